@@ -1,0 +1,31 @@
+/**
+ * `@gankit/core`: the contract that every gankit package meets.
+ *
+ * - {@link Network}: a generator or discriminator (apply + variables).
+ * - {@link GanPlugin}: regularizers, averaging, metrics and loggers hook into training through it.
+ * - {@link StepContext} / {@link TrainContext}: what hooks see.
+ * - {@link RandomSource}: seeded, checkpointable randomness so runs repeat bit for bit.
+ * - {@link ensureGradients}: registers tfjs-core's gradients in any environment.
+ *
+ * @packageDocumentation
+ */
+export type { ApplyOptions, Network } from './network';
+export { countParameters, networkVariables } from './network';
+export { GankitError, formatShape } from './errors';
+export { RandomSource, deriveSeed } from './random';
+export type { RandomState } from './random';
+export { PLUGIN_API_VERSION, sortPlugins } from './plugin';
+export type { GanPlugin, PluginState } from './plugin';
+export type {
+  Awaitable,
+  Batch,
+  DataSource,
+  JsonValue,
+  LossPair,
+  Phase,
+  StepContext,
+  StepLogs,
+  TrainContext,
+  TrainInfo,
+} from './types';
+export { ensureGradients } from './gradients';
