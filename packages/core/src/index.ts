@@ -9,7 +9,7 @@
  *
  * @packageDocumentation
  */
-export type { ApplyOptions, Network } from './network';
+export type { ApplyOptions, Network, WeightParametrization, WeightParametrizationFactory } from './network';
 export { countParameters, networkVariables } from './network';
 export { GankitError, formatShape } from './errors';
 export { RandomSource, deriveSeed } from './random';

@@ -46,3 +46,26 @@ export function countParameters(net: Network): number {
   for (const v of net.trainableVariables) n += v.size;
   return n;
 }
+
+/**
+ * A reparametrization of a layer's weight, such as spectral normalization: the layer calls
+ * {@link WeightParametrization.apply} on its raw kernel at every forward pass and uses the result.
+ * Its own state (e.g. spectral norm's vector u) lives in {@link WeightParametrization.variables},
+ * which the layer reports as non-trainable so that checkpoints save it.
+ */
+export interface WeightParametrization {
+  /** A short name for logs, e.g. `spectral-norm`. */
+  readonly name: string;
+  /** Non-trainable state to save and restore with the layer. */
+  readonly variables: readonly tf.Variable[];
+  /** Returns the effective kernel; in training mode it may also update its state. */
+  apply(kernel: tf.Tensor, options: ApplyOptions): tf.Tensor;
+  /** Frees the state. */
+  dispose(): void;
+}
+
+/**
+ * Makes a {@link WeightParametrization} for one kernel. Layers that accept one (dense, conv2d,
+ * conv2dTranspose) call it once with the kernel's shape and a name unique within the network.
+ */
+export type WeightParametrizationFactory = (kernelShape: readonly number[], name: string) => WeightParametrization;
