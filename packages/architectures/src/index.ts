@@ -1,1 +1,49 @@
-export {};
+/**
+ * `@gankit/architectures`: layers written on tfjs-core ops and GAN model builders that implement the
+ * gankit `Network` contract.
+ *
+ * - Layers ({@link dense}, {@link conv2d}, {@link conv2dTranspose}, {@link batchNorm},
+ *   {@link conditionalBatchNorm}, {@link embedding}, {@link upsampling2d}, {@link reshape},
+ *   {@link flatten}, {@link concatLabel}, activations) are specs that {@link sequential} builds
+ *   eagerly, checking shapes layer by layer.
+ * - Seeded initialisers ({@link glorotUniform}, {@link heNormal}, {@link normal}, ...): the same
+ *   seed gives bit-identical weights.
+ * - Builders: {@link mlpGenerator} / {@link mlpDiscriminator} for 2-D toy GANs,
+ *   {@link dcganMnistGenerator} / {@link dcganMnistDiscriminator} (the benchmark model) and
+ *   {@link dcganGenerator} / {@link dcganDiscriminator} for 28×28, 32×32 and 64×64 images.
+ *
+ * @packageDocumentation
+ */
+export type { Initializer, Fans } from './initializers';
+export { computeFans, constant, glorotUniform, heNormal, normal, ones, zeros } from './initializers';
+export type { BuildLayerOptions, Layer, LayerBuildContext, LayerSpec } from './layer';
+export { buildLayer } from './layer';
+export type { KernelLayerConfig } from './layers/weights';
+export type { Padding } from './layers/conv-utils';
+export { convOutputLength, convTransposeOutputLength } from './layers/conv-utils';
+export type { DenseConfig } from './layers/dense';
+export { dense } from './layers/dense';
+export type { Conv2dConfig } from './layers/conv2d';
+export { conv2d } from './layers/conv2d';
+export type { Conv2dTransposeConfig } from './layers/conv2d-transpose';
+export { conv2dTranspose } from './layers/conv2d-transpose';
+export type { BatchNormConfig } from './layers/batch-norm';
+export { batchNorm } from './layers/batch-norm';
+export type { ConditionalBatchNormConfig } from './layers/conditional-batch-norm';
+export { conditionalBatchNorm } from './layers/conditional-batch-norm';
+export type { EmbeddingConfig } from './layers/embedding';
+export { embedding } from './layers/embedding';
+export type { ConcatLabelConfig } from './layers/concat-label';
+export { concatLabel, concatOneHot } from './layers/concat-label';
+export type { FlattenConfig, ReshapeConfig, Upsampling2dConfig } from './layers/shape-layers';
+export { flatten, reshape, upsampling2d } from './layers/shape-layers';
+export type { ActivationConfig, ActivationName, LeakyReluConfig } from './layers/activations';
+export { activation, leakyRelu, linear, relu, sigmoid, tanh } from './layers/activations';
+export type { SequentialConfig, SequentialNetwork } from './sequential';
+export { sequential } from './sequential';
+export type { MlpActivation, MlpCommonConfig, MlpDiscriminatorConfig, MlpGeneratorConfig } from './builders/mlp';
+export { mlpDiscriminator, mlpGenerator } from './builders/mlp';
+export type { DcganMnistDiscriminatorConfig, DcganMnistGeneratorConfig } from './builders/dcgan-mnist';
+export { dcganMnistDiscriminator, dcganMnistGenerator } from './builders/dcgan-mnist';
+export type { DcganDiscriminatorConfig, DcganGeneratorConfig, DcganImageShape } from './builders/dcgan';
+export { dcganDiscriminator, dcganGenerator, dcganLayout } from './builders/dcgan';

@@ -1,1 +1,47 @@
-export {};
+/**
+ * `@gankit/losses`: adversarial losses as pure, numerically stable functions of discriminator
+ * outputs, and the same losses as named `LossPair`s (from `@gankit/core`).
+ *
+ * - Pairs: {@link minimax}, {@link nonSaturating}, {@link leastSquares}, {@link wasserstein},
+ *   {@link hinge}, {@link relativisticAverage}, {@link relativisticAverageHinge}; by name with
+ *   {@link lossByName}.
+ * - Auxiliary terms: {@link acganClassLoss}, {@link cycleConsistencyLoss}, {@link identityLoss}.
+ *
+ * Every function takes outputs of any shape `[batch, ...]` (float32), returns the mean over all
+ * elements as a `tf.Scalar`, frees its intermediates, and checks its inputs first.
+ *
+ * @packageDocumentation
+ */
+export {
+  minimax,
+  minimaxDiscriminatorLoss,
+  minimaxGeneratorLoss,
+  nonSaturating,
+  nonSaturatingGeneratorLoss,
+} from './minimax';
+export {
+  DEFAULT_LEAST_SQUARES_TARGETS,
+  leastSquares,
+  leastSquaresDiscriminatorLoss,
+  leastSquaresGeneratorLoss,
+  resolveLeastSquaresTargets,
+} from './least-squares';
+export type {
+  LeastSquaresLossPair,
+  LeastSquaresTargets,
+  ResolvedLeastSquaresTargets,
+} from './least-squares';
+export { wasserstein, wassersteinDiscriminatorLoss, wassersteinGeneratorLoss } from './wasserstein';
+export { hinge, hingeDiscriminatorLoss, hingeGeneratorLoss } from './hinge';
+export {
+  relativisticAverage,
+  relativisticAverageDiscriminatorLoss,
+  relativisticAverageGeneratorLoss,
+  relativisticAverageHinge,
+  relativisticAverageHingeDiscriminatorLoss,
+  relativisticAverageHingeGeneratorLoss,
+} from './relativistic';
+export { acganClassLoss } from './classification';
+export { cycleConsistencyLoss, identityLoss } from './reconstruction';
+export { LOSS_NAMES, isLossName, lossByName } from './registry';
+export type { LossName, LossOptions } from './registry';

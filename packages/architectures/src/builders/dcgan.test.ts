@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { RandomSource, countParameters, ensureGradients } from '@gankit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dcganDiscriminator, dcganGenerator, dcganLayout } from './dcgan';
+import { dcganMnistGenerator } from './dcgan-mnist';
+
+const kinds = (net: { layers: readonly { name: string }[] }) => net.layers.map((l) => l.name.split('/')[1].replace(/_\d+$/, ''));
+
+describe('dcganLayout', () => {
+  it('splits sizes into a start size and stride-2 steps', () => {
+    expect(dcganLayout([28, 28, 1], 'x')).toEqual({ start: 7, steps: 2, channels: 1 });
+    expect(dcganLayout([32, 32, 3], 'x')).toEqual({ start: 4, steps: 3, channels: 3 });
+    expect(dcganLayout([64, 64, 3], 'x')).toEqual({ start: 4, steps: 4, channels: 3 });
+    expect(() => dcganLayout([28, 32, 1], 'x')).toThrow(/must be square, got \[28, 32, 1\]/);
+    expect(() => dcganLayout([7, 7, 1], 'x')).toThrow(/cannot be reached by doubling/);
+  });
+});
+
+describe('general DCGAN builders', () => {
+  it('for [28, 28, 1] G has the MNIST benchmark architecture and parameter count', () => {
+    const g = dcganGenerator({ imageShape: [28, 28, 1], name: 'g' });
+    const m = dcganMnistGenerator({ name: 'm' });
+    expect(kinds(g)).toEqual(kinds(m));
+    expect(g.trainableVariables.map((v) => v.shape)).toEqual(m.trainableVariables.map((v) => v.shape));
+    g.dispose();
+    m.dispose();
+  });
+
+  for (const imageShape of [[28, 28, 1], [32, 32, 3], [64, 64, 3]] as const) {
+    it(`G and D for ${JSON.stringify(imageShape)}: shapes, BN placement, parameter counts`, () => {
+      const base = 8;
+      const g = dcganGenerator({ imageShape, baseFilters: base, latentDim: 16, seed: 1 });
+      const d = dcganDiscriminator({ imageShape, baseFilters: base, seed: 1 });
+      const { start, steps, channels } = dcganLayout(imageShape, 't');
+      // G: BN right after the projection and each hidden deconv, not at the output
+      expect(kinds(g).slice(-2)).toEqual(['conv2d_transpose', 'tanh']);
+      expect(kinds(g).filter((k) => k === 'batch_norm').length).toBe(steps);
+      // D: no BN right after the input conv, BN after every later conv
+      expect(kinds(d).slice(0, 2)).toEqual(['conv2d', 'leaky_relu']);
+      expect(kinds(d).filter((k) => k === 'batch_norm').length).toBe(steps - 1);
+      let gParams = 16 * start * start * base * 2 ** (steps - 1) + 2 * start * start * base * 2 ** (steps - 1);
+      for (let i = 1; i < steps; i++) gParams += 16 * base * 2 ** (steps - i) * base * 2 ** (steps - 1 - i) + 2 * base * 2 ** (steps - 1 - i);
+      gParams += 16 * base * channels + channels;
+      expect(countParameters(g)).toBe(gParams);
+      let dParams = 16 * channels * base + base;
+      for (let i = 1; i < steps; i++) dParams += 16 * base * 2 ** (i - 1) * base * 2 ** i + 2 * base * 2 ** i;
+      dParams += start * start * base * 2 ** (steps - 1) + 1;
+      expect(countParameters(d)).toBe(dParams);
+      const z = new RandomSource(2).normal([2, 16]);
+      const before = tf.memory().numTensors;
+      const x = g.apply(z, { training: true });
+      expect(x.shape).toEqual([2, ...imageShape]);
+      const y = d.apply(x, { training: false });
+      expect(y.shape).toEqual([2, 1]);
+      expect(tf.memory().numTensors).toBe(before + 2);
+      tf.dispose([z, x, y]);
+      g.dispose();
+      d.dispose();
+    });
+  }
+
+  it('D without batch norm has biases everywhere and no moving statistics', () => {
+    const d = dcganDiscriminator({ imageShape: [32, 32, 3], baseFilters: 4, batchNorm: false });
+    expect(d.nonTrainableVariables).toEqual([]);
+    expect(d.trainableVariables.filter((v) => v.name.endsWith('/bias')).length).toBe(4);
+    d.dispose();
+  });
+});
+
+describe('general DCGAN gradients (cpu)', () => {
+  let previous = '';
+  beforeAll(async () => {
+    previous = tf.getBackend();
+    await tf.setBackend('cpu');
+  });
+  afterAll(async () => {
+    await tf.setBackend(previous);
+  });
+
+  it('reach every trainable variable through G and D together', () => {
+    ensureGradients();
+    const g = dcganGenerator({ imageShape: [32, 32, 3], baseFilters: 4, latentDim: 8, seed: 3 });
+    const d = dcganDiscriminator({ imageShape: [32, 32, 3], baseFilters: 4, seed: 3 });
+    const z = new RandomSource(4).normal([3, 8]);
+    const vars = [...g.trainableVariables, ...d.trainableVariables] as tf.Variable[];
+    const { value, grads } = tf.variableGrads(() => tf.mean(d.apply(g.apply(z, { training: true }), { training: true })) as tf.Scalar, vars);
+    for (const v of vars) {
+      const n = tf.tidy(() => tf.norm(grads[v.name]).dataSync()[0]);
+      expect(n, v.name).toBeGreaterThan(0);
+      expect(Number.isFinite(n), v.name).toBe(true);
+    }
+    tf.dispose([value, z, ...Object.values(grads)]);
+    g.dispose();
+    d.dispose();
+  });
+});

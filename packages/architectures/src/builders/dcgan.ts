@@ -1,0 +1,120 @@
+import { GankitError, formatShape } from '@gankit/core';
+import type { WeightParametrizationFactory } from '@gankit/core';
+import { normal } from '../initializers';
+import { checkPositiveInt } from '../layer';
+import type { LayerSpec } from '../layer';
+import { leakyRelu, relu, tanh } from '../layers/activations';
+import { batchNorm } from '../layers/batch-norm';
+import { conv2d } from '../layers/conv2d';
+import { conv2dTranspose } from '../layers/conv2d-transpose';
+import { dense } from '../layers/dense';
+import { flatten, reshape } from '../layers/shape-layers';
+import { sequential } from '../sequential';
+import type { SequentialNetwork } from '../sequential';
+
+/** Image shapes the general DCGAN builders are laid out for (others of the same form work too). */
+export type DcganImageShape = readonly [28, 28, 1] | readonly [32, 32, 3] | readonly [64, 64, 3] | readonly [number, number, number];
+
+/** Configuration of {@link dcganGenerator}. */
+export interface DcganGeneratorConfig {
+  /** Shape of a generated image `[size, size, channels]`, e.g. `[28, 28, 1]`, `[32, 32, 3]`, `[64, 64, 3]`. */
+  readonly imageShape: DcganImageShape;
+  /** Length of the latent vector z (default 100). */
+  readonly latentDim?: number;
+  /** Filters of the last hidden layer; each earlier layer has twice as many (default 64). */
+  readonly baseFilters?: number;
+  /** Seed of the initial weights (default 0). */
+  readonly seed?: number;
+  /** The network's name (default `'generator'`). */
+  readonly name?: string;
+}
+
+/** Configuration of {@link dcganDiscriminator}. */
+export interface DcganDiscriminatorConfig {
+  /** Shape of an input image `[size, size, channels]`. */
+  readonly imageShape: DcganImageShape;
+  /** Filters of the first conv layer; each later layer has twice as many (default 64). */
+  readonly baseFilters?: number;
+  /**
+   * Batch norm after every conv layer but the first (default `true`, as in Radford et al.). Turn it
+   * off for losses with a gradient penalty (WGAN-GP), which needs per-example critic outputs.
+   */
+  readonly batchNorm?: boolean;
+  /** Reparametrizes every kernel (e.g. spectral normalization from `@gankit/regularizers`). */
+  readonly weightParametrization?: WeightParametrizationFactory;
+  /** Seed of the initial weights (default 0). */
+  readonly seed?: number;
+  /** The network's name (default `'discriminator'`). */
+  readonly name?: string;
+}
+
+/**
+ * How a square image size splits into a start size and a number of stride-2 steps: halve while the
+ * size is even and the half at least 4 (28 = 7·2², 32 = 4·2³, 64 = 4·2⁴).
+ */
+export function dcganLayout(imageShape: readonly number[], what: string): { start: number; steps: number; channels: number } {
+  if (!Array.isArray(imageShape) || imageShape.length !== 3 || imageShape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new GankitError('config', `${what}: imageShape must be [size, size, channels], got ${JSON.stringify(imageShape)}`);
+  }
+  const [h, w, channels] = imageShape;
+  if (h !== w) throw new GankitError('shape', `${what}: images must be square, got ${formatShape(imageShape)}`);
+  let start = h;
+  let steps = 0;
+  while (start % 2 === 0 && start / 2 >= 4) {
+    start /= 2;
+    steps++;
+  }
+  if (steps === 0) throw new GankitError('shape', `${what}: image size ${h} cannot be reached by doubling from 4 or more; use e.g. 28, 32 or 64`);
+  return { start, steps, channels };
+}
+
+/**
+ * A DCGAN generator (Radford et al., 2015) for square images: a dense projection of z to
+ * `start × start × baseFilters·2^(steps-1)` (no bias) with batch norm and ReLU, then `steps`
+ * transposed convolutions (kernel 4, stride 2, 'same') that double the size and halve the filters,
+ * each followed by batch norm and ReLU except the last, which outputs the image's channels (with a
+ * bias, no batch norm) through tanh. No pooling; kernels N(0, 0.02).
+ * For `[28, 28, 1]` with the defaults this is {@link dcganMnistGenerator}'s architecture.
+ */
+export function dcganGenerator(config: DcganGeneratorConfig): SequentialNetwork {
+  const { start, steps, channels } = dcganLayout(config.imageShape, 'dcganGenerator');
+  const latentDim = checkPositiveInt(config.latentDim ?? 100, 'dcganGenerator: latentDim');
+  const base = checkPositiveInt(config.baseFilters ?? 64, 'dcganGenerator: baseFilters');
+  const init = normal(0, 0.02);
+  const first = base * 2 ** (steps - 1);
+  const layers: LayerSpec[] = [
+    dense({ units: start * start * first, useBias: false, kernelInitializer: init }),
+    batchNorm(),
+    relu(),
+    reshape({ targetShape: [start, start, first] }),
+  ];
+  for (let i = 1; i < steps; i++) {
+    layers.push(conv2dTranspose({ filters: base * 2 ** (steps - 1 - i), kernelSize: 4, strides: 2, useBias: false, kernelInitializer: init }));
+    layers.push(batchNorm(), relu());
+  }
+  layers.push(conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, kernelInitializer: init }), tanh());
+  return sequential({ name: config.name ?? 'generator', inputShape: [latentDim], seed: config.seed, layers });
+}
+
+/**
+ * A DCGAN discriminator (Radford et al., 2015) for square images: `steps` strided convolutions
+ * (kernel 4, stride 2, 'same') with `baseFilters`, twice that, ... filters, each followed by leaky
+ * ReLU 0.2; batch norm after every conv but the first (not at the input; the convs it follows have
+ * no bias); then flatten and a dense layer to one logit. No pooling; kernels N(0, 0.02).
+ */
+export function dcganDiscriminator(config: DcganDiscriminatorConfig): SequentialNetwork {
+  const { steps } = dcganLayout(config.imageShape, 'dcganDiscriminator');
+  const base = checkPositiveInt(config.baseFilters ?? 64, 'dcganDiscriminator: baseFilters');
+  const useBatchNorm = config.batchNorm ?? true;
+  const init = normal(0, 0.02);
+  const wp = config.weightParametrization;
+  const layers: LayerSpec[] = [];
+  for (let i = 0; i < steps; i++) {
+    const norm = useBatchNorm && i > 0;
+    layers.push(conv2d({ filters: base * 2 ** i, kernelSize: 4, strides: 2, useBias: !norm, kernelInitializer: init, weightParametrization: wp }));
+    if (norm) layers.push(batchNorm());
+    layers.push(leakyRelu({ alpha: 0.2 }));
+  }
+  layers.push(flatten(), dense({ units: 1, kernelInitializer: init, weightParametrization: wp }));
+  return sequential({ name: config.name ?? 'discriminator', inputShape: [...config.imageShape], seed: config.seed, layers });
+}

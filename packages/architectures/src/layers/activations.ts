@@ -1,0 +1,95 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { GankitError } from '@gankit/core';
+import type { Layer, LayerBuildContext, LayerSpec } from '../layer';
+
+/** Names of the activations {@link activation} knows. */
+export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid';
+
+/** Configuration shared by the activation layers. */
+export interface ActivationConfig {
+  /** An explicit short name instead of `<kind>_<i>`. */
+  readonly name?: string;
+}
+
+class Activation implements Layer {
+  readonly name: string;
+  readonly inputShape: readonly number[];
+  readonly usesLabels = false;
+  readonly trainableVariables: readonly tf.Variable[] = [];
+  readonly nonTrainableVariables: readonly tf.Variable[] = [];
+
+  constructor(ctx: LayerBuildContext, private readonly fn: (x: tf.Tensor) => tf.Tensor) {
+    this.name = ctx.name;
+    this.inputShape = ctx.inputShape;
+  }
+
+  outputShape(inputShape: readonly number[]): number[] {
+    return [...inputShape];
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    return this.fn(x);
+  }
+
+  dispose(): void {
+    // nothing to free
+  }
+}
+
+function activationSpec(kind: string, name: string | undefined, fn: (x: tf.Tensor) => tf.Tensor): LayerSpec {
+  return { kind, name, build: (ctx) => new Activation(ctx, fn) };
+}
+
+/** Rectified linear unit, `max(x, 0)`, element-wise. */
+export function relu(config: ActivationConfig = {}): LayerSpec {
+  return activationSpec('relu', config.name, (x) => tf.relu(x));
+}
+
+/** Configuration of {@link leakyRelu}. */
+export interface LeakyReluConfig extends ActivationConfig {
+  /** Slope for negative inputs (default 0.2, as in DCGAN's discriminator). */
+  readonly alpha?: number;
+}
+
+/** Leaky ReLU, `x` for `x > 0` and `alpha · x` otherwise (alpha 0.2 by default). */
+export function leakyRelu(config: LeakyReluConfig = {}): LayerSpec {
+  const alpha = config.alpha ?? 0.2;
+  if (!Number.isFinite(alpha) || alpha < 0) throw new GankitError('config', `leakyRelu: alpha must be a finite number >= 0, got ${alpha}`);
+  return activationSpec('leaky_relu', config.name, (x) => tf.leakyRelu(x, alpha));
+}
+
+/** Hyperbolic tangent, output in (-1, 1): the usual generator output for images scaled to [-1, 1]. */
+export function tanh(config: ActivationConfig = {}): LayerSpec {
+  return activationSpec('tanh', config.name, (x) => tf.tanh(x));
+}
+
+/** Logistic sigmoid, output in (0, 1). */
+export function sigmoid(config: ActivationConfig = {}): LayerSpec {
+  return activationSpec('sigmoid', config.name, (x) => tf.sigmoid(x));
+}
+
+/** The identity: returns a new tensor handle on the same data (no copy). */
+export function linear(config: ActivationConfig = {}): LayerSpec {
+  return activationSpec('linear', config.name, (x) => tf.clone(x));
+}
+
+/**
+ * An activation layer by name: `'linear'`, `'relu'`, `'leakyRelu'` (with `alpha`, default 0.2),
+ * `'tanh'` or `'sigmoid'`.
+ */
+export function activation(name: ActivationName, options: LeakyReluConfig = {}): LayerSpec {
+  switch (name) {
+    case 'linear':
+      return linear(options);
+    case 'relu':
+      return relu(options);
+    case 'leakyRelu':
+      return leakyRelu(options);
+    case 'tanh':
+      return tanh(options);
+    case 'sigmoid':
+      return sigmoid(options);
+    default:
+      throw new GankitError('config', `unknown activation '${String(name)}'; use 'linear', 'relu', 'leakyRelu', 'tanh' or 'sigmoid'`);
+  }
+}

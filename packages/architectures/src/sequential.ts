@@ -1,0 +1,159 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { GankitError, RandomSource, formatShape } from '@gankit/core';
+import type { ApplyOptions, Network } from '@gankit/core';
+import { checkExampleShape, requireLabels } from './layer';
+import type { Layer, LayerSpec } from './layer';
+
+/** Configuration of {@link sequential}. */
+export interface SequentialConfig {
+  /**
+   * The network's name (`generator`, `discriminator`, ...). It prefixes every variable name
+   * (`generator/dense_0/kernel`), so two live networks need different names.
+   */
+  readonly name: string;
+  /** Shape of one input example, without the batch dimension (e.g. `[100]` or `[28, 28, 1]`). */
+  readonly inputShape: readonly number[];
+  /** The layers, applied in order. */
+  readonly layers: readonly LayerSpec[];
+  /** Seed of the initial weights (default 0): the same seed gives bit-identical weights. */
+  readonly seed?: number;
+  /** Dtype of the input (default `'float32'`; `'int32'` for a network that starts with an embedding). */
+  readonly inputDtype?: 'float32' | 'int32';
+}
+
+/** A `Network` made of layers applied in sequence; what {@link sequential} returns. */
+export interface SequentialNetwork extends Network {
+  /** The built layers, in order. */
+  readonly layers: readonly Layer[];
+  /** `true` when some layer needs `options.labels` (a conditional network). */
+  readonly usesLabels: boolean;
+  /** One line per layer: name, output shape and parameter count. */
+  summary(): string;
+}
+
+/**
+ * Builds a `Network` from layer specs, applied in order. Each layer is built eagerly for the
+ * shape the previous one puts out, so a mismatch fails here, naming the layer and both shapes.
+ *
+ * Layers are named `<kind>_<i>` (counted per kind) unless a spec names itself, and variables
+ * `<network>/<layer>/<variable>`; `trainableVariables` lists them layer by layer in a fixed order
+ * (kernel before bias, gamma before beta), which checkpoints and optimizer state rely on. Each
+ * layer's initial weights come from its own seeded stream (network seed, layer name), so the same
+ * seed gives bit-identical weights.
+ *
+ * `apply` checks the input's shape and dtype (and, for conditional networks, the labels) and frees
+ * every intermediate tensor.
+ *
+ * @example
+ * ```ts
+ * const g = sequential({
+ *   name: 'generator',
+ *   inputShape: [2],
+ *   layers: [dense({ units: 16 }), relu(), dense({ units: 2 })],
+ *   seed: 1,
+ * });
+ * const x = g.apply(tf.randomNormal([8, 2]), { training: false }); // [8, 2]
+ * g.dispose();
+ * ```
+ */
+export function sequential(config: SequentialConfig): SequentialNetwork {
+  if (typeof config.name !== 'string' || config.name.length === 0) {
+    throw new GankitError('config', 'sequential: name must be a non-empty string');
+  }
+  checkExampleShape(config.inputShape, `sequential '${config.name}': inputShape`);
+  if (!Array.isArray(config.layers) || config.layers.length === 0) {
+    throw new GankitError('config', `sequential '${config.name}': layers must be a non-empty list`);
+  }
+  const inputDtype = config.inputDtype ?? 'float32';
+  if (inputDtype !== 'float32' && inputDtype !== 'int32') {
+    throw new GankitError('config', `sequential '${config.name}': inputDtype must be 'float32' or 'int32', got ${String(inputDtype)}`);
+  }
+  const root = new RandomSource(config.seed ?? 0);
+  const layers: Layer[] = [];
+  const counters = new Map<string, number>();
+  const names = new Set<string>();
+  let shape: number[] = [...config.inputShape];
+  try {
+    for (const spec of config.layers) {
+      if (spec == null || typeof spec.build !== 'function') {
+        throw new GankitError('config', `sequential '${config.name}': layer ${layers.length} is not a layer spec (did you call the factory, e.g. relu()?)`);
+      }
+      let short = spec.name;
+      if (short === undefined) {
+        const i = counters.get(spec.kind) ?? 0;
+        counters.set(spec.kind, i + 1);
+        short = `${spec.kind}_${i}`;
+      }
+      const name = `${config.name}/${short}`;
+      if (names.has(name)) throw new GankitError('name', `sequential '${config.name}': two layers are named '${short}'`);
+      names.add(name);
+      const layer = spec.build({ name, inputShape: shape, random: root.fork(name) });
+      layers.push(layer);
+      shape = layer.outputShape(shape);
+    }
+  } catch (e) {
+    for (const layer of layers) layer.dispose();
+    throw e;
+  }
+  return new Sequential(config.name, [...config.inputShape], shape, inputDtype, layers);
+}
+
+class Sequential implements SequentialNetwork {
+  readonly trainableVariables: readonly tf.Variable[];
+  readonly nonTrainableVariables: readonly tf.Variable[];
+  readonly usesLabels: boolean;
+  private disposed = false;
+
+  constructor(
+    readonly name: string,
+    readonly inputShape: readonly number[],
+    readonly outputShape: readonly number[],
+    private readonly inputDtype: 'float32' | 'int32',
+    readonly layers: readonly Layer[],
+  ) {
+    this.trainableVariables = layers.flatMap((l) => [...l.trainableVariables]);
+    this.nonTrainableVariables = layers.flatMap((l) => [...l.nonTrainableVariables]);
+    this.usesLabels = layers.some((l) => l.usesLabels);
+  }
+
+  apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
+    if (this.disposed) throw new GankitError('disposed', `network '${this.name}' has been disposed`);
+    if (x == null || !(x instanceof tf.Tensor)) throw new GankitError('type', `network '${this.name}': apply expects a tf.Tensor, got ${String(x)}`);
+    const expected = [null, ...this.inputShape];
+    if (x.rank !== expected.length || this.inputShape.some((d, i) => x.shape[i + 1] !== d) || x.shape[0] < 1) {
+      throw new GankitError('shape', `network '${this.name}': expected input of shape ${formatShape(expected)}, got ${formatShape(x.shape)}`);
+    }
+    if (x.dtype !== this.inputDtype) {
+      throw new GankitError('dtype', `network '${this.name}': expected a ${this.inputDtype} input, got ${x.dtype}`);
+    }
+    if (options == null || typeof options.training !== 'boolean') {
+      throw new GankitError('config', `network '${this.name}': apply needs options { training: boolean }`);
+    }
+    if (this.usesLabels) requireLabels(this.name, options, x.shape[0]);
+    return tf.tidy(() => {
+      let y = x;
+      for (const layer of this.layers) y = layer.apply(y, options);
+      return y === x ? tf.clone(x) : y;
+    });
+  }
+
+  summary(): string {
+    let shape = this.inputShape;
+    const lines = [`${this.name}: input ${formatShape([null, ...shape])}`];
+    let total = 0;
+    for (const layer of this.layers) {
+      shape = layer.outputShape(shape);
+      const params = layer.trainableVariables.reduce((n, v) => n + v.size, 0);
+      total += params;
+      lines.push(`  ${layer.name.padEnd(40)} ${formatShape([null, ...shape]).padEnd(20)} ${params}`);
+    }
+    lines.push(`  trainable parameters: ${total}`);
+    return lines.join('\n');
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const layer of this.layers) layer.dispose();
+  }
+}

@@ -1,0 +1,131 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { ensureGradients, type LossPair } from '@gankit/core';
+import * as api from './index';
+import { LOSS_NAMES, isLossName, lossByName } from './registry';
+import { expectGankitError, expectNoLeak, gradsOf, readScalar, withTensors } from '../test/helpers';
+
+beforeAll(() => {
+  ensureGradients();
+});
+
+/** Generator loss of a pair, passing the real outputs only where the pair needs them. */
+function generatorLoss(pair: LossPair, fake: tf.Tensor, real: tf.Tensor): tf.Scalar {
+  return pair.generatorUsesReal ? pair.generator(fake, real) : pair.generator(fake);
+}
+
+describe('lossByName', () => {
+  it('knows every listed name and returns a pair of that name', () => {
+    expect([...LOSS_NAMES]).toEqual([
+      'minimax',
+      'non-saturating',
+      'least-squares',
+      'wasserstein',
+      'hinge',
+      'relativistic-average',
+      'relativistic-average-hinge',
+    ]);
+    for (const name of LOSS_NAMES) {
+      const pair = lossByName(name);
+      expect(pair.name).toBe(name);
+      expect(isLossName(name)).toBe(true);
+      expect(pair.probabilistic).toBe(name === 'minimax' || name === 'non-saturating');
+      expect(Boolean(pair.generatorUsesReal)).toBe(name.startsWith('relativistic'));
+    }
+    expect(lossByName('hinge')).toBe(api.hinge);
+    expect(lossByName('non-saturating')).toBe(api.nonSaturating);
+  });
+
+  it('rejects an unknown name, listing the valid ones', () => {
+    expectGankitError(
+      () => lossByName('ns-gan'),
+      'config',
+      /unknown loss 'ns-gan'; valid losses: minimax, non-saturating, least-squares, wasserstein, hinge, relativistic-average, relativistic-average-hinge/,
+    );
+    expectGankitError(() => lossByName(undefined as unknown as string), 'config', /unknown loss 'undefined'/);
+    expect(isLossName('Hinge')).toBe(false);
+  });
+
+  it('passes least-squares targets through and refuses options elsewhere', () => {
+    const pair = lossByName('least-squares', { a: -1, c: 0 }) as api.LeastSquaresLossPair;
+    expect(pair.targets).toEqual({ a: -1, b: 1, c: 0 });
+    const g = withTensors([[[0.5, -0.5], [2, 1]]], (f) => readScalar(pair.generator(f)));
+    expect(g).toBeCloseTo(0.5 * 0.25, 6);
+    expectGankitError(() => lossByName('least-squares', { a: Number.NaN }), 'config', /target 'a'/);
+    expectGankitError(() => lossByName('hinge', { a: 1 }), 'config', /loss 'hinge' takes no options, got \{a\}/);
+    expect(lossByName('wasserstein', {})).toBe(api.wasserstein);
+  });
+});
+
+describe('every loss pair', () => {
+  const pairs = () => [...LOSS_NAMES.map((n) => lossByName(n)), api.leastSquares({ a: -1, b: 1, c: 0 })];
+
+  it("has a lower discriminator loss when real outputs are high and fake outputs low", () => {
+    for (const pair of pairs()) {
+      for (const m of [0.5, 1, 2, 4]) {
+        const [good, bad] = withTensors(
+          [
+            [[m, m * 0.9, m * 1.1], [3, 1]],
+            [[-m, -m * 1.2, -m * 0.8, -m], [4, 1]],
+          ],
+          (hi, lo) => [readScalar(pair.discriminator(hi, lo)), readScalar(pair.discriminator(lo, hi))],
+        );
+        expect(good, `${pair.name} at margin ${m}`).toBeLessThan(bad);
+      }
+    }
+  });
+
+  it('generator loss is lower when the fakes fool D (fake outputs high)', () => {
+    // Default targets only: the least-squares variant with c = 0 wants fake outputs at 0, not high.
+    for (const pair of LOSS_NAMES.map((n) => lossByName(n))) {
+      const [fooled, caught] = withTensors(
+        [
+          [[1, 0.8, 1.2], [3, 1]],
+          [[1.5, 1.1], [2, 1]],
+          [[-1.5, -1.1], [2, 1]],
+        ],
+        (real, hiFake, loFake) => [
+          readScalar(generatorLoss(pair, hiFake, real)),
+          readScalar(generatorLoss(pair, loFake, real)),
+        ],
+      );
+      expect(fooled, pair.name).toBeLessThan(caught);
+    }
+    const chi2 = api.leastSquares({ a: -1, b: 1, c: 0 });
+    const [atC, atA] = withTensors(
+      [
+        [[0.1, -0.1], [2, 1]],
+        [[-1.1, -0.9], [2, 1]],
+      ],
+      (nearC, nearA) => [readScalar(chi2.generator(nearC)), readScalar(chi2.generator(nearA))],
+    );
+    expect(atC).toBeLessThan(atA);
+  });
+
+  it('is finite, with finite gradients, at outputs ±100', () => {
+    const real = [100, -100, 100, -100];
+    const fake = [-100, 100, 100, -100];
+    for (const pair of pairs()) {
+      const d = withTensors([[real, [4, 1]], [fake, [4, 1]]], (r, f) => readScalar(pair.discriminator(r, f)));
+      const g = withTensors([[real, [4, 1]], [fake, [4, 1]]], (r, f) => readScalar(generatorLoss(pair, f, r)));
+      expect(Number.isFinite(d), `${pair.name} D`).toBe(true);
+      expect(Number.isFinite(g), `${pair.name} G`).toBe(true);
+      const gd = gradsOf((r, f) => pair.discriminator(r, f), [[real, [4, 1]], [fake, [4, 1]]]);
+      const gg = pair.generatorUsesReal
+        ? gradsOf((r, f) => generatorLoss(pair, f, r), [[real, [4, 1]], [fake, [4, 1]]])
+        : gradsOf((f) => pair.generator(f), [[fake, [4, 1]]]);
+      expect(gd.flat().every(Number.isFinite), `${pair.name} D gradient`).toBe(true);
+      expect(gg.flat().every(Number.isFinite), `${pair.name} G gradient`).toBe(true);
+    }
+  });
+
+  it('frees its intermediates in both losses', () => {
+    const r = tf.randomNormal([5, 1], 0, 1, 'float32', 7);
+    const f = tf.randomNormal([3, 1], 0, 1, 'float32', 8);
+    for (const pair of pairs()) {
+      expectNoLeak(() => pair.discriminator(r, f));
+      expectNoLeak(() => generatorLoss(pair, f, r));
+    }
+    tf.dispose([r, f]);
+  });
+});
