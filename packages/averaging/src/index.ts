@@ -1,1 +1,18 @@
-export {};
+/**
+ * `@gankit/averaging`: averaged copies of a network's weights as gankit plugins.
+ *
+ * - {@link ema}: exponential moving average with optional warm-up (`startStep`), `updateEvery` and
+ *   a decay ramp-up.
+ * - {@link uniformAverage}: the running arithmetic (Polyak) mean from a start step on.
+ *
+ * Both keep their own variables (non-trainable variables copied, trainable ones averaged), expose
+ * {@link AveragingPlugin.averagedWeights} and {@link AveragingPlugin.withAveragedWeights} (swap the
+ * average in, run a function, swap the training weights back bit for bit), and save their state
+ * in checkpoints.
+ *
+ * @packageDocumentation
+ */
+export { ema } from './ema';
+export type { EmaOptions, EmaPlugin } from './ema';
+export { uniformAverage } from './uniform';
+export type { AveragingOptions, AveragingPlugin } from './averager';

@@ -1,1 +1,23 @@
-export {};
+/**
+ * `@gankit/regularizers`: regularizers for GAN discriminators as gankit plugins and weight
+ * parametrizations.
+ *
+ * - {@link gradientPenalty}: WGAN-GP (two-sided), its one-sided form, and DRAGAN.
+ * - {@link r1} / {@link r2}: zero-centred gradient penalties on real / generated data.
+ * - {@link weightClipping}: the original WGAN's clipping of the critic's weights.
+ * - {@link spectralNorm}: spectral normalization as a `WeightParametrizationFactory` for layers;
+ *   {@link spectralNormOf} estimates a matrix's largest singular value.
+ *
+ * The gradient penalties differentiate through `tf.grad` (second-order gradients) and call
+ * `ensureGradients()` from `@gankit/core` themselves.
+ *
+ * @packageDocumentation
+ */
+export { gradientPenalty } from './gradient-penalty';
+export type { GradientPenaltyOptions, GradientPenaltyPlugin, GradientPenaltyVariant } from './gradient-penalty';
+export { r1, r2 } from './r1';
+export type { GradientRegularizerOptions, GradientRegularizerPlugin } from './r1';
+export { weightClipping } from './weight-clipping';
+export type { WeightClippingOptions, WeightClippingPlugin } from './weight-clipping';
+export { spectralNorm, spectralNormOf } from './spectral-norm';
+export type { SpectralNormOptions } from './spectral-norm';
