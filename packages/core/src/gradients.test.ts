@@ -44,7 +44,7 @@ describe('ensureGradients', () => {
       const v = tf.variable(tf.randomNormal([4 * 4 * 2, 1], 0, 0.5, 'float32', 12));
       const x = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 13);
       const critic = (input: tf.Tensor) =>
-        tf.matMul(tf.reshape(act(tf.conv2d(input as tf.Tensor4D, w, 2, 'same')), [input.shape[0], -1]), v);
+        tf.matMul(tf.reshape(act(tf.conv2d(input as tf.Tensor4D, w as tf.Tensor4D, 2, 'same')), [input.shape[0], -1]), v);
       const penalty = () =>
         tf.tidy(() => {
           const g = tf.grad((xx: tf.Tensor) => tf.sum(critic(xx)))(x);

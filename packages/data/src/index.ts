@@ -1,1 +1,26 @@
-export {};
+/**
+ * `@gankit/data`: data sources for gankit, browser-safe.
+ *
+ * - 2-D toy mixtures sampled afresh each batch: {@link ringMixture}, {@link gridMixture}, {@link spiral},
+ *   {@link gaussianMixture}; each exposes its `modes` (centres) and `std` for mode-coverage metrics.
+ * - {@link InMemoryDataset} ({@link tensorDataset}): finite data with a seeded reshuffle every epoch,
+ *   batches that wrap across epochs, int32 labels and an exact-resume `state()`.
+ * - IDX (the MNIST file format) from bytes: {@link parseIdx}, {@link encodeIdx}, {@link idxToDataset}.
+ * - Image helpers: {@link resizeBilinear}, {@link fitImage}, {@link rgbaToChannels},
+ *   {@link scaleToMinusOneOne}.
+ *
+ * File access (IDX files, the `mnist` digits, Fashion-MNIST, image folders, streaming) lives in the
+ * Node-only entry `@gankit/data/node`.
+ *
+ * @packageDocumentation
+ */
+export { GaussianMixture, gaussianMixture, gridMixture, ringMixture, spiral, checkBatchSize } from './toy';
+export type { GaussianMixtureOptions, GridOptions, MixtureOptions, RingOptions, SpiralOptions } from './toy';
+export { EpochOrder } from './order';
+export type { EpochState } from './order';
+export { InMemoryDataset, checkLabels, minusOneOneToBytes, scaleToMinusOneOne, tensorDataset } from './memory';
+export type { TensorDatasetOptions, ValueRange } from './memory';
+export { IDX_TYPE_CODES, decodeIdxValues, encodeIdx, idxToDataset, parseIdx, parseIdxHeader } from './idx';
+export type { IdxArray, IdxData, IdxDatasetOptions, IdxDtype, IdxHeader } from './idx';
+export { fitImage, resizeBilinear, rgbaToChannels } from './image';
+export type { Fit, RawImage, Region } from './image';

