@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Runs `body` on `tf.Tensor` views of a kernel's inputs and returns its result as the kernel's
+ * output. Inside a kernel the engine's tape is off; `tf.tidy` frees every intermediate, and the
+ * returned tensor (a fresh tensor, never one of the inputs) becomes the kernel's output as is.
+ *
+ * Inputs that arrive as plain `TensorInfo` objects (not `tf.Tensor`) are wrapped in a tensor that
+ * holds its own reference on the backend, so disposing the wrapper never frees the caller's data.
+ *
+ * @internal
+ */
+export function runWithTensors(
+  kernelName: string,
+  infos: readonly (tf.TensorInfo | undefined)[],
+  body: (...tensors: tf.Tensor[]) => tf.Tensor
+): tf.TensorInfo {
+  const engine = tf.engine();
+  const wrappers: tf.Tensor[] = [];
+  const tensors = infos.map((info, i) => {
+    if (info == null) throw new Error(`${kernelName}: input ${i} is missing`);
+    if (info instanceof tf.Tensor) return info;
+    const t = engine.makeTensorFromTensorInfo(info);
+    engine.backend.incRef(info.dataId);
+    wrappers.push(t);
+    return t;
+  });
+  try {
+    return tf.tidy(() => {
+      const out = body(...tensors);
+      // An output that shares its data with an input (e.g. a reshape of it) is fine: it is a
+      // separate tensor with its own reference. Returning an input object itself is not.
+      return tensors.includes(out) ? tf.clone(out) : out;
+    });
+  } finally {
+    for (const w of wrappers) w.dispose();
+  }
+}
+
+/** Normalises a `number | [number, number]` attribute to a pair. @internal */
+export function pair(v: number | readonly [number, number]): [number, number] {
+  return typeof v === 'number' ? [v, v] : [v[0], v[1]];
+}
+
+/**
+ * Pads (positive amounts) and crops (negative amounts) a 4-D NHWC tensor along height and width,
+ * so that convolutions can be given non-negative explicit paddings.
+ *
+ * @returns the cropped tensor and the non-negative paddings still to apply
+ * @internal
+ */
+export function cropForPadding(
+  x: tf.Tensor4D,
+  top: number,
+  bottom: number,
+  left: number,
+  right: number
+): {
+  x: tf.Tensor4D;
+  pad: [[0, 0], [number, number], [number, number], [0, 0]];
+} {
+  const cropTop = Math.max(0, -top);
+  const cropBottom = Math.max(0, -bottom);
+  const cropLeft = Math.max(0, -left);
+  const cropRight = Math.max(0, -right);
+  let y = x;
+  if (cropTop + cropBottom + cropLeft + cropRight > 0) {
+    const [n, h, w, c] = x.shape;
+    y = tf.slice(x, [0, cropTop, cropLeft, 0], [n, h - cropTop - cropBottom, w - cropLeft - cropRight, c]);
+  }
+  return {
+    x: y,
+    pad: [
+      [0, 0],
+      [Math.max(0, top), Math.max(0, bottom)],
+      [Math.max(0, left), Math.max(0, right)],
+      [0, 0],
+    ],
+  };
+}
