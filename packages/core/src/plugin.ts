@@ -32,7 +32,7 @@ export interface PluginState {
 export interface GanPlugin {
   /** A unique name; it prefixes the plugin's log terms and names its state in checkpoints. */
   readonly name: string;
-  /** The plugin contract version the plugin was written for (default {@link PLUGIN_API_VERSION}). */
+  /** The plugin contract version the plugin was written for (default `PLUGIN_API_VERSION`). */
   readonly apiVersion?: number;
   /** Position in the hook sequence: lower runs first (regularizers ~0, averaging ~100, loggers ~200). */
   readonly order?: number;

@@ -1,0 +1,24 @@
+// npm run bench: one JSON object a line per benchmark. Timings are medians over repeated runs
+// after warm-up; run it on an otherwise idle machine.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const only = process.argv[2];
+const benches = [
+  ['dcgan-mnist.mjs', []],
+  ['ring8.mjs', []],
+  [path.join('..', 'packages', 'backend', 'bench', 'kernels.mjs'), []],
+];
+let failed = 0;
+for (const [file, args] of benches) {
+  if (only && !file.includes(only)) continue;
+  // Each benchmark in its own process: a fresh tfjs engine, no interference between backends.
+  const r = spawnSync(process.execPath, [path.join(here, file), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) {
+    failed++;
+    console.log(JSON.stringify({ bench: file, error: `exited with ${r.status ?? r.signal}` }));
+  }
+}
+process.exitCode = failed ? 1 : 0;

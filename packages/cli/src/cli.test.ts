@@ -1,0 +1,67 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PNG } from 'pngjs';
+import { describe, expect, it } from 'vitest';
+
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bin.js');
+const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } });
+
+describe('gankit command', () => {
+  it('prints help for the command and for train', () => {
+    expect(run(['--help']).stdout).toMatch(/gankit train --example <name>/);
+    const train = run(['train', '--help']);
+    expect(train.status).toBe(0);
+    expect(train.stdout).toMatch(/--steps <N>/);
+    expect(train.stdout).toMatch(/ring8/);
+  });
+
+  it('names bad arguments with exit code 2', () => {
+    const unknown = run(['train', '--example', 'nope']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown example 'nope'; one of: ring8/);
+    const steps = run(['train', '--example', 'ring8', '--steps', 'ten']);
+    expect(steps.status).toBe(2);
+    expect(steps.stderr).toMatch(/--steps must be an integer >= 0, got 'ten'/);
+    const flag = run(['train', '--exmple', 'ring8']);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toMatch(/exmple/);
+    expect(run(['fly']).stderr).toMatch(/unknown command 'fly'/);
+    const backend = run(['train', '--example', 'ring8', '--backend', 'tpu']);
+    expect(backend.status).not.toBe(0);
+    expect(backend.stderr).toMatch(/tpu/);
+  });
+
+  it('trains ring8 and writes samples.csv, samples.png and metrics.json', () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-cli-'));
+    const r = run(['train', '--example', 'ring8', '--steps', '25', '--seed', '3', '--out', out, '--quiet']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/backend: wasm/);
+    const csv = fs.readFileSync(path.join(out, 'samples.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe('x,y');
+    expect(csv.length - 1).toBeGreaterThanOrEqual(2000);
+    for (const line of csv.slice(1, 50)) {
+      const parts = line.split(',').map(Number);
+      expect(parts).toHaveLength(2);
+      expect(parts.every(Number.isFinite)).toBe(true);
+    }
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+    expect(metrics).toMatchObject({ steps: 25, backend: 'wasm', seed: 3, numModes: 8 });
+    expect(metrics.modesCaptured).toBeGreaterThanOrEqual(0);
+    expect(metrics.highQualityFraction).toBeGreaterThanOrEqual(0);
+    expect(metrics.highQualityFraction).toBeLessThanOrEqual(1);
+    expect(metrics.seconds).toBeGreaterThan(0);
+    const png = PNG.sync.read(fs.readFileSync(path.join(out, 'samples.png')));
+    expect([png.width, png.height]).toEqual([512, 512]);
+    // Not blank: some pixels are the generated points' red.
+    let red = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data[i] > 150 && png.data[i + 1] < 120) red++;
+    expect(red).toBeGreaterThan(50);
+    // The same seed repeats the run bit for bit.
+    const out2 = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-cli-'));
+    execFileSync(process.execPath, [bin, 'train', '--example', 'ring8', '--steps', '25', '--seed', '3', '--out', out2, '--quiet'], { env: { ...process.env, GANKIT_BACKEND: 'wasm' } });
+    expect(fs.readFileSync(path.join(out2, 'samples.csv'), 'utf8')).toBe(fs.readFileSync(path.join(out, 'samples.csv'), 'utf8'));
+  });
+});
