@@ -1,12 +1,10 @@
-// Test setup shared by every package: tests run on the embedded wasm backend, as CI does.
-// A test that needs a kernel wasm lacks switches to 'cpu' itself and back.
+// Test setup shared by every package: tests run on the embedded wasm backend chosen through
+// @gankit/backend (so gankit's wasm training kernels are registered), as the CLI and CI do.
+// GANKIT_TEST_BACKEND=cpu runs a suite on the pure-JS backend instead. A test that compares
+// against 'cpu' switches to it itself and back.
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
+import { initBackend } from '@gankit/backend';
 
-const wanted = process.env.GANKIT_TEST_BACKEND ?? 'wasm';
-if (tf.getBackend() !== wanted) {
-  const ok = await tf.setBackend(wanted);
-  if (!ok) throw new Error(`test setup: backend '${wanted}' failed to initialise`);
-}
+await initBackend({ backend: process.env.GANKIT_TEST_BACKEND ?? 'wasm', log: () => undefined });
 await tf.ready();
