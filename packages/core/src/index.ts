@@ -29,3 +29,5 @@ export type {
   TrainInfo,
 } from './types';
 export { ensureGradients } from './gradients';
+export { interpolateLatents, latentArithmetic } from './latent';
+export type { InterpolationMode } from './latent';
