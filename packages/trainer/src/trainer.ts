@@ -16,6 +16,8 @@ import {
   type TrainContext,
   type TrainInfo,
 } from '@gankit/core';
+import { capture, disposeSnapshot, parseTrainerState, restore, toTrainerState } from './state';
+import type { Snapshot, StateParts, TrainerState } from './state';
 
 /** Draws `n` latent vectors; the default is a standard normal of the generator's input shape. */
 export type LatentSampler = (n: number, random: RandomSource) => tf.Tensor;
@@ -49,6 +51,52 @@ export interface TrainerOptions {
    * and D with the fake batch (default: `true` when the data set has classes).
    */
   readonly conditional?: boolean;
+  /**
+   * Watch for numerical faults (a NaN or infinite loss, and optionally gradient) and keep the last
+   * good state: see {@link NanGuardOptions}. Off by default (it costs one small device read per
+   * update and one cheap snapshot per iteration).
+   */
+  readonly nanGuard?: NanGuardOptions;
+}
+
+/**
+ * The numerical-fault guard of a {@link Trainer}. Before each update is applied, the trainer checks
+ * the player's total loss (plugin terms included) and, with `checkGradients`, every gradient for
+ * NaN/Inf. On a fault, no update of the faulty iteration survives: the networks (batch-norm
+ * statistics and spectral-norm vectors included, which the faulty forward pass may already have
+ * changed), both optimizers and the plugins' state are put back as they were when the iteration
+ * began (a snapshot made of copy-on-write clones, so it costs no copy of the weights).
+ *
+ * - `'stop'`: the data position and random source are put back too, so the trainer is exactly in
+ *   the last good state (the state after the previous iteration; save a checkpoint from it); `step()`
+ *   throws `GankitError` with code `'numerical'`, and `fit()` returns with that message as its
+ *   `stopReason`.
+ * - `'skip'`: the iteration counts as done but changes nothing except that its data and random
+ *   draws are consumed (so the next iteration sees fresh data); training goes on. Every iteration's
+ *   `logs.metrics['nanGuard/skippedSteps']` holds the number of skipped iterations so far.
+ *
+ * Why an option of the trainer rather than a plugin: the check has to sit between computing the
+ * gradients and applying them, and a rollback has to reach the optimizers' state; plugin hooks see
+ * neither (a loss hook cannot veto the update, an after-step hook runs once it is applied). The
+ * snapshot reads optimizer state through `getWeights()`, which every tfjs optimizer but Adamax has.
+ */
+export interface NanGuardOptions {
+  /** What to do on a fault: `'stop'` training in the last good state, or `'skip'` the iteration. */
+  readonly action: 'stop' | 'skip';
+  /** Check every gradient too, not only the losses (default `false`): catches NaN gradients of a finite loss. */
+  readonly checkGradients?: boolean;
+}
+
+/** Raised inside an iteration when the guard finds a non-finite loss or gradient. */
+class NumericalFault extends Error {
+  constructor(
+    readonly phase: Phase,
+    readonly detail: string,
+    readonly loss: number,
+    public otherLoss = NaN,
+  ) {
+    super(detail);
+  }
 }
 
 /** A result of {@link Trainer.fit}. */
@@ -122,6 +170,8 @@ export class Trainer {
   private setupDone = false;
   private stopReason: string | undefined;
   private readonly context: TrainContext;
+  private readonly guard: NanGuardOptions | undefined;
+  private skipped = 0;
 
   /** Checks the options (shapes, sizes, plugin names) and prepares training; nothing runs yet. */
   constructor(options: TrainerOptions) {
@@ -169,6 +219,13 @@ export class Trainer {
     const latentShape = [...generator.inputShape];
     this.latentSampler = options.latent ?? ((n, random) => random.normal([n, ...latentShape], 0, 1, 'latent'));
     this.info = { batchSize, discriminatorSteps, latentShape, seed: this.random.seed, loss: loss.name };
+    if (options.nanGuard !== undefined) {
+      const g = options.nanGuard;
+      if (!g || (g.action !== 'stop' && g.action !== 'skip')) {
+        throw new GankitError('config', `nanGuard.action must be 'stop' or 'skip', got ${JSON.stringify((g as { action?: unknown } | null)?.action)}`);
+      }
+      this.guard = { action: g.action, checkGradients: g.checkGradients ?? false };
+    }
     const self = this;
     this.context = {
       get step() {
@@ -194,6 +251,64 @@ export class Trainer {
   /** The context that asynchronous plugin hooks receive. */
   get trainContext(): TrainContext {
     return this.context;
+  }
+
+  /** Iterations whose updates the numerical-fault guard skipped (see {@link NanGuardOptions}). */
+  get skippedSteps(): number {
+    return this.skipped;
+  }
+
+  private get parts(): StateParts {
+    return {
+      networks: { generator: this.generator, discriminator: this.discriminator },
+      optimizers: { generator: this.generatorOptimizer, discriminator: this.discriminatorOptimizer },
+      plugins: this.plugins,
+      data: this.data,
+      random: this.random,
+      info: this.info,
+    };
+  }
+
+  /**
+   * Everything needed to go on exactly from here (see {@link TrainerState} for the layout): both
+   * networks' variables, both optimizers' state, every plugin's state, the random source, the data
+   * position and the step. Runs the plugins' `setup` first if it has not run, so that every plugin
+   * has state to report. The returned tensors are the caller's to dispose
+   * (`tf.dispose(Object.values(state.tensors))`); they are cheap clones that later training leaves
+   * unchanged.
+   */
+  async state(): Promise<TrainerState> {
+    await this.setup();
+    const snap = await capture(this.parts, this.stepCount, this.skipped, true);
+    return toTrainerState(this.parts, snap);
+  }
+
+  /**
+   * Restores a state from {@link Trainer.state} (of this trainer or of a new one built the same
+   * way, in this or another process). Everything is checked before anything changes: a missing or
+   * unexpected tensor, a shape or dtype that differs from the trainer's variable, an unknown or
+   * missing plugin, another optimizer class, or a bad step gives a `GankitError` with code
+   * `'checkpoint'` naming the entry, and the trainer is left as it was. The state's tensors are
+   * copied; the caller still owns (and disposes) them.
+   */
+  async loadState(state: TrainerState): Promise<void> {
+    const snap = parseTrainerState(this.parts, state);
+    const rollback = await capture(this.parts, this.stepCount, this.skipped, false);
+    try {
+      await restore(this.parts, snap);
+      this.stepCount = snap.step;
+      this.skipped = snap.skippedSteps;
+    } catch (e) {
+      try {
+        await restore(this.parts, rollback);
+      } catch {
+        // best effort: the original error says what went wrong
+      }
+      if (e instanceof GankitError && e.code === 'checkpoint') throw e;
+      throw new GankitError('checkpoint', `cannot load trainer state: ${(e as Error).message}`);
+    } finally {
+      disposeSnapshot(rollback);
+    }
   }
 
   /** Sets the iteration counter, e.g. after restoring a checkpoint. */
@@ -280,7 +395,7 @@ export class Trainer {
     kept: Map<string, tf.Scalar>,
   ): tf.Scalar {
     const hook = phase === 'discriminator' ? 'discriminatorLoss' : 'generatorLoss';
-    const cost = optimizer.minimize(
+    const { value: cost, grads } = optimizer.computeGradients(
       () => {
         let total = baseLoss();
         for (const p of this.plugins) {
@@ -296,11 +411,40 @@ export class Trainer {
         }
         return total;
       },
-      true,
       vars,
     );
-    if (!cost) throw new GankitError('internal', `${phase} update returned no loss`);
+    if (this.guard) {
+      const fault = this.findFault(phase, cost, grads, vars);
+      if (fault) {
+        tf.dispose(grads);
+        cost.dispose();
+        throw fault;
+      }
+    }
+    // As optimizer.minimize does: gradients in the fixed variable order (the optimizer matches its
+    // state to variables by position).
+    optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name] as tf.Tensor })));
+    tf.dispose(grads);
     return cost;
+  }
+
+  /** One device read: is the loss (and, if asked, every gradient) finite? */
+  private findFault(phase: Phase, cost: tf.Scalar, grads: tf.NamedTensorMap, vars: tf.Variable[]): NumericalFault | null {
+    const checked = this.guard?.checkGradients ? vars.filter((v) => grads[v.name] != null) : [];
+    // x·0 is 0 for finite x and NaN for NaN or ±Inf: one sum per tensor flags any bad element.
+    const flags = tf.tidy(() => tf.stack([cost, ...checked.map((v) => grads[v.name])].map((t) => tf.sum(tf.mul(t, 0)))).dataSync());
+    if (!flags.some((f) => Number.isNaN(f))) return null;
+    const loss = cost.dataSync()[0];
+    const player = phase === 'discriminator' ? 'discriminator' : 'generator';
+    if (Number.isNaN(flags[0])) return new NumericalFault(phase, `the ${player} loss is ${loss}`, loss);
+    for (let i = 1; i < flags.length; i++) {
+      if (Number.isNaN(flags[i])) {
+        const v = checked[i - 1];
+        const index = vars.indexOf(v);
+        return new NumericalFault(phase, `the gradient of ${player} variable ${index} ('${v.name}', ${formatShape(v.shape)}) holds NaN or Inf (loss ${loss})`, loss);
+      }
+    }
+    return null;
   }
 
   /**
@@ -310,6 +454,44 @@ export class Trainer {
   async step(): Promise<StepLogs> {
     await this.setup();
     const t0 = performance.now();
+    const guard = this.guard;
+    const before: Snapshot | undefined = guard ? await capture(this.parts, this.stepCount, this.skipped, false) : undefined;
+    let logs: StepLogs;
+    try {
+      logs = this.iterate();
+    } catch (e) {
+      if (!(e instanceof NumericalFault) || !before || !guard) throw e;
+      await restore(this.parts, before, guard.action === 'skip');
+      if (guard.action === 'stop') {
+        const n = this.stepCount;
+        throw new GankitError(
+          'numerical',
+          `numerical fault in iteration ${n} (${e.phase} update): ${e.detail}. The update was not applied and the trainer is back in the last good state, after ${n} completed iterations (save a checkpoint now to keep it). Check the data for NaN/Inf, lower the learning rate, or use nanGuard { action: 'skip' }.`,
+        );
+      }
+      this.skipped++;
+      logs = {
+        step: this.stepCount,
+        discriminatorLoss: e.phase === 'discriminator' ? e.loss : e.otherLoss,
+        generatorLoss: e.phase === 'generator' ? e.loss : NaN,
+        dReal: NaN,
+        dFake: NaN,
+        terms: {},
+        metrics: {},
+        seconds: 0,
+      };
+    } finally {
+      if (before) disposeSnapshot(before);
+    }
+    if (guard) logs.metrics['nanGuard/skippedSteps'] = this.skipped;
+    this.stepCount++;
+    logs.seconds = (performance.now() - t0) / 1000;
+    for (const p of this.plugins) await p.onStepEnd?.(this.context, logs);
+    return logs;
+  }
+
+  /** The synchronous body of one iteration: updates and logged values (no step count, no onStepEnd). */
+  private iterate(): StepLogs {
     const kept = new Map<string, tf.Scalar>();
     const toDispose: tf.Tensor[] = [];
     let dCost: tf.Scalar | undefined;
@@ -376,10 +558,10 @@ export class Trainer {
         metrics: {},
         seconds: 0,
       };
-      this.stepCount++;
-      logs.seconds = (performance.now() - t0) / 1000;
-      for (const p of this.plugins) await p.onStepEnd?.(this.context, logs);
       return logs;
+    } catch (e) {
+      if (e instanceof NumericalFault && e.phase === 'generator' && dCost && !dCost.isDisposed) e.otherLoss = dCost.dataSync()[0];
+      throw e;
     } finally {
       tf.dispose(toDispose);
       tf.dispose([...kept.values()]);
@@ -401,7 +583,15 @@ export class Trainer {
         this.stopReason ??= 'aborted';
         break;
       }
-      last = await this.step();
+      try {
+        last = await this.step();
+      } catch (e) {
+        if (this.guard?.action === 'stop' && e instanceof GankitError && e.code === 'numerical') {
+          this.stopReason = e.message;
+          break;
+        }
+        throw e;
+      }
       done++;
       await options.onStep?.(last);
       if (this.stopReason) break;
