@@ -8,9 +8,18 @@
  *   eagerly, checking shapes layer by layer.
  * - Seeded initialisers ({@link glorotUniform}, {@link heNormal}, {@link normal}, ...): the same
  *   seed gives bit-identical weights.
+ * - More layers: {@link instanceNorm}, {@link avgPool2d}, {@link globalSumPool2d}, {@link pad2d}
+ *   (reflection padding) and {@link residual} blocks.
+ * - {@link graphNetwork}: a `Network` with any forward function over its layers (branches, heads,
+ *   label-dependent terms), where {@link sequential} is a straight line.
  * - Builders: {@link mlpGenerator} / {@link mlpDiscriminator} for 2-D toy GANs,
- *   {@link dcganMnistGenerator} / {@link dcganMnistDiscriminator} (the benchmark model) and
- *   {@link dcganGenerator} / {@link dcganDiscriminator} for 28×28, 32×32 and 64×64 images.
+ *   {@link dcganMnistGenerator} / {@link dcganMnistDiscriminator} (the benchmark model),
+ *   {@link dcganGenerator} / {@link dcganDiscriminator} for 28×28, 32×32 and 64×64 images,
+ *   conditional GANs ({@link conditionalGenerator}, {@link conditionalDiscriminator} with
+ *   projection, {@link acganDiscriminator}), SNGAN's ResNets ({@link snganGenerator},
+ *   {@link snganDiscriminator}) and CycleGAN's networks ({@link cycleganGenerator},
+ *   {@link patchganDiscriminator}).
+ * - {@link fromLayersModel}: a tfjs-layers model as a `Network`.
  *
  * @packageDocumentation
  */
@@ -47,3 +56,29 @@ export type { DcganMnistDiscriminatorConfig, DcganMnistGeneratorConfig } from '.
 export { dcganMnistDiscriminator, dcganMnistGenerator } from './builders/dcgan-mnist';
 export type { DcganDiscriminatorConfig, DcganGeneratorConfig, DcganImageShape } from './builders/dcgan';
 export { dcganDiscriminator, dcganGenerator, dcganLayout } from './builders/dcgan';
+export type { BuildChainOptions, LayerChain } from './chain';
+export { buildChain, LayerNamer } from './chain';
+export type { GraphBuilder, GraphDefinition, GraphEndpoint, GraphNetwork, GraphNetworkConfig } from './graph';
+export { graphNetwork } from './graph';
+export { checkLabels, checkNetworkInput } from './network-utils';
+export type { InstanceNormConfig } from './layers/instance-norm';
+export { instanceNorm } from './layers/instance-norm';
+export type { AvgPool2dConfig, GlobalSumPool2dConfig, Pad2dConfig, PadMode } from './layers/pooling';
+export { avgPool2d, globalSumPool2d, pad2d } from './layers/pooling';
+export type { ResidualConfig, ResidualLayer } from './layers/residual';
+export { residual } from './layers/residual';
+export type {
+  AcganDiscriminatorConfig,
+  AcganOutput,
+  ConditionalDiscriminatorConfig,
+  ConditionalGeneratorConfig,
+  DiscriminatorConditioning,
+  GeneratorConditioning,
+} from './builders/conditional';
+export { acganDiscriminator, conditionalDiscriminator, conditionalGenerator, splitAcganOutput } from './builders/conditional';
+export type { ResBlockDownConfig, ResBlockUpConfig, SnganDiscriminatorConfig, SnganGeneratorConfig } from './builders/sngan';
+export { optimizedResBlockDown, resBlockDown, resBlockUp, snganDiscriminator, snganGenerator } from './builders/sngan';
+export type { CycleganGeneratorConfig, CycleganResidualBlockConfig, PatchganDiscriminatorConfig } from './builders/cyclegan';
+export { cycleganGenerator, cycleganResidualBlock, patchganDiscriminator } from './builders/cyclegan';
+export type { FromLayersModelOptions, LayersModelNetwork } from './adapters/layers-model';
+export { fromLayersModel } from './adapters/layers-model';

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, RandomSource, formatShape } from '@gankit/core';
 import type { ApplyOptions, Network } from '@gankit/core';
+import { buildChain, chainOutputShape, LayerNamer, summaryLines } from './chain';
 import { checkExampleShape, requireLabels } from './layer';
 import type { Layer, LayerSpec } from './layer';
+import { checkNetworkInput } from './network-utils';
 
 /** Configuration of {@link sequential}. */
 export interface SequentialConfig {
@@ -68,34 +70,14 @@ export function sequential(config: SequentialConfig): SequentialNetwork {
   if (inputDtype !== 'float32' && inputDtype !== 'int32') {
     throw new GankitError('config', `sequential '${config.name}': inputDtype must be 'float32' or 'int32', got ${String(inputDtype)}`);
   }
-  const root = new RandomSource(config.seed ?? 0);
-  const layers: Layer[] = [];
-  const counters = new Map<string, number>();
-  const names = new Set<string>();
-  let shape: number[] = [...config.inputShape];
-  try {
-    for (const spec of config.layers) {
-      if (spec == null || typeof spec.build !== 'function') {
-        throw new GankitError('config', `sequential '${config.name}': layer ${layers.length} is not a layer spec (did you call the factory, e.g. relu()?)`);
-      }
-      let short = spec.name;
-      if (short === undefined) {
-        const i = counters.get(spec.kind) ?? 0;
-        counters.set(spec.kind, i + 1);
-        short = `${spec.kind}_${i}`;
-      }
-      const name = `${config.name}/${short}`;
-      if (names.has(name)) throw new GankitError('name', `sequential '${config.name}': two layers are named '${short}'`);
-      names.add(name);
-      const layer = spec.build({ name, inputShape: shape, random: root.fork(name) });
-      layers.push(layer);
-      shape = layer.outputShape(shape);
-    }
-  } catch (e) {
-    for (const layer of layers) layer.dispose();
-    throw e;
-  }
-  return new Sequential(config.name, [...config.inputShape], shape, inputDtype, layers);
+  const chain = buildChain(config.layers, {
+    scope: config.name,
+    inputShape: config.inputShape,
+    random: new RandomSource(config.seed ?? 0),
+    namer: new LayerNamer(),
+    owner: `sequential '${config.name}'`,
+  });
+  return new Sequential(config.name, [...config.inputShape], chain.outputShape, inputDtype, chain.layers);
 }
 
 class Sequential implements SequentialNetwork {
@@ -118,17 +100,7 @@ class Sequential implements SequentialNetwork {
 
   apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
     if (this.disposed) throw new GankitError('disposed', `network '${this.name}' has been disposed`);
-    if (x == null || !(x instanceof tf.Tensor)) throw new GankitError('type', `network '${this.name}': apply expects a tf.Tensor, got ${String(x)}`);
-    const expected = [null, ...this.inputShape];
-    if (x.rank !== expected.length || this.inputShape.some((d, i) => x.shape[i + 1] !== d) || x.shape[0] < 1) {
-      throw new GankitError('shape', `network '${this.name}': expected input of shape ${formatShape(expected)}, got ${formatShape(x.shape)}`);
-    }
-    if (x.dtype !== this.inputDtype) {
-      throw new GankitError('dtype', `network '${this.name}': expected a ${this.inputDtype} input, got ${x.dtype}`);
-    }
-    if (options == null || typeof options.training !== 'boolean') {
-      throw new GankitError('config', `network '${this.name}': apply needs options { training: boolean }`);
-    }
+    checkNetworkInput(this.name, this.inputShape, this.inputDtype, x, options);
     if (this.usesLabels) requireLabels(this.name, options, x.shape[0]);
     return tf.tidy(() => {
       let y = x;
@@ -138,17 +110,9 @@ class Sequential implements SequentialNetwork {
   }
 
   summary(): string {
-    let shape = this.inputShape;
-    const lines = [`${this.name}: input ${formatShape([null, ...shape])}`];
-    let total = 0;
-    for (const layer of this.layers) {
-      shape = layer.outputShape(shape);
-      const params = layer.trainableVariables.reduce((n, v) => n + v.size, 0);
-      total += params;
-      lines.push(`  ${layer.name.padEnd(40)} ${formatShape([null, ...shape]).padEnd(20)} ${params}`);
-    }
-    lines.push(`  trainable parameters: ${total}`);
-    return lines.join('\n');
+    const entries = this.layers.map((layer, i) => ({ layer, outputShape: chainOutputShape(this.layers.slice(0, i + 1), this.inputShape) }));
+    const { lines, total } = summaryLines(entries);
+    return [`${this.name}: input ${formatShape([null, ...this.inputShape])}`, ...lines, `  trainable parameters: ${total}`].join('\n');
   }
 
   dispose(): void {

@@ -80,6 +80,32 @@ export function dcganGenerator(config: DcganGeneratorConfig): SequentialNetwork 
   const { start, steps, channels } = dcganLayout(config.imageShape, 'dcganGenerator');
   const latentDim = checkPositiveInt(config.latentDim ?? 100, 'dcganGenerator: latentDim');
   const base = checkPositiveInt(config.baseFilters ?? 64, 'dcganGenerator: baseFilters');
+  const layers = dcganGeneratorLayers(start, steps, channels, base);
+  return sequential({ name: config.name ?? 'generator', inputShape: [latentDim], seed: config.seed, layers });
+}
+
+/**
+ * A DCGAN discriminator (Radford et al., 2015) for square images: `steps` strided convolutions
+ * (kernel 4, stride 2, 'same') with `baseFilters`, twice that, ... filters, each followed by leaky
+ * ReLU 0.2; batch norm after every conv but the first (not at the input; the convs it follows have
+ * no bias); then flatten and a dense layer to one logit. No pooling; kernels N(0, 0.02).
+ */
+export function dcganDiscriminator(config: DcganDiscriminatorConfig): SequentialNetwork {
+  const { steps } = dcganLayout(config.imageShape, 'dcganDiscriminator');
+  const base = checkPositiveInt(config.baseFilters ?? 64, 'dcganDiscriminator: baseFilters');
+  const wp = config.weightParametrization;
+  const layers = [
+    ...dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp),
+    dense({ units: 1, kernelInitializer: normal(0, 0.02), weightParametrization: wp }),
+  ];
+  return sequential({ name: config.name ?? 'discriminator', inputShape: [...config.imageShape], seed: config.seed, layers });
+}
+
+/**
+ * The DCGAN generator's layers after the input (dense projection to `start × start × base·2^(steps-1)`,
+ * then `steps` stride-2 transposed convolutions to `channels`, tanh). Shared with the conditional builders.
+ */
+export function dcganGeneratorLayers(start: number, steps: number, channels: number, base: number): LayerSpec[] {
   const init = normal(0, 0.02);
   const first = base * 2 ** (steps - 1);
   const layers: LayerSpec[] = [
@@ -93,21 +119,21 @@ export function dcganGenerator(config: DcganGeneratorConfig): SequentialNetwork 
     layers.push(batchNorm(), relu());
   }
   layers.push(conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, kernelInitializer: init }), tanh());
-  return sequential({ name: config.name ?? 'generator', inputShape: [latentDim], seed: config.seed, layers });
+  return layers;
 }
 
 /**
- * A DCGAN discriminator (Radford et al., 2015) for square images: `steps` strided convolutions
- * (kernel 4, stride 2, 'same') with `baseFilters`, twice that, ... filters, each followed by leaky
- * ReLU 0.2; batch norm after every conv but the first (not at the input; the convs it follows have
- * no bias); then flatten and a dense layer to one logit. No pooling; kernels N(0, 0.02).
+ * The DCGAN discriminator's feature extractor: `steps` stride-2 convolutions (kernel 4) with leaky
+ * ReLU 0.2, batch norm after all but the first when `useBatchNorm`, then flatten. Shared with the
+ * conditional builders.
  */
-export function dcganDiscriminator(config: DcganDiscriminatorConfig): SequentialNetwork {
-  const { steps } = dcganLayout(config.imageShape, 'dcganDiscriminator');
-  const base = checkPositiveInt(config.baseFilters ?? 64, 'dcganDiscriminator: baseFilters');
-  const useBatchNorm = config.batchNorm ?? true;
+export function dcganDiscriminatorFeatures(
+  steps: number,
+  base: number,
+  useBatchNorm: boolean,
+  wp: WeightParametrizationFactory | undefined,
+): LayerSpec[] {
   const init = normal(0, 0.02);
-  const wp = config.weightParametrization;
   const layers: LayerSpec[] = [];
   for (let i = 0; i < steps; i++) {
     const norm = useBatchNorm && i > 0;
@@ -115,6 +141,6 @@ export function dcganDiscriminator(config: DcganDiscriminatorConfig): Sequential
     if (norm) layers.push(batchNorm());
     layers.push(leakyRelu({ alpha: 0.2 }));
   }
-  layers.push(flatten(), dense({ units: 1, kernelInitializer: init, weightParametrization: wp }));
-  return sequential({ name: config.name ?? 'discriminator', inputShape: [...config.imageShape], seed: config.seed, layers });
+  layers.push(flatten());
+  return layers;
 }

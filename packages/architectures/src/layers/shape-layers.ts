@@ -130,9 +130,11 @@ class Upsampling2d extends StatelessLayer {
     const [n, h, w, c] = x.shape;
     const s = this.size;
     return tf.tidy(() => {
-      // [n, h, 1, w, 1, c] broadcast to [n, h, s, w, s, c]: each pixel repeated in an s x s block
-      const blocks = tf.broadcastTo(tf.reshape(x, [n, h, 1, w, 1, c]), [n, h, s, w, s, c]);
-      return tf.reshape(blocks, [n, h * s, w * s, c]);
+      // Two rank-4 broadcasts (tfjs differentiates tile/broadcastTo only up to rank 4):
+      // repeat each pixel s times along the width, then each row s times along the height.
+      const wide = tf.broadcastTo(tf.reshape(x, [n * h, w, 1, c]), [n * h, w, s, c]);
+      const tall = tf.broadcastTo(tf.reshape(wide, [n, h, 1, w * s * c]), [n, h, s, w * s * c]);
+      return tf.reshape(tall, [n, h * s, w * s, c]);
     });
   }
 }

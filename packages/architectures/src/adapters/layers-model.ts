@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { GankitError, formatShape } from '@gankit/core';
+import type { ApplyOptions, Network } from '@gankit/core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+
+/** Options of {@link fromLayersModel}. */
+export interface FromLayersModelOptions {
+  /** The network's name in logs and checkpoints (default: the model's own name). */
+  readonly name?: string;
+  /** Dispose the model when the network is disposed (default `true`: the network owns it). */
+  readonly disposeModel?: boolean;
+}
+
+/** A tfjs-layers model seen as a `Network`; what {@link fromLayersModel} returns. */
+export interface LayersModelNetwork extends Network {
+  /** The wrapped model. */
+  readonly model: LayersModel;
+}
+
+function exampleShape(shape: readonly (number | null)[], what: string, name: string): number[] {
+  const rest = shape.slice(1);
+  if (rest.some((d) => d == null || !Number.isInteger(d) || d <= 0)) {
+    throw new GankitError('shape', `fromLayersModel '${name}': the model's ${what} shape ${formatShape(shape)} must be fully known apart from the batch`);
+  }
+  return rest as number[];
+}
+
+function variablesOf(weights: readonly { read(): tf.Tensor; name: string }[], name: string): tf.Variable[] {
+  return weights.map((w) => {
+    const v = w.read();
+    if (!(v instanceof tf.Variable)) {
+      throw new GankitError(
+        'type',
+        `fromLayersModel '${name}': weight '${w.name}' is not a tf.Variable of this tfjs-core; is a second copy of @tensorflow/tfjs-core installed?`,
+      );
+    }
+    return v;
+  });
+}
+
+/**
+ * Wraps a tfjs-layers model (`tf.sequential(...)`, `tf.model(...)`, or one loaded with
+ * `tf.loadLayersModel`) as a gankit `Network`, so it can be trained by gankit's trainer beside
+ * gankit's own builders.
+ *
+ * - `trainableVariables` / `nonTrainableVariables`: the tfjs `Variable`s behind
+ *   `model.trainableWeights` / `model.nonTrainableWeights`, in the model's fixed order (layer by
+ *   layer, as `model.getWeights()` lists them).
+ * - `apply(x, { training })` calls `model.apply(x, { training })`: in inference it equals
+ *   `model.predict(x)`; gradients flow to the model's weights. `options.labels` is ignored (a
+ *   single-input model).
+ * - The model must have one input and one output, with every dimension but the batch known.
+ *
+ * This package never loads `@tensorflow/tfjs-layers` itself (it is an optional peer dependency and
+ * imported here only as a type): build the model with your own copy, which must share gankit's
+ * `@tensorflow/tfjs-core`.
+ *
+ * @example
+ * ```ts
+ * import * as tfl from '@tensorflow/tfjs-layers';
+ * const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1 })] });
+ * const critic = fromLayersModel(model, { name: 'critic' });
+ * ```
+ */
+export function fromLayersModel(model: LayersModel, options: FromLayersModelOptions = {}): LayersModelNetwork {
+  if (model == null || typeof model.apply !== 'function' || !Array.isArray(model.inputs)) {
+    throw new GankitError('type', `fromLayersModel expects a tfjs-layers LayersModel, got ${String(model)}`);
+  }
+  const name = options.name ?? model.name;
+  if (typeof name !== 'string' || name.length === 0) throw new GankitError('config', 'fromLayersModel: name must be a non-empty string');
+  if (model.inputs.length !== 1 || model.outputs.length !== 1) {
+    throw new GankitError('config', `fromLayersModel '${name}': the model must have one input and one output, got ${model.inputs.length} and ${model.outputs.length}`);
+  }
+  const inputShape = exampleShape(model.inputs[0].shape, 'input', name);
+  const outputShape = exampleShape(model.outputs[0].shape, 'output', name);
+  const trainable = variablesOf(model.trainableWeights, name);
+  const nonTrainable = variablesOf(model.nonTrainableWeights, name);
+  return new LayersModelAdapter(name, model, inputShape, outputShape, trainable, nonTrainable, options.disposeModel ?? true);
+}
+
+class LayersModelAdapter implements LayersModelNetwork {
+  private disposed = false;
+
+  constructor(
+    readonly name: string,
+    readonly model: LayersModel,
+    readonly inputShape: readonly number[],
+    readonly outputShape: readonly number[],
+    readonly trainableVariables: readonly tf.Variable[],
+    readonly nonTrainableVariables: readonly tf.Variable[],
+    private readonly disposeModel: boolean,
+  ) {}
+
+  apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
+    if (this.disposed) throw new GankitError('disposed', `network '${this.name}' has been disposed`);
+    if (x == null || !(x instanceof tf.Tensor)) throw new GankitError('type', `network '${this.name}': apply expects a tf.Tensor, got ${String(x)}`);
+    const expected = [null, ...this.inputShape];
+    if (x.rank !== expected.length || this.inputShape.some((d, i) => x.shape[i + 1] !== d) || x.shape[0] < 1) {
+      throw new GankitError('shape', `network '${this.name}': expected input of shape ${formatShape(expected)}, got ${formatShape(x.shape)}`);
+    }
+    if (options == null || typeof options.training !== 'boolean') {
+      throw new GankitError('config', `network '${this.name}': apply needs options { training: boolean }`);
+    }
+    const y = this.model.apply(x, { training: options.training });
+    if (!(y instanceof tf.Tensor)) {
+      if (Array.isArray(y)) tf.dispose(y.filter((t): t is tf.Tensor => t instanceof tf.Tensor));
+      throw new GankitError('type', `network '${this.name}': model.apply did not return one tensor`);
+    }
+    return y;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.disposeModel) this.model.dispose();
+  }
+}
