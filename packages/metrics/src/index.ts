@@ -8,6 +8,10 @@
  * - {@link frechetDistance}: the Fréchet distance between Gaussians (FID on Inception features).
  * - {@link inceptionScore}, {@link kernelInceptionDistance}, {@link precisionRecall}.
  * - {@link symmetricEigenvalues}: the float64 symmetric eigensolver behind the FID.
+ * - Feature extractors: {@link digitClassifier} (a small convnet for 28×28 grey images, weights
+ *   bundled) with {@link mnistScore} / {@link mnistFrechetDistance}, and {@link loadFidInception}
+ *   (the FID Inception-v3, weights converted from pytorch-fid's file by the user).
+ * - Plugins: {@link metricsPlugin} (any metrics every N steps) and {@link fidPlugin}.
  *
  * @packageDocumentation
  */
@@ -23,3 +27,27 @@ export { kernelInceptionDistance } from './kernel-inception-distance';
 export type { KernelInceptionDistanceOptions } from './kernel-inception-distance';
 export { precisionRecall } from './precision-recall';
 export type { PrecisionRecallOptions, PrecisionRecallResult } from './precision-recall';
+export type { FeatureExtractor, ImageClassifier } from './feature-extractor';
+export type { WeightsFiles, WeightsSource, WeightSpec } from './weights-io';
+export {
+  DIGIT_CLASSIFIER_WEIGHT_SPECS,
+  createDigitClassifier,
+  digitClassifier,
+  digitClassifierInfo,
+  loadDigitClassifier,
+} from './digit-classifier';
+export type { DigitClassifier, DigitClassifierInfo } from './digit-classifier';
+export { extractFeatureStatistics, mnistFrechetDistance, mnistScore } from './mnist-metrics';
+export type { ExtractOptions, Images, MnistFrechetOptions, MnistScoreOptions } from './mnist-metrics';
+export {
+  FID_INCEPTION_ACTIVATIONS,
+  FID_INCEPTION_BN_EPSILON,
+  FID_INCEPTION_CLASSES,
+  FID_INCEPTION_FEATURE_DIM,
+  FID_INCEPTION_INPUT_SIZE,
+  FID_INCEPTION_WEIGHT_SPECS,
+  loadFidInception,
+} from './fid-inception';
+export type { FidInception, FidInceptionActivation } from './fid-inception';
+export { METRICS_PLUGIN_ORDER, fidPlugin, metricsPlugin } from './plugins';
+export type { FidPluginOptions, MetricsPluginOptions } from './plugins';
