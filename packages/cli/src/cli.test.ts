@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,36 +7,42 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bin.js');
-const run = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } });
+/** Runs the command without blocking the test worker (a blocked worker times out vitest's RPC). */
+const run = (args: string[]) =>
+  new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } }, (err, stdout, stderr) => {
+      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 
 describe('gankit command', () => {
-  it('prints help for the command and for train', () => {
-    expect(run(['--help']).stdout).toMatch(/gankit train --example <name>/);
-    const train = run(['train', '--help']);
+  it('prints help for the command and for train', async () => {
+    expect((await run(['--help'])).stdout).toMatch(/gankit train --example <name>/);
+    const train = await run(['train', '--help']);
     expect(train.status).toBe(0);
     expect(train.stdout).toMatch(/--steps <N>/);
     expect(train.stdout).toMatch(/ring8/);
   });
 
-  it('names bad arguments with exit code 2', () => {
-    const unknown = run(['train', '--example', 'nope']);
+  it('names bad arguments with exit code 2', async () => {
+    const unknown = await run(['train', '--example', 'nope']);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/unknown example 'nope'; one of: ring8/);
-    const steps = run(['train', '--example', 'ring8', '--steps', 'ten']);
+    const steps = await run(['train', '--example', 'ring8', '--steps', 'ten']);
     expect(steps.status).toBe(2);
     expect(steps.stderr).toMatch(/--steps must be an integer >= 0, got 'ten'/);
-    const flag = run(['train', '--exmple', 'ring8']);
+    const flag = await run(['train', '--exmple', 'ring8']);
     expect(flag.status).toBe(2);
     expect(flag.stderr).toMatch(/exmple/);
-    expect(run(['fly']).stderr).toMatch(/unknown command 'fly'/);
-    const backend = run(['train', '--example', 'ring8', '--backend', 'tpu']);
+    expect((await run(['fly'])).stderr).toMatch(/unknown command 'fly'/);
+    const backend = await run(['train', '--example', 'ring8', '--backend', 'tpu']);
     expect(backend.status).not.toBe(0);
     expect(backend.stderr).toMatch(/tpu/);
   });
 
-  it('trains ring8 and writes samples.csv, samples.png and metrics.json', () => {
+  it('trains ring8 and writes samples.csv, samples.png and metrics.json', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-cli-'));
-    const r = run(['train', '--example', 'ring8', '--steps', '25', '--seed', '3', '--out', out, '--quiet']);
+    const r = await run(['train', '--example', 'ring8', '--steps', '25', '--seed', '3', '--out', out, '--quiet']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/backend: wasm/);
     const csv = fs.readFileSync(path.join(out, 'samples.csv'), 'utf8').trim().split('\n');
@@ -61,7 +67,23 @@ describe('gankit command', () => {
     expect(red).toBeGreaterThan(50);
     // The same seed repeats the run bit for bit.
     const out2 = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-cli-'));
-    execFileSync(process.execPath, [bin, 'train', '--example', 'ring8', '--steps', '25', '--seed', '3', '--out', out2, '--quiet'], { env: { ...process.env, GANKIT_BACKEND: 'wasm' } });
+    expect((await run(['train', '--example', 'ring8', '--steps', '25', '--seed', '3', '--out', out2, '--quiet'])).status).toBe(0);
     expect(fs.readFileSync(path.join(out2, 'samples.csv'), 'utf8')).toBe(fs.readFileSync(path.join(out, 'samples.csv'), 'utf8'));
+  });
+
+  it('--resume goes on from the newest checkpoint and ends bit-identical to an uninterrupted run', async () => {
+    const straight = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-cli-'));
+    const resumed = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-cli-'));
+    const common = ['train', '--example', 'ring8', '--seed', '5', '--quiet'];
+    expect((await run([...common, '--steps', '24', '--out', straight])).status).toBe(0);
+    const first = await run([...common, '--steps', '12', '--out', resumed, '--checkpoint-every', '6', '--resume']);
+    expect(first.stderr).toMatch(/no checkpoint in .*; starting afresh/);
+    expect(fs.readdirSync(path.join(resumed, 'checkpoints')).filter((f) => f.startsWith('step-'))).toEqual(['step-000000006', 'step-000000012']);
+    const second = await run([...common, '--steps', '24', '--out', resumed, '--checkpoint-every', '6', '--resume']);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stderr).toMatch(/resumed from .*step-000000012 \(step 12\)/);
+    expect(fs.readFileSync(path.join(resumed, 'samples.csv'), 'utf8')).toBe(fs.readFileSync(path.join(straight, 'samples.csv'), 'utf8'));
+    expect(fs.readFileSync(path.join(resumed, 'final', 'weights.bin'))).toEqual(fs.readFileSync(path.join(straight, 'final', 'weights.bin')));
+    expect(JSON.parse(fs.readFileSync(path.join(resumed, 'metrics.json'), 'utf8')).steps).toBe(24);
   });
 });

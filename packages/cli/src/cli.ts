@@ -28,10 +28,13 @@ Options:
   --batch-size <N>   examples per batch (default: the example's)
   --out <DIR>        output directory (default out/<example>)
   --backend <B>      tfjs-node-gpu | tfjs-node | wasm | cpu (default: the fastest available)
+  --checkpoint-every <N>  write a checkpoint to DIR/checkpoints/ every N iterations
+  --keep <K>         checkpoints to keep, newest first (default 3)
+  --resume           go on from the newest good checkpoint in DIR (or start afresh and say so)
   --quiet            no progress bar
   -h, --help         this help
 
-Writes DIR/samples.csv, DIR/samples.png and DIR/metrics.json.
+Writes DIR/config.json, DIR/final/ (weights), DIR/samples.csv, DIR/samples.png and DIR/metrics.json.
 `;
 
 function parseIntOption(name: string, value: string | undefined, min: number): number | undefined {
@@ -72,6 +75,9 @@ async function trainCommand(args: readonly string[]): Promise<number> {
       out: { type: 'string' },
       backend: { type: 'string' },
       quiet: { type: 'boolean', default: false },
+      'checkpoint-every': { type: 'string' },
+      keep: { type: 'string' },
+      resume: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -93,6 +99,9 @@ async function trainCommand(args: readonly string[]): Promise<number> {
     out: values.out ?? `out/${example.name}`,
     backend: report.backend,
     progress: !values.quiet,
+    checkpointEvery: parseIntOption('checkpoint-every', values['checkpoint-every'], 1),
+    keep: parseIntOption('keep', values.keep, 1),
+    resume: values.resume,
   });
   process.stderr.write(`${result.summary}\nwrote ${result.files.join(', ')}\n`);
   return 0;

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ export function extractSnippet(markdown: string, name: string): string {
 }
 
 describe('README', () => {
-  it('the "assemble your own GAN" snippet runs as it is and reports mode coverage', () => {
+  it('the "assemble your own GAN" snippet runs as it is and reports mode coverage', async () => {
     const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
     const code = extractSnippet(readme, 'assemble');
     expect(code.split('\n').filter((l) => l.trim()).length).toBeLessThanOrEqual(26);
@@ -24,7 +25,8 @@ describe('README', () => {
     const file = path.join(root, 'packages', 'cli', `.readme-snippet-${process.pid}.mjs`);
     fs.writeFileSync(file, code);
     try {
-      const out = execFileSync(process.execPath, [file], { cwd: root, encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' }, timeout: 300_000 });
+      // Asynchronous, so the test worker stays responsive while the snippet trains.
+      const { stdout: out } = await promisify(execFile)(process.execPath, [file], { cwd: root, encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' }, timeout: 300_000 });
       const m = /modesCaptured: (\d+)/.exec(out);
       expect(m, out).not.toBeNull();
       expect(Number(m![1])).toBeGreaterThanOrEqual(0);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { Trainer } from '@gankit/trainer';
+import { resumeLatest, saveCheckpoint, saveFinal } from '@gankit/trainer/node';
 import { Progress } from './progress';
 import type { Example } from './examples/types';
 
@@ -17,6 +18,14 @@ export interface RunOptions {
   readonly backend: string;
   /** Draw a progress bar on stderr (default true). */
   readonly progress?: boolean;
+  /** Write a checkpoint under `out/checkpoints/` every this many iterations (default: none). */
+  readonly checkpointEvery?: number;
+  /** How many checkpoints to keep (default 3). */
+  readonly keep?: number;
+  /** Go on from the newest good checkpoint in `out`, or start afresh (and say so) when there is none. */
+  readonly resume?: boolean;
+  /** Where to report what happens (default: stderr). */
+  readonly log?: (line: string) => void;
 }
 
 /** What {@link runTraining} reports. */
@@ -29,6 +38,8 @@ export interface RunResult {
   readonly steps: number;
   /** Training seconds. */
   readonly seconds: number;
+  /** The iteration the run resumed from (0 for a fresh run). */
+  readonly resumedFrom: number;
 }
 
 /** Trains an example end to end: setup, training with a progress bar, evaluation and outputs. */
@@ -37,18 +48,40 @@ export async function runTraining(example: Example, options: RunOptions): Promis
   const steps = options.steps ?? example.defaults.steps;
   const batchSize = options.batchSize ?? example.defaults.batchSize;
   fs.mkdirSync(options.out, { recursive: true });
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const setup = example.setup({ seed, batchSize });
   const trainer = new Trainer({ ...setup, batchSize, seed });
-  const progress = options.progress === false ? undefined : new Progress({ total: steps, label: `train ${example.name}` });
   try {
+    let resumedFrom = 0;
+    if (options.resume) {
+      const r = await resumeLatest(options.out, trainer);
+      if (r) {
+        resumedFrom = r.step;
+        for (const s of r.skipped) log(`skipped damaged checkpoint ${s.path}: ${s.reason}`);
+        log(`resumed from ${r.path} (step ${r.step})`);
+      } else {
+        log(`no checkpoint in ${options.out}; starting afresh`);
+      }
+    }
+    fs.writeFileSync(
+      `${options.out}/config.json`,
+      JSON.stringify({ example: example.name, steps, seed, batchSize, checkpointEvery: options.checkpointEvery ?? null, backend: options.backend }, null, 2) + '\n',
+    );
+    const remaining = Math.max(0, steps - trainer.iteration);
+    const progress = options.progress === false ? undefined : new Progress({ total: steps, label: `train ${example.name}` });
+    const every = options.checkpointEvery;
     const fit = await trainer.fit({
-      steps,
-      onStep: (l) =>
-        progress?.update(l.step + 1, `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} D(x) ${l.dReal.toFixed(2)} D(G(z)) ${l.dFake.toFixed(2)}`),
+      steps: remaining,
+      onStep: async (l) => {
+        progress?.update(l.step + 1, `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} D(x) ${l.dReal.toFixed(2)} D(G(z)) ${l.dFake.toFixed(2)}`);
+        if (every && (l.step + 1) % every === 0) await saveCheckpoint(options.out, trainer, { keep: options.keep });
+      },
     });
     progress?.finish();
-    const outputs = await example.finish(trainer, { out: options.out, seed, steps: fit.steps, seconds: fit.seconds, backend: options.backend, batchSize });
-    return { files: outputs.files, summary: outputs.summary, steps: fit.steps, seconds: fit.seconds };
+    if (fit.stopReason) log(`training stopped early: ${fit.stopReason}`);
+    await saveFinal(options.out, trainer);
+    const outputs = await example.finish(trainer, { out: options.out, seed, steps: trainer.iteration, seconds: fit.seconds, backend: options.backend, batchSize });
+    return { files: ['config.json', 'final/', ...outputs.files], summary: outputs.summary, steps: trainer.iteration, seconds: fit.seconds, resumedFrom };
   } finally {
     trainer.dispose();
     setup.generator.dispose();

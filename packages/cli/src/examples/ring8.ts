@@ -27,8 +27,6 @@ export const RING8 = {
   evalPoints: 2500,
 } as const;
 
-let lastEma: EmaPlugin | undefined;
-
 /** Writes `rows` as CSV with a header line. */
 function writeCsv(file: string, header: string, rows: readonly (readonly number[])[]): void {
   const lines = [header, ...rows.map((r) => r.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(7)) : v)).join(','))];
@@ -47,7 +45,6 @@ export const ring8: Example = {
   setup({ seed }) {
     const generator = mlpGenerator({ latentDim: RING8.latentDim, outputDim: 2, hidden: RING8.hidden, seed: seed * 2 + 1 });
     const discriminator = mlpDiscriminator({ inputDim: 2, hidden: RING8.hidden, seed: seed * 2 + 2 });
-    lastEma = ema({ decay: RING8.emaDecay });
     return {
       generator,
       discriminator,
@@ -55,12 +52,13 @@ export const ring8: Example = {
       data: ringMixture({ modes: RING8.modes, radius: RING8.radius, std: RING8.std }),
       generatorOptimizer: tf.train.adam(RING8.learningRate, RING8.beta1),
       discriminatorOptimizer: tf.train.adam(RING8.learningRate, RING8.beta1),
-      plugins: [r1({ gamma: RING8.r1Gamma }), lastEma],
+      plugins: [r1({ gamma: RING8.r1Gamma }), ema({ decay: RING8.emaDecay })],
       discriminatorSteps: 1,
     };
   },
   async finish(trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> {
     const data = trainer.data as ReturnType<typeof ringMixture>;
+    const lastEma = trainer.plugins.find((p) => p.name === 'ema') as EmaPlugin | undefined;
     const n = RING8.evalPoints;
     const z = trainer.sampleLatent(n);
     const raw = trainer.sample(n, { z });
