@@ -1,17 +1,23 @@
 // The DCGAN-MNIST step (issue 3): a full trainer iteration at batch 64 — one discriminator update
 // on real and fake, one generator update, non-saturating loss, Adam lr 2e-4, beta1 0.5 — on the
 // default backend; the same step as a hand-written tfjs loop (the trainer's overhead); and a few
-// steps on the pure-JS cpu backend.
+// steps on the pure-JS cpu backend. The trainer and the hand-written loop run interleaved (one
+// step each, in turn) so that load from other processes hits both alike; the overhead is the
+// median of the per-pair ratios. Every line carries the 1-minute load average.
+// Then the same step data-parallel on two worker threads (@gankit/backend/node's DataParallel,
+// replica in dcgan-replica.mjs: each thread its own wasm backend and half the batch), interleaved
+// with the hand-written loop on one thread: tfjs's wasm backend runs one thread in Node.
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@gankit/backend';
+import { DataParallel } from '@gankit/backend/node';
 import { countParameters, ensureGradients, RandomSource } from '@gankit/core';
 import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
 import { Trainer } from '@gankit/trainer';
-import { median, report, time } from './util.mjs';
+import { median, report, round, time, timeInterleaved } from './util.mjs';
 
 const BATCH = 64;
-const runs = Number(process.env.BENCH_RUNS ?? 10);
+const runs = Number(process.env.BENCH_RUNS ?? 15);
 
 /** Real-looking data without disk access: a fixed pool of [-1, 1] images sampled per batch. */
 function imageData() {
@@ -33,8 +39,8 @@ function models(tag) {
   };
 }
 
-async function trainerStep(backend, stepRuns) {
-  const { generator, discriminator } = models(`t_${backend}`);
+function makeTrainer(tag) {
+  const { generator, discriminator } = models(tag);
   const trainer = new Trainer({
     generator,
     discriminator,
@@ -45,15 +51,18 @@ async function trainerStep(backend, stepRuns) {
     discriminatorOptimizer: tf.train.adam(2e-4, 0.5),
     seed: 0,
   });
-  const ms = await time(() => trainer.step(), { warmup: 2, runs: stepRuns });
-  const out = { generatorParams: countParameters(generator), discriminatorParams: countParameters(discriminator), ms };
-  trainer.dispose();
-  generator.dispose();
-  discriminator.dispose();
-  return out;
+  return {
+    step: () => trainer.step(),
+    params: { generatorParams: countParameters(generator), discriminatorParams: countParameters(discriminator) },
+    dispose() {
+      trainer.dispose();
+      generator.dispose();
+      discriminator.dispose();
+    },
+  };
 }
 
-async function handWrittenStep(stepRuns) {
+function makeHandWritten() {
   ensureGradients();
   const { generator: G, discriminator: D } = models('hand');
   const data = imageData();
@@ -72,30 +81,72 @@ async function handWrittenStep(stepRuns) {
     tf.stack([dl, gl]).dataSync();
     tf.dispose([x, z1, fake, dl, gl, z2]);
   };
-  const ms = await time(step, { warmup: 2, runs: stepRuns });
-  G.dispose();
-  D.dispose();
-  return ms;
+  return {
+    step,
+    dispose() {
+      G.dispose();
+      D.dispose();
+      gOpt.dispose();
+      dOpt.dispose();
+    },
+  };
 }
 
+const t0 = performance.now();
 const chosen = await initBackend();
-const t = await trainerStep(chosen.backend, runs);
-const h = await handWrittenStep(runs);
-const msT = median(t.ms);
-const msH = median(h);
+const trainer = makeTrainer(`t_${chosen.backend}`);
+const hand = makeHandWritten();
+const dpWorkers = Number(process.env.BENCH_DP_WORKERS ?? 2);
+const dp = dpWorkers > 0 ? await DataParallel.start({ module: new URL('./dcgan-replica.mjs', import.meta.url), options: { batch: BATCH }, workers: dpWorkers }) : null;
+const fns = { trainer: trainer.step, hand: hand.step };
+if (dp) fns.dataParallel = () => dp.step();
+const ms = await timeInterleaved(fns, { warmup: 2, runs });
+const msT = median(ms.trainer);
+const msH = median(ms.hand);
+const ratios = ms.trainer.map((t, i) => t / ms.hand[i]);
 report({
   bench: 'dcgan-mnist-step',
   backend: chosen.backend,
   batch: BATCH,
-  msPerStep: Number(msT.toFixed(1)),
-  generatorParams: t.generatorParams,
-  discriminatorParams: t.discriminatorParams,
+  msPerStep: round(msT),
+  msMin: round(Math.min(...ms.trainer)),
+  ...trainer.params,
   runs,
 });
-report({ bench: 'dcgan-mnist-step-handwritten', backend: chosen.backend, batch: BATCH, msPerStep: Number(msH.toFixed(1)), trainerOverheadPercent: Number((((msT - msH) / msH) * 100).toFixed(1)) });
+report({
+  bench: 'dcgan-mnist-step-handwritten',
+  backend: chosen.backend,
+  batch: BATCH,
+  msPerStep: round(msH),
+  msMin: round(Math.min(...ms.hand)),
+  trainerOverheadPercent: round((median(ratios) - 1) * 100),
+  runs,
+});
+if (dp) {
+  const weights = await dp.weights();
+  const identical = weights.every((w) => Object.keys(w).every((k) => w[k].values.every((v, i) => Object.is(v, weights[0][k].values[i]))));
+  report({
+    bench: 'dcgan-mnist-step-data-parallel',
+    backend: dp.backend,
+    batch: BATCH,
+    workers: dpWorkers,
+    msPerStep: round(median(ms.dataParallel)),
+    msMin: round(Math.min(...ms.dataParallel)),
+    speedupVsHandwritten: round(median(ms.hand.map((h, i) => h / ms.dataParallel[i])), 2),
+    replicasIdentical: identical,
+    runs,
+  });
+  await dp.close();
+}
+trainer.dispose();
+hand.dispose();
 
 if (process.env.BENCH_SKIP_CPU !== '1') {
+  // Over a minute a step: one warm-up and two runs.
   await initBackend({ backend: 'cpu' });
-  const c = await trainerStep('cpu', 2);
-  report({ bench: 'dcgan-mnist-step', backend: 'cpu', batch: BATCH, msPerStep: Number(median(c.ms).toFixed(0)), generatorParams: c.generatorParams, discriminatorParams: c.discriminatorParams, runs: 2 });
+  const c = makeTrainer('t_cpu');
+  const cms = await time(c.step, { warmup: 1, runs: 2 });
+  report({ bench: 'dcgan-mnist-step', backend: 'cpu', batch: BATCH, msPerStep: round(median(cms), 0), ...c.params, runs: 2 });
+  c.dispose();
 }
+report({ bench: 'dcgan-mnist-total', seconds: round((performance.now() - t0) / 1000) });

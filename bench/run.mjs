@@ -1,5 +1,7 @@
 // npm run bench: one JSON object a line per benchmark. Timings are medians over repeated runs
-// after warm-up; run it on an otherwise idle machine.
+// after warm-up, and every line carries the 1-minute load average (`load1`): run it on an
+// otherwise idle machine, and compare absolute numbers only at a similar load. Takes ~5 minutes,
+// most of it the pure-JS cpu backend's DCGAN step (BENCH_SKIP_CPU=1 skips it).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +14,7 @@ const benches = [
   [path.join('..', 'packages', 'backend', 'bench', 'kernels.mjs'), []],
 ];
 let failed = 0;
+const t0 = performance.now();
 for (const [file, args] of benches) {
   if (only && !file.includes(only)) continue;
   // Each benchmark in its own process: a fresh tfjs engine, no interference between backends.
@@ -21,4 +24,5 @@ for (const [file, args] of benches) {
     console.log(JSON.stringify({ bench: file, error: `exited with ${r.status ?? r.signal}` }));
   }
 }
+console.log(JSON.stringify({ bench: 'total', seconds: Number(((performance.now() - t0) / 1000).toFixed(1)), failed }));
 process.exitCode = failed ? 1 : 0;

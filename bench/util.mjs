@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /** Median of a list of numbers. */
 export function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -17,7 +19,33 @@ export async function time(fn, { warmup = 2, runs = 5 } = {}) {
   return ms;
 }
 
-/** Prints one benchmark result as a JSON line. */
+/**
+ * Times several functions interleaved (a, b, a, b, ...) so that a change in the machine's load
+ * hits all of them alike; returns the per-run milliseconds of each, by name.
+ */
+export async function timeInterleaved(fns, { warmup = 2, runs = 5 } = {}) {
+  const names = Object.keys(fns);
+  for (let i = 0; i < warmup; i++) for (const n of names) await fns[n]();
+  const ms = Object.fromEntries(names.map((n) => [n, []]));
+  for (let i = 0; i < runs; i++) {
+    for (const n of names) {
+      const t0 = performance.now();
+      await fns[n]();
+      ms[n].push(performance.now() - t0);
+    }
+  }
+  return ms;
+}
+
+/** Rounds to `digits` decimals. */
+export function round(x, digits = 1) {
+  return Number(x.toFixed(digits));
+}
+
+/**
+ * Prints one benchmark result as a JSON line, with the 1-minute load average at the time (on a
+ * machine shared with other work, absolute timings are only comparable at similar load).
+ */
 export function report(obj) {
-  console.log(JSON.stringify(obj));
+  console.log(JSON.stringify({ ...obj, load1: round(os.loadavg()[0], 2), cpus: os.cpus().length }));
 }

@@ -6,7 +6,12 @@
  *   `options.backend` or `GANKIT_BACKEND`; returns a {@link BackendReport} saying why.
  * - {@link describeBackend}: a one-line summary of the active backend.
  * - {@link registerWasmTrainingKernels}: `Conv2DBackpropFilter`, a fast `Conv2DBackpropInput` and
- *   `UnsortedSegmentSum` for the wasm backend (called by {@link initBackend} on wasm).
+ *   `UnsortedSegmentSum` for the wasm backend, and faster `BatchMatMul` (transposed products),
+ *   `Sum`/`Mean` (leading axes), `Greater` (against a scalar) and `Identity` (no copy) around
+ *   tfjs's own (called by {@link initBackend} on wasm).
+ *
+ * Node only, from `@gankit/backend/node`: `DataParallel`, data-parallel training on worker
+ * threads (tfjs's wasm backend runs one thread in Node).
  *
  * Importing this package registers the wasm and cpu backends with `@tensorflow/tfjs-core`.
  *

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
+import { conv2DBackpropInputConfig, conv2DBackpropInputImpl, subPixelFilters } from './Conv2DBackpropInput';
 import { registerWasmTrainingKernels } from './register';
 import { expectNoLeak, randomArray, relativeError, runOn } from './test_util';
 
@@ -79,6 +79,10 @@ const cases: Case[] = [
   },
   { x: [2, 6, 6, 2], k: [1, 1], co: 3, strides: 2, pad: 'valid' },
   { x: [2, 5, 5, 2], k: [5, 5], co: 3, strides: 1, pad: 'valid' },
+  // ci >= 16: 'auto' convolves each phase separately (DCGAN's 7x7x128 -> 14x14x64 layer, smaller).
+  { x: [2, 14, 14, 16], k: [4, 4], co: 8, strides: 2, pad: 'same' },
+  { x: [2, 12, 9, 16], k: [5, 3], co: 4, strides: [3, 3], pad: 'same' },
+  { x: [1, 8, 8, 17], k: [3, 3], co: 5, strides: 2, pad: 'valid', dataFormat: 'NCHW' },
 ];
 
 function shapes(c: Case) {
@@ -138,7 +142,39 @@ describe('Conv2DBackpropInput on wasm', () => {
       expect(got.shape).toEqual(want.shape);
       expect(got.shape).toEqual(s.x);
       expect(relativeError(got.values, want.values)).toBeLessThan(1e-4);
+      // Both ways of running the phases, where each applies.
+      const dyT = tf.tensor4d(inputs.dy.values, s.dy as [number, number, number, number]);
+      const filterT = tf.tensor4d(inputs.filter.values, inputs.filter.shape as [number, number, number, number]);
+      for (const method of ['stacked', 'phases'] as const) {
+        const out = conv2DBackpropInputImpl(dyT, filterT, attrs as tf.Conv2DBackpropInputAttrs, method);
+        expect(out.shape).toEqual(s.x);
+        expect(relativeError(out.dataSync(), want.values)).toBeLessThan(1e-4);
+        out.dispose();
+      }
+      tf.dispose([dyT, filterT]);
     });
+  });
+
+  it('builds the sub-pixel filters as the flipped taps of each phase', () => {
+    // kh = 5, kw = 3, stride 2: mh = 3, mw = 2, taps past the kernel are zero.
+    const [kh, kw, ci, co] = [5, 3, 2, 3];
+    const w = randomArray(kh * kw * ci * co, 5);
+    const at = (y: number, x: number, c: number, o: number) => (y < kh && x < kw ? w[((y * kw + x) * ci + c) * co + o] : 0);
+    const [stacked] = subPixelFilters(w, [kh, kw, ci, co], 2, 2, true);
+    const phases = subPixelFilters(w, [kh, kw, ci, co], 2, 2, false);
+    expect(stacked.length).toBe(3 * 2 * co * 4 * ci);
+    expect(phases.length).toBe(4);
+    for (let ry = 0; ry < 2; ry++)
+      for (let rx = 0; rx < 2; rx++)
+        for (let j = 0; j < 3; j++)
+          for (let jx = 0; jx < 2; jx++)
+            for (let o = 0; o < co; o++)
+              for (let c = 0; c < ci; c++) {
+                const want = at((2 - j) * 2 + ry, (1 - jx) * 2 + rx, c, o);
+                const p = ry * 2 + rx;
+                expect(phases[p][((j * 2 + jx) * co + o) * ci + c]).toBe(want);
+                expect(stacked[((j * 2 + jx) * co + o) * 4 * ci + p * ci + c]).toBe(want);
+              }
   });
 
   it('runs conv2dTranspose (a generator layer) like cpu, values and gradients', async () => {

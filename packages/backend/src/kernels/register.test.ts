@@ -11,7 +11,9 @@ describe('registerWasmTrainingKernels', () => {
   it('registers, is idempotent, and unregistering restores the built-in kernels', async () => {
     unregisterWasmTrainingKernels();
     const builtin = tf.getKernel('Conv2DBackpropInput', 'wasm');
+    const builtinMatMul = tf.getKernel('BatchMatMul', 'wasm');
     expect(builtin).toBeDefined();
+    expect(builtinMatMul?.setupFunc).toBeDefined();
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     expect(registeredWasmTrainingKernels()).toEqual([]);
 
@@ -19,9 +21,13 @@ describe('registerWasmTrainingKernels', () => {
     expect(registerWasmTrainingKernels()).toEqual([]);
     expect(registeredWasmTrainingKernels()).toEqual([...WASM_TRAINING_KERNELS]);
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).not.toBe(builtin?.kernelFunc);
+    // Wrappers of built-in kernels keep the built-in setupFunc (it binds the wasm function they call).
+    expect(tf.getKernel('BatchMatMul', 'wasm')?.kernelFunc).not.toBe(builtinMatMul?.kernelFunc);
+    expect(tf.getKernel('BatchMatMul', 'wasm')?.setupFunc).toBe(builtinMatMul?.setupFunc);
 
     expect(unregisterWasmTrainingKernels()).toEqual([...WASM_TRAINING_KERNELS]);
     expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(builtin?.kernelFunc);
+    expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(builtinMatMul);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     // The restored built-in kernel still runs.
     const y = tf.conv2dTranspose(
