@@ -1,9 +1,17 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { GankitError } from './errors';
-import type { Awaitable, JsonValue, StepContext, StepLogs, TrainContext } from './types';
+import type { Awaitable, Batch, JsonValue, StepContext, StepLogs, TrainContext } from './types';
 
-/** The version of the plugin contract this release implements. */
-export const PLUGIN_API_VERSION = 1;
+/**
+ * The version of the plugin contract this release implements.
+ *
+ * - 1: `setup`, loss hooks, after-step hooks, `onStepEnd`, `onTrainEnd`, state, `dispose`.
+ * - 2: adds the optional hooks {@link GanPlugin.transformFakes} and
+ *   {@link GanPlugin.beforeGeneratorStep}, and the optional `StepContext` fields `fakeLabels`,
+ *   `loss` and `adversarial`. A plugin that needs them declares `apiVersion: 2`, so that an older
+ *   `@gankit/core` refuses it instead of silently skipping the hooks.
+ */
+export const PLUGIN_API_VERSION = 2;
 
 /** A plugin's checkpointable state: named tensors plus any JSON metadata. */
 export interface PluginState {
@@ -16,10 +24,15 @@ export interface PluginState {
 /**
  * A piece of training behaviour: a regularizer, weight averaging, a metric, a logger.
  *
- * Every hook is optional. Synchronous hooks (`discriminatorLoss`, `generatorLoss`, `after*Step`)
- * run inside the gradient scope and inside `tf.tidy`, so they must not be `async`; loss terms they
- * return are added to the player's loss. Asynchronous hooks run between iterations.
- * Plugins run in ascending {@link GanPlugin.order} (default 0), ties in the order given.
+ * Every hook is optional. Synchronous hooks (`transformFakes`, `discriminatorLoss`,
+ * `beforeGeneratorStep`, `generatorLoss`, `after*Step`) run inside `tf.tidy` (the loss hooks inside
+ * the gradient scope too), so they must not be `async`; loss terms they return are added to the
+ * player's loss. Asynchronous hooks run between iterations. Plugins run in ascending
+ * {@link GanPlugin.order} (default 0), ties in the order given.
+ *
+ * One iteration of the `Trainer` calls, for each of its k discriminator updates,
+ * `transformFakes` → `discriminatorLoss` → (update) → `afterDiscriminatorStep`; then
+ * `beforeGeneratorStep` → `generatorLoss` → (update) → `afterGeneratorStep`; then `onStepEnd`.
  *
  * @example
  * ```ts
@@ -42,8 +55,28 @@ export interface GanPlugin {
   discriminatorLoss?(s: StepContext): Record<string, tf.Scalar> | void;
   /** Extra generator loss terms, each a scalar added to G's loss. */
   generatorLoss?(s: StepContext): Record<string, tf.Scalar> | void;
+  /**
+   * Discriminator phase only: replaces the fake batch that D is about to see (its examples and, in
+   * conditional runs, their labels), e.g. with samples of earlier generators (experience replay).
+   * Runs after G has made the fakes and before any `discriminatorLoss`, outside the gradient scope
+   * and inside `tf.tidy`; plugins chain in their order, each receiving the previous one's result.
+   * Return the given batch unchanged or new tensors of the same shapes and dtypes (the trainer
+   * frees them); do not call `s.fake()` or `s.fakeOutput()` here. The generator phase never calls
+   * it: G is trained on its own fakes. (Since plugin API version 2.)
+   */
+  transformFakes?(fakes: Batch, s: StepContext): Batch;
   /** Runs after each discriminator update (weight clipping, ...). */
   afterDiscriminatorStep?(s: StepContext): void;
+  /**
+   * Runs before each generator update, after the discriminator phase, outside the gradient scope
+   * and inside `tf.tidy`. It may change the discriminator temporarily (unrolled GAN's look-ahead
+   * steps) as long as it restores it in `afterGeneratorStep`; the generator's loss is then computed
+   * against the changed discriminator. Do not call `s.fake()` or `s.fakeOutput()` here: the
+   * generator's forward pass must happen inside the gradient scope. If the update fails (a
+   * numerical fault, an exception), `afterGeneratorStep` does not run: keep such a plugin's saved
+   * copy until its next call or `dispose`. (Since plugin API version 2.)
+   */
+  beforeGeneratorStep?(s: StepContext): void;
   /** Runs after each generator update (EMA, ...). */
   afterGeneratorStep?(s: StepContext): void;
   /** Runs after each iteration with its logs; may add to `logs.metrics`. */

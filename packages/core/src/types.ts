@@ -85,12 +85,36 @@ export interface StepContext {
   readonly random: RandomSource;
   /** The generated batch G(z) (computed once per update; a constant in the discriminator phase). */
   fake(): tf.Tensor;
-  /** D's output on the real batch (computed once per update, in training mode). */
+  /** D's whole output on the real batch (computed once per update, in training mode). */
   realOutput(): tf.Tensor;
-  /** D's output on the fake batch (computed once per update, in training mode). */
+  /** D's whole output on the fake batch (computed once per update, in training mode). */
   fakeOutput(): tf.Tensor;
-  /** Runs the discriminator in training mode on any batch (with this update's labels, if any). */
+  /**
+   * Runs the discriminator in training mode on any batch and returns its whole output (with the
+   * real batch's labels unless others are given). For a multi-head discriminator apply
+   * {@link StepContext.adversarial} to get the part that the adversarial loss sees.
+   */
   discriminate(x: tf.Tensor, labels?: tf.Tensor): tf.Tensor;
+  /**
+   * Class labels `[batch]` (int32) of the fake batch of this update, in conditional runs: the
+   * labels the generator was given (in the discriminator phase after any
+   * {@link GanPlugin.transformFakes}, so they match {@link StepContext.fake}). `undefined` in
+   * unconditional runs. Optional: contexts made by older trainers lack it.
+   */
+  readonly fakeLabels?: tf.Tensor1D;
+  /**
+   * The run's adversarial loss pair, for plugins that re-evaluate it (e.g. unrolled GAN's
+   * look-ahead discriminator steps). Optional: contexts made by older trainers lack it.
+   */
+  readonly loss?: LossPair;
+  /**
+   * The part of a discriminator output that the adversarial loss sees: the output itself for a
+   * one-logit or patch-map discriminator, e.g. column 0 for an ACGAN discriminator `[batch, 1+K]`.
+   * {@link StepContext.realOutput}, {@link StepContext.fakeOutput} and
+   * {@link StepContext.discriminate} return whole outputs; regularizers that differentiate "D"
+   * (R1, gradient penalty) should apply this first. Optional: contexts made by older trainers lack it.
+   */
+  adversarial?(output: tf.Tensor): tf.Tensor;
 }
 
 /** Static facts about a training run. */

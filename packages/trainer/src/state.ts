@@ -72,7 +72,7 @@ export type PluginMeta = {
 
 /** The layout of {@link TrainerState.meta}. */
 export type TrainerStateMeta = {
-  /** Always `'gankit-trainer-state'`. */
+  /** `'gankit-trainer-state'` for a `Trainer`, `'gankit-cyclegan-state'` for a `CycleGanTrainer`. */
   format: string;
   /** Layout version (currently 1). */
   version: number;
@@ -84,10 +84,13 @@ export type TrainerStateMeta = {
   random: { seed: number; counter: number };
   /** The data source's name and its `state()` (null when it has none). */
   data: { name: string; state: JsonValue };
-  /** Variables of both networks. */
-  networks: { generator: NetworkMeta; discriminator: NetworkMeta };
-  /** State of both optimizers. */
-  optimizers: { generator: OptimizerMeta; discriminator: OptimizerMeta };
+  /**
+   * Variables of every network by role: `generator` and `discriminator` for a `Trainer`;
+   * `generatorAB`, `generatorBA`, `discriminatorA`, `discriminatorB` for a `CycleGanTrainer`.
+   */
+  networks: Record<string, NetworkMeta>;
+  /** State of every optimizer by role (`generator` and `discriminator`). */
+  optimizers: Record<string, OptimizerMeta>;
   /** Each stateful plugin by name. */
   plugins: Record<string, PluginMeta>;
   /** Run settings when the state was taken (informational; not checked). */
@@ -96,9 +99,10 @@ export type TrainerStateMeta = {
 
 /** The current layout version of {@link TrainerStateMeta}. */
 export const TRAINER_STATE_VERSION = 1;
-const FORMAT = 'gankit-trainer-state';
-const ROLES = ['generator', 'discriminator'] as const;
-type Role = (typeof ROLES)[number];
+/** The state format of a `Trainer`. */
+export const TRAINER_STATE_FORMAT = 'gankit-trainer-state';
+/** A network's or optimizer's role in a state (`generator`, `discriminatorA`, ...). */
+type Role = string;
 /** Private running values of tfjs optimizers that `setWeights` does not restore exactly. */
 const OPTIMIZER_EXTRA = ['accBeta1', 'accBeta2'] as const;
 
@@ -124,12 +128,33 @@ export interface Snapshot {
 
 /** What the state functions need to see of a trainer. */
 export interface StateParts {
+  /** The state's format name (default {@link TRAINER_STATE_FORMAT}). */
+  readonly format?: string;
+  /** Every network by role, in a fixed key order. */
   readonly networks: Record<Role, Network>;
+  /** Every optimizer by role, in a fixed key order. */
   readonly optimizers: Record<Role, tf.Optimizer>;
+  /**
+   * The variables each optimizer updates, in the order its gradients are applied (default: the
+   * trainable variables of the network of the same role).
+   */
+  readonly optimizerVariables?: Record<Role, readonly tf.Variable[]>;
   readonly plugins: readonly GanPlugin[];
   readonly data: { readonly name: string; state?(): JsonValue; loadState?(s: JsonValue): void };
   readonly random: { state(): RandomState; loadState(s: RandomState): void };
   readonly info: { readonly batchSize: number; readonly discriminatorSteps: number; readonly loss: string };
+}
+
+function networkRoles(parts: StateParts): Role[] {
+  return Object.keys(parts.networks);
+}
+
+function optimizerRoles(parts: StateParts): Role[] {
+  return Object.keys(parts.optimizers);
+}
+
+function optimizedVariables(parts: StateParts, role: Role): readonly tf.Variable[] {
+  return parts.optimizerVariables?.[role] ?? parts.networks[role].trainableVariables;
 }
 
 function className(opt: tf.Optimizer): string {
@@ -208,8 +233,8 @@ function clonePluginState(s: PluginState): PluginState {
  */
 export async function capture(parts: StateParts, step: number, skippedSteps: number, strict: boolean): Promise<Snapshot> {
   const snap: Snapshot = {
-    networks: { generator: [], discriminator: [] },
-    optimizers: {} as Record<Role, OptimizerSnapshot>,
+    networks: {},
+    optimizers: {},
     plugins: new Map(),
     data: null,
     random: parts.random.state(),
@@ -217,10 +242,8 @@ export async function capture(parts: StateParts, step: number, skippedSteps: num
     skippedSteps,
   };
   try {
-    for (const role of ROLES) {
-      snap.networks[role] = networkVariables(parts.networks[role]).map((v) => tf.clone(v));
-      snap.optimizers[role] = await captureOptimizer(parts.optimizers[role], role);
-    }
+    for (const role of networkRoles(parts)) snap.networks[role] = networkVariables(parts.networks[role]).map((v) => tf.clone(v));
+    for (const role of optimizerRoles(parts)) snap.optimizers[role] = await captureOptimizer(parts.optimizers[role], role);
     for (const p of parts.plugins) {
       if (!p.state) continue;
       let s: PluginState;
@@ -242,11 +265,8 @@ export async function capture(parts: StateParts, step: number, skippedSteps: num
 
 /** Frees the tensors of a snapshot made by {@link capture}. */
 export function disposeSnapshot(snap: Snapshot): void {
-  for (const role of ROLES) {
-    tf.dispose(snap.networks[role]);
-    const o = snap.optimizers[role];
-    if (o) tf.dispose([...o.slots, ...Object.values(o.extra)]);
-  }
+  for (const t of Object.values(snap.networks)) tf.dispose(t);
+  for (const o of Object.values(snap.optimizers)) if (o) tf.dispose([...o.slots, ...Object.values(o.extra)]);
   for (const s of snap.plugins.values()) tf.dispose(Object.values(s.tensors));
 }
 
@@ -260,10 +280,12 @@ export async function restore(parts: StateParts, snap: Snapshot, keepPosition = 
     const s = snap.plugins.get(p.name);
     if (s && p.loadState) p.loadState(s);
   }
-  for (const role of ROLES) {
+  for (const role of networkRoles(parts)) {
     const vars = networkVariables(parts.networks[role]);
     vars.forEach((v, i) => v.assign(snap.networks[role][i]));
-    await restoreOptimizer(parts.optimizers[role], snap.optimizers[role], parts.networks[role].trainableVariables, role);
+  }
+  for (const role of optimizerRoles(parts)) {
+    await restoreOptimizer(parts.optimizers[role], snap.optimizers[role], optimizedVariables(parts, role), role);
   }
   if (!keepPosition) {
     if (parts.data.loadState && snap.data !== null) parts.data.loadState(snap.data);
@@ -276,7 +298,7 @@ export function toTrainerState(parts: StateParts, snap: Snapshot): TrainerState 
   const tensors: tf.NamedTensorMap = {};
   const networks = {} as Record<Role, NetworkMeta>;
   const optimizers = {} as Record<Role, OptimizerMeta>;
-  for (const role of ROLES) {
+  for (const role of networkRoles(parts)) {
     const net = parts.networks[role];
     const nTrainable = net.trainableVariables.length;
     networks[role] = {
@@ -286,6 +308,8 @@ export function toTrainerState(parts: StateParts, snap: Snapshot): TrainerState 
         return { shape: [...t.shape], dtype: t.dtype, trainable: i < nTrainable };
       }),
     };
+  }
+  for (const role of optimizerRoles(parts)) {
     const o = snap.optimizers[role];
     o.slots.forEach((t, j) => {
       tensors[`optimizers/${role}/slots/${j}`] = t;
@@ -300,7 +324,7 @@ export function toTrainerState(parts: StateParts, snap: Snapshot): TrainerState 
     plugins[name] = { meta: s.meta ?? null, tensors: keys };
   }
   const meta: TrainerStateMeta = {
-    format: FORMAT,
+    format: parts.format ?? TRAINER_STATE_FORMAT,
     version: TRAINER_STATE_VERSION,
     step: snap.step,
     skippedSteps: snap.skippedSteps,
@@ -340,7 +364,8 @@ export function parseTrainerState(parts: StateParts, state: TrainerState): Snaps
   if (!state || !isRecord(state.tensors) || !isRecord(state.meta)) fail('expected { tensors, meta } objects');
   const tensors = state.tensors;
   const meta = state.meta as Record<string, unknown>;
-  if (meta.format !== FORMAT) fail(`meta.format is ${JSON.stringify(meta.format)}, expected '${FORMAT}'`);
+  const format = parts.format ?? TRAINER_STATE_FORMAT;
+  if (meta.format !== format) fail(`meta.format is ${JSON.stringify(meta.format)}, expected '${format}'`);
   if (meta.version !== TRAINER_STATE_VERSION) fail(`meta.version is ${JSON.stringify(meta.version)}; this @gankit/trainer reads version ${TRAINER_STATE_VERSION}`);
   if (!isNonNegInt(meta.step)) fail(`meta.step must be a non-negative integer, got ${JSON.stringify(meta.step)}`);
   const skippedSteps = meta.skippedSteps ?? 0;
@@ -360,8 +385,8 @@ export function parseTrainerState(parts: StateParts, state: TrainerState): Snaps
     return t;
   };
   const snap: Snapshot = {
-    networks: { generator: [], discriminator: [] },
-    optimizers: {} as Record<Role, OptimizerSnapshot>,
+    networks: {},
+    optimizers: {},
     plugins: new Map(),
     data: null,
     random: { seed: random!.seed as number, counter: random!.counter as number },
@@ -371,7 +396,10 @@ export function parseTrainerState(parts: StateParts, state: TrainerState): Snaps
   const networksMeta = meta.networks as Record<string, unknown> | undefined;
   const optimizersMeta = meta.optimizers as Record<string, unknown> | undefined;
   if (!isRecord(networksMeta) || !isRecord(optimizersMeta)) fail('meta.networks and meta.optimizers are required');
-  for (const role of ROLES) {
+  for (const role of Object.keys(networksMeta!)) {
+    if (!(role in parts.networks)) fail(`the state holds network '${role}' (networks/${role}), but the trainer has no network of that role`);
+  }
+  for (const role of networkRoles(parts)) {
     const net = parts.networks[role];
     const vars = networkVariables(net);
     const nm = networksMeta![role] as Record<string, unknown> | undefined;
@@ -381,6 +409,8 @@ export function parseTrainerState(parts: StateParts, state: TrainerState): Snaps
       fail(`the ${role} has ${vars.length} variables (trainable and non-trainable), the state holds ${specs.length} (networks/${role}/*)`);
     }
     snap.networks[role] = vars.map((v, i) => take(`networks/${role}/${i}`, v.shape, v.dtype));
+  }
+  for (const role of optimizerRoles(parts)) {
     const om = optimizersMeta![role] as Record<string, unknown> | undefined;
     if (!isRecord(om)) fail(`meta.optimizers.${role} is missing`);
     const opt = parts.optimizers[role];
@@ -390,10 +420,10 @@ export function parseTrainerState(parts: StateParts, state: TrainerState): Snaps
     if (!isNonNegInt(om!.iterations) || !isNonNegInt(om!.slots) || !Array.isArray(om!.extra)) {
       fail(`meta.optimizers.${role} needs integer 'iterations' and 'slots' and an 'extra' list, got ${JSON.stringify(om)}`);
     }
-    const trainable = net.trainableVariables;
+    const trainable = optimizedVariables(parts, role);
     const nSlots = om!.slots as number;
     if (nSlots > 0 && (trainable.length === 0 || nSlots % trainable.length !== 0)) {
-      fail(`the ${role} optimizer state has ${nSlots} slots, not a multiple of the ${role}'s ${trainable.length} trainable variables`);
+      fail(`the ${role} optimizer state has ${nSlots} slots, not a multiple of the ${trainable.length} trainable variables it updates`);
     }
     const slots: tf.Tensor[] = [];
     for (let j = 0; j < nSlots; j++) {

@@ -26,7 +26,11 @@ export type LatentSampler = (n: number, random: RandomSource) => tf.Tensor;
 export interface TrainerOptions {
   /** The generator G: latent batch → sample batch. */
   readonly generator: Network;
-  /** The discriminator D: sample batch → one output per example (`[batch, 1]` or `[batch]`). */
+  /**
+   * The discriminator D: sample batch → one logit per example (`[batch, 1]` or `[batch]`), a patch
+   * map of logits (`[batch, h, w, 1]`, PatchGAN: the losses average over every element), or any
+   * output from which {@link TrainerOptions.adversarialOutput} picks such a part.
+   */
   readonly discriminator: Network;
   /** The adversarial loss pair, e.g. `nonSaturating` from `@gankit/losses`. */
   readonly loss: LossPair;
@@ -51,6 +55,21 @@ export interface TrainerOptions {
    * and D with the fake batch (default: `true` when the data set has classes).
    */
   readonly conditional?: boolean;
+  /**
+   * Labels of the fake batches in conditional training: `'real'` (default) gives G the labels of
+   * the real batch of the same update, so the fakes follow the data's class frequencies and no
+   * extra random draw is made (runs repeat those of earlier releases); `'uniform'` draws each
+   * label uniformly from `0 .. data.numClasses-1` with the run's seeded random source, as AC-GAN
+   * and most conditional GANs do. Either way `StepContext.fakeLabels` holds them.
+   */
+  readonly fakeLabels?: 'real' | 'uniform';
+  /**
+   * Picks the part of D's output that the adversarial loss sees, for multi-head discriminators:
+   * e.g. {@link acganAdversarialOutput} (column 0 of an ACGAN discriminator's `[batch, 1+K]`).
+   * It must return one value per example or a patch map with a last dimension of 1. The logged
+   * `dReal`/`dFake` use this part. Default: the whole output, which must then be of that kind.
+   */
+  readonly adversarialOutput?: (output: tf.Tensor) => tf.Tensor;
   /**
    * Watch for numerical faults (a NaN or infinite loss, and optionally gradient) and keep the last
    * good state: see {@link NanGuardOptions}. Off by default (it costs one small device read per
@@ -85,6 +104,30 @@ export interface NanGuardOptions {
   readonly action: 'stop' | 'skip';
   /** Check every gradient too, not only the losses (default `false`): catches NaN gradients of a finite loss. */
   readonly checkGradients?: boolean;
+}
+
+/** The fake batch of one update as a step context sees it (see `makeStepContext`). */
+interface FakeHolder {
+  /** The fake examples once made (`null` until then). */
+  x: tf.Tensor | null;
+  /** Their labels in conditional runs. */
+  labels: tf.Tensor1D | undefined;
+  /** Makes the fakes (G's forward pass) on first use. */
+  make: () => tf.Tensor;
+  /** Set while a hook runs that must not make or read the fakes. */
+  blocked?: string;
+}
+
+/**
+ * `n` class labels drawn uniformly from `0 .. numClasses-1` (int32 `[n]`) with a seeded source.
+ * The caller disposes the tensor.
+ */
+export function sampleUniformLabels(n: number, numClasses: number, random: RandomSource): tf.Tensor1D {
+  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new GankitError('config', `numClasses must be a positive integer, got ${numClasses}`);
+  const next = random.floats('labels');
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = Math.min(numClasses - 1, Math.floor(next() * numClasses));
+  return tf.tensor1d(out, 'int32');
 }
 
 /** Raised inside an iteration when the guard finds a non-finite loss or gradient. */
@@ -131,6 +174,45 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
+ * Whether a per-example output shape can feed an adversarial loss: one value (`[]`, `[1]`) or a
+ * map of values with one channel (`[h, w, 1]`, PatchGAN), whose elements the losses average.
+ */
+export function isAdversarialShape(perExample: readonly number[]): boolean {
+  return perExample.reduce((a, b) => a * b, 1) === 1 || (perExample.length >= 2 && perExample[perExample.length - 1] === 1);
+}
+
+/**
+ * Checks a discriminator's per-example output shape for an adversarial loss (see
+ * {@link isAdversarialShape}) when no `adversarialOutput` picks a part of it.
+ * @internal
+ */
+export function checkDiscriminatorOutput(discriminator: Network, hasSelector: boolean): void {
+  if (hasSelector || isAdversarialShape(discriminator.outputShape)) return;
+  throw new GankitError(
+    'shape',
+    `discriminator '${discriminator.name}' outputs ${formatShape(discriminator.outputShape)} per example, but the adversarial loss needs one value per example ([1]) or a patch map with one channel ([h, w, 1]); for a multi-head discriminator (e.g. ACGAN's [1+K]) pass \`adversarialOutput\` to pick the adversarial part (e.g. acganAdversarialOutput)`,
+  );
+}
+
+/**
+ * Applies an `adversarialOutput` selector and checks its result: `[batch, ...]` with one value or
+ * one channel per example.
+ * @internal
+ */
+export function selectAdversarial(select: ((o: tf.Tensor) => tf.Tensor) | undefined, output: tf.Tensor, name: string): tf.Tensor {
+  if (!select) return output;
+  const adv = select(output);
+  if (!(adv instanceof tf.Tensor) || adv.rank < 1 || adv.shape[0] !== output.shape[0] || !isAdversarialShape(adv.shape.slice(1))) {
+    const got = adv instanceof tf.Tensor ? formatShape(adv.shape) : typeof adv;
+    throw new GankitError(
+      'shape',
+      `adversarialOutput turned discriminator '${name}''s output ${formatShape(output.shape)} into ${got}; expected [${output.shape[0]}, 1] (one value per example) or a patch map [${output.shape[0]}, ..., 1]`,
+    );
+  }
+  return adv;
+}
+
+/**
  * The GAN training loop (Algorithm 1 of Goodfellow et al. 2014): each iteration runs k
  * discriminator updates on fresh real and fake batches, then one generator update. Each phase
  * updates only its own network's trainable variables, with its own optimizer. Plugins add loss terms
@@ -164,6 +246,10 @@ export class Trainer {
   readonly info: TrainInfo;
   /** Whether labels are passed to the networks. */
   readonly conditional: boolean;
+  /** How fake batches get their labels in conditional training (see {@link TrainerOptions.fakeLabels}). */
+  readonly fakeLabels: 'real' | 'uniform';
+  /** Picks the adversarial part of D's output (see {@link TrainerOptions.adversarialOutput}). */
+  readonly adversarialOutput: ((output: tf.Tensor) => tf.Tensor) | undefined;
 
   private readonly latentSampler: LatentSampler;
   private stepCount = 0;
@@ -172,6 +258,7 @@ export class Trainer {
   private readonly context: TrainContext;
   private readonly guard: NanGuardOptions | undefined;
   private skipped = 0;
+  private selectorChecked = false;
 
   /** Checks the options (shapes, sizes, plugin names) and prepares training; nothing runs yet. */
   constructor(options: TrainerOptions) {
@@ -196,10 +283,10 @@ export class Trainer {
         `discriminator '${discriminator.name}' takes ${formatShape(discriminator.inputShape)} per example but data '${data.name}' has examples of ${formatShape(data.sampleShape)}`,
       );
     }
-    const dOut = discriminator.outputShape.reduce((a, b) => a * b, 1);
-    if (dOut !== 1) {
-      throw new GankitError('shape', `discriminator '${discriminator.name}' must output one value per example, but its output shape is ${formatShape(discriminator.outputShape)}`);
+    if (options.adversarialOutput !== undefined && typeof options.adversarialOutput !== 'function') {
+      throw new GankitError('config', `adversarialOutput must be a function (output) => tensor, got ${typeof options.adversarialOutput}`);
     }
+    checkDiscriminatorOutput(discriminator, options.adversarialOutput !== undefined);
     if (data.size !== undefined) {
       if (data.size === 0) throw new GankitError('data', `data set '${data.name}' is empty`);
       if (batchSize > data.size) throw new GankitError('config', `batchSize ${batchSize} is larger than data set '${data.name}' (${data.size} examples)`);
@@ -216,6 +303,13 @@ export class Trainer {
     this.plugins = sortPlugins(options.plugins ?? []);
     this.random = new RandomSource(options.seed ?? 0);
     this.conditional = options.conditional ?? (data.numClasses !== undefined && data.numClasses > 0);
+    const fakeLabels = options.fakeLabels ?? 'real';
+    if (fakeLabels !== 'real' && fakeLabels !== 'uniform') throw new GankitError('config', `fakeLabels must be 'real' or 'uniform', got ${JSON.stringify(fakeLabels)}`);
+    if (fakeLabels === 'uniform' && this.conditional && !(Number.isInteger(data.numClasses) && (data.numClasses as number) > 0)) {
+      throw new GankitError('config', `fakeLabels 'uniform' needs the number of classes, but data '${data.name}' has numClasses ${String(data.numClasses)}`);
+    }
+    this.fakeLabels = fakeLabels;
+    this.adversarialOutput = options.adversarialOutput;
     const latentShape = [...generator.inputShape];
     this.latentSampler = options.latent ?? ((n, random) => random.normal([n, ...latentShape], 0, 1, 'latent'));
     this.info = { batchSize, discriminatorSteps, latentShape, seed: this.random.seed, loss: loss.name };
@@ -344,12 +438,52 @@ export class Trainer {
     return this.loss.probabilistic ? tf.mean(tf.sigmoid(out)) : tf.mean(out);
   }
 
-  private makeStepContext(phase: Phase, discriminatorStep: number, batch: Batch, z: tf.Tensor, fakeFn: () => tf.Tensor): StepContext {
+  /** The adversarial part of a discriminator output (checked). */
+  private adversarial(output: tf.Tensor): tf.Tensor {
+    return selectAdversarial(this.adversarialOutput, output, this.discriminator.name);
+  }
+
+  /**
+   * Checks `adversarialOutput` once on D's inference-mode output for a real batch, outside any
+   * gradient tape: an exception inside the tape would leak the tensors tfjs saved for the backward
+   * pass.
+   */
+  private checkSelector(batch: Batch): void {
+    if (this.adversarialOutput) {
+      const labels = this.conditional ? batch.labels : undefined;
+      tf.tidy(() => this.adversarial(this.discriminator.apply(batch.x, { training: false, labels })));
+    }
+    this.selectorChecked = true;
+  }
+
+  /** Labels for a fake batch: none, the real batch's, or a seeded uniform draw (the caller disposes a draw). */
+  private fakeLabelsFor(batch: Batch): tf.Tensor1D | undefined {
+    if (!this.conditional) return undefined;
+    if (this.fakeLabels === 'real') return batch.labels;
+    return sampleUniformLabels(this.info.batchSize, this.data.numClasses as number, this.random);
+  }
+
+  /**
+   * A step context. `fakes` holds the fake batch: `fakes.x` is `null` until it exists (the
+   * discriminator phase's transformFakes) and a function computing it lazily in the generator
+   * phase; `fakes.blocked` names the hook during which `fake()` must not be called.
+   */
+  private makeStepContext(
+    phase: Phase,
+    discriminatorStep: number,
+    batch: Batch,
+    z: tf.Tensor,
+    fakes: FakeHolder,
+  ): StepContext {
     const labels = this.conditional ? batch.labels : undefined;
-    let fake: tf.Tensor | undefined;
     let realOut: tf.Tensor | undefined;
     let fakeOut: tf.Tensor | undefined;
     const discriminate = (x: tf.Tensor, l: tf.Tensor | undefined = labels) => this.discriminator.apply(x, { training: true, labels: l });
+    const fake = (): tf.Tensor => {
+      if (fakes.blocked) throw new GankitError('plugin', `s.fake() and s.fakeOutput() cannot be called in ${fakes.blocked}`);
+      if (fakes.x === null) fakes.x = fakes.make();
+      return fakes.x;
+    };
     return {
       step: this.stepCount,
       phase,
@@ -360,11 +494,44 @@ export class Trainer {
       discriminator: this.discriminator,
       networks: this.context.networks,
       random: this.random,
-      fake: () => (fake ??= fakeFn()),
+      get fakeLabels() {
+        return fakes.labels;
+      },
+      loss: this.loss,
+      adversarial: (output: tf.Tensor) => this.adversarial(output),
+      fake,
       realOutput: () => (realOut ??= discriminate(batch.x)),
-      fakeOutput: () => (fakeOut ??= discriminate(fake ??= fakeFn())),
+      fakeOutput: () => (fakeOut ??= discriminate(fake(), fakes.labels)),
       discriminate,
     };
+  }
+
+  /** Runs the plugins' transformFakes hooks in order on a discriminator-phase fake batch. */
+  private transformFakes(s: StepContext, fakes: FakeHolder, toDispose: tf.Tensor[]): void {
+    for (const p of this.plugins) {
+      if (!p.transformFakes) continue;
+      const before: Batch = { x: fakes.x as tf.Tensor, labels: fakes.labels };
+      fakes.blocked = `plugin '${p.name}''s transformFakes`;
+      const out = tf.tidy(() => {
+        const r = p.transformFakes!(before, s);
+        return (r && r.labels ? { x: r.x, labels: r.labels } : { x: r?.x }) as unknown as tf.TensorContainer;
+      }) as unknown as Partial<Batch>;
+      fakes.blocked = undefined;
+      if (!(out.x instanceof tf.Tensor) || out.x.dtype !== 'float32' || !sameShape(out.x.shape, before.x.shape)) {
+        tf.dispose([out.x as tf.Tensor, out.labels as tf.Tensor]);
+        const got = out.x instanceof tf.Tensor ? `${formatShape(out.x.shape)} ${out.x.dtype}` : typeof out.x;
+        throw new GankitError('plugin', `plugin '${p.name}''s transformFakes returned fakes of ${got}, expected ${formatShape(before.x.shape)} float32`);
+      }
+      if (before.labels && (!(out.labels instanceof tf.Tensor) || out.labels.dtype !== 'int32' || !sameShape(out.labels.shape, before.labels.shape))) {
+        tf.dispose([out.x, out.labels as tf.Tensor]);
+        const got = out.labels instanceof tf.Tensor ? `${formatShape(out.labels.shape)} ${out.labels.dtype}` : 'no labels';
+        throw new GankitError('plugin', `plugin '${p.name}''s transformFakes returned ${got} for a conditional fake batch, expected labels ${formatShape(before.labels.shape)} int32`);
+      }
+      toDispose.push(out.x);
+      if (out.labels) toDispose.push(out.labels);
+      fakes.x = out.x;
+      fakes.labels = before.labels ? (out.labels as tf.Tensor1D) : undefined;
+    }
   }
 
   private nextBatch(): Batch {
@@ -507,19 +674,23 @@ export class Trainer {
         lastBatch = batch;
         const z = this.sampleLatent(this.info.batchSize);
         toDispose.push(z);
-        const labels = this.conditional ? batch.labels : undefined;
+        const labels = this.fakeLabelsFor(batch);
+        if (labels && labels !== batch.labels) toDispose.push(labels);
         // G's forward pass for the D phase runs outside the gradient tape: the fakes are constants.
         const fake = tf.tidy(() => this.generator.apply(z, { training: true, labels }));
         toDispose.push(fake);
-        const s = this.makeStepContext('discriminator', i, batch, z, () => fake);
+        if (!this.selectorChecked) this.checkSelector(batch);
+        const fakes: FakeHolder = { x: fake, labels, make: () => fake };
+        const s = this.makeStepContext('discriminator', i, batch, z, fakes);
+        this.transformFakes(s, fakes, toDispose);
         const last = i === this.info.discriminatorSteps - 1;
         if (dCost) dCost.dispose();
         // Only the last discriminator update is logged: drop the previous update's scalars.
         for (const v of kept.values()) v.dispose();
         kept.clear();
         dCost = this.runPhase('discriminator', s, this.discriminatorOptimizer, dVars, () => {
-          const realOut = s.realOutput();
-          const fakeOut = s.fakeOutput();
+          const realOut = this.adversarial(s.realOutput());
+          const fakeOut = this.adversarial(s.fakeOutput());
           if (last) {
             kept.set('d/real', tf.keep(this.discriminatorOutputMean(realOut)));
             kept.set('d/fake', tf.keep(this.discriminatorOutputMean(fakeOut)));
@@ -531,12 +702,23 @@ export class Trainer {
       const batch = lastBatch!;
       const z = this.sampleLatent(this.info.batchSize);
       toDispose.push(z);
-      const labels = this.conditional ? batch.labels : undefined;
-      const s = this.makeStepContext('generator', 0, batch, z, () => this.generator.apply(z, { training: true, labels }));
+      const labels = this.fakeLabelsFor(batch);
+      if (labels && labels !== batch.labels) toDispose.push(labels);
+      const fakes: FakeHolder = { x: null, labels, make: () => this.generator.apply(z, { training: true, labels }) };
+      const s = this.makeStepContext('generator', 0, batch, z, fakes);
+      for (const p of this.plugins) {
+        if (!p.beforeGeneratorStep) continue;
+        fakes.blocked = `plugin '${p.name}''s beforeGeneratorStep`;
+        try {
+          tf.tidy(() => p.beforeGeneratorStep!(s));
+        } finally {
+          fakes.blocked = undefined;
+        }
+      }
       const gTerms = new Map<string, tf.Scalar>();
       gCost = this.runPhase('generator', s, this.generatorOptimizer, gVars, () => {
-        const fakeOut = s.fakeOutput();
-        return this.loss.generator(fakeOut, this.loss.generatorUsesReal ? s.realOutput() : undefined);
+        const fakeOut = this.adversarial(s.fakeOutput());
+        return this.loss.generator(fakeOut, this.loss.generatorUsesReal ? this.adversarial(s.realOutput()) : undefined);
       }, gTerms);
       for (const p of this.plugins) if (p.afterGeneratorStep) tf.tidy(() => p.afterGeneratorStep!(s));
 

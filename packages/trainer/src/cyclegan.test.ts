@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { RandomSource, type DataSource, type GanPlugin, type Network, type StepContext } from '@gankit/core';
+import { CycleGanTrainer, type CycleGanTrainerOptions } from './cyclegan';
+import { expectIdentical, mlp, snapshot } from './test-utils';
+
+/** Anisotropic 2-D Gaussian points; domain B is domain A rotated by 90°. */
+function domain(name: string, rotate: boolean): DataSource {
+  return {
+    name,
+    sampleShape: [2],
+    nextBatch(n: number, random: RandomSource) {
+      return {
+        x: tf.tidy(() => {
+          const p = tf.mul(random.normal([n, 2], 0, 1, name), tf.tensor1d([1, 0.3]));
+          return rotate ? tf.matMul(p, tf.tensor2d([[0, 1], [-1, 0]])) : p;
+        }),
+      };
+    },
+  };
+}
+
+function build(opts: Partial<CycleGanTrainerOptions> = {}, seed = 1): CycleGanTrainer {
+  return new CycleGanTrainer({
+    generatorAB: mlp('gab', 2, 16, 2, seed),
+    generatorBA: mlp('gba', 2, 16, 2, seed + 1),
+    discriminatorA: mlp('da', 2, 16, 1, seed + 2),
+    discriminatorB: mlp('db', 2, 16, 1, seed + 3),
+    dataA: domain('A', false),
+    dataB: domain('B', true),
+    batchSize: 32,
+    generatorOptimizer: tf.train.adam(1e-2, 0.5),
+    discriminatorOptimizer: tf.train.adam(1e-2, 0.5),
+    seed: 7,
+    ...opts,
+  });
+}
+
+function disposeAll(t: CycleGanTrainer) {
+  t.dispose();
+  Object.values(t.networks).forEach((n: Network) => n.dispose());
+}
+
+/** Every value of a trainer's state by tensor name, and its metadata without network names. */
+async function values(t: CycleGanTrainer): Promise<{ tensors: Record<string, number[]>; meta: unknown }> {
+  const s = await t.state();
+  const tensors: Record<string, number[]> = {};
+  for (const [k, v] of Object.entries(s.tensors)) tensors[k] = Array.from(v.dataSync());
+  tf.dispose(Object.values(s.tensors));
+  const meta = JSON.parse(JSON.stringify(s.meta)) as { networks: Record<string, { name?: string }> };
+  for (const n of Object.values(meta.networks)) delete n.name;
+  return { tensors, meta };
+}
+
+describe('CycleGanTrainer', () => {
+  it('checks shapes, translates both ways, and logs every term with the paper’s weights', async () => {
+    const t = build();
+    const n0 = tf.memory().numTensors;
+    const a = tf.ones([5, 2]);
+    const ab = t.translate(a, 'AB');
+    const ba = t.translate(a, 'BA');
+    expect(ab.shape).toEqual([5, 2]);
+    const [refAB, refBA] = [t.generatorAB.apply(a, { training: false }), t.generatorBA.apply(a, { training: false })];
+    expect(Array.from(ab.dataSync())).toEqual(Array.from(refAB.dataSync()));
+    expect(Array.from(ba.dataSync())).toEqual(Array.from(refBA.dataSync()));
+    expect(Array.from(ab.dataSync())).not.toEqual(Array.from(ba.dataSync()));
+    tf.dispose([a, ab, ba, refAB, refBA]);
+    expect(tf.memory().numTensors).toBe(n0);
+    expect(() => t.translate(tf.zeros([2, 3]), 'AB')).toThrow(/translate 'AB': expected a batch \[n, 2\], got \[2, 3\]/);
+    expect(() => t.translate(tf.zeros([2, 2]), 'XY' as never)).toThrow(/direction must be 'AB' or 'BA'/);
+    const logs = await t.step();
+    const k = logs.terms;
+    for (const term of ['adversarialAB', 'adversarialBA', 'cycleA', 'cycleB', 'identityA', 'identityB', 'discriminatorA', 'discriminatorB', 'dRealA', 'dFakeA']) {
+      expect(Number.isFinite(k[`cyclegan/${term}`])).toBe(true);
+    }
+    expect([t.cycleWeight, t.identityWeight, t.loss.name]).toEqual([10, 5, 'least-squares']);
+    const g = k['cyclegan/adversarialAB'] + k['cyclegan/adversarialBA'] + 10 * (k['cyclegan/cycleA'] + k['cyclegan/cycleB']) + 5 * (k['cyclegan/identityA'] + k['cyclegan/identityB']);
+    expect(logs.generatorLoss).toBeCloseTo(g, 4);
+    expect(logs.discriminatorLoss).toBeCloseTo(k['cyclegan/discriminatorA'] + k['cyclegan/discriminatorB'], 5);
+    disposeAll(t);
+
+    const bad = (o: Partial<CycleGanTrainerOptions>) => () => build(o);
+    expect(bad({ generatorAB: mlp('g3', 3, 4, 2, 1) })).toThrow(/network 'g3' has inputs of \[3\] per example, but domain A \('A'\) has examples of \[2\]/);
+    expect(bad({ discriminatorB: mlp('d2', 2, 4, 2, 1) })).toThrow(/discriminator 'd2' outputs \[2\] per example/);
+    expect(bad({ cycleWeight: -1 })).toThrow(/cycleWeight must be a finite number >= 0, got -1/);
+    const unsupported: GanPlugin = { name: 'u', beforeGeneratorStep: () => undefined };
+    expect(bad({ plugins: [unsupported] })).toThrow(/plugin 'u' uses beforeGeneratorStep, which CycleGanTrainer does not support/);
+  });
+
+  it('the generator phase moves only the generators and the discriminator phase only the discriminators', async () => {
+    const t1 = build({ generatorOptimizer: tf.train.sgd(0.1), discriminatorOptimizer: tf.train.sgd(0) });
+    const d0 = [...snapshot(t1.discriminatorA), ...snapshot(t1.discriminatorB)];
+    const g0 = [snapshot(t1.generatorAB), snapshot(t1.generatorBA)];
+    await t1.fit({ steps: 2 });
+    expectIdentical([...snapshot(t1.discriminatorA), ...snapshot(t1.discriminatorB)], d0);
+    expect(() => expectIdentical(snapshot(t1.generatorAB), g0[0])).toThrow();
+    expect(() => expectIdentical(snapshot(t1.generatorBA), g0[1])).toThrow();
+    disposeAll(t1);
+    const t2 = build({ generatorOptimizer: tf.train.sgd(0), discriminatorOptimizer: tf.train.sgd(0.1) });
+    const g1 = [...snapshot(t2.generatorAB), ...snapshot(t2.generatorBA)];
+    const d1 = [snapshot(t2.discriminatorA), snapshot(t2.discriminatorB)];
+    await t2.fit({ steps: 2 });
+    expectIdentical([...snapshot(t2.generatorAB), ...snapshot(t2.generatorBA)], g1);
+    expect(() => expectIdentical(snapshot(t2.discriminatorA), d1[0])).toThrow();
+    expect(() => expectIdentical(snapshot(t2.discriminatorB), d1[1])).toThrow();
+    disposeAll(t2);
+  });
+
+  it('plugins see the A→B pair and all four networks; their terms join the losses', async () => {
+    const seen: string[] = [];
+    const plugin: GanPlugin = {
+      name: 'p',
+      setup: (ctx) => void seen.push(`setup:${Object.keys(ctx.networks).join(',')}:${ctx.generator.name}/${ctx.discriminator.name}`),
+      generatorLoss: (s: StepContext) => {
+        seen.push(`g:${s.generator.name}/${s.discriminator.name}:${s.fake().shape}:${s.batch.x.shape}`);
+        return { zero: tf.mul(0, tf.sum(s.fakeOutput())) as tf.Scalar };
+      },
+      discriminatorLoss: (s: StepContext) => {
+        seen.push(`d:${s.networks.discriminatorA.name}`);
+        return { one: tf.scalar(1) };
+      },
+    };
+    const t = build({ plugins: [plugin] });
+    const logs = await t.step();
+    expect(seen).toEqual(['setup:generatorAB,generatorBA,discriminatorA,discriminatorB:gab/db', 'g:gab/db:32,2:32,2', 'd:da']);
+    expect(logs.terms['p/one']).toBe(1);
+    expect(logs.discriminatorLoss).toBeCloseTo(logs.terms['cyclegan/discriminatorA'] + logs.terms['cyclegan/discriminatorB'] + 1, 5);
+    disposeAll(t);
+  });
+
+  it('learns: the cycle-consistency loss falls on 2-D points (B = A rotated by 90°) within 150 steps, leak-free', async () => {
+    const t = build();
+    await t.step();
+    const n0 = tf.memory().numTensors;
+    const cycle: number[] = [];
+    await t.fit({ steps: 150, onStep: (l) => void cycle.push(l.terms['cyclegan/cycleA'] + l.terms['cyclegan/cycleB']) });
+    expect(tf.memory().numTensors).toBe(n0);
+    const avg = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
+    const early = avg(cycle.slice(0, 10));
+    const late = avg(cycle.slice(-10));
+    expect(early).toBeGreaterThan(0.3);
+    expect(late).toBeLessThan(early / 4);
+    disposeAll(t);
+  });
+
+  it('state() and loadState() cover all four networks, both optimizers and both data positions: an exact resume', async () => {
+    const t = build();
+    await t.fit({ steps: 4 });
+    const s = await t.state();
+    expect(Object.keys((s.meta as { networks: object }).networks)).toEqual(['generatorAB', 'generatorBA', 'discriminatorA', 'discriminatorB']);
+    expect((s.meta as { format: string }).format).toBe('gankit-cyclegan-state');
+    const fresh = build({}, 50); // other initial weights
+    const n0 = tf.memory().numTensors;
+    await fresh.loadState(s);
+    // The only new tensors are the optimizers' slot variables, created by the load.
+    expect(tf.memory().numTensors).toBe(n0 + Object.keys(s.tensors).filter((k) => k.includes('/slots/')).length);
+    tf.dispose(Object.values(s.tensors));
+    expect(await values(fresh)).toEqual(await values(t));
+    await t.fit({ steps: 3 });
+    await fresh.fit({ steps: 3 });
+    expect(await values(fresh)).toEqual(await values(t));
+    expect(fresh.iteration).toBe(7);
+    // A trainer state is not a CycleGAN state.
+    const bad = { tensors: {}, meta: { ...(s.meta as object), format: 'gankit-trainer-state' } };
+    await expect(fresh.loadState(bad as never)).rejects.toThrow(/meta.format is "gankit-trainer-state", expected 'gankit-cyclegan-state'/);
+    disposeAll(t);
+    disposeAll(fresh);
+  });
+});
