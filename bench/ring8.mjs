@@ -1,5 +1,6 @@
 // The ring8 example's iteration time on the default backend (its default settings), and the
-// tensor count and heap over a run, so that leaks show as a slope.
+// tensor count and process memory over a 10,000-step soak (BENCH_RING8_STEPS changes it), so that
+// leaks show as slopes per step: tensors (must be 0), JS heap and resident set size.
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@gankit/backend';
 import { RING8, ring8 } from '@gankit/cli';
@@ -7,13 +8,14 @@ import { Trainer } from '@gankit/trainer';
 import { median, report } from './util.mjs';
 
 const chosen = await initBackend();
-const steps = Number(process.env.BENCH_RING8_STEPS ?? 500);
+const steps = Number(process.env.BENCH_RING8_STEPS ?? 10000);
 const setup = ring8.setup({ seed: 0, batchSize: RING8.batchSize });
 const trainer = new Trainer({ ...setup, batchSize: RING8.batchSize, seed: 0 });
 await trainer.fit({ steps: 20 });
 const ms = [];
 const tensors = [];
 const heap = [];
+const rss = [];
 for (let i = 0; i < steps; i++) {
   const t0 = performance.now();
   await trainer.step();
@@ -21,6 +23,7 @@ for (let i = 0; i < steps; i++) {
   if (i % 50 === 0) {
     tensors.push(tf.memory().numTensors);
     heap.push(process.memoryUsage().heapUsed);
+    rss.push(process.memoryUsage().rss);
   }
 }
 const slope = (ys) => {
@@ -44,6 +47,8 @@ report({
   steps,
   tensorsPerStepSlope: slope(tensors),
   heapBytesPerStepSlope: Number(slope(heap).toFixed(1)),
+  rssBytesPerStepSlope: Number(slope(rss).toFixed(1)),
+  tensorsAtEnd: tf.memory().numTensors,
 });
 trainer.dispose();
 setup.generator.dispose();

@@ -1,15 +1,30 @@
 /**
- * `@gankit/cli`: the `gankit` command (`gankit train --example ring8 ...`) and its building blocks,
- * usable from code: the examples, the training runner, the progress bar and the scatter-plot writer.
+ * `@gankit/cli`: the `gankit` command (`gankit train --example mnist-dcgan ...`, `gankit sample`,
+ * `gankit eval`, `gankit interpolate`) and its building blocks, usable from code: the examples,
+ * the training runner, config validation, run loading, the progress bar and the picture writers.
  *
  * @packageDocumentation
  */
 export { main } from './cli';
 export { EXAMPLES, exampleNames } from './examples/index';
-export type { Example, ExampleOutputs, ExampleSetup, RunFacts } from './examples/index';
+export type { EvaluateOptions, Example, ExampleOutputs, ExampleSetup, GeneratorSampler, RunFacts, SetupOptions } from './examples/index';
 export { RING8, ring8 } from './examples/ring8';
+export { RING8_VARIANTS, ring8Replay, ring8Unrolled } from './examples/ring8-variants';
+export { MNIST_DCGAN, mnistDcgan } from './examples/mnist-dcgan';
+export { MNIST_CGAN, mnistCgan } from './examples/mnist-cgan';
+export { FASHION_WGAN_GP, fashionWganGp, loadFashionMnist } from './examples/fashion-wgan-gp';
+export { MNIST_SNGAN_HINGE, mnistSnganHinge } from './examples/mnist-sngan-hinge';
 export { runTraining } from './train';
 export type { RunOptions, RunResult } from './train';
+export { MAX_REAL_IMAGES, evaluateImages, findAverager, imageExample, networkSampler, realFeatureStatistics, rowPerClassLabels } from './images';
+export type { ImageExampleSpec, ImageMetric, ImageScores, RealImages } from './images';
+export { TRAIN_CONFIG_SCHEMA, evaluatePoints, exampleFromConfig, parseConfig, readConfigFile, validateConfig } from './config';
+export type { Schema } from './schema';
+export type { ArchitectureConfig, AveragingConfig, DataConfig, LossConfig, OptimizerConfig, RegularizerConfig, TrainConfig } from './config';
+export { exampleOfRun, loadRun, readRunConfig } from './run';
+export type { LoadedRun, RunConfigFile, RunWeights } from './run';
+export { evalRun, interpolateRun, sampleRun } from './commands';
+export type { CommandResult, EvalOptions, InterpolateOptions, SampleOptions } from './commands';
 export { Progress } from './progress';
 export type { ProgressOptions } from './progress';
 export { scatterPng } from './scatter';

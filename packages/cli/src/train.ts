@@ -26,6 +26,10 @@ export interface RunOptions {
   readonly resume?: boolean;
   /** Where to report what happens (default: stderr). */
   readonly log?: (line: string) => void;
+  /** Iterations between sample grids, for examples that draw them (default: the example's). */
+  readonly gridEvery?: number;
+  /** Samples the final evaluation uses, for examples that score samples (default: the example's). */
+  readonly evalSamples?: number;
 }
 
 /** What {@link runTraining} reports. */
@@ -49,7 +53,7 @@ export async function runTraining(example: Example, options: RunOptions): Promis
   const batchSize = options.batchSize ?? example.defaults.batchSize;
   fs.mkdirSync(options.out, { recursive: true });
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const setup = example.setup({ seed, batchSize });
+  const setup = example.setup({ seed, batchSize, out: options.out, resume: options.resume, gridEvery: options.gridEvery });
   const trainer = new Trainer({ ...setup, batchSize, seed });
   try {
     let resumedFrom = 0;
@@ -65,7 +69,19 @@ export async function runTraining(example: Example, options: RunOptions): Promis
     }
     fs.writeFileSync(
       `${options.out}/config.json`,
-      JSON.stringify({ example: example.name, steps, seed, batchSize, checkpointEvery: options.checkpointEvery ?? null, backend: options.backend }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          example: example.name,
+          steps,
+          seed,
+          batchSize,
+          checkpointEvery: options.checkpointEvery ?? null,
+          backend: options.backend,
+          ...(example.config !== undefined ? { config: example.config } : {}),
+        },
+        null,
+        2,
+      ) + '\n',
     );
     const remaining = Math.max(0, steps - trainer.iteration);
     const progress = options.progress === false ? undefined : new Progress({ total: steps, label: `train ${example.name}` });
@@ -80,7 +96,16 @@ export async function runTraining(example: Example, options: RunOptions): Promis
     progress?.finish();
     if (fit.stopReason) log(`training stopped early: ${fit.stopReason}`);
     await saveFinal(options.out, trainer);
-    const outputs = await example.finish(trainer, { out: options.out, seed, steps: trainer.iteration, seconds: fit.seconds, backend: options.backend, batchSize });
+    const outputs = await example.finish(trainer, {
+      out: options.out,
+      seed,
+      steps: trainer.iteration,
+      seconds: fit.seconds,
+      backend: options.backend,
+      batchSize,
+      evalSamples: options.evalSamples,
+      progress: options.progress,
+    });
     return { files: ['config.json', 'final/', ...outputs.files], summary: outputs.summary, steps: trainer.iteration, seconds: fit.seconds, resumedFrom };
   } finally {
     trainer.dispose();

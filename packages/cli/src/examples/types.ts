@@ -20,6 +20,46 @@ export interface ExampleSetup {
   readonly plugins: readonly GanPlugin[];
   /** Discriminator updates per iteration. */
   readonly discriminatorSteps: number;
+  /** Pass class labels to the networks (default: the trainer's, `true` when the data has classes). */
+  readonly conditional?: boolean;
+}
+
+/** What {@link Example.setup} is told about the run. */
+export interface SetupOptions {
+  /** Run seed. */
+  readonly seed: number;
+  /** Examples per batch. */
+  readonly batchSize: number;
+  /** Output directory, when training (examples that log or draw grids write there). */
+  readonly out?: string;
+  /** The run goes on from a checkpoint (logs are appended rather than started afresh). */
+  readonly resume?: boolean;
+  /** Iterations between sample grids (default: the example's). */
+  readonly gridEvery?: number;
+}
+
+/** A generator with the weights to sample from, in inference mode. */
+export interface GeneratorSampler {
+  /** The generator network. */
+  readonly network: Network;
+  /** Shape of one latent vector. */
+  readonly latentShape: readonly number[];
+  /** Number of classes of a conditional generator (absent for an unconditional one). */
+  readonly numClasses?: number;
+  /** Generates samples for latent points `z` (and int32 `labels` for a conditional generator). */
+  sample(z: tf.Tensor, labels?: tf.Tensor): tf.Tensor;
+}
+
+/** Options of {@link Example.evaluate}. */
+export interface EvaluateOptions {
+  /** Seed of the latent points. */
+  readonly seed: number;
+  /** Number of samples to evaluate (default: the example's). */
+  readonly samples?: number;
+  /** Draw a progress bar (default true). */
+  readonly progress?: boolean;
+  /** A label for the progress bar, e.g. `ema`. */
+  readonly label?: string;
 }
 
 /** Facts about a finished run that an example writes into its outputs. */
@@ -36,6 +76,10 @@ export interface RunFacts {
   readonly backend: string;
   /** Examples per batch. */
   readonly batchSize: number;
+  /** Samples the final evaluation uses (default: the example's). */
+  readonly evalSamples?: number;
+  /** Draw progress bars (default true). */
+  readonly progress?: boolean;
 }
 
 /** What an example's `finish` reports. */
@@ -57,7 +101,20 @@ export interface Example {
   /** Defaults used when the command line gives none. */
   readonly defaults: { readonly steps: number; readonly batchSize: number };
   /** Builds the networks, data, loss, optimizers and plugins. */
-  setup(options: { readonly seed: number; readonly batchSize: number }): ExampleSetup;
+  setup(options: SetupOptions): ExampleSetup;
   /** Evaluates the trained model and writes the example's outputs into `facts.out`. */
   finish(trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs>;
+  /**
+   * Builds the generator alone (weights from `seed`), e.g. to load a finished run's weights into.
+   * Without it, `gankit sample` and friends take the generator from {@link Example.setup}.
+   */
+  buildGenerator?(options: { readonly seed: number }): Network;
+  /** `'images'` for examples that generate images, `'points'` for 2-D points (default: from the generator's output shape). */
+  readonly output?: 'images' | 'points';
+  /** Number of classes of a conditional generator (it then needs labels). */
+  readonly numClasses?: number;
+  /** Evaluates a generator (`gankit eval`); without it, 2-D examples get mode coverage from their data. */
+  evaluate?(sampler: GeneratorSampler, options: EvaluateOptions): Promise<{ [key: string]: JsonValue }>;
+  /** The training configuration this example was built from (`gankit train --config`); written to config.json. */
+  readonly config?: JsonValue;
 }

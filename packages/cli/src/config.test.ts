@@ -1,0 +1,219 @@
+import { GankitError } from '@gankit/core';
+import { describe, expect, it } from 'vitest';
+import { exampleFromConfig, parseConfig, validateConfig } from './config';
+import { closest, editDistance } from './schema';
+
+/** The message of the GankitError that `fn` throws (fails the test if it throws anything else). */
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(GankitError);
+    expect((err as GankitError).code).toBe('config');
+    return (err as Error).message;
+  }
+  throw new Error('expected a GankitError, nothing was thrown');
+}
+
+const minimal = { data: 'mnist', architecture: 'dcgan' };
+
+describe('validateConfig', () => {
+  it('fills in every default of a minimal config', () => {
+    const c = validateConfig(minimal);
+    expect(c).toEqual({
+      name: 'custom',
+      seed: 0,
+      steps: 2000,
+      batchSize: 64,
+      data: { name: 'mnist', split: 'train' },
+      architecture: { name: 'dcgan', latentDim: 100, baseFilters: 64, batchNorm: true },
+      loss: { name: 'non-saturating' },
+      regularizers: [],
+      averaging: { name: 'ema', decay: 0.999, startStep: 0, rampUp: true },
+      metrics: { evalSamples: 1000, fid: null },
+      optimizer: {
+        generator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 },
+        discriminator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 },
+        discriminatorSteps: 1,
+      },
+      report: { gridEvery: 100 },
+    });
+    // Defaults are copies: changing one result does not change the next.
+    c.optimizer.generator.learningRate = 1;
+    expect(validateConfig(minimal).optimizer.generator.learningRate).toBe(2e-4);
+  });
+
+  it('keeps given values, names and objects alike', () => {
+    const c = validateConfig({
+      name: 'wgan',
+      seed: 7,
+      data: { name: 'fashion-mnist', dir: '/data/fm', split: 'test' },
+      architecture: { name: 'dcgan', batchNorm: false, baseFilters: 32 },
+      loss: 'wasserstein',
+      regularizers: [{ name: 'gradient-penalty', lambda: 5 }],
+      averaging: null,
+      optimizer: { generator: { name: 'rmsprop', learningRate: 1e-4 }, discriminatorSteps: 5 },
+    });
+    expect(c.data).toEqual({ name: 'fashion-mnist', dir: '/data/fm', split: 'test' });
+    expect(c.architecture).toEqual({ name: 'dcgan', latentDim: 100, baseFilters: 32, batchNorm: false });
+    expect(c.loss).toEqual({ name: 'wasserstein' });
+    expect(c.regularizers).toEqual([{ name: 'gradient-penalty', lambda: 5, variant: 'two-sided' }]);
+    expect(c.averaging).toBeNull();
+    expect(c.optimizer.generator).toEqual({ name: 'rmsprop', learningRate: 1e-4, decay: 0.9, momentum: 0 });
+    expect(c.optimizer.discriminatorSteps).toBe(5);
+    expect(c.seed).toBe(7);
+  });
+
+  it('names the key path of a bad value', () => {
+    expect(errorOf(() => validateConfig({ ...minimal, optimizer: { generator: { name: 'adam', learningRate: -1 } } }))).toBe('config.optimizer.generator.learningRate must be > 0, got -1');
+    expect(errorOf(() => validateConfig({ ...minimal, steps: 2.5 }))).toBe('config.steps must be an integer, got 2.5');
+    expect(errorOf(() => validateConfig({ ...minimal, batchSize: '64' }))).toBe('config.batchSize must be an integer >= 1 and <= 4096, got "64"');
+    expect(errorOf(() => validateConfig({ ...minimal, regularizers: [{ name: 'r1' }, { name: 'r2', gamma: 0 }] }))).toBe('config.regularizers[1].gamma must be > 0, got 0');
+    expect(errorOf(() => validateConfig({ ...minimal, averaging: { name: 'ema', decay: 1 } }))).toBe('config.averaging.decay must be < 1, got 1');
+    expect(errorOf(() => validateConfig({ data: 'mnist' }))).toMatch(/^config\.architecture is required \(one of 'dcgan', 'conditional', 'mlp'/);
+    expect(errorOf(() => validateConfig([]))).toBe('config must be an object, got an array of 0');
+    expect(errorOf(() => validateConfig({ ...minimal, architecture: { latentDim: 4 } }))).toMatch(/^config\.architecture\.name is required/);
+  });
+
+  it('rejects unknown and misspelt keys and names with a suggestion', () => {
+    expect(errorOf(() => validateConfig({ ...minimal, optimizer: { generator: { name: 'adam', learningRte: 1e-3 } } }))).toMatch(
+      /^config\.optimizer\.generator\.learningRte is not a known key; did you mean 'learningRate'\? \(known keys: name, learningRate, beta1, beta2\)$/,
+    );
+    expect(errorOf(() => validateConfig({ ...minimal, regularisers: [] }))).toMatch(/^config\.regularisers is not a known key; did you mean 'regularizers'\?/);
+    expect(errorOf(() => validateConfig({ ...minimal, loss: 'hinje' }))).toMatch(/^config\.loss must be one of .*'hinge'.*, got "hinje"; did you mean 'hinge'\?$/);
+    expect(errorOf(() => validateConfig({ ...minimal, data: { name: 'MNIST' } }))).toMatch(/did you mean 'mnist'\?$/);
+    // Far from every known key: no suggestion, but the known keys are listed.
+    const far = errorOf(() => validateConfig({ ...minimal, zzzzzzzz: 1 }));
+    expect(far).toMatch(/^config\.zzzzzzzz is not a known key \(known keys: name, seed, steps/);
+    expect(far).not.toMatch(/did you mean/);
+    // Keys that are Object.prototype members are unknown keys too.
+    expect(errorOf(() => validateConfig(JSON.parse('{"data":"mnist","architecture":"dcgan","__proto__":{"steps":1}}')))).toMatch(/^config\.__proto__ is not a known key/);
+    expect(errorOf(() => validateConfig({ ...minimal, constructor: 1 }))).toMatch(/^config\.constructor is not a known key/);
+  });
+
+  it('checks that the parts fit together', () => {
+    expect(errorOf(() => validateConfig({ data: 'ring', architecture: 'dcgan' }))).toMatch(/^config\.architecture\.name 'dcgan' generates images, but config\.data\.name 'ring' holds 2-D points/);
+    expect(errorOf(() => validateConfig({ data: 'mnist', architecture: 'mlp' }))).toMatch(/^config\.architecture\.name 'mlp' generates 2-D points/);
+    expect(errorOf(() => validateConfig({ ...minimal, regularizers: ['gradient-penalty'] }))).toMatch(/^config\.architecture\.batchNorm must be false with 'gradient-penalty'/);
+    expect(errorOf(() => validateConfig({ ...minimal, regularizers: ['r1', 'r1'] }))).toBe("config.regularizers[1].name 'r1' is listed twice");
+    expect(errorOf(() => validateConfig({ data: 'ring', architecture: 'mlp', regularizers: ['spectral-norm'] }))).toMatch(/^config\.regularizers\[0\] 'spectral-norm' is not available for the 'mlp'/);
+    expect(errorOf(() => validateConfig({ data: 'grid', architecture: 'mlp', metrics: { fid: { every: 10 } } }))).toMatch(/^config\.metrics\.fid needs image data/);
+  });
+
+  it('reports malformed JSON as a GankitError naming the source', () => {
+    expect(errorOf(() => parseConfig('{"data": "mnist",', 'run.json'))).toMatch(/^run\.json is not valid JSON: /);
+    expect(errorOf(() => parseConfig('', 'x.json'))).toMatch(/^x\.json is not valid JSON/);
+  });
+
+  it('builds an example of the right kind', () => {
+    const img = exampleFromConfig(validateConfig({ ...minimal, architecture: 'conditional' }));
+    expect(img.output).toBe('images');
+    expect(img.numClasses).toBe(10);
+    const pts = exampleFromConfig(validateConfig({ name: 'ring-run', data: 'ring', architecture: { name: 'mlp', hidden: [8] } }));
+    expect(pts.output).toBe('points');
+    expect(pts.name).toBe('ring-run');
+    const g = pts.buildGenerator!({ seed: 0 });
+    expect(g.inputShape).toEqual([16]);
+    expect(g.outputShape).toEqual([2]);
+    g.dispose();
+  });
+});
+
+describe('did you mean', () => {
+  it('edit distance matches hand-counted values', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('', 'abc')).toBe(3);
+    expect(editDistance('learningRte', 'learningRate')).toBe(1);
+    expect(closest('betta1', ['beta1', 'beta2', 'name'])).toBe('beta1');
+    expect(closest('qqqq', ['beta1', 'name'])).toBeUndefined();
+  });
+});
+
+/** A small seeded generator (mulberry32) for the fuzz inputs. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KEYS = ['name', 'seed', 'steps', 'batchSize', 'data', 'architecture', 'loss', 'regularizers', 'averaging', 'metrics', 'optimizer', 'report', 'generator', 'discriminator', 'learningRate', 'beta1', 'fid', 'every', 'split', 'dir', 'lambda', '__proto__', 'constructor', 'toString', 'x'];
+const STRINGS = ['mnist', 'fashion-mnist', 'ring', 'grid', 'dcgan', 'conditional', 'mlp', 'adam', 'sgd', 'hinge', 'wasserstein', 'ema', 'r1', 'gradient-penalty', 'spectral-norm', '', 'x'.repeat(5000), '\u0000'];
+const NUMBERS = [0, -1, 1, 0.5, 1e308, -1e308, 2 ** 53, 1e-320, 64, 1000, 3.7];
+
+function randomValue(r: () => number, depth: number): unknown {
+  const k = r();
+  if (depth > 5 || k < 0.3) {
+    const p = r();
+    if (p < 0.35) return NUMBERS[Math.floor(r() * NUMBERS.length)];
+    if (p < 0.7) return STRINGS[Math.floor(r() * STRINGS.length)];
+    if (p < 0.85) return r() < 0.5;
+    return null;
+  }
+  if (k < 0.45) return Array.from({ length: Math.floor(r() * 4) }, () => randomValue(r, depth + 1));
+  const o: Record<string, unknown> = {};
+  for (let i = Math.floor(r() * 6); i > 0; i--) o[KEYS[Math.floor(r() * KEYS.length)]] = randomValue(r, depth + 1);
+  return o;
+}
+
+/** A valid config with one random part replaced, so the fuzz reaches the deeper checks. */
+function mutateValid(r: () => number): unknown {
+  const base: Record<string, unknown> = JSON.parse(
+    JSON.stringify({
+      data: { name: 'mnist' },
+      architecture: { name: 'dcgan', batchNorm: false },
+      loss: 'hinge',
+      regularizers: [{ name: 'gradient-penalty', lambda: 10 }],
+      optimizer: { generator: { name: 'adam', learningRate: 1e-4 }, discriminator: 'sgd' },
+      metrics: { fid: { every: 5 } },
+    }),
+  );
+  const key = KEYS[Math.floor(r() * 12)];
+  base[key] = randomValue(r, 2);
+  return base;
+}
+
+describe('config validator fuzz', () => {
+  it('never throws anything but GankitError on random values, malformed JSON and deep nesting, and never hangs', () => {
+    const r = rng(20240601);
+    const started = Date.now();
+    let accepted = 0;
+    let rejected = 0;
+    const check = (fn: () => unknown) => {
+      try {
+        fn();
+        accepted++;
+      } catch (err) {
+        if (!(err instanceof GankitError)) throw new Error(`non-GankitError thrown: ${String(err)}`);
+        expect(err.message).toMatch(/^(config|fuzz)/);
+        rejected++;
+      }
+    };
+    for (let i = 0; i < 3000; i++) {
+      check(() => validateConfig(randomValue(r, 0)));
+      check(() => validateConfig(mutateValid(r)));
+      // Malformed JSON text: a valid document cut or with bytes flipped.
+      const text = JSON.stringify(mutateValid(r));
+      const cut = text.slice(0, Math.floor(r() * text.length));
+      const flipped = text
+        .split('')
+        .map((ch) => (r() < 0.03 ? String.fromCharCode(Math.floor(r() * 128)) : ch))
+        .join('');
+      check(() => parseConfig(cut, 'fuzz'));
+      check(() => parseConfig(flipped, 'fuzz'));
+    }
+    // Pathological shapes: deep nesting, huge arrays, long keys.
+    check(() => parseConfig('['.repeat(100_000) + ']'.repeat(100_000), 'fuzz'));
+    check(() => parseConfig('{"a":'.repeat(50_000) + '1' + '}'.repeat(50_000), 'fuzz'));
+    check(() => validateConfig({ ...minimal, regularizers: Array.from({ length: 100_000 }, () => 'r1') }));
+    check(() => validateConfig({ ...minimal, ['k'.repeat(100_000)]: 1 }));
+    check(() => validateConfig({ ...minimal, data: { name: 'm'.repeat(100_000) } }));
+    expect(accepted).toBeGreaterThan(0);
+    expect(rejected).toBeGreaterThan(1000);
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLES, exampleNames } from './index';
+import { ring8 } from './ring8';
+import { RING8_VARIANTS, ring8Replay, ring8Unrolled } from './ring8-variants';
+import { runTraining } from '../train';
+
+describe('ring8 variants', () => {
+  it('are registered and add exactly their plugin to ring8’s setup', () => {
+    expect(exampleNames()).toEqual(expect.arrayContaining(['ring8', 'ring8-replay', 'ring8-unrolled']));
+    expect(EXAMPLES['ring8-unrolled']).toBe(ring8Unrolled);
+    expect(EXAMPLES['ring8-replay']).toBe(ring8Replay);
+    // ring8's own setup, recorded and freed (network names are unique while alive).
+    const base = ring8.setup({ seed: 1, batchSize: 8 });
+    const basePlugins = base.plugins.map((p) => p.name);
+    const baseG = Array.from(base.generator.trainableVariables[0].dataSync());
+    const baseLoss = base.loss;
+    const free = (s: typeof base) => {
+      s.generator.dispose();
+      s.discriminator.dispose();
+      s.generatorOptimizer.dispose();
+      s.discriminatorOptimizer.dispose();
+      s.plugins.forEach((p) => p.dispose?.());
+    };
+    free(base);
+    for (const [example, name] of [[ring8Unrolled, 'unrolled'], [ring8Replay, 'experience-replay']] as const) {
+      const s = example.setup({ seed: 1, batchSize: 8 });
+      expect(s.plugins.map((p) => p.name)).toEqual([...basePlugins, name]);
+      expect(s.loss).toBe(baseLoss);
+      // Same seed, same initial generator as ring8.
+      expect(Array.from(s.generator.trainableVariables[0].dataSync())).toEqual(baseG);
+      const last = s.plugins[s.plugins.length - 1] as { steps?: number; bufferSize?: number };
+      if (name === 'unrolled') expect(last.steps).toBe(RING8_VARIANTS.unrolledSteps);
+      else expect(last.bufferSize).toBe(RING8_VARIANTS.replayBufferSize);
+      free(s);
+    }
+  });
+
+  it('trains for a few steps and writes metrics.json under its own name', async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ring8-unrolled-'));
+    try {
+      const r = await runTraining(ring8Unrolled, { steps: 3, seed: 2, batchSize: 16, out, backend: tf.getBackend(), progress: false, log: () => undefined });
+      expect(r.summary).toMatch(/^ring8-unrolled: \d\/8 modes captured/);
+      const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
+      expect(metrics.example).toBe('ring8-unrolled');
+      expect(metrics.variant).toEqual({ plugin: 'unrolled', steps: 5 });
+      expect(metrics.steps).toBe(3);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { GanPlugin, JsonValue } from '@gankit/core';
+import { experienceReplay, unrolled, type Trainer } from '@gankit/trainer';
+import { ring8 } from './ring8';
+import type { Example, ExampleOutputs, RunFacts } from './types';
+
+/** Settings of the ring8 variants: the remedy each adds to ring8's setup. */
+export const RING8_VARIANTS = {
+  /** Look-ahead discriminator steps of `ring8-unrolled` (Metz et al. use 5 to 10 on this task). */
+  unrolledSteps: 5,
+  /** Buffer size of `ring8-replay`. */
+  replayBufferSize: 2048,
+  /** Fraction of each discriminator fake batch that `ring8-replay` replays. */
+  replayFraction: 0.5,
+} as const;
+
+/**
+ * ring8 with one more plugin: the same networks, data, loss, optimizers and plugins as
+ * {@link ring8} (its setup is called, not copied), plus `extra()`; the outputs are ring8's, with
+ * the example's name and the remedy's settings in metrics.json and the summary.
+ */
+function ring8With(name: string, description: string, extra: () => GanPlugin, settings: { [key: string]: JsonValue }): Example {
+  return {
+    name,
+    description,
+    defaults: ring8.defaults,
+    setup(options) {
+      const base = ring8.setup(options);
+      return { ...base, plugins: [...base.plugins, extra()] };
+    },
+    async finish(trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> {
+      const out = await ring8.finish(trainer, facts);
+      const metrics = { ...out.metrics, example: name, variant: settings };
+      fs.writeFileSync(path.join(facts.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
+      return { files: out.files, metrics, summary: out.summary.replace(/^ring8:/, `${name}:`) };
+    },
+  };
+}
+
+/** ring8 plus unrolled GAN (`unrolled({ steps: 5 })` from `@gankit/trainer`): `gankit train --example ring8-unrolled`. */
+export const ring8Unrolled: Example = ring8With(
+  'ring8-unrolled',
+  'ring8 plus unrolled GAN: G looks ahead through 5 discriminator steps (Metz et al. 2017)',
+  () => unrolled({ steps: RING8_VARIANTS.unrolledSteps }),
+  { plugin: 'unrolled', steps: RING8_VARIANTS.unrolledSteps },
+);
+
+/** ring8 plus experience replay (`experienceReplay()` from `@gankit/trainer`): `gankit train --example ring8-replay`. */
+export const ring8Replay: Example = ring8With(
+  'ring8-replay',
+  'ring8 plus experience replay: D also sees fakes of earlier generators (buffer 2048, half of each batch)',
+  () => experienceReplay({ bufferSize: RING8_VARIANTS.replayBufferSize, fraction: RING8_VARIANTS.replayFraction }),
+  { plugin: 'experience-replay', bufferSize: RING8_VARIANTS.replayBufferSize, fraction: RING8_VARIANTS.replayFraction },
+);

@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { GankitError, type Network } from '@gankit/core';
+import { mnistDigits } from '@gankit/data/node';
+import { digitClassifier, mnistFrechetDistance, mnistScore } from '@gankit/metrics';
+import { describe, expect, it } from 'vitest';
+import { evaluateImages, realFeatureStatistics, rowPerClassLabels } from './images';
+import type { GeneratorSampler } from './examples/types';
+
+/** A "generator" that returns real test digits in order, ignoring z: its scores have a known reference. */
+function replaySampler(images: Float32Array, count: number, numClasses?: number): GeneratorSampler & { calls: number[] } {
+  let next = 0;
+  const calls: number[] = [];
+  const network = { name: 'replay', inputShape: [4], outputShape: [28, 28, 1], trainableVariables: [], nonTrainableVariables: [] } as unknown as Network;
+  return {
+    network,
+    latentShape: [4],
+    numClasses,
+    calls,
+    sample(z: tf.Tensor, labels?: tf.Tensor) {
+      const b = z.shape[0];
+      calls.push(b);
+      if (numClasses) expect(labels?.shape).toEqual([b]);
+      const x = tf.tensor(images.subarray(next * 784, (next + b) * 784), [b, 28, 28, 1]);
+      next = (next + b) % count;
+      return x;
+    },
+  };
+}
+
+describe('evaluateImages', () => {
+  const train = mnistDigits({ split: 'train', shuffle: false });
+  const testSet = mnistDigits({ split: 'test', shuffle: false });
+  // The stored digits are grouped by class: mix them with a fixed pseudo-random permutation.
+  const order = Array.from({ length: testSet.size }, (_, i) => i);
+  let state = 12345;
+  for (let i = order.length - 1; i > 0; i--) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    const j = state % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const testData = new Float32Array(testSet.data.length);
+  order.forEach((src, i) => testData.set(testSet.data.subarray(src * 784, (src + 1) * 784), i * 784));
+  const test = { data: testData, size: testSet.size };
+
+  it('matches mnistFrechetDistance and mnistScore of @gankit/metrics on the same images, without leaking tensors', () => {
+    const real = realFeatureStatistics(train, { progress: false });
+    const n = 450; // not a multiple of the batch of 100
+    const sampler = replaySampler(test.data, test.size);
+    const before = tf.memory().numTensors;
+    const scores = evaluateImages(sampler, real, 'mnist', { seed: 1, samples: n, progress: false });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(sampler.calls).toEqual([100, 100, 100, 100, 50]);
+
+    const clf = digitClassifier();
+    const images = tf.tensor(test.data.subarray(0, n * 784), [n, 28, 28, 1]);
+    const fid = mnistFrechetDistance(real, images, { classifier: clf });
+    const is = mnistScore(images, { classifier: clf, splits: 10 });
+    tf.dispose([images]);
+    clf.dispose();
+    expect(scores.fid).toBeCloseTo(fid, 6);
+    expect(scores.inceptionScore!.mean).toBeCloseTo(is.mean, 6);
+    expect(scores.inceptionScore!.std).toBeCloseTo(is.std, 6);
+    // Real held-out digits against real training digits: a small distance and a high score.
+    expect(scores.fid!).toBeLessThan(30);
+    expect(scores.inceptionScore!.mean).toBeGreaterThan(7);
+    expect(scores.samples).toBe(n);
+    expect(scores.labelAccuracy).toBeUndefined();
+  });
+
+  it('reports the digit-feature distance only, and label accuracy for conditional samplers', () => {
+    const real = realFeatureStatistics(train, { max: 3000, progress: false });
+    // Labels i mod 10 against test digits whose true labels are known: accuracy = fraction that agree.
+    const n = 200;
+    const scores = evaluateImages(replaySampler(test.data, test.size, 10), real, 'digit-features', { seed: 0, samples: n, progress: false });
+    expect(scores.fid).toBeUndefined();
+    expect(scores.inceptionScore).toBeUndefined();
+    expect(scores.frechetDistanceDigitFeatures).toBeGreaterThan(0);
+    const clf = digitClassifier();
+    const pred = tf.tidy(() => tf.argMax(clf.probs(tf.tensor(test.data.subarray(0, n * 784), [n, 28, 28, 1])), 1).dataSync());
+    clf.dispose();
+    let agree = 0;
+    for (let i = 0; i < n; i++) if (pred[i] === i % 10) agree++;
+    expect(scores.labelAccuracy).toBeCloseTo(agree / n, 10);
+  });
+
+  it('refuses images the digit classifier cannot score', () => {
+    const real = { mean: new Float64Array(128), covariance: new Float64Array(128 * 128) };
+    const rgb = { ...replaySampler(test.data, test.size), network: { outputShape: [32, 32, 3] } as unknown as Network };
+    expect(() => evaluateImages(rgb, real, 'mnist', { seed: 0, samples: 100, progress: false })).toThrow(GankitError);
+    expect(() => evaluateImages(rgb, real, 'mnist', { seed: 0, samples: 100, progress: false })).toThrow(/28×28×1 images, got images of shape \[32, 32, 3\]/);
+    expect(() => evaluateImages(replaySampler(test.data, 10), real, 'mnist', { seed: 0, samples: 5, progress: false })).toThrow(/samples must be an integer >= 10, got 5/);
+  });
+
+  it('rowPerClassLabels lays out one class per row', () => {
+    expect(Array.from(rowPerClassLabels(3, 2))).toEqual([0, 0, 1, 1, 2, 2]);
+  });
+});
