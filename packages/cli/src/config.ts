@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, RandomSource, type GanPlugin, type JsonValue, type Network, type WeightParametrizationFactory } from '@gankit/core';
 import { conditionalDiscriminator, conditionalGenerator, dcganDiscriminator, dcganGenerator, mlpDiscriminator, mlpGenerator } from '@gankit/architectures';
@@ -13,7 +12,7 @@ import type { Trainer } from '@gankit/trainer';
 import { loadFashionMnist } from './examples/fashion-wgan-gp';
 import type { Example, ExampleOutputs, GeneratorSampler, RunFacts } from './examples/types';
 import { imageExample, realFeatureStatistics } from './images';
-import { scatterPng } from './scatter';
+import { finishPointsRun } from './points';
 import { array, boolean, named, nullable, number, object, oneOf, optional, required, string, withDefault, type Field, type Schema } from './schema';
 
 /** Data a config can name. */
@@ -356,48 +355,6 @@ function pointsExample(config: TrainConfig, json: JsonValue): Example {
     async evaluate(sampler, options) {
       return evaluatePoints(sampler, mixture(config.data), { seed: options.seed, samples: options.samples });
     },
-    async finish(trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> {
-      const data = trainer.data as GaussianMixture;
-      const averager = trainer.plugins.find((p) => typeof (p as { withAveragedWeights?: unknown }).withAveragedWeights === 'function') as
-        | { name: string; withAveragedWeights<T>(net: Network, fn: () => T): T }
-        | undefined;
-      const sampler: GeneratorSampler = { network: trainer.generator, latentShape: trainer.generator.inputShape, sample: (z) => trainer.generator.apply(z, { training: false }) };
-      const n = facts.evalSamples ?? 2500;
-      const raw = evaluatePoints(sampler, data, { seed: facts.seed, samples: n });
-      const avg = averager ? averager.withAveragedWeights(trainer.generator, () => evaluatePoints(sampler, data, { seed: facts.seed, samples: n })) : undefined;
-      const z = new RandomSource(facts.seed).normal([n, ...trainer.generator.inputShape]);
-      const x = averager ? averager.withAveragedWeights(trainer.generator, () => sampler.sample(z)) : sampler.sample(z);
-      const points = x.arraySync() as number[][];
-      tf.dispose([z, x]);
-      fs.writeFileSync(path.join(facts.out, 'samples.csv'), ['x,y', ...points.map((p) => p.map((v) => Number(v.toPrecision(7))).join(','))].join('\n') + '\n');
-      const real = data.nextBatch(n, new RandomSource(facts.seed + 1));
-      const realPoints = real.x.arraySync() as number[][];
-      tf.dispose([real.x, real.labels as tf.Tensor]);
-      fs.writeFileSync(
-        path.join(facts.out, 'samples.png'),
-        scatterPng([
-          { points: realPoints, color: [150, 150, 150], size: 3, alpha: 0.35 },
-          { points, color: [220, 60, 30], size: 2, alpha: 0.7 },
-        ]),
-      );
-      const best = avg ?? raw;
-      const metrics: { [key: string]: JsonValue } = {
-        example: config.name,
-        ...best,
-        generator: averager ? averager.name : 'raw',
-        raw,
-        steps: facts.steps,
-        seconds: Number(facts.seconds.toFixed(2)),
-        backend: facts.backend,
-        seed: facts.seed,
-        batchSize: facts.batchSize,
-      };
-      fs.writeFileSync(path.join(facts.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
-      return {
-        files: ['samples.csv', 'samples.png', 'metrics.json'],
-        metrics,
-        summary: `${config.name}: ${String(best.modesCaptured)}/${String(best.numModes)} modes captured, ${(Number(best.highQualityFraction) * 100).toFixed(1)}% high quality (${facts.steps} steps, ${facts.seconds.toFixed(1)} s on ${facts.backend})`,
-      };
-    },
+    finish: (trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> => finishPointsRun(trainer, facts, config.name),
   };
 }

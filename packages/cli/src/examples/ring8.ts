@@ -1,14 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { mlpDiscriminator, mlpGenerator } from '@gankit/architectures';
-import { ema, type EmaPlugin } from '@gankit/averaging';
+import { ema } from '@gankit/averaging';
 import { ringMixture } from '@gankit/data';
 import { nonSaturating } from '@gankit/losses';
-import { modeCoverage } from '@gankit/metrics';
 import { r1 } from '@gankit/regularizers';
 import { learningRateSchedule, linearDecay, type Trainer } from '@gankit/trainer';
-import { scatterPng } from '../scatter';
+import { finishPointsRun } from '../points';
 import type { Example, ExampleOutputs, RunFacts } from './types';
 
 /** The ring8 example's settings (the defaults of `gankit train --example ring8`). */
@@ -23,18 +20,11 @@ export const RING8 = {
   beta1: 0.5,
   r1Gamma: 0.1,
   emaDecay: 0.99,
-  decayStart: 2500,
+  decayStart: 3000,
   decayFactor: 0.05,
-  steps: 5000,
+  steps: 6000,
   batchSize: 128,
-  evalPoints: 2500,
 } as const;
-
-/** Writes `rows` as CSV with a header line. */
-function writeCsv(file: string, header: string, rows: readonly (readonly number[])[]): void {
-  const lines = [header, ...rows.map((r) => r.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(7)) : v)).join(','))];
-  fs.writeFileSync(file, lines.join('\n') + '\n');
-}
 
 /**
  * ring8: an MLP GAN on a mixture of 8 Gaussians evenly spaced on a circle of radius 2 with standard
@@ -67,54 +57,5 @@ export const ring8: Example = {
       discriminatorSteps: 1,
     };
   },
-  async finish(trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> {
-    const data = trainer.data as ReturnType<typeof ringMixture>;
-    const lastEma = trainer.plugins.find((p) => p.name === 'ema') as EmaPlugin | undefined;
-    const n = RING8.evalPoints;
-    const z = trainer.sampleLatent(n);
-    const raw = trainer.sample(n, { z });
-    const averaged = lastEma ? lastEma.withAveragedWeights(trainer.generator, () => trainer.sample(n, { z })) : raw.clone();
-    const rawPoints = raw.arraySync() as number[][];
-    const points = averaged.arraySync() as number[][];
-    tf.dispose([z, raw, averaged]);
-    const real = data.nextBatch(n, trainer.random);
-    const realPoints = real.x.arraySync() as number[][];
-    tf.dispose([real.x, real.labels as tf.Tensor]);
-
-    const coverage = modeCoverage(points, data.modes, data.std);
-    const rawCoverage = modeCoverage(rawPoints, data.modes, data.std);
-    writeCsv(path.join(facts.out, 'samples.csv'), 'x,y', points);
-    fs.writeFileSync(
-      path.join(facts.out, 'samples.png'),
-      scatterPng(
-        [
-          { points: realPoints, color: [150, 150, 150], size: 3, alpha: 0.35 },
-          { points, color: [220, 60, 30], size: 2, alpha: 0.7 },
-        ],
-        { range: [-2.6, 2.6] },
-      ),
-    );
-    const metrics = {
-      example: 'ring8',
-      modesCaptured: coverage.modesCaptured,
-      numModes: coverage.numModes,
-      highQualityFraction: coverage.highQualityFraction,
-      pointsPerMode: coverage.pointsPerMode,
-      numPoints: coverage.numPoints,
-      generator: lastEma ? 'ema' : 'raw',
-      raw: { modesCaptured: rawCoverage.modesCaptured, highQualityFraction: rawCoverage.highQualityFraction },
-      definition: `a point is high quality within 3 std (${3 * data.std}) of its nearest mode; a mode is captured when at least one high-quality point is nearest to it`,
-      steps: facts.steps,
-      seconds: Number(facts.seconds.toFixed(2)),
-      backend: facts.backend,
-      seed: facts.seed,
-      batchSize: facts.batchSize,
-    };
-    fs.writeFileSync(path.join(facts.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
-    return {
-      files: ['samples.csv', 'samples.png', 'metrics.json'],
-      metrics,
-      summary: `ring8: ${coverage.modesCaptured}/${coverage.numModes} modes captured, ${(coverage.highQualityFraction * 100).toFixed(1)}% high quality (${facts.steps} steps, ${facts.seconds.toFixed(1)} s on ${facts.backend})`,
-    };
-  },
+  finish: (trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> => finishPointsRun(trainer, facts, 'ring8'),
 };
