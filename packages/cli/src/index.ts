@@ -10,6 +10,8 @@ export { EXAMPLES, exampleNames } from './examples/index';
 export type { EvaluateOptions, Example, ExampleOutputs, ExampleSetup, GeneratorSampler, RunFacts, SetupOptions } from './examples/index';
 export { RING8, ring8 } from './examples/ring8';
 export { RING8_VARIANTS, ring8Replay, ring8Unrolled } from './examples/ring8-variants';
+export { MNIST_ACGAN, mnistAcgan } from './examples/mnist-acgan';
+export type { AcganSetup } from './examples/mnist-acgan';
 export { MNIST_DCGAN, mnistDcgan } from './examples/mnist-dcgan';
 export { MNIST_CGAN, mnistCgan } from './examples/mnist-cgan';
 export { FASHION_WGAN_GP, fashionWganGp, loadFashionMnist } from './examples/fashion-wgan-gp';

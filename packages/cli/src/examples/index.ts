@@ -2,6 +2,7 @@ import { ring8 } from './ring8';
 import { ring8Replay, ring8Unrolled } from './ring8-variants';
 import { fashionWganGp } from './fashion-wgan-gp';
 import { mnistCgan } from './mnist-cgan';
+import { mnistAcgan } from './mnist-acgan';
 import { mnistDcgan } from './mnist-dcgan';
 import { mnistSnganHinge } from './mnist-sngan-hinge';
 import type { Example } from './types';
@@ -11,6 +12,7 @@ export const EXAMPLES: Readonly<Record<string, Example>> = {
   ring8, 'ring8-unrolled': ring8Unrolled, 'ring8-replay': ring8Replay,
   'mnist-dcgan': mnistDcgan,
   'mnist-cgan': mnistCgan,
+  'mnist-acgan': mnistAcgan,
   'fashion-wgan-gp': fashionWganGp,
   'mnist-sngan-hinge': mnistSnganHinge,
 };

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@gankit/backend';
+import { ensureGradients, RandomSource } from '@gankit/core';
+import { acganAdversarialOutput } from '@gankit/trainer';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTraining } from '../train';
+import { EXAMPLES, exampleNames } from './index';
+import { MNIST_ACGAN, mnistAcgan, type AcganSetup } from './mnist-acgan';
+
+const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `gankit-${name}-`));
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+
+describe('gan zoo examples', () => {
+  // The wasm backend trains conv nets once @gankit/backend's training kernels are in (as `gankit train` does).
+  let added: string[] = [];
+  beforeAll(() => {
+    ensureGradients();
+    added = registerWasmTrainingKernels();
+  });
+  afterAll(() => {
+    if (added.length > 0) unregisterWasmTrainingKernels();
+  });
+
+  it('mnist-acgan is registered; its setup wires the ACGAN discriminator, the acgan plugin and uniform fake labels', () => {
+    expect(exampleNames()).toContain('mnist-acgan');
+    expect(EXAMPLES['mnist-acgan']).toBe(mnistAcgan);
+    expect(mnistAcgan.numClasses).toBe(10);
+    const before = tf.memory().numTensors;
+    const s = mnistAcgan.setup({ seed: 3, batchSize: 4 }) as AcganSetup;
+    try {
+      expect(s.fakeLabels).toBe('uniform');
+      expect(s.adversarialOutput).toBe(acganAdversarialOutput);
+      expect(s.conditional).toBe(true);
+      expect(s.plugins.map((p) => p.name)).toEqual(['acgan', 'ema']);
+      expect(s.discriminator.outputShape).toEqual([1 + MNIST_ACGAN.numClasses]);
+      expect(s.generator.outputShape).toEqual([28, 28, 1]);
+      expect(s.generator.inputShape).toEqual([MNIST_ACGAN.latentDim]);
+      // D needs no labels and returns [batch, 11]; the adversarial part is column 0.
+      const x = new RandomSource(1).normal([4, 28, 28, 1]);
+      const out = s.discriminator.apply(x, { training: false });
+      const adv = s.adversarialOutput(out);
+      expect(out.shape).toEqual([4, 11]);
+      expect(Array.from(adv.dataSync())).toEqual(Array.from(out.dataSync()).filter((_, i) => i % 11 === 0));
+      tf.dispose([x, out, adv]);
+    } finally {
+      s.generator.dispose();
+      s.discriminator.dispose();
+      s.generatorOptimizer.dispose();
+      s.discriminatorOptimizer.dispose();
+      s.plugins.forEach((p) => p.dispose?.());
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('mnist-acgan trains 2 steps with the class terms and writes a row per class, FID, IS and label accuracy', async () => {
+    const dir = tmp('acgan');
+    const r = await runTraining(mnistAcgan, { steps: 2, seed: 0, batchSize: 10, out: dir, backend: tf.getBackend(), gridEvery: 2, evalSamples: 100, progress: false, log: () => {} });
+    expect(r.steps).toBe(2);
+    const lines = fs.readFileSync(path.join(dir, 'logs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(2);
+    for (const l of lines) {
+      // Cross-entropy over 10 classes of an untrained D is near ln 10 and always > 0.
+      for (const k of ['acgan/real', 'acgan/fake', 'acgan/class']) {
+        expect(l.terms[k]).toBeGreaterThan(0.5);
+        expect(l.terms[k]).toBeLessThan(10);
+      }
+    }
+    for (const f of ['grids/step-000000002.png', 'samples.png']) {
+      const png = PNG.sync.read(fs.readFileSync(path.join(dir, f)));
+      expect([png.width, png.height]).toEqual([8 * 30 + 2, 10 * 30 + 2]); // 10 classes × 8
+    }
+    const m = readJson(path.join(dir, 'metrics.json'));
+    expect(m.example).toBe('mnist-acgan');
+    for (const g of [m.raw, m.ema]) {
+      expect(g.samples).toBe(100);
+      expect(g.fid).toBeGreaterThan(0);
+      expect(g.inceptionScore.mean).toBeGreaterThanOrEqual(1);
+      expect(g.inceptionScore.mean).toBeLessThanOrEqual(10);
+      expect(g.labelAccuracy).toBeGreaterThanOrEqual(0);
+      expect(g.labelAccuracy).toBeLessThanOrEqual(1);
+    }
+    expect(fs.existsSync(path.join(dir, 'report.html'))).toBe(true);
+  }, 30_000);
+
+  it('cyclegan-digits: B is A rotated 90° counter-clockwise', async () => {
+    const mod = await import(path.join(repo, 'examples', 'cyclegan-digits', 'train.mjs'));
+    const x = tf.tensor4d(Float32Array.from({ length: 2 * 28 * 28 }, (_, i) => i), [2, 28, 28, 1]);
+    const before = tf.memory().numTensors;
+    const r: tf.Tensor = mod.rotate90(x);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const xv = x.arraySync() as number[][][][];
+    const rv = r.arraySync() as number[][][][];
+    for (const n of [0, 1]) for (const [i, j] of [[0, 0], [3, 17], [27, 5], [12, 27]]) expect(rv[n][i][j][0]).toBe(xv[n][j][27 - i][0]);
+    tf.dispose([x, r]);
+  });
+
+  it('cyclegan-digits trains 2 steps and writes the translation grid and the cycle/identity losses', async () => {
+    const mod = await import(path.join(repo, 'examples', 'cyclegan-digits', 'train.mjs'));
+    const dir = tmp('cyclegan');
+    const before = tf.memory().numTensors;
+    const r = await mod.trainCycleganDigits({ steps: 2, seed: 1, out: dir, batchSize: 2, gridImages: 4, identityWeight: 5 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.files).toEqual(['translations.png', 'metrics.json']);
+    const png = PNG.sync.read(fs.readFileSync(path.join(dir, 'translations.png')));
+    expect([png.width, png.height]).toEqual([4 * 30 + 2, 6 * 30 + 2]); // 6 rows (a, G(a), F(G(a)), b, F(b), G(F(b))) × 4
+    const m = readJson(path.join(dir, 'metrics.json'));
+    expect(m.steps).toBe(2);
+    expect(m.settings.trainA + m.settings.trainB).toBe(9003); // the two halves of the train split, disjoint
+    for (const k of ['cycleA', 'cycleB', 'identityA', 'identityB']) {
+      // Mean absolute error between images in [-1, 1]: in (0, 2].
+      expect(m.final[k]).toBeGreaterThan(0);
+      expect(m.final[k]).toBeLessThanOrEqual(2);
+    }
+    for (const k of ['cycleA', 'cycleB', 'identityA', 'identityB']) {
+      expect(m.heldOut[k]).toBeGreaterThan(0);
+      expect(m.heldOut[k]).toBeLessThanOrEqual(2);
+    }
+    expect(m.settings.identityWeight).toBe(5);
+    expect(m.secondsPerStep).toBeGreaterThan(0);
+  }, 30_000);
+});

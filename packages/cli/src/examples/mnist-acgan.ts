@@ -1,0 +1,71 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { acganDiscriminator, conditionalGenerator } from '@gankit/architectures';
+import { ema } from '@gankit/averaging';
+import { mnistDigits } from '@gankit/data/node';
+import { nonSaturating } from '@gankit/losses';
+import { acgan, acganAdversarialOutput } from '@gankit/trainer';
+import { imageExample } from '../images';
+import type { Example, ExampleSetup } from './types';
+
+/** The mnist-acgan example's settings (the defaults of `gankit train --example mnist-acgan`). */
+export const MNIST_ACGAN = {
+  numClasses: 10,
+  latentDim: 100,
+  learningRate: 2e-4,
+  beta1: 0.5,
+  classWeight: 1,
+  emaDecay: 0.999,
+  steps: 2000,
+  batchSize: 64,
+  gridEvery: 100,
+  evalSamples: 1000,
+} as const;
+
+/** The trainer options an ACGAN setup adds to {@link ExampleSetup} (passed on to `Trainer` by `runTraining`). */
+export interface AcganSetup extends ExampleSetup {
+  /** Picks column 0 (the real/fake logit) of D's `[batch, 1 + K]` output for the adversarial loss. */
+  readonly adversarialOutput: (output: tf.Tensor) => tf.Tensor;
+  /** G's labels are drawn uniformly over the classes, as in the paper. */
+  readonly fakeLabels: 'uniform';
+}
+
+const base = imageExample({
+  name: 'mnist-acgan',
+  description: 'AC-GAN on the mnist digits (embedding G, D with real/fake and class heads): grids with a row per class',
+  title: 'AC-GAN on MNIST digits',
+  defaults: { steps: MNIST_ACGAN.steps, batchSize: MNIST_ACGAN.batchSize, gridEvery: MNIST_ACGAN.gridEvery, evalSamples: MNIST_ACGAN.evalSamples },
+  data: () => mnistDigits({ split: 'train' }),
+  metric: 'mnist',
+  numClasses: MNIST_ACGAN.numClasses,
+  generator: (seed) => conditionalGenerator({ numClasses: MNIST_ACGAN.numClasses, conditioning: 'embedding', latentDim: MNIST_ACGAN.latentDim, seed }),
+  discriminator: (seed) => acganDiscriminator({ numClasses: MNIST_ACGAN.numClasses, seed }),
+  loss: nonSaturating,
+  optimizers: () => ({ generator: tf.train.adam(MNIST_ACGAN.learningRate, MNIST_ACGAN.beta1), discriminator: tf.train.adam(MNIST_ACGAN.learningRate, MNIST_ACGAN.beta1) }),
+  plugins: () => [acgan({ weight: MNIST_ACGAN.classWeight }), ema({ decay: MNIST_ACGAN.emaDecay, rampUp: true })],
+  discriminatorSteps: 1,
+  settings: {
+    data: 'mnist (train split, 9,003 digits, labels)',
+    architecture: 'conditionalGenerator (embedding) / acganDiscriminator (real/fake logit + 10 class logits)',
+    loss: 'non-saturating on column 0 + acgan class cross-entropy (weight 1) for both players',
+    fakeLabels: 'uniform',
+    optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)',
+    averaging: 'ema decay 0.999, ramp-up',
+  },
+});
+
+/**
+ * mnist-acgan: an auxiliary-classifier GAN (Odena et al. 2017) on the `mnist` digits. G is the
+ * class-conditional DCGAN generator (label embedding concatenated to z); D takes no label and
+ * outputs `[batch, 1 + 10]`: a real/fake logit (the non-saturating loss sees only this column,
+ * through the trainer's `adversarialOutput`) and class logits, on which the `acgan` plugin adds the
+ * class cross-entropy of real and fake images to D's loss and of fake images to G's. G's labels are
+ * drawn uniformly (`fakeLabels: 'uniform'`). Adam 2e-4 (β₁ 0.5), EMA. Outputs as mnist-cgan: grids
+ * with a row per class, FID and IS, and the label accuracy of the generated digits by the digit
+ * classifier.
+ */
+export const mnistAcgan: Example = {
+  ...base,
+  setup(options): AcganSetup {
+    return { ...base.setup(options), adversarialOutput: acganAdversarialOutput, fakeLabels: 'uniform' };
+  },
+};
