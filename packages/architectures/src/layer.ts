@@ -147,3 +147,29 @@ export function sizeOf(shape: readonly number[]): number {
   for (const d of shape) n *= d;
   return n;
 }
+
+/**
+ * Base of the layers that own no variables (activations, reshapes, pooling, padding): name and
+ * input shape from the build context, empty variable lists, nothing to dispose.
+ *
+ * @internal
+ */
+export abstract class StatelessLayer implements Layer {
+  readonly name: string;
+  readonly inputShape: readonly number[];
+  readonly usesLabels = false;
+  readonly trainableVariables: readonly tf.Variable[] = [];
+  readonly nonTrainableVariables: readonly tf.Variable[] = [];
+
+  constructor(ctx: LayerBuildContext) {
+    this.name = ctx.name;
+    this.inputShape = ctx.inputShape;
+  }
+
+  abstract outputShape(inputShape: readonly number[]): number[];
+  abstract apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor;
+
+  dispose(): void {
+    // nothing to free
+  }
+}

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError } from '@gankit/core';
-import type { Layer, LayerBuildContext, LayerSpec } from '../layer';
+import { StatelessLayer } from '../layer';
+import type { LayerBuildContext, LayerSpec } from '../layer';
 
 /** Names of the activations {@link activation} knows. */
 export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid';
@@ -11,16 +12,9 @@ export interface ActivationConfig {
   readonly name?: string;
 }
 
-class Activation implements Layer {
-  readonly name: string;
-  readonly inputShape: readonly number[];
-  readonly usesLabels = false;
-  readonly trainableVariables: readonly tf.Variable[] = [];
-  readonly nonTrainableVariables: readonly tf.Variable[] = [];
-
+class Activation extends StatelessLayer {
   constructor(ctx: LayerBuildContext, private readonly fn: (x: tf.Tensor) => tf.Tensor) {
-    this.name = ctx.name;
-    this.inputShape = ctx.inputShape;
+    super(ctx);
   }
 
   outputShape(inputShape: readonly number[]): number[] {
@@ -29,10 +23,6 @@ class Activation implements Layer {
 
   apply(x: tf.Tensor): tf.Tensor {
     return this.fn(x);
-  }
-
-  dispose(): void {
-    // nothing to free
   }
 }
 

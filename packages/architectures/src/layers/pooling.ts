@@ -1,29 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape } from '@gankit/core';
-import type { ApplyOptions } from '@gankit/core';
-import { checkPositiveInt, expectRank } from '../layer';
-import type { Layer, LayerBuildContext, LayerSpec } from '../layer';
-
-/** Base of the stateless image layers in this file. */
-abstract class Stateless implements Layer {
-  readonly name: string;
-  readonly inputShape: readonly number[];
-  readonly usesLabels = false;
-  readonly trainableVariables: readonly tf.Variable[] = [];
-  readonly nonTrainableVariables: readonly tf.Variable[] = [];
-
-  constructor(ctx: LayerBuildContext) {
-    this.name = ctx.name;
-    this.inputShape = ctx.inputShape;
-  }
-
-  abstract outputShape(inputShape: readonly number[]): number[];
-  abstract apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor;
-
-  dispose(): void {
-    // nothing to free
-  }
-}
+import { StatelessLayer, checkPositiveInt, expectRank } from '../layer';
+import type { LayerBuildContext, LayerSpec } from '../layer';
 
 /** Configuration of {@link avgPool2d}. */
 export interface AvgPool2dConfig {
@@ -54,7 +32,7 @@ export function avgPool2d(config: AvgPool2dConfig = {}): LayerSpec {
   };
 }
 
-class AvgPool2d extends Stateless {
+class AvgPool2d extends StatelessLayer {
   constructor(ctx: LayerBuildContext, private readonly poolSize: number, private readonly strides: number) {
     super(ctx);
   }
@@ -95,7 +73,7 @@ export function globalSumPool2d(config: GlobalSumPool2dConfig = {}): LayerSpec {
   };
 }
 
-class GlobalSumPool2d extends Stateless {
+class GlobalSumPool2d extends StatelessLayer {
   outputShape(inputShape: readonly number[]): number[] {
     expectRank(this.name, inputShape, 3, 'globalSumPool2d takes NHWC images [batch, height, width, channels]');
     return [inputShape[2]];
@@ -160,7 +138,7 @@ function reflectAxis(x: tf.Tensor, axis: number, p: number): tf.Tensor {
   return tf.concat([part(1), x, part(n - 1 - p)], axis);
 }
 
-class Pad2d extends Stateless {
+class Pad2d extends StatelessLayer {
   constructor(ctx: LayerBuildContext, private readonly padding: number, private readonly mode: PadMode) {
     super(ctx);
   }

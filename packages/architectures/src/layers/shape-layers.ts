@@ -1,29 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape } from '@gankit/core';
-import type { ApplyOptions } from '@gankit/core';
-import { checkPositiveInt, expectRank, sizeOf } from '../layer';
-import type { Layer, LayerBuildContext, LayerSpec } from '../layer';
-
-/** Base of the layers without variables. */
-abstract class StatelessLayer implements Layer {
-  readonly name: string;
-  readonly inputShape: readonly number[];
-  readonly usesLabels = false;
-  readonly trainableVariables: readonly tf.Variable[] = [];
-  readonly nonTrainableVariables: readonly tf.Variable[] = [];
-
-  constructor(ctx: LayerBuildContext) {
-    this.name = ctx.name;
-    this.inputShape = ctx.inputShape;
-  }
-
-  abstract outputShape(inputShape: readonly number[]): number[];
-  abstract apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor;
-
-  dispose(): void {
-    // nothing to free
-  }
-}
+import { StatelessLayer, checkPositiveInt, expectRank, sizeOf } from '../layer';
+import type { LayerBuildContext, LayerSpec } from '../layer';
 
 /** Makes a spec for a stateless layer and checks the input shape at build time. */
 function statelessSpec(kind: string, name: string | undefined, make: (ctx: LayerBuildContext) => StatelessLayer): LayerSpec {
