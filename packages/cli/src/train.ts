@@ -86,14 +86,18 @@ export async function runTraining(example: Example, options: RunOptions): Promis
     const remaining = Math.max(0, steps - trainer.iteration);
     const progress = options.progress === false ? undefined : new Progress({ total: steps, label: `train ${example.name}` });
     const every = options.checkpointEvery;
-    const fit = await trainer.fit({
-      steps: remaining,
-      onStep: async (l) => {
-        progress?.update(l.step + 1, `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} D(x) ${l.dReal.toFixed(2)} D(G(z)) ${l.dFake.toFixed(2)}`);
-        if (every && (l.step + 1) % every === 0) await saveCheckpoint(options.out, trainer, { keep: options.keep });
-      },
-    });
-    progress?.finish();
+    let fit;
+    try {
+      fit = await trainer.fit({
+        steps: remaining,
+        onStep: async (l) => {
+          progress?.update(l.step + 1, `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} D(x) ${l.dReal.toFixed(2)} D(G(z)) ${l.dFake.toFixed(2)}`);
+          if (every && (l.step + 1) % every === 0) await saveCheckpoint(options.out, trainer, { keep: options.keep });
+        },
+      });
+    } finally {
+      progress?.finish();
+    }
     if (fit.stopReason) log(`training stopped early: ${fit.stopReason}`);
     await saveFinal(options.out, trainer);
     const outputs = await example.finish(trainer, {

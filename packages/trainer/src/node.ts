@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { GankitError, networkVariables } from '@gankit/core';
 import type { GanPlugin, JsonValue } from '@gankit/core';
@@ -136,6 +136,46 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+/** errno codes that mean the disk (or the user's quota) is full. */
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 1)} MB`;
+}
+
+/**
+ * The error thrown when a write runs out of disk space: it names the directory, the size needed and
+ * says that nothing already saved was touched (writes go to a temporary directory first).
+ */
+function diskFullError(target: string, needed: number, detail: string): GankitError {
+  return new GankitError(
+    'disk-full',
+    `no space left to write ${target} (${megabytes(needed)} needed; ${detail}). Nothing was replaced: earlier checkpoints and weights are intact. Free some space or choose a smaller --keep, then go on with --resume.`,
+  );
+}
+
+/** Converts a disk-full errno error into {@link diskFullError}; other errors pass through unchanged. */
+function asDiskFull(e: unknown, target: string, needed: number): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return code && DISK_FULL_CODES.has(code) ? diskFullError(target, needed, `the file system reported ${code}`) : e;
+}
+
+/**
+ * Refuses early, before writing anything, when the file system holding `dir` has less than
+ * `needed` bytes (plus 1 MB of headroom) available. Where `statfs` is not supported the check is
+ * skipped and a full disk is still caught as ENOSPC during the write.
+ */
+async function ensureFreeSpace(dir: string, target: string, needed: number): Promise<void> {
+  let available: number;
+  try {
+    const s = await statfs(dir);
+    available = Number(s.bavail) * Number(s.bsize);
+  } catch {
+    return;
+  }
+  if (available < needed + 1e6) throw diskFullError(target, needed, `${dir} has ${megabytes(available)} available`);
+}
+
 function sha256(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
@@ -148,6 +188,10 @@ function tmpName(prefix: string): string {
  * Writes tensors as `<parent>/<name>/model.json` + `weights.bin`, atomically: both files are
  * written and fsynced in a temporary directory inside `parent`, which is then renamed into place
  * (an existing `<name>` is first moved aside and removed after). Returns the directory.
+ *
+ * When the disk is too full (checked with `statfs` before writing, and ENOSPC/EDQUOT during the
+ * write) it throws a `GankitError` with code `'disk-full'` naming the directory and the size
+ * needed; the temporary directory is removed and an existing `<name>` is left as it was.
  */
 export async function writeWeights(parent: string, name: string, tensors: readonly { name: string; tensor: tf.Tensor }[], gankit: JsonValue): Promise<string> {
   if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) throw new GankitError('config', `writeWeights: bad directory name '${name}'`);
@@ -161,13 +205,20 @@ export async function writeWeights(parent: string, name: string, tensors: readon
     checksums: { [WEIGHTS_FILE]: { sha256: sha256(bytes), bytes: bytes.byteLength } },
     gankit,
   };
+  const manifestText = JSON.stringify(manifest, null, 1);
+  const target = join(parent, name);
+  const needed = bytes.byteLength + Buffer.byteLength(manifestText);
+  await ensureFreeSpace(parent, target, needed);
   const tmp = join(parent, tmpName(`tmp-${name}`));
-  await mkdir(tmp);
+  try {
+    await mkdir(tmp);
+  } catch (e) {
+    throw asDiskFull(e, target, needed);
+  }
   try {
     await writeFileSynced(join(tmp, WEIGHTS_FILE), bytes);
-    await writeFileSynced(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 1));
+    await writeFileSynced(join(tmp, MANIFEST_FILE), manifestText);
     await syncDir(tmp);
-    const target = join(parent, name);
     if (await exists(target)) {
       const aside = join(parent, tmpName(`old-${name}`));
       await rename(target, aside);
@@ -181,7 +232,7 @@ export async function writeWeights(parent: string, name: string, tensors: readon
     return target;
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
-    throw e;
+    throw asDiskFull(e, target, needed);
   }
 }
 
@@ -311,6 +362,8 @@ export async function listCheckpoints(runDir: string): Promise<CheckpointInfo[]>
  * {@link writeWeights}), then points `<runDir>/checkpoints/latest` at it (temp file + rename) and
  * deletes all but the newest `keep` checkpoints (never the one just written). Leftover temporary
  * directories of interrupted saves are removed first: one process writes to a run directory.
+ * A full disk gives a `GankitError` with code `'disk-full'` and leaves every earlier checkpoint
+ * as it was (see {@link writeWeights}).
  */
 export async function saveCheckpoint(runDir: string, trainer: Trainer, options: SaveCheckpointOptions = {}): Promise<CheckpointInfo> {
   const keep = options.keep ?? DEFAULT_KEEP;
@@ -334,8 +387,14 @@ export async function saveCheckpoint(runDir: string, trainer: Trainer, options: 
     tf.dispose(Object.values(state.tensors));
   }
   const pointer = join(dir, tmpName('tmp-latest'));
-  await writeFileSynced(pointer, `${checkpointName(step)}\n`);
-  await rename(pointer, join(dir, 'latest'));
+  try {
+    await writeFileSynced(pointer, `${checkpointName(step)}\n`);
+    await rename(pointer, join(dir, 'latest'));
+  } catch (e) {
+    // The checkpoint itself is complete; resume finds it by listing step-* directories.
+    await rm(pointer, { force: true });
+    throw asDiskFull(e, join(dir, 'latest'), 16);
+  }
   await syncDir(dir);
   const all = await listCheckpoints(runDir);
   for (const c of all.slice(keep)) {
