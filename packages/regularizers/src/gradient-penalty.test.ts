@@ -75,6 +75,59 @@ describe('gradient penalty on a linear critic D(x) = w·x', () => {
   });
 });
 
+describe('a multi-head discriminator (ACGAN layout [batch, 1 + K])', () => {
+  it('R1, R2 and the gradient penalty differentiate the adversarial column only (s.adversarial), not the class logits', () => {
+    // Column 0 is w·x; columns 1..2 are class logits 50·x₀ and −30·x₁, whose gradients would
+    // dominate a penalty over the whole output.
+    const critic = linearCritic(W);
+    const twoHead: Network = {
+      ...critic,
+      name: 'two-head',
+      outputShape: [3],
+      apply: (x) => tf.tidy(() => tf.concat([critic.apply(x) as tf.Tensor2D, tf.mul(tf.slice(x, [0, 0], [-1, 1]), 50), tf.mul(tf.slice(x, [0, 1], [-1, 1]), -30)], 1)),
+    };
+    const { real, fake } = realAndFake();
+    const context = (adversarial?: (out: tf.Tensor) => tf.Tensor) => ({ ...makeStepContext({ discriminator: twoHead, real, fake }), adversarial });
+    const column0 = (out: tf.Tensor) => tf.slice(out, [0, 0], [-1, 1]);
+    for (const make of [r1, r2]) {
+      expect(scalarOf(make({ gamma: 4 }).discriminatorLoss(context(column0)))).toBeCloseTo(2 * NORM ** 2, 4);
+      // Without it (an older trainer), the whole output is differentiated: the sum of the heads.
+      const whole = Math.hypot(W[0] + 50, W[1] - 30, W[2], W[3]);
+      expect(scalarOf(make({ gamma: 4 }).discriminatorLoss(context()))).toBeCloseTo(2 * whole ** 2, 2);
+    }
+    expect(scalarOf(gradientPenalty({ lambda: 10 }).discriminatorLoss(context(column0)))).toBeCloseTo(10 * (NORM - 1) ** 2, 4);
+    critic.dispose();
+    real.dispose();
+    fake.dispose();
+  });
+
+  it("R2 gives D the fakes' labels (s.fakeLabels) in a conditional run; R1 the real batch's", () => {
+    const seen: (number[] | undefined)[] = [];
+    const critic = linearCritic(W);
+    const { real, fake } = realAndFake(2);
+    const realLabels = tf.tensor1d([1, 2], 'int32');
+    const fakeLabels = tf.tensor1d([7, 8], 'int32');
+    const base = makeStepContext({ discriminator: critic, real, fake });
+    const s = {
+      ...base,
+      batch: { x: real, labels: realLabels },
+      fakeLabels,
+      discriminate: (x: tf.Tensor, labels?: tf.Tensor) => {
+        seen.push(Array.from((labels ?? realLabels).dataSync()));
+        return critic.apply(x);
+      },
+    };
+    scalarOf(r2({ gamma: 1 }).discriminatorLoss(s));
+    scalarOf(r1({ gamma: 1 }).discriminatorLoss(s));
+    expect(seen).toEqual([
+      [7, 8],
+      [1, 2],
+    ]);
+    tf.dispose([real, fake, realLabels, fakeLabels]);
+    critic.dispose();
+  });
+});
+
 describe('composition with spectral norm', () => {
   it('runs through a spectrally normalised critic in training mode (penalty ≈ 0 for a rank-1 kernel)', () => {
     ensureGradients();

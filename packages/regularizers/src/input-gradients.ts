@@ -7,10 +7,18 @@ import type { StepContext } from '@gankit/core';
  * input, as a `[batch]` tensor. Computed with `tf.grad` of `sum(D(x))` (examples are independent
  * unless D mixes them, e.g. with batch norm), so the result stays differentiable with respect to
  * D's variables: penalties built on it train D through second-order gradients.
+ *
+ * "D" is the part of the discriminator's output that the adversarial loss sees
+ * ({@link StepContext.adversarial}): column 0 of an ACGAN discriminator, not its class logits; the
+ * whole output (summed over a patch map) otherwise. `labels` are the class labels D is given in a
+ * conditional run (default: the real batch's).
  */
-export function inputGradientSquaredNorms(s: StepContext, x: tf.Tensor): tf.Tensor1D {
+export function inputGradientSquaredNorms(s: StepContext, x: tf.Tensor, labels?: tf.Tensor): tf.Tensor1D {
   ensureGradients();
-  const gradient = tf.grad((input: tf.Tensor) => tf.sum(s.discriminate(input)))(x);
+  const gradient = tf.grad((input: tf.Tensor) => {
+    const out = s.discriminate(input, labels);
+    return tf.sum(s.adversarial ? s.adversarial(out) : out);
+  })(x);
   const axes = Array.from({ length: gradient.rank - 1 }, (_, i) => i + 1);
   const sq = tf.square(gradient);
   return (axes.length ? tf.sum(sq, axes) : sq) as tf.Tensor1D;

@@ -30,7 +30,9 @@ function zeroCentred(defaultName: string, on: 'real' | 'fake', options: Gradient
       const penalty = tf.tidy(() => {
         const x = on === 'real' ? s.batch.x : s.fake();
         checkBatch(x, `${name}: the ${on} batch`);
-        return tf.mul(tf.mean(inputGradientSquaredNorms(s, x)), gamma / 2) as tf.Scalar;
+        // R2 differentiates D on the fakes with the labels they were generated for.
+        const labels = on === 'fake' ? s.fakeLabels : undefined;
+        return tf.mul(tf.mean(inputGradientSquaredNorms(s, x, labels)), gamma / 2) as tf.Scalar;
       });
       return { penalty };
     },
@@ -55,6 +57,7 @@ export function r1(options: GradientRegularizerOptions = {}): GradientRegularize
 /**
  * The R2 regularizer (Mescheder et al. 2018): `γ/2·E‖∇ₓD(x)‖²` over the generated batch `G(z)`
  * (a constant in the discriminator update), added to the discriminator's loss as `{ penalty }`.
+ * In a conditional run D is given the fakes' own labels (`s.fakeLabels`).
  */
 export function r2(options: GradientRegularizerOptions = {}): GradientRegularizerPlugin {
   return zeroCentred('r2', 'fake', options);
