@@ -84,7 +84,7 @@ describe('a multi-head discriminator (ACGAN layout [batch, 1 + K])', () => {
       ...critic,
       name: 'two-head',
       outputShape: [3],
-      apply: (x) => tf.tidy(() => tf.concat([critic.apply(x) as tf.Tensor2D, tf.mul(tf.slice(x, [0, 0], [-1, 1]), 50), tf.mul(tf.slice(x, [0, 1], [-1, 1]), -30)], 1)),
+      apply: (x) => tf.tidy(() => tf.concat([critic.apply(x, { training: true }) as tf.Tensor2D, tf.mul(tf.slice(x, [0, 0], [-1, 1]), 50), tf.mul(tf.slice(x, [0, 1], [-1, 1]), -30)], 1)),
     };
     const { real, fake } = realAndFake();
     const context = (adversarial?: (out: tf.Tensor) => tf.Tensor) => ({ ...makeStepContext({ discriminator: twoHead, real, fake }), adversarial });
@@ -114,7 +114,7 @@ describe('a multi-head discriminator (ACGAN layout [batch, 1 + K])', () => {
       fakeLabels,
       discriminate: (x: tf.Tensor, labels?: tf.Tensor) => {
         seen.push(Array.from((labels ?? realLabels).dataSync()));
-        return critic.apply(x);
+        return critic.apply(x, { training: true });
       },
     };
     scalarOf(r2({ gamma: 1 }).discriminatorLoss(s));
