@@ -1,12 +1,12 @@
 import { defineConfig } from 'tsup';
 import { packageConfig } from '../../tsup.base';
 
-// Three entries: the package (browser and Node), `./node` (Node only: DataParallel) and the worker
-// thread that DataParallel starts (dist/parallel-worker.js, found next to the bundle through
+// Four entries: the package (browser and Node), `./node` (Node only: DataParallel, runReplicas) and
+// the worker threads they start (dist/parallel-worker.js, dist/replica-worker.js, found next to the bundle through
 // import.meta.url, which `shims` provides in the CommonJS build).
 export default defineConfig(
   packageConfig({
-    entry: ['src/index.ts', 'src/node.ts', 'src/parallel-worker.ts'],
+    entry: ['src/index.ts', 'src/node.ts', 'src/parallel-worker.ts', 'src/replica-worker.ts'],
     shims: true,
     external: [/^@tensorflow\//, /^@gankit\//, /^node:/],
   })

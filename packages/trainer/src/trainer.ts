@@ -76,6 +76,75 @@ export interface TrainerOptions {
    * update and one cheap snapshot per iteration).
    */
   readonly nanGuard?: NanGuardOptions;
+  /**
+   * Makes this trainer one of several data-parallel replicas (usually one per worker thread; see
+   * {@link ReplicaOptions}). Default: none, the whole batch in this thread.
+   */
+  readonly replica?: ReplicaOptions;
+}
+
+/**
+ * Data-parallel training: `count` trainers, built alike (same networks, seed, data, plugins and
+ * options), each in its own thread, train one model together. Every iteration each replica draws
+ * the same whole batch (`batchSize` examples and latent points, from the shared seed) and keeps its
+ * own `batchSize / count` rows; after computing its gradients for an update it calls
+ * `allReduceMean` on them (and the loss), and every replica applies the same mean, so the replicas
+ * stay identical. After the generator update the networks' non-trainable variables (batch-norm
+ * moving statistics) are averaged the same way, and the logged values are means over the replicas.
+ *
+ * What differs from one thread with the whole batch: batch normalization normalises each shard
+ * with its own statistics (as PyTorch's DistributedDataParallel without SyncBatchNorm does), and
+ * losses that compare an example with its batch's mean (the relativistic ones) see the shard's
+ * mean. Plugins run in every replica; their random draws (`s.random`) are decorrelated between
+ * replicas while staying in step. A plugin whose state depends on its shard (experience replay's
+ * buffer) keeps a per-replica state, and a checkpoint (written by one replica) holds that
+ * replica's.
+ *
+ * `AllReduceMember` of `@gankit/backend/node` implements `allReduceMean` over shared memory; the
+ * `gankit` command's `--workers` runs a whole example this way.
+ */
+export interface ReplicaOptions {
+  /** This replica's index, 0 .. count - 1: rows `index·b/count .. (index+1)·b/count` of each batch. */
+  readonly index: number;
+  /** Replicas in all; `batchSize` must be a multiple of it. */
+  readonly count: number;
+  /**
+   * Replaces `values` by the element-wise mean over every replica's `values`, returning when all
+   * replicas have called it. It must give every replica the same bits.
+   */
+  allReduceMean(values: Float32Array): void;
+}
+
+/**
+ * The random source a replica's plugins see: every draw is taken from the shared source (so the
+ * replicas' counters stay in step and checkpoints hold one state) on a stream of its own, so
+ * replicas draw different numbers.
+ */
+class ReplicaRandomSource extends RandomSource {
+  constructor(
+    private readonly shared: RandomSource,
+    private readonly index: number,
+  ) {
+    super(shared.seed);
+  }
+  override get seed(): number {
+    return this.shared.seed;
+  }
+  override get counter(): number {
+    return this.shared.counter;
+  }
+  override nextSeed(stream = ''): number {
+    return this.shared.nextSeed(`${stream}@replica${this.index}`);
+  }
+  override fork(stream: string): RandomSource {
+    return this.shared.fork(`${stream}@replica${this.index}`);
+  }
+  override state(): { seed: number; counter: number } {
+    return this.shared.state();
+  }
+  override loadState(state: { seed: number; counter: number }): void {
+    this.shared.loadState(state);
+  }
 }
 
 /**
@@ -259,6 +328,11 @@ export class Trainer {
   private readonly guard: NanGuardOptions | undefined;
   private skipped = 0;
   private selectorChecked = false;
+  private readonly replica: ReplicaOptions | undefined;
+  /** Examples per batch in this thread: `batchSize`, or `batchSize / replica.count`. */
+  private readonly shardSize: number;
+  /** The random source plugins see in step contexts. */
+  private readonly pluginRandom: RandomSource;
 
   /** Checks the options (shapes, sizes, plugin names) and prepares training; nothing runs yet. */
   constructor(options: TrainerOptions) {
@@ -313,6 +387,19 @@ export class Trainer {
     const latentShape = [...generator.inputShape];
     this.latentSampler = options.latent ?? ((n, random) => random.normal([n, ...latentShape], 0, 1, 'latent'));
     this.info = { batchSize, discriminatorSteps, latentShape, seed: this.random.seed, loss: loss.name };
+    const replica = options.replica;
+    if (replica !== undefined) {
+      if (!replica || !Number.isInteger(replica.count) || replica.count < 1 || !Number.isInteger(replica.index) || replica.index < 0 || replica.index >= replica.count) {
+        throw new GankitError('config', `replica must have an integer count >= 1 and index in [0, count), got index ${replica?.index} of ${replica?.count}`);
+      }
+      if (typeof replica.allReduceMean !== 'function') throw new GankitError('config', 'replica.allReduceMean must be a function');
+      if (batchSize % replica.count !== 0) {
+        throw new GankitError('config', `batchSize ${batchSize} does not split evenly over ${replica.count} replicas; use a multiple of ${replica.count}`);
+      }
+    }
+    this.replica = replica && replica.count > 1 ? replica : undefined;
+    this.shardSize = this.replica ? batchSize / this.replica.count : batchSize;
+    this.pluginRandom = this.replica ? new ReplicaRandomSource(this.random, this.replica.index) : this.random;
     if (options.nanGuard !== undefined) {
       const g = options.nanGuard;
       if (!g || (g.action !== 'stop' && g.action !== 'skip')) {
@@ -460,7 +547,57 @@ export class Trainer {
   private fakeLabelsFor(batch: Batch): tf.Tensor1D | undefined {
     if (!this.conditional) return undefined;
     if (this.fakeLabels === 'real') return batch.labels;
-    return sampleUniformLabels(this.info.batchSize, this.data.numClasses as number, this.random);
+    return this.shard(sampleUniformLabels(this.info.batchSize, this.data.numClasses as number, this.random));
+  }
+
+  /** This replica's rows of a whole-batch tensor (the tensor itself without replicas; disposes it otherwise). */
+  private shard<T extends tf.Tensor>(t: T): T {
+    if (!this.replica) return t;
+    const rows = tf.slice(t, [this.replica.index * this.shardSize], [this.shardSize]) as T;
+    t.dispose();
+    return rows;
+  }
+
+  /** This replica's latent points for one update (all of them without replicas). */
+  private drawLatent(): tf.Tensor {
+    return this.shard(this.sampleLatent(this.info.batchSize));
+  }
+
+  /**
+   * Replaces a replica's gradients and loss by their means over all replicas (one read, one
+   * all-reduce, new tensors); the inputs are disposed. Gradients are taken in `vars` order.
+   */
+  private reduceGradients(cost: tf.Scalar, grads: tf.NamedTensorMap, vars: tf.Variable[]): { cost: tf.Scalar; grads: tf.NamedTensorMap } {
+    const present = vars.filter((v) => grads[v.name] != null);
+    const flat = tf.tidy(() => tf.concat([tf.reshape(cost, [1]), ...present.map((v) => tf.reshape(grads[v.name], [-1]))]));
+    const values = flat.dataSync() as Float32Array;
+    flat.dispose();
+    tf.dispose([cost, ...Object.values(grads)]);
+    this.replica!.allReduceMean(values);
+    const out: tf.NamedTensorMap = {};
+    let offset = 1;
+    for (const v of present) {
+      out[v.name] = tf.tensor(values.subarray(offset, offset + v.size), v.shape, 'float32');
+      offset += v.size;
+    }
+    return { cost: tf.scalar(values[0]), grads: out };
+  }
+
+  /** Averages the networks' non-trainable variables (batch-norm statistics) over the replicas. */
+  private reduceNonTrainable(): void {
+    const vars = [...this.generator.nonTrainableVariables, ...this.discriminator.nonTrainableVariables].filter((v) => v.dtype === 'float32');
+    if (!this.replica || vars.length === 0) return;
+    const flat = tf.tidy(() => tf.concat(vars.map((v) => tf.reshape(v, [-1]))));
+    const values = flat.dataSync() as Float32Array;
+    flat.dispose();
+    this.replica.allReduceMean(values);
+    let offset = 0;
+    for (const v of vars) {
+      const t = tf.tensor(values.subarray(offset, offset + v.size), v.shape, 'float32');
+      v.assign(t);
+      t.dispose();
+      offset += v.size;
+    }
   }
 
   /**
@@ -493,7 +630,7 @@ export class Trainer {
       generator: this.generator,
       discriminator: this.discriminator,
       networks: this.context.networks,
-      random: this.random,
+      random: this.pluginRandom,
       get fakeLabels() {
         return fakes.labels;
       },
@@ -549,7 +686,8 @@ export class Trainer {
       tf.dispose(batch.x);
       throw new GankitError('data', `conditional training needs labels, but data '${this.data.name}' returned a batch without them`);
     }
-    return batch;
+    if (!this.replica) return batch;
+    return { ...batch, x: this.shard(batch.x), labels: batch.labels ? this.shard(batch.labels) : undefined };
   }
 
   /** Runs one minimisation and returns [loss, ...kept scalars by name]. */
@@ -562,7 +700,7 @@ export class Trainer {
     kept: Map<string, tf.Scalar>,
   ): tf.Scalar {
     const hook = phase === 'discriminator' ? 'discriminatorLoss' : 'generatorLoss';
-    const { value: cost, grads } = optimizer.computeGradients(
+    let { value: cost, grads } = optimizer.computeGradients(
       () => {
         let total = baseLoss();
         for (const p of this.plugins) {
@@ -580,6 +718,7 @@ export class Trainer {
       },
       vars,
     );
+    if (this.replica) ({ cost, grads } = this.reduceGradients(cost, grads, vars));
     if (this.guard) {
       const fault = this.findFault(phase, cost, grads, vars);
       if (fault) {
@@ -672,7 +811,7 @@ export class Trainer {
         toDispose.push(batch.x);
         if (batch.labels) toDispose.push(batch.labels);
         lastBatch = batch;
-        const z = this.sampleLatent(this.info.batchSize);
+        const z = this.drawLatent();
         toDispose.push(z);
         const labels = this.fakeLabelsFor(batch);
         if (labels && labels !== batch.labels) toDispose.push(labels);
@@ -700,7 +839,7 @@ export class Trainer {
         for (const p of this.plugins) if (p.afterDiscriminatorStep) tf.tidy(() => p.afterDiscriminatorStep!(s));
       }
       const batch = lastBatch!;
-      const z = this.sampleLatent(this.info.batchSize);
+      const z = this.drawLatent();
       toDispose.push(z);
       const labels = this.fakeLabelsFor(batch);
       if (labels && labels !== batch.labels) toDispose.push(labels);
@@ -720,12 +859,15 @@ export class Trainer {
         const fakeOut = this.adversarial(s.fakeOutput());
         return this.loss.generator(fakeOut, this.loss.generatorUsesReal ? this.adversarial(s.realOutput()) : undefined);
       }, gTerms);
+      this.reduceNonTrainable();
       for (const p of this.plugins) if (p.afterGeneratorStep) tf.tidy(() => p.afterGeneratorStep!(s));
 
       // One read of every logged scalar.
       const names = ['dLoss', 'gLoss', ...kept.keys(), ...gTerms.keys()];
       const scalars = [dCost!, gCost, ...kept.values(), ...gTerms.values()];
-      const values = tf.tidy(() => tf.stack(scalars).dataSync());
+      const values = tf.tidy(() => tf.stack(scalars).dataSync()) as Float32Array;
+      // Losses are already means over the replicas; the other logged values are made so here.
+      if (this.replica) this.replica.allReduceMean(values);
       const byName = new Map(names.map((n, i) => [n, values[i]]));
       const terms: Record<string, number> = {};
       for (const n of [...kept.keys(), ...gTerms.keys()]) if (n !== 'd/real' && n !== 'd/fake') terms[n] = byName.get(n)!;

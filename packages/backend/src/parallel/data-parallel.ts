@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { BackendError } from '../errors';
+import { toModuleUrl } from './replicas';
 import type { FromWorker, PackedTensors, ToWorker } from './protocol';
 
 /** Options of {@link DataParallel.start}. */
@@ -231,12 +232,4 @@ function averageInto(out: Float32Array, sources: Float32Array[]): void {
     for (let k = 0; k < n; k++) s += sources[k][i];
     out[i] = s / n;
   }
-}
-
-function toModuleUrl(path: string): string {
-  if (/^[a-z]+:/i.test(path) && !/^[a-z]:[\\/]/i.test(path)) return path; // a URL (file:, data:)
-  if (!path.startsWith('/') && !/^[a-z]:[\\/]/i.test(path)) {
-    throw new BackendError('config', `DataParallel: module must be an absolute path or a URL, got '${path}'`);
-  }
-  return new URL(`file://${path.startsWith('/') ? '' : '/'}${path.replace(/\\/g, '/')}`).href;
 }

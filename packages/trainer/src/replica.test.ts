@@ -1,0 +1,68 @@
+// Data-parallel replicas of a whole Trainer (TrainerOptions.replica) in worker threads, through
+// @gankit/backend/node's runReplicas. The workers run the built packages: build first.
+import { describe, expect, it } from 'vitest';
+import { runReplicas } from '@gankit/backend/node';
+import { GankitError } from '@gankit/core';
+// @ts-expect-error a plain ES module fixture without types
+import { buildTrainer, readTrainer } from '../test/fixtures/replica-trainer.mjs';
+
+const fixture = new URL('../test/fixtures/replica-trainer.mjs', import.meta.url);
+
+interface Result {
+  values: number[][];
+  logs: number[][];
+  random: { seed: number; counter: number } | null;
+  iteration: number;
+}
+
+async function inThread(options: Record<string, unknown>, steps: number): Promise<Result> {
+  const t = buildTrainer({ ...options, tag: 'r' }); // the workers' tag: initial weights derive from the variable names
+  const logs: number[][] = [];
+  await t.fit({ steps, onStep: (l: { discriminatorLoss: number; generatorLoss: number; dReal: number; dFake: number }) => void logs.push([l.discriminatorLoss, l.generatorLoss, l.dReal, l.dFake]) });
+  const out = (await readTrainer(t, logs)) as Result;
+  t.dispose();
+  t.generator.dispose();
+  t.discriminator.dispose();
+  return out;
+}
+
+describe('Trainer replicas (data parallel)', () => {
+  it('two replicas on half batches take the whole-batch steps: the same weights as one thread, up to rounding', async () => {
+    const options = { batchNorm: false, steps: 6 };
+    const single = await inThread(options, 6);
+    const [a, b] = await runReplicas<Result>({ module: fixture, workers: 2, options });
+    // The replicas are identical, bit for bit: weights, spectral-norm vectors, EMA copy, logs, random state.
+    expect(b.values).toEqual(a.values);
+    expect(b.logs).toEqual(a.logs);
+    expect(b.random).toEqual(a.random);
+    expect(a.iteration).toBe(6);
+    // And they follow the single-thread run: the mean of two half-batch mean gradients is the
+    // whole batch's mean gradient (only the summation order differs).
+    expect(a.random).toEqual(single.random); // the same draws from the run's random source
+    let worst = 0;
+    a.values.forEach((v, i) => v.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - single.values[i][j])))));
+    expect(worst).toBeLessThan(1e-5);
+    a.logs.forEach((l, s) => l.forEach((x, k) => expect(x).toBeCloseTo(single.logs[s][k], 4)));
+    // Not a trivially passing comparison: the weights did move.
+    const start = await inThread(options, 0);
+    let moved = 0;
+    start.values.forEach((v, i) => v.forEach((x, j) => (moved = Math.max(moved, Math.abs(x - single.values[i][j])))));
+    expect(moved).toBeGreaterThan(0.01);
+  });
+
+  it('with batch norm and a random plugin (gradient penalty) the replicas stay identical: moving statistics are averaged', async () => {
+    const [a, b] = await runReplicas<Result>({ module: fixture, workers: 2, options: { batchNorm: true, penalty: true, steps: 5 } });
+    expect(b.values).toEqual(a.values);
+    expect(b.logs).toEqual(a.logs);
+    expect(b.random).toEqual(a.random);
+    for (const l of a.logs) for (const x of l) expect(Number.isFinite(x)).toBe(true);
+  });
+
+  it('refuses a batch that does not split evenly and a malformed replica option', () => {
+    const noop = () => undefined;
+    expect(() => buildTrainer({ replica: { index: 0, count: 3, allReduceMean: noop } })).toThrow(GankitError);
+    expect(() => buildTrainer({ replica: { index: 0, count: 3, allReduceMean: noop } })).toThrow(/batchSize 32 does not split evenly over 3 replicas/);
+    expect(() => buildTrainer({ replica: { index: 2, count: 2, allReduceMean: noop } })).toThrow(/index in \[0, count\), got index 2 of 2/);
+    expect(() => buildTrainer({ replica: { index: 0, count: 2 } })).toThrow(/allReduceMean must be a function/);
+  });
+});
