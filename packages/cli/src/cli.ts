@@ -1,8 +1,12 @@
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GankitError } from '@gankit/core';
 import { initBackend } from '@gankit/backend';
 import { EXAMPLES, exampleNames } from './examples/index';
+import { availableParallelism } from 'node:os';
 import { runTraining } from './train';
+import { trainInWorkers, type ExampleSource } from './replica';
+import type { Example } from './examples/types';
 import { exampleFromConfig, readConfigFile } from './config';
 import { evalRun, interpolateRun, sampleRun } from './commands';
 
@@ -41,6 +45,9 @@ Options:
   --batch-size <N>   examples per batch (default: the example's)
   --out <DIR>        output directory (default out/<example or config name>)
   --backend <B>      tfjs-node-gpu | tfjs-node | wasm | cpu (default: the fastest available)
+  --workers <N|auto> data-parallel worker threads, each training on batch-size/N rows of every
+                     batch (default auto: for image examples on wasm or cpu, as many as there are
+                     cores, up to 4, that divide the batch; otherwise 1)
   --checkpoint-every <N>  write a checkpoint to DIR/checkpoints/ every N iterations
   --keep <K>         checkpoints to keep, newest first (default 3)
   --resume           go on from the newest good checkpoint in DIR (or start afresh and say so)
@@ -158,6 +165,7 @@ async function trainCommand(args: readonly string[]): Promise<number> {
       config: { type: 'string' },
       'grid-every': { type: 'string' },
       'eval-samples': { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -171,22 +179,29 @@ async function trainCommand(args: readonly string[]): Promise<number> {
   if (!values.example && !values.config) throw new GankitError('config', `--example or --config is required; examples: ${exampleNames().join(', ')}`);
   let example;
   let defaultSeed = 0;
+  let source: ExampleSource;
   if (values.config) {
     const config = readConfigFile(values.config);
     defaultSeed = config.seed;
     example = exampleFromConfig(config);
+    source = { config: path.resolve(values.config) };
   } else {
+    source = { example: values.example! };
     example = EXAMPLES[values.example!];
     if (!example) throw new GankitError('config', `unknown example '${values.example}'; one of: ${exampleNames().join(', ')}`);
   }
   const gridEvery = parseIntOption('grid-every', values['grid-every'], 1);
   const evalSamples = parseIntOption('eval-samples', values['eval-samples'], 10);
+  const requestedWorkers = values.workers === undefined || values.workers === 'auto' ? 'auto' : parseIntOption('workers', values.workers, 1)!;
   const report = await initBackend({ backend: values.backend });
   process.stderr.write(`backend: ${report.backend} (${report.reason})\n`);
-  const result = await runTraining(example, {
+  const batchSize = parseIntOption('batch-size', values['batch-size'], 1);
+  const workers = chooseWorkers(requestedWorkers, example, report.backend, batchSize ?? example.defaults.batchSize);
+  if (workers > 1) process.stderr.write(`workers: ${workers} data-parallel replicas, ${(batchSize ?? example.defaults.batchSize) / workers} examples of each batch apiece\n`);
+  const runOptions = {
     steps: parseIntOption('steps', values.steps, 0),
     seed: parseIntOption('seed', values.seed, 0) ?? defaultSeed,
-    batchSize: parseIntOption('batch-size', values['batch-size'], 1),
+    batchSize,
     out: values.out ?? `out/${example.name}`,
     backend: report.backend,
     progress: !values.quiet,
@@ -195,9 +210,29 @@ async function trainCommand(args: readonly string[]): Promise<number> {
     resume: values.resume,
     gridEvery,
     evalSamples,
-  });
+  };
+  const result = workers > 1 ? await trainInWorkers(source, runOptions, workers) : await runTraining(example, runOptions);
   process.stderr.write(`${result.summary}\nwrote ${result.files.join(', ')}\n`);
   return 0;
+}
+
+/** Backends that run one thread per process in Node, where worker threads add cores. */
+const SINGLE_THREADED_BACKENDS = ['wasm', 'cpu'];
+
+/**
+ * The number of data-parallel workers for `gankit train`: a number is checked against the batch;
+ * `'auto'` picks, for image examples on a single-threaded backend, the most workers up to
+ * min(cores, 4) that divide the batch (2-D examples train in milliseconds a step, where threads
+ * do not pay), and 1 otherwise.
+ */
+export function chooseWorkers(requested: number | 'auto', example: Example, backend: string, batchSize: number, cores = availableParallelism()): number {
+  if (requested !== 'auto') {
+    if (batchSize % requested !== 0) throw new GankitError('config', `--workers ${requested} does not divide the batch of ${batchSize}; use a divisor of ${batchSize}`);
+    return requested;
+  }
+  if (example.output !== 'images' || !SINGLE_THREADED_BACKENDS.includes(backend)) return 1;
+  for (let w = Math.min(cores, 4); w > 1; w--) if (batchSize % w === 0) return w;
+  return 1;
 }
 
 /** Parses a run command's options; `extra` adds command-specific ones. */

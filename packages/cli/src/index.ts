@@ -18,6 +18,8 @@ export { FASHION_WGAN_GP, fashionWganGp, loadFashionMnist } from './examples/fas
 export { MNIST_SNGAN_HINGE, mnistSnganHinge } from './examples/mnist-sngan-hinge';
 export { runTraining } from './train';
 export type { RunOptions, RunResult } from './train';
+export { loadExample, trainInWorkers } from './replica';
+export type { ExampleSource, WorkerRunOptions } from './replica';
 export { MAX_REAL_IMAGES, evaluateImages, findAverager, imageExample, networkSampler, realFeatureStatistics, rowPerClassLabels } from './images';
 export type { ImageExampleSpec, ImageMetric, ImageScores, RealImages } from './images';
 export { TRAIN_CONFIG_SCHEMA, evaluatePoints, exampleFromConfig, parseConfig, readConfigFile, validateConfig } from './config';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { Trainer } from '@gankit/trainer';
+import { Trainer, type ReplicaOptions } from '@gankit/trainer';
 import { resumeLatest, saveCheckpoint, saveFinal } from '@gankit/trainer/node';
 import { Progress } from './progress';
 import type { Example } from './examples/types';
@@ -30,6 +30,13 @@ export interface RunOptions {
   readonly gridEvery?: number;
   /** Samples the final evaluation uses, for examples that score samples (default: the example's). */
   readonly evalSamples?: number;
+  /**
+   * Train as one data-parallel replica (see `ReplicaOptions` in `@gankit/trainer`; `trainInWorkers`
+   * sets it). Replica 0 writes every file and returns the result; the others only train.
+   */
+  readonly replica?: ReplicaOptions;
+  /** Worker threads the run used, recorded in config.json (default 1). */
+  readonly workers?: number;
 }
 
 /** What {@link runTraining} reports. */
@@ -51,14 +58,24 @@ export async function runTraining(example: Example, options: RunOptions): Promis
   const seed = options.seed ?? 0;
   const steps = options.steps ?? example.defaults.steps;
   const batchSize = options.batchSize ?? example.defaults.batchSize;
-  fs.mkdirSync(options.out, { recursive: true });
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const setup = example.setup({ seed, batchSize, out: options.out, resume: options.resume, gridEvery: options.gridEvery });
-  const trainer = new Trainer({ ...setup, batchSize, seed });
+  // With replicas, replica 0 is the one that writes files and talks; the others only train.
+  const primary = !options.replica || options.replica.index === 0;
+  if (primary) fs.mkdirSync(options.out, { recursive: true });
+  const log = primary ? (options.log ?? ((line: string) => process.stderr.write(`${line}\n`))) : () => undefined;
+  const setup = example.setup({ seed, batchSize, out: primary ? options.out : undefined, resume: options.resume, gridEvery: options.gridEvery });
+  let trainer: Trainer;
+  try {
+    trainer = new Trainer({ ...setup, batchSize, seed, replica: options.replica });
+  } catch (e) {
+    setup.generator.dispose();
+    setup.discriminator.dispose();
+    throw e;
+  }
   try {
     let resumedFrom = 0;
     if (options.resume) {
-      const r = await resumeLatest(options.out, trainer);
+      // Replicas other than 0 lack its file-writing plugins (grids, logs): pass over their state.
+      const r = await resumeLatest(options.out, trainer, { skipUnknownPlugins: !primary });
       if (r) {
         resumedFrom = r.step;
         for (const s of r.skipped) log(`skipped damaged checkpoint ${s.path}: ${s.reason}`);
@@ -67,24 +84,27 @@ export async function runTraining(example: Example, options: RunOptions): Promis
         log(`no checkpoint in ${options.out}; starting afresh`);
       }
     }
-    fs.writeFileSync(
-      `${options.out}/config.json`,
-      JSON.stringify(
-        {
-          example: example.name,
-          steps,
-          seed,
-          batchSize,
-          checkpointEvery: options.checkpointEvery ?? null,
-          backend: options.backend,
-          ...(example.config !== undefined ? { config: example.config } : {}),
-        },
-        null,
-        2,
-      ) + '\n',
-    );
+    if (primary) {
+      fs.writeFileSync(
+        `${options.out}/config.json`,
+        JSON.stringify(
+          {
+            example: example.name,
+            steps,
+            seed,
+            batchSize,
+            checkpointEvery: options.checkpointEvery ?? null,
+            backend: options.backend,
+            workers: options.workers ?? 1,
+            ...(example.config !== undefined ? { config: example.config } : {}),
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+    }
     const remaining = Math.max(0, steps - trainer.iteration);
-    const progress = options.progress === false ? undefined : new Progress({ total: steps, label: `train ${example.name}` });
+    const progress = options.progress === false || !primary ? undefined : new Progress({ total: steps, label: `train ${example.name}` });
     const every = options.checkpointEvery;
     let fit;
     try {
@@ -92,13 +112,14 @@ export async function runTraining(example: Example, options: RunOptions): Promis
         steps: remaining,
         onStep: async (l) => {
           progress?.update(l.step + 1, `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} D(x) ${l.dReal.toFixed(2)} D(G(z)) ${l.dFake.toFixed(2)}`);
-          if (every && (l.step + 1) % every === 0) await saveCheckpoint(options.out, trainer, { keep: options.keep });
+          if (primary && every && (l.step + 1) % every === 0) await saveCheckpoint(options.out, trainer, { keep: options.keep });
         },
       });
     } finally {
       progress?.finish();
     }
     if (fit.stopReason) log(`training stopped early: ${fit.stopReason}`);
+    if (!primary) return { files: [], summary: '', steps: trainer.iteration, seconds: fit.seconds, resumedFrom };
     await saveFinal(options.out, trainer);
     const outputs = await example.finish(trainer, {
       out: options.out,

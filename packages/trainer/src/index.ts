@@ -9,7 +9,7 @@
  * @packageDocumentation
  */
 export { Trainer, isAdversarialShape, sampleUniformLabels } from './trainer';
-export type { FitOptions, FitResult, LatentSampler, NanGuardOptions, TrainerOptions } from './trainer';
+export type { FitOptions, FitResult, LatentSampler, NanGuardOptions, ReplicaOptions, TrainerOptions } from './trainer';
 export { CycleGanTrainer, CYCLEGAN_STATE_FORMAT, cycleGanLeastSquares } from './cyclegan';
 export type { CycleGanNetworks, CycleGanTrainerOptions } from './cyclegan';
 export { acgan, acganAdversarialOutput, acganClassLogits, sparseSoftmaxCrossEntropy } from './acgan';
@@ -19,6 +19,6 @@ export type { UnrolledOptions, UnrolledPlugin } from './unrolled';
 export { experienceReplay } from './replay';
 export type { ExperienceReplayOptions, ExperienceReplayPlugin } from './replay';
 export { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION } from './state';
-export type { NetworkMeta, OptimizerMeta, PluginMeta, TrainerState, TrainerStateMeta, VariableSpec } from './state';
+export type { LoadStateOptions, NetworkMeta, OptimizerMeta, PluginMeta, TrainerState, TrainerStateMeta, VariableSpec } from './state';
 export { learningRateSchedule, linearDecay } from './schedule';
 export type { LearningRateScheduleOptions, LinearDecayOptions } from './schedule';

@@ -18,7 +18,7 @@ import { basename, join } from 'node:path';
 import { GankitError, networkVariables } from '@gankit/core';
 import type { GanPlugin, JsonValue } from '@gankit/core';
 import type { Trainer } from './trainer';
-import type { TrainerState } from './state';
+import type { LoadStateOptions, TrainerState } from './state';
 
 /** Name of the manifest file in a weights directory. */
 export const MANIFEST_FILE = 'model.json';
@@ -447,9 +447,10 @@ export async function findLatestCheckpoint(runDir: string): Promise<ResumeResult
  * Restores the trainer from the newest checkpoint under `<runDir>/checkpoints/` that reads and
  * verifies. Damaged newer ones are passed over and reported in `skipped` (with a warning on the
  * console); returns `null` when there is no usable checkpoint (a fresh run). A checkpoint that
- * verifies but does not fit the trainer (another model) is an error, not a fallback.
+ * verifies but does not fit the trainer (another model) is an error, not a fallback. `options` go to
+ * `trainer.loadState` (e.g. `skipUnknownPlugins`).
  */
-export async function resumeLatest(runDir: string, trainer: Trainer): Promise<ResumeResult | null> {
+export async function resumeLatest(runDir: string, trainer: Trainer, options: LoadStateOptions = {}): Promise<ResumeResult | null> {
   const skipped: SkippedCheckpoint[] = [];
   for (const c of await listCheckpoints(runDir)) {
     let loaded: LoadedCheckpoint;
@@ -461,7 +462,7 @@ export async function resumeLatest(runDir: string, trainer: Trainer): Promise<Re
       continue;
     }
     try {
-      await trainer.loadState(loaded.state);
+      await trainer.loadState(loaded.state, options);
     } finally {
       tf.dispose(Object.values(loaded.state.tensors));
     }

@@ -64,6 +64,26 @@ describe('Trainer.state / loadState', () => {
     disposeTrainer(t);
   });
 
+  it('skipUnknownPlugins passes over the state of plugins the trainer lacks (a replica without the file writers), and only that', async () => {
+    const a = buildTrainer('with-extra');
+    await a.fit({ steps: 2 });
+    const s = editable(await a.state());
+    // A stateful plugin that this trainer does not have, with a tensor of its own.
+    s.meta.plugins.recorder = { meta: { every: 2 }, tensors: ['z'] };
+    s.tensors['plugins/recorder/z'] = tf.ones([3, 4]);
+    const b = buildTrainer('without-extra');
+    await expect(b.loadState(s as TrainerState)).rejects.toThrow(/plugin 'recorder'.*no plugin of that name/);
+    await b.loadState(s as TrainerState, { skipUnknownPlugins: true });
+    expect(b.iteration).toBe(2);
+    expectSameState(await stateValues(b), await stateValues(a));
+    // The trainer's own plugins still have to be there, and stray tensors are still refused.
+    delete s.meta.plugins.ema;
+    await expect(b.loadState(s as TrainerState, { skipUnknownPlugins: true })).rejects.toThrow(/plugin 'ema' keeps state, but the state has none/);
+    tf.dispose(Object.values(s.tensors));
+    disposeTrainer(a);
+    disposeTrainer(b);
+  });
+
   it('restores into a trainer built afresh (other variable names), also before its first step', async () => {
     const a = buildTrainer('src');
     await a.fit({ steps: 4 });

@@ -23,6 +23,16 @@ import { networkVariables } from '@gankit/core';
  * (`tf.dispose(Object.values(state.tensors))`); they are copies-on-write, so taking a state is cheap
  * and later training does not change it.
  */
+/** Options of `Trainer.loadState` and `parseTrainerState`. */
+export interface LoadStateOptions {
+  /**
+   * Pass over the state of plugins the trainer does not have, instead of refusing the state (for
+   * example a data-parallel replica without replica 0's file-writing plugins). Default false: a
+   * state must fit the trainer exactly.
+   */
+  readonly skipUnknownPlugins?: boolean;
+}
+
 export interface TrainerState {
   /** The tensors, named as described above. */
   readonly tensors: tf.NamedTensorMap;
@@ -359,8 +369,9 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
  * snapshot whose tensors are the state's own (not copies). Every problem is a
  * `GankitError('checkpoint')` naming the entry: a missing or unexpected tensor, a shape or dtype
  * that does not match the trainer's variable, an unknown or missing plugin, a different optimizer.
+ * With `skipUnknownPlugins`, the state of plugins the trainer does not have is passed over instead.
  */
-export function parseTrainerState(parts: StateParts, state: TrainerState): Snapshot {
+export function parseTrainerState(parts: StateParts, state: TrainerState, options: LoadStateOptions = {}): Snapshot {
   if (!state || !isRecord(state.tensors) || !isRecord(state.meta)) fail('expected { tensors, meta } objects');
   const tensors = state.tensors;
   const meta = state.meta as Record<string, unknown>;
@@ -449,6 +460,10 @@ export function parseTrainerState(parts: StateParts, state: TrainerState): Snaps
   const byName = new Map(parts.plugins.map((p) => [p.name, p]));
   for (const [name, pm] of Object.entries(pluginsMeta)) {
     const p = byName.get(name);
+    if (!p && options.skipUnknownPlugins && isRecord(pm) && Array.isArray(pm.tensors)) {
+      for (const key of pm.tensors) used.add(`plugins/${name}/${String(key)}`);
+      continue;
+    }
     if (!p) fail(`the state holds plugin '${name}' (plugins/${name}), but the trainer has no plugin of that name`);
     if (!p.loadState) fail(`the state holds plugin '${name}', but that plugin has no loadState()`);
     if (!isRecord(pm) || !Array.isArray(pm.tensors) || pm.tensors.some((k) => typeof k !== 'string')) {

@@ -17,7 +17,7 @@ import {
   type TrainInfo,
 } from '@gankit/core';
 import { capture, disposeSnapshot, parseTrainerState, restore, toTrainerState } from './state';
-import type { Snapshot, StateParts, TrainerState } from './state';
+import type { LoadStateOptions, Snapshot, StateParts, TrainerState } from './state';
 
 /** Draws `n` latent vectors; the default is a standard normal of the generator's input shape. */
 export type LatentSampler = (n: number, random: RandomSource) => tf.Tensor;
@@ -472,8 +472,8 @@ export class Trainer {
    * `'checkpoint'` naming the entry, and the trainer is left as it was. The state's tensors are
    * copied; the caller still owns (and disposes) them.
    */
-  async loadState(state: TrainerState): Promise<void> {
-    const snap = parseTrainerState(this.parts, state);
+  async loadState(state: TrainerState, options: LoadStateOptions = {}): Promise<void> {
+    const snap = parseTrainerState(this.parts, state, options);
     const rollback = await capture(this.parts, this.stepCount, this.skipped, false);
     try {
       await restore(this.parts, snap);

@@ -1,0 +1,58 @@
+import { GankitError } from '@gankit/core';
+import { runReplicas, type ReplicaRun } from '@gankit/backend/node';
+import { EXAMPLES, exampleNames } from './examples/index';
+import { exampleFromConfig, readConfigFile } from './config';
+import { runTraining, type RunOptions, type RunResult } from './train';
+import type { Example } from './examples/types';
+
+/** Where each worker finds what to train: a built-in example's name or a JSON config file. */
+export type ExampleSource = { readonly example: string } | { readonly config: string };
+
+/** Options of {@link trainInWorkers}: those of `runTraining`, less the ones a worker cannot receive. */
+export type WorkerRunOptions = Omit<RunOptions, 'log' | 'replica' | 'workers'>;
+
+interface ReplicaInput {
+  readonly source: ExampleSource;
+  readonly run: WorkerRunOptions & { readonly workers: number };
+}
+
+/** Resolves an {@link ExampleSource} to the example it names. */
+export function loadExample(source: ExampleSource): Example {
+  if ('config' in source) return exampleFromConfig(readConfigFile(source.config));
+  const example = EXAMPLES[source.example];
+  if (!example) throw new GankitError('config', `unknown example '${source.example}'; one of: ${exampleNames().join(', ')}`);
+  return example;
+}
+
+/** The built worker module (the tests run the sources, whose workers load the build). */
+function replicaModule(): URL {
+  const here = new URL(import.meta.url);
+  return /\.[cm]?ts$/.test(here.pathname) ? new URL('../dist/replica.js', here) : new URL('./replica.js', here);
+}
+
+/**
+ * Trains an example data-parallel on `workers` worker threads, each a replica with its own tfjs
+ * backend (`options.backend`) that takes `batchSize / workers` rows of every batch (see
+ * `ReplicaOptions` in `@gankit/trainer`). Replica 0 writes the run directory exactly as
+ * `runTraining` does and its result is returned. A `GankitError` in a worker comes back as one.
+ */
+export async function trainInWorkers(source: ExampleSource, options: WorkerRunOptions, workers: number): Promise<RunResult> {
+  const input: ReplicaInput = { source, run: { ...options, workers } };
+  try {
+    const results = await runReplicas<RunResult>({ module: replicaModule(), exportName: 'trainReplica', options: input, workers, backend: options.backend });
+    return results[0];
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err?.name === 'GankitError') throw new GankitError(err.code ?? 'error', err.message);
+    throw e;
+  }
+}
+
+/** The function each worker of {@link trainInWorkers} runs (exported for the worker; not for direct use). */
+export async function trainReplica(run: ReplicaRun<ReplicaInput>): Promise<RunResult> {
+  const { source, run: options } = run.options;
+  return runTraining(loadExample(source), {
+    ...options,
+    replica: { index: run.index, count: run.count, allReduceMean: (values: Float32Array) => run.group.allReduceMean(values) },
+  });
+}
