@@ -4,63 +4,18 @@
 // steps on the pure-JS cpu backend. The trainer and the hand-written loop run interleaved (one
 // step each, in turn) so that load from other processes hits both alike; the overhead is the
 // median of the per-pair ratios. Every line carries the 1-minute load average.
-// Then the same step data-parallel on two worker threads (@gankit/backend/node's DataParallel,
-// replica in dcgan-replica.mjs: each thread its own wasm backend and half the batch), interleaved
-// with the hand-written loop on one thread: tfjs's wasm backend runs one thread in Node.
+// Then the same trainer step data-parallel on two worker threads (Trainer replicas through
+// @gankit/backend/node's runReplicas, in dcgan-trainer-replica.mjs: each thread its own wasm
+// backend and half the batch; tfjs's wasm backend runs one thread in Node), timed after the
+// interleaved pair, with the one-thread trainer timed again right after it for the speed-up.
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@gankit/backend';
-import { DataParallel } from '@gankit/backend/node';
-import { countParameters, ensureGradients, RandomSource } from '@gankit/core';
-import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
-import { nonSaturating } from '@gankit/losses';
-import { Trainer } from '@gankit/trainer';
+import { runReplicas } from '@gankit/backend/node';
+import { ensureGradients, RandomSource } from '@gankit/core';
+import { BATCH, imageData, makeTrainer, models } from './dcgan-setup.mjs';
 import { median, report, round, time, timeInterleaved } from './util.mjs';
 
-const BATCH = 64;
 const runs = Number(process.env.BENCH_RUNS ?? 15);
-
-/** Real-looking data without disk access: a fixed pool of [-1, 1] images sampled per batch. */
-function imageData() {
-  const pool = tf.tidy(() => tf.tanh(tf.randomNormal([512, 28, 28, 1], 0, 2, 'float32', 7)));
-  return {
-    name: 'bench-images',
-    sampleShape: [28, 28, 1],
-    nextBatch(n, random) {
-      const idx = random.permutation(512).slice(0, n);
-      return { x: tf.tidy(() => tf.gather(pool, tf.tensor1d(Array.from(idx), 'int32'))) };
-    },
-  };
-}
-
-function models(tag) {
-  return {
-    generator: dcganMnistGenerator({ seed: 1, name: `generator_${tag}` }),
-    discriminator: dcganMnistDiscriminator({ seed: 2, name: `discriminator_${tag}` }),
-  };
-}
-
-function makeTrainer(tag) {
-  const { generator, discriminator } = models(tag);
-  const trainer = new Trainer({
-    generator,
-    discriminator,
-    loss: nonSaturating,
-    data: imageData(),
-    batchSize: BATCH,
-    generatorOptimizer: tf.train.adam(2e-4, 0.5),
-    discriminatorOptimizer: tf.train.adam(2e-4, 0.5),
-    seed: 0,
-  });
-  return {
-    step: () => trainer.step(),
-    params: { generatorParams: countParameters(generator), discriminatorParams: countParameters(discriminator) },
-    dispose() {
-      trainer.dispose();
-      generator.dispose();
-      discriminator.dispose();
-    },
-  };
-}
 
 function makeHandWritten() {
   ensureGradients();
@@ -96,11 +51,7 @@ const t0 = performance.now();
 const chosen = await initBackend();
 const trainer = makeTrainer(`t_${chosen.backend}`);
 const hand = makeHandWritten();
-const dpWorkers = Number(process.env.BENCH_DP_WORKERS ?? 2);
-const dp = dpWorkers > 0 ? await DataParallel.start({ module: new URL('./dcgan-replica.mjs', import.meta.url), options: { batch: BATCH }, workers: dpWorkers }) : null;
-const fns = { trainer: trainer.step, hand: hand.step };
-if (dp) fns.dataParallel = () => dp.step();
-const ms = await timeInterleaved(fns, { warmup: 2, runs });
+const ms = await timeInterleaved({ trainer: trainer.step, hand: hand.step }, { warmup: 2, runs });
 const msT = median(ms.trainer);
 const msH = median(ms.hand);
 const ratios = ms.trainer.map((t, i) => t / ms.hand[i]);
@@ -122,21 +73,23 @@ report({
   trainerOverheadPercent: round((median(ratios) - 1) * 100),
   runs,
 });
-if (dp) {
-  const weights = await dp.weights();
-  const identical = weights.every((w) => Object.keys(w).every((k) => w[k].values.every((v, i) => Object.is(v, weights[0][k].values[i]))));
+const dpWorkers = Number(process.env.BENCH_DP_WORKERS ?? 2);
+if (dpWorkers > 1) {
+  const replicas = await runReplicas({ module: new URL('./dcgan-trainer-replica.mjs', import.meta.url), options: { warmup: 2, runs }, workers: dpWorkers, backend: chosen.backend });
+  const after = await time(trainer.step, { warmup: 0, runs: Math.min(runs, 6) });
+  const msDp = median(replicas[0].ms);
   report({
-    bench: 'dcgan-mnist-step-data-parallel',
-    backend: dp.backend,
+    bench: 'dcgan-mnist-step-trainer-workers',
+    backend: chosen.backend,
     batch: BATCH,
     workers: dpWorkers,
-    msPerStep: round(median(ms.dataParallel)),
-    msMin: round(Math.min(...ms.dataParallel)),
-    speedupVsHandwritten: round(median(ms.hand.map((h, i) => h / ms.dataParallel[i])), 2),
-    replicasIdentical: identical,
+    msPerStep: round(msDp),
+    msMin: round(Math.min(...replicas[0].ms)),
+    oneThreadMsPerStep: round(median(after)),
+    speedup: round(median(after) / msDp, 2),
+    replicasIdentical: replicas.every((r) => r.weights === replicas[0].weights),
     runs,
   });
-  await dp.close();
 }
 trainer.dispose();
 hand.dispose();

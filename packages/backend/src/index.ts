@@ -10,8 +10,8 @@
  *   `Sum`/`Mean` (leading axes), `Greater` (against a scalar) and `Identity` (no copy) around
  *   tfjs's own (called by {@link initBackend} on wasm).
  *
- * Node only, from `@gankit/backend/node`: `DataParallel`, data-parallel training on worker
- * threads (tfjs's wasm backend runs one thread in Node).
+ * Node only, from `@gankit/backend/node`: `runReplicas` and `AllReduceMember`, data-parallel
+ * training on worker threads (tfjs's wasm backend runs one thread in Node).
  *
  * Importing this package registers the wasm and cpu backends with `@tensorflow/tfjs-core`.
  *

@@ -58,6 +58,14 @@ describe('Trainer replicas (data parallel)', () => {
     for (const l of a.logs) for (const x of l) expect(Number.isFinite(x)).toBe(true);
   });
 
+  it('refuses replicas that start from different weights (here: other network names, from which initial weights derive)', async () => {
+    const started = Date.now();
+    await expect(runReplicas({ module: fixture, workers: 2, options: { batchNorm: false, steps: 2, tagByIndex: true } })).rejects.toThrow(
+      /replica [01] of 2 starts from other weights than the rest/,
+    );
+    expect(Date.now() - started).toBeLessThan(30_000); // the other replica does not wait forever
+  });
+
   it('refuses a batch that does not split evenly and a malformed replica option', () => {
     const noop = () => undefined;
     expect(() => buildTrainer({ replica: { index: 0, count: 3, allReduceMean: noop } })).toThrow(GankitError);

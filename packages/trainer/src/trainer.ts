@@ -4,6 +4,7 @@ import {
   RandomSource,
   ensureGradients,
   formatShape,
+  networkVariables,
   sortPlugins,
   type Batch,
   type DataSource,
@@ -502,7 +503,31 @@ export class Trainer {
   async setup(): Promise<void> {
     if (this.setupDone) return;
     this.setupDone = true;
+    if (this.replica) this.checkReplicasAgree();
     for (const p of this.plugins) await p.setup?.(this.context);
+  }
+
+  /**
+   * Replicas must start from the same weights; averaging gradients keeps equal weights equal but
+   * never makes different ones meet. Every replica all-reduces a fingerprint of its variables
+   * (FNV-1a of their bytes, as two exact 16-bit halves): where the mean differs from a replica's
+   * own, that replica throws (and `runReplicas` stops the others).
+   */
+  private checkReplicasAgree(): void {
+    let h = 0x811c9dc5;
+    for (const v of [...networkVariables(this.generator), ...networkVariables(this.discriminator)]) {
+      const bytes = new Uint8Array((v.dataSync() as Float32Array).slice().buffer);
+      for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    }
+    const own = new Float32Array([h >>> 16, h & 0xffff]);
+    const mean = Float32Array.from(own);
+    this.replica!.allReduceMean(mean);
+    if (mean[0] !== own[0] || mean[1] !== own[1]) {
+      throw new GankitError(
+        'config',
+        `replica ${this.replica!.index} of ${this.replica!.count} starts from other weights than the rest: build every replica the same way (the same seeds, and the same network names, from which initial weights are derived)`,
+      );
+    }
   }
 
   /** Draws `n` latent vectors from the run's latent distribution and random source. */
