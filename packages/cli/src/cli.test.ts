@@ -27,7 +27,7 @@ describe('gankit command', () => {
   it('names bad arguments with exit code 2', async () => {
     const unknown = await run(['train', '--example', 'nope']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown example 'nope'; one of: fashion-wgan-gp, mnist-acgan, mnist-cgan, mnist-dcgan, mnist-sngan-hinge, ring8/);
+    expect(unknown.stderr).toMatch(/unknown example 'nope'; one of: cyclegan-digits, fashion-wgan-gp, mnist-acgan, mnist-cgan, mnist-dcgan, mnist-sngan-hinge, ring8/);
     const steps = await run(['train', '--example', 'ring8', '--steps', 'ten']);
     expect(steps.status).toBe(2);
     expect(steps.stderr).toMatch(/--steps must be an integer >= 0, got 'ten'/);

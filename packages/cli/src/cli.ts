@@ -2,11 +2,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GankitError } from '@gankit/core';
 import { initBackend } from '@gankit/backend';
-import { EXAMPLES, exampleNames } from './examples/index';
+import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
 import { availableParallelism } from 'node:os';
 import { runTraining } from './train';
 import { trainInWorkers, type ExampleSource } from './replica';
-import type { Example } from './examples/types';
+import type { CustomExample, Example } from './examples/types';
 import { exampleFromConfig, readConfigFile } from './config';
 import { evalRun, interpolateRun, sampleRun } from './commands';
 
@@ -177,7 +177,7 @@ async function trainCommand(args: readonly string[]): Promise<number> {
   }
   if (values.example && values.config) throw new GankitError('config', 'give either --example or --config, not both');
   if (!values.example && !values.config) throw new GankitError('config', `--example or --config is required; examples: ${exampleNames().join(', ')}`);
-  let example;
+  let example: Example | CustomExample;
   let defaultSeed = 0;
   let source: ExampleSource;
   if (values.config) {
@@ -187,7 +187,7 @@ async function trainCommand(args: readonly string[]): Promise<number> {
     source = { config: path.resolve(values.config) };
   } else {
     source = { example: values.example! };
-    example = EXAMPLES[values.example!];
+    example = EXAMPLES[values.example!] ?? CUSTOM_EXAMPLES[values.example!];
     if (!example) throw new GankitError('config', `unknown example '${values.example}'; one of: ${exampleNames().join(', ')}`);
   }
   const gridEvery = parseIntOption('grid-every', values['grid-every'], 1);
@@ -211,9 +211,18 @@ async function trainCommand(args: readonly string[]): Promise<number> {
     gridEvery,
     evalSamples,
   };
-  const result = workers > 1 ? await trainInWorkers(source, runOptions, workers) : await runTraining(example, runOptions);
+  const result =
+    isCustomExample(example)
+      ? await example.train({ ...runOptions, workers })
+      : workers > 1
+        ? await trainInWorkers(source, runOptions, workers)
+        : await runTraining(example, runOptions);
   process.stderr.write(`${result.summary}\nwrote ${result.files.join(', ')}\n`);
   return 0;
+}
+
+function isCustomExample(example: Example | CustomExample): example is CustomExample {
+  return typeof (example as Partial<CustomExample>).train === 'function';
 }
 
 /** Backends that run one thread per process in Node, where worker threads add cores. */
@@ -225,12 +234,12 @@ const SINGLE_THREADED_BACKENDS = ['wasm', 'cpu'];
  * min(cores, 4) that divide the batch (2-D examples train in milliseconds a step, where threads
  * do not pay), and 1 otherwise.
  */
-export function chooseWorkers(requested: number | 'auto', example: Example, backend: string, batchSize: number, cores = availableParallelism()): number {
+export function chooseWorkers(requested: number | 'auto', example: Example | CustomExample, backend: string, batchSize: number, cores = availableParallelism()): number {
   if (requested !== 'auto') {
     if (batchSize % requested !== 0) throw new GankitError('config', `--workers ${requested} does not divide the batch of ${batchSize}; use a divisor of ${batchSize}`);
     return requested;
   }
-  if (example.output !== 'images' || !SINGLE_THREADED_BACKENDS.includes(backend)) return 1;
+  if (isCustomExample(example) || example.output !== 'images' || !SINGLE_THREADED_BACKENDS.includes(backend)) return 1;
   for (let w = Math.min(cores, 4); w > 1; w--) if (batchSize % w === 0) return w;
   return 1;
 }

@@ -6,8 +6,10 @@
  * @packageDocumentation
  */
 export { main } from './cli';
-export { EXAMPLES, exampleNames } from './examples/index';
-export type { EvaluateOptions, Example, ExampleOutputs, ExampleSetup, GeneratorSampler, RunFacts, SetupOptions } from './examples/index';
+export { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
+export { CYCLEGAN_DIGITS, cycleganDigits, digitDomains, embolden, rotate90, trainCycleganDigits, transformDigits } from './examples/cyclegan-digits';
+export type { CycleganDigitsSettings, DigitTransform } from './examples/cyclegan-digits';
+export type { CustomExample, EvaluateOptions, Example, ExampleOutputs, ExampleSetup, GeneratorSampler, RunFacts, SetupOptions } from './examples/index';
 export { RING8, ring8 } from './examples/ring8';
 export { RING8_VARIANTS, ring8Replay, ring8Unrolled } from './examples/ring8-variants';
 export { MNIST_ACGAN, mnistAcgan } from './examples/mnist-acgan';

@@ -1,6 +1,6 @@
 import { GankitError } from '@gankit/core';
 import { runReplicas, type ReplicaRun } from '@gankit/backend/node';
-import { EXAMPLES, exampleNames } from './examples/index';
+import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
 import { exampleFromConfig, readConfigFile } from './config';
 import { runTraining, type RunOptions, type RunResult } from './train';
 import type { Example } from './examples/types';
@@ -20,6 +20,7 @@ interface ReplicaInput {
 export function loadExample(source: ExampleSource): Example {
   if ('config' in source) return exampleFromConfig(readConfigFile(source.config));
   const example = EXAMPLES[source.example];
+  if (!example && CUSTOM_EXAMPLES[source.example]) throw new GankitError('config', `example '${source.example}' has a training loop of its own and no data-parallel replicas; use --workers 1`);
   if (!example) throw new GankitError('config', `unknown example '${source.example}'; one of: ${exampleNames().join(', ')}`);
   return example;
 }

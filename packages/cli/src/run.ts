@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape, networkVariables, type DataSource, type JsonValue, type Network } from '@gankit/core';
 import { loadFinal } from '@gankit/trainer/node';
 import { exampleFromConfig, validateConfig } from './config';
-import { EXAMPLES, exampleNames } from './examples/index';
+import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
 import type { Example, GeneratorSampler } from './examples/types';
 
 /** What `gankit train` writes to `DIR/config.json`. */
@@ -83,6 +83,9 @@ export function exampleOfRun(file: RunConfigFile, dir = '.'): Example {
     }
   }
   const example = EXAMPLES[file.example];
+  if (!example && CUSTOM_EXAMPLES[file.example]) {
+    throw new GankitError('config', `${path.join(dir, 'config.json')} is a '${file.example}' run, which has no single generator to sample, evaluate or interpolate; its outputs are in ${dir}`);
+  }
   if (!example) throw new GankitError('config', `${path.join(dir, 'config.json')} names example '${file.example}', which this gankit does not know (known: ${exampleNames().join(', ')})`);
   return example;
 }

@@ -19,7 +19,7 @@ import {
   type TrainInfo,
 } from '@gankit/core';
 import { capture, disposeSnapshot, parseTrainerState, restore, toTrainerState } from './state';
-import type { StateParts, TrainerState } from './state';
+import type { LoadStateOptions, StateParts, TrainerState } from './state';
 import { checkDiscriminatorOutput } from './trainer';
 import type { FitOptions, FitResult } from './trainer';
 
@@ -320,10 +320,10 @@ export class CycleGanTrainer {
   /**
    * Restores a state from {@link CycleGanTrainer.state}. Everything is checked first; a mismatch
    * is a `GankitError('checkpoint')` naming the entry and leaves the trainer as it was. The state's
-   * tensors stay the caller's.
+   * tensors stay the caller's. `options` as for `Trainer.loadState`.
    */
-  async loadState(state: TrainerState): Promise<void> {
-    const snap = parseTrainerState(this.parts, state);
+  async loadState(state: TrainerState, options: LoadStateOptions = {}): Promise<void> {
+    const snap = parseTrainerState(this.parts, state, options);
     const rollback = await capture(this.parts, this.stepCount, 0, false);
     try {
       await restore(this.parts, snap);

@@ -51,6 +51,19 @@ export interface WeightsFile {
   manifest: WeightsManifest;
 }
 
+/**
+ * What {@link saveCheckpoint} and {@link resumeLatest} need of a trainer: a `Trainer` or a
+ * `CycleGanTrainer` from this package.
+ */
+export interface CheckpointableTrainer {
+  /** Iterations completed. */
+  readonly iteration: number;
+  /** The whole training state (the caller disposes its tensors). */
+  state(): Promise<TrainerState>;
+  /** Restores a state from {@link CheckpointableTrainer.state}. */
+  loadState(state: TrainerState, options?: LoadStateOptions): Promise<void>;
+}
+
 /** Options of {@link saveCheckpoint}. */
 export interface SaveCheckpointOptions {
   /**
@@ -365,7 +378,7 @@ export async function listCheckpoints(runDir: string): Promise<CheckpointInfo[]>
  * A full disk gives a `GankitError` with code `'disk-full'` and leaves every earlier checkpoint
  * as it was (see {@link writeWeights}).
  */
-export async function saveCheckpoint(runDir: string, trainer: Trainer, options: SaveCheckpointOptions = {}): Promise<CheckpointInfo> {
+export async function saveCheckpoint(runDir: string, trainer: CheckpointableTrainer, options: SaveCheckpointOptions = {}): Promise<CheckpointInfo> {
   const keep = options.keep ?? DEFAULT_KEEP;
   if (!Number.isInteger(keep) || keep < 1) throw new GankitError('config', `saveCheckpoint: keep must be a positive integer, got ${keep}`);
   const dir = join(runDir, 'checkpoints');
@@ -450,7 +463,7 @@ export async function findLatestCheckpoint(runDir: string): Promise<ResumeResult
  * verifies but does not fit the trainer (another model) is an error, not a fallback. `options` go to
  * `trainer.loadState` (e.g. `skipUnknownPlugins`).
  */
-export async function resumeLatest(runDir: string, trainer: Trainer, options: LoadStateOptions = {}): Promise<ResumeResult | null> {
+export async function resumeLatest(runDir: string, trainer: CheckpointableTrainer, options: LoadStateOptions = {}): Promise<ResumeResult | null> {
   const skipped: SkippedCheckpoint[] = [];
   for (const c of await listCheckpoints(runDir)) {
     let loaded: LoadedCheckpoint;

@@ -5,7 +5,8 @@ import { mnistCgan } from './mnist-cgan';
 import { mnistAcgan } from './mnist-acgan';
 import { mnistDcgan } from './mnist-dcgan';
 import { mnistSnganHinge } from './mnist-sngan-hinge';
-import type { Example } from './types';
+import { cycleganDigits } from './cyclegan-digits';
+import type { CustomExample, Example } from './types';
 
 /** Every example the `gankit train --example` command knows, by name. */
 export const EXAMPLES: Readonly<Record<string, Example>> = {
@@ -17,9 +18,14 @@ export const EXAMPLES: Readonly<Record<string, Example>> = {
   'mnist-sngan-hinge': mnistSnganHinge,
 };
 
-/** The example names, sorted. */
+/** Examples with a training loop of their own (`gankit train` only), by name. */
+export const CUSTOM_EXAMPLES: Readonly<Record<string, CustomExample>> = {
+  'cyclegan-digits': cycleganDigits,
+};
+
+/** Every example name `gankit train --example` accepts, sorted. */
 export function exampleNames(): string[] {
-  return Object.keys(EXAMPLES).sort();
+  return [...Object.keys(EXAMPLES), ...Object.keys(CUSTOM_EXAMPLES)].sort();
 }
 
-export type { EvaluateOptions, Example, ExampleOutputs, ExampleSetup, GeneratorSampler, RunFacts, SetupOptions } from './types';
+export type { CustomExample, EvaluateOptions, Example, ExampleOutputs, ExampleSetup, GeneratorSampler, RunFacts, SetupOptions } from './types';

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DataSource, GanPlugin, JsonValue, LossPair, Network } from '@gankit/core';
 import type { Trainer } from '@gankit/trainer';
+import type { RunOptions, RunResult } from '../train';
 
 /** Everything an example trains with. */
 export interface ExampleSetup {
@@ -90,6 +91,22 @@ export interface ExampleOutputs {
   readonly metrics: { [key: string]: JsonValue };
   /** A one-line summary for the terminal. */
   readonly summary: string;
+}
+
+/**
+ * An example with a training loop of its own (such as CycleGAN's two generators and two
+ * discriminators): `gankit train --example <name>` calls its `train`; `gankit sample`, `eval` and
+ * `interpolate` do not apply to its runs.
+ */
+export interface CustomExample {
+  /** The name on the command line. */
+  readonly name: string;
+  /** One line on what it shows. */
+  readonly description: string;
+  /** Defaults used when the command line gives none. */
+  readonly defaults: { readonly steps: number; readonly batchSize: number };
+  /** Trains and writes the run directory, honouring the options `runTraining` takes. */
+  train(options: RunOptions): Promise<RunResult>;
 }
 
 /** A runnable example: `gankit train --example <name>`. */
