@@ -5,19 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RandomSource } from '@gankit/core';
 import { main } from './cli';
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ESCAPE_ABS = path.join(os.tmpdir(), `gankit-fuzz-escape-${process.pid}`);
 /** Strings that would write elsewhere if a config value ever became part of a path. */
@@ -103,7 +92,7 @@ afterAll(() => {
 
 describe('gankit train --config on fuzzed configs', () => {
   it('exits 0 or 2 with a one-line error, and writes only inside --out', async () => {
-    const r = rng(424242);
+    const r = new RandomSource(424242).floats();
     const before = snapshot(root);
     const codes = { ok: 0, rejected: 0 };
     const stderr: string[] = [];
