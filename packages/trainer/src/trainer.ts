@@ -595,7 +595,8 @@ export class Trainer {
   private reduceGradients(cost: tf.Scalar, grads: tf.NamedTensorMap, vars: tf.Variable[]): { cost: tf.Scalar; grads: tf.NamedTensorMap } {
     const present = vars.filter((v) => grads[v.name] != null);
     const flat = tf.tidy(() => tf.concat([tf.reshape(cost, [1]), ...present.map((v) => tf.reshape(grads[v.name], [-1]))]));
-    const values = flat.dataSync() as Float32Array;
+    // A copy: on the cpu backend dataSync can hand out a buffer that another tensor still uses.
+    const values = (flat.dataSync() as Float32Array).slice();
     flat.dispose();
     tf.dispose([cost, ...Object.values(grads)]);
     this.replica!.allReduceMean(values);
@@ -613,7 +614,7 @@ export class Trainer {
     const vars = [...this.generator.nonTrainableVariables, ...this.discriminator.nonTrainableVariables].filter((v) => v.dtype === 'float32');
     if (!this.replica || vars.length === 0) return;
     const flat = tf.tidy(() => tf.concat(vars.map((v) => tf.reshape(v, [-1]))));
-    const values = flat.dataSync() as Float32Array;
+    const values = (flat.dataSync() as Float32Array).slice(); // a copy (see reduceGradients)
     flat.dispose();
     this.replica.allReduceMean(values);
     let offset = 0;
@@ -890,7 +891,7 @@ export class Trainer {
       // One read of every logged scalar.
       const names = ['dLoss', 'gLoss', ...kept.keys(), ...gTerms.keys()];
       const scalars = [dCost!, gCost, ...kept.values(), ...gTerms.values()];
-      const values = tf.tidy(() => tf.stack(scalars).dataSync()) as Float32Array;
+      const values = (tf.tidy(() => tf.stack(scalars).dataSync()) as Float32Array).slice();
       // Losses are already means over the replicas; the other logged values are made so here.
       if (this.replica) this.replica.allReduceMean(values);
       const byName = new Map(names.map((n, i) => [n, values[i]]));
