@@ -18,7 +18,7 @@ import {
   type TrainContext,
   type TrainInfo,
 } from '@gankit/core';
-import { capture, disposeSnapshot, parseTrainerState, restore, toTrainerState } from './state';
+import { capture, loadTrainerState, toTrainerState } from './state';
 import type { LoadStateOptions, StateParts, TrainerState } from './state';
 import { checkDiscriminatorOutput } from './trainer';
 import type { FitOptions, FitResult } from './trainer';
@@ -323,23 +323,10 @@ export class CycleGanTrainer {
    * tensors stay the caller's. `options` as for `Trainer.loadState`.
    */
   async loadState(state: TrainerState, options: LoadStateOptions = {}): Promise<void> {
-    const snap = parseTrainerState(this.parts, state, options);
-    const rollback = await capture(this.parts, this.stepCount, 0, false);
-    try {
-      await restore(this.parts, snap);
-      this.stepCount = snap.step;
-    } catch (e) {
-      try {
-        await restore(this.parts, rollback);
-      } catch {
-        // best effort: the original error says what went wrong
-      }
-      if (e instanceof GankitError && e.code === 'checkpoint') throw e;
-      throw new GankitError('checkpoint', `cannot load CycleGAN trainer state: ${(e as Error).message}`);
-    } finally {
-      disposeSnapshot(rollback);
-    }
+    const loaded = await loadTrainerState(this.parts, state, options, { step: this.stepCount, skippedSteps: 0 }, 'CycleGAN trainer');
+    this.stepCount = loaded.step;
   }
+
 
   /** Runs every plugin's `setup` once; {@link CycleGanTrainer.step} calls it on first use. */
   async setup(): Promise<void> {

@@ -303,6 +303,37 @@ export async function restore(parts: StateParts, snap: Snapshot, keepPosition = 
   }
 }
 
+/**
+ * Loads a state into a trainer's parts, all or nothing: checks it ({@link parseTrainerState}),
+ * restores it, and on any failure puts the parts back as they were (`step` and `skippedSteps` are
+ * the trainer's current counts, for that rollback) and throws a `GankitError('checkpoint')`
+ * (`what` names the trainer in the message). Returns the loaded step and skipped-step count.
+ */
+export async function loadTrainerState(
+  parts: StateParts,
+  state: TrainerState,
+  options: LoadStateOptions,
+  current: { step: number; skippedSteps: number },
+  what: string,
+): Promise<{ step: number; skippedSteps: number }> {
+  const snap = parseTrainerState(parts, state, options);
+  const rollback = await capture(parts, current.step, current.skippedSteps, false);
+  try {
+    await restore(parts, snap);
+    return { step: snap.step, skippedSteps: snap.skippedSteps };
+  } catch (e) {
+    try {
+      await restore(parts, rollback);
+    } catch {
+      // best effort: the original error says what went wrong
+    }
+    if (e instanceof GankitError && e.code === 'checkpoint') throw e;
+    throw new GankitError('checkpoint', `cannot load ${what} state: ${(e as Error).message}`);
+  } finally {
+    disposeSnapshot(rollback);
+  }
+}
+
 /** Names a snapshot's tensors and describes them in JSON: the public {@link TrainerState}. */
 export function toTrainerState(parts: StateParts, snap: Snapshot): TrainerState {
   const tensors: tf.NamedTensorMap = {};

@@ -17,7 +17,7 @@ import {
   type TrainContext,
   type TrainInfo,
 } from '@gankit/core';
-import { capture, disposeSnapshot, parseTrainerState, restore, toTrainerState } from './state';
+import { capture, disposeSnapshot, loadTrainerState, restore, toTrainerState } from './state';
 import type { LoadStateOptions, Snapshot, StateParts, TrainerState } from './state';
 
 /** Draws `n` latent vectors; the default is a standard normal of the generator's input shape. */
@@ -474,23 +474,9 @@ export class Trainer {
    * copied; the caller still owns (and disposes) them.
    */
   async loadState(state: TrainerState, options: LoadStateOptions = {}): Promise<void> {
-    const snap = parseTrainerState(this.parts, state, options);
-    const rollback = await capture(this.parts, this.stepCount, this.skipped, false);
-    try {
-      await restore(this.parts, snap);
-      this.stepCount = snap.step;
-      this.skipped = snap.skippedSteps;
-    } catch (e) {
-      try {
-        await restore(this.parts, rollback);
-      } catch {
-        // best effort: the original error says what went wrong
-      }
-      if (e instanceof GankitError && e.code === 'checkpoint') throw e;
-      throw new GankitError('checkpoint', `cannot load trainer state: ${(e as Error).message}`);
-    } finally {
-      disposeSnapshot(rollback);
-    }
+    const loaded = await loadTrainerState(this.parts, state, options, { step: this.stepCount, skippedSteps: this.skipped }, 'trainer');
+    this.stepCount = loaded.step;
+    this.skipped = loaded.skippedSteps;
   }
 
   /** Sets the iteration counter, e.g. after restoring a checkpoint. */
