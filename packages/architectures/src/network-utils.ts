@@ -29,14 +29,32 @@ export function checkNetworkInput(
 }
 
 /**
+ * The smallest and largest value of label tensors already read by {@link checkLabels}. A tensor's
+ * values never change (variables, which can, are not cached), so a training step that passes one
+ * label batch to G and twice to D reads it from the device once.
+ */
+const labelRanges = new WeakMap<tf.Tensor, { min: number; max: number }>();
+
+/**
  * Checks that `options.labels` holds int32 class labels `[batch]` whose values lie in
- * `[0, numClasses)`, and returns them. Reading the values synchronously is cheap for a label vector;
- * it turns an out-of-range label (which `tf.gather` would silently map to zeros or garbage on some
- * backends) into a `GankitError` that names the bad value.
+ * `[0, numClasses)`, and returns them. Reading the values synchronously is cheap for a label vector
+ * (and done once per tensor); it turns an out-of-range label (which `tf.gather` would silently map
+ * to zeros or garbage on some backends) into a `GankitError` that names the bad value.
  */
 export function checkLabels(name: string, options: ApplyOptions, batch: number, numClasses: number): tf.Tensor {
   const labels = requireLabels(name, options, batch);
+  const known = labelRanges.get(labels);
+  if (known && known.min >= 0 && known.max < numClasses) return labels;
   const values = labels.dataSync();
+  if (!(labels instanceof tf.Variable)) {
+    let min = Infinity;
+    let max = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      min = Math.min(min, values[i]);
+      max = Math.max(max, values[i]);
+    }
+    labelRanges.set(labels, { min, max });
+  }
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!(v >= 0 && v < numClasses)) {
