@@ -1,10 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { acganDiscriminator, conditionalGenerator } from '@gankit/architectures';
-import { ema } from '@gankit/averaging';
-import { mnistDigits } from '@gankit/data/node';
 import { nonSaturating } from '@gankit/losses';
 import { acgan, acganAdversarialOutput } from '@gankit/trainer';
-import { imageExample } from '../images';
+import { mnistImageExample } from './mnist-image';
 import type { Example, ExampleSetup } from './types';
 
 /** The mnist-acgan example's settings (the defaults of `gankit train --example mnist-acgan`). */
@@ -29,20 +27,15 @@ export interface AcganSetup extends ExampleSetup {
   readonly fakeLabels: 'uniform';
 }
 
-const base = imageExample({
+const base = mnistImageExample(MNIST_ACGAN, {
   name: 'mnist-acgan',
   description: 'AC-GAN on the mnist digits (embedding G, D with real/fake and class heads): grids with a row per class',
   title: 'AC-GAN on MNIST digits',
-  defaults: { steps: MNIST_ACGAN.steps, batchSize: MNIST_ACGAN.batchSize, gridEvery: MNIST_ACGAN.gridEvery, evalSamples: MNIST_ACGAN.evalSamples },
-  data: () => mnistDigits({ split: 'train' }),
-  metric: 'mnist',
   numClasses: MNIST_ACGAN.numClasses,
   generator: (seed) => conditionalGenerator({ numClasses: MNIST_ACGAN.numClasses, conditioning: 'embedding', latentDim: MNIST_ACGAN.latentDim, seed }),
   discriminator: (seed) => acganDiscriminator({ numClasses: MNIST_ACGAN.numClasses, seed }),
   loss: nonSaturating,
-  optimizers: () => ({ generator: tf.train.adam(MNIST_ACGAN.learningRate, MNIST_ACGAN.beta1), discriminator: tf.train.adam(MNIST_ACGAN.learningRate, MNIST_ACGAN.beta1) }),
-  plugins: () => [acgan({ weight: MNIST_ACGAN.classWeight }), ema({ decay: MNIST_ACGAN.emaDecay, rampUp: true })],
-  discriminatorSteps: 1,
+  plugins: () => [acgan({ weight: MNIST_ACGAN.classWeight })],
   settings: {
     data: 'mnist (train split, 9,003 digits, labels)',
     architecture: 'conditionalGenerator (embedding) / acganDiscriminator (real/fake logit + 10 class logits)',

@@ -1,9 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { conditionalDiscriminator, conditionalGenerator } from '@gankit/architectures';
-import { ema } from '@gankit/averaging';
-import { mnistDigits } from '@gankit/data/node';
 import { nonSaturating } from '@gankit/losses';
-import { imageExample } from '../images';
+import { mnistImageExample } from './mnist-image';
 
 /** The mnist-cgan example's settings (the defaults of `gankit train --example mnist-cgan`). */
 export const MNIST_CGAN = {
@@ -25,19 +22,13 @@ export const MNIST_CGAN = {
  * besides FID and IS the finish reports label accuracy: how often the digit classifier reads the
  * digit that G was asked for.
  */
-export const mnistCgan = imageExample({
+export const mnistCgan = mnistImageExample(MNIST_CGAN, {
   name: 'mnist-cgan',
   description: 'class-conditional DCGAN on the mnist digits (embedding G, projection D): grids with a row per class',
   title: 'Conditional DCGAN on MNIST digits',
-  defaults: { steps: MNIST_CGAN.steps, batchSize: MNIST_CGAN.batchSize, gridEvery: MNIST_CGAN.gridEvery, evalSamples: MNIST_CGAN.evalSamples },
-  data: () => mnistDigits({ split: 'train' }),
-  metric: 'mnist',
   numClasses: MNIST_CGAN.numClasses,
   generator: (seed) => conditionalGenerator({ numClasses: MNIST_CGAN.numClasses, conditioning: 'embedding', latentDim: MNIST_CGAN.latentDim, seed }),
   discriminator: (seed) => conditionalDiscriminator({ numClasses: MNIST_CGAN.numClasses, conditioning: 'projection', seed }),
   loss: nonSaturating,
-  optimizers: () => ({ generator: tf.train.adam(MNIST_CGAN.learningRate, MNIST_CGAN.beta1), discriminator: tf.train.adam(MNIST_CGAN.learningRate, MNIST_CGAN.beta1) }),
-  plugins: () => [ema({ decay: MNIST_CGAN.emaDecay, rampUp: true })],
-  discriminatorSteps: 1,
   settings: { data: 'mnist (train split, 9,003 digits, labels)', architecture: 'conditionalGenerator (embedding) / conditionalDiscriminator (projection)', loss: 'non-saturating', optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)', averaging: 'ema decay 0.999, ramp-up' },
 });

