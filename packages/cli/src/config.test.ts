@@ -1,4 +1,4 @@
-import { GankitError } from '@gankit/core';
+import { GankitError, RandomSource } from '@gankit/core';
 import { describe, expect, it } from 'vitest';
 import { exampleFromConfig, parseConfig, validateConfig } from './config';
 import { closest, editDistance } from './schema';
@@ -129,18 +129,6 @@ describe('did you mean', () => {
   });
 });
 
-/** A small seeded generator (mulberry32) for the fuzz inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const KEYS = ['name', 'seed', 'steps', 'batchSize', 'data', 'architecture', 'loss', 'regularizers', 'averaging', 'metrics', 'optimizer', 'report', 'generator', 'discriminator', 'learningRate', 'beta1', 'fid', 'every', 'split', 'dir', 'lambda', '__proto__', 'constructor', 'toString', 'x'];
 const STRINGS = ['mnist', 'fashion-mnist', 'ring', 'grid', 'dcgan', 'conditional', 'mlp', 'adam', 'sgd', 'hinge', 'wasserstein', 'ema', 'r1', 'gradient-penalty', 'spectral-norm', '', 'x'.repeat(5000), '\u0000'];
 const NUMBERS = [0, -1, 1, 0.5, 1e308, -1e308, 2 ** 53, 1e-320, 64, 1000, 3.7];
@@ -179,7 +167,7 @@ function mutateValid(r: () => number): unknown {
 
 describe('config validator fuzz', () => {
   it('never throws anything but GankitError on random values, malformed JSON and deep nesting, and never hangs', () => {
-    const r = rng(20240601);
+    const r = new RandomSource(20240601).floats();
     const started = Date.now();
     let accepted = 0;
     let rejected = 0;

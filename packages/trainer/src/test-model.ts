@@ -1,45 +1,16 @@
 // A small GAN with every kind of state, for the state, resume and nan-guard tests (not exported).
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomSource, networkVariables } from '@gankit/core';
+import { networkVariables } from '@gankit/core';
 import type { DataSource, Network } from '@gankit/core';
-import { batchNorm, dense, leakyRelu, relu, sequential } from '@gankit/architectures';
-import { spectralNorm } from '@gankit/regularizers';
 import { ema } from '@gankit/averaging';
 import type { EmaPlugin } from '@gankit/averaging';
 import { tensorDataset } from '@gankit/data';
 import { Trainer } from './trainer';
+import { buildNetworks, fixedPoints } from '../test/fixtures/test-gan.mjs';
 import type { NanGuardOptions, TrainerOptions } from './trainer';
 import { nonSaturating } from './test-utils';
 
-/** 120 fixed 2-D points on two arcs: a finite data set whose shuffled order is part of the state. */
-export function fixedPoints(): Float32Array {
-  const rng = new RandomSource(99).floats();
-  const out = new Float32Array(240);
-  for (let i = 0; i < 120; i++) {
-    const a = Math.PI * rng() + (i % 2) * Math.PI;
-    out[2 * i] = Math.cos(a) + 0.05 * (rng() - 0.5);
-    out[2 * i + 1] = Math.sin(a) + 0.05 * (rng() - 0.5);
-  }
-  return out;
-}
-
-/** G: dense → batch norm → relu → dense. D: spectrally normalised dense layers with leaky ReLU. */
-export function buildNetworks(tag: string, seed = 3): { generator: Network; discriminator: Network } {
-  const generator = sequential({
-    name: `g-${tag}`,
-    inputShape: [4],
-    layers: [dense({ units: 16 }), batchNorm(), relu(), dense({ units: 2 })],
-    seed,
-  });
-  const sn = spectralNorm({ seed: seed + 1 });
-  const discriminator = sequential({
-    name: `d-${tag}`,
-    inputShape: [2],
-    layers: [dense({ units: 16, weightParametrization: sn }), leakyRelu({ alpha: 0.2 }), dense({ units: 1, weightParametrization: sn })],
-    seed: seed + 2,
-  });
-  return { generator, discriminator };
-}
+export { buildNetworks, fixedPoints };
 
 /** A full trainer: the networks above, Adam for both, EMA of G, a shuffled finite data set. */
 export function buildTrainer(tag: string, extra: Partial<TrainerOptions> & { nanGuard?: NanGuardOptions; data?: DataSource } = {}): Trainer & { ema: EmaPlugin } {
