@@ -2,21 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { acganDiscriminator, conditionalGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
 import { acgan, acganAdversarialOutput } from '@gankit/trainer';
-import { mnistImageExample } from './mnist-image';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
 import type { Example, ExampleSetup } from './types';
 
 /** The mnist-acgan example's settings (the defaults of `gankit train --example mnist-acgan`). */
 export const MNIST_ACGAN = {
+  ...MNIST_IMAGE_DEFAULTS,
   numClasses: 10,
   latentDim: 100,
-  learningRate: 2e-4,
-  beta1: 0.5,
   classWeight: 1,
-  emaDecay: 0.999,
-  steps: 2000,
-  batchSize: 64,
-  gridEvery: 100,
-  evalSamples: 1000,
 } as const;
 
 /** The trainer options an ACGAN setup adds to {@link ExampleSetup} (passed on to `Trainer` by `runTraining`). */

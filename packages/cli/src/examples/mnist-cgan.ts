@@ -1,18 +1,12 @@
 import { conditionalDiscriminator, conditionalGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
-import { mnistImageExample } from './mnist-image';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
 
 /** The mnist-cgan example's settings (the defaults of `gankit train --example mnist-cgan`). */
 export const MNIST_CGAN = {
+  ...MNIST_IMAGE_DEFAULTS,
   numClasses: 10,
   latentDim: 100,
-  learningRate: 2e-4,
-  beta1: 0.5,
-  emaDecay: 0.999,
-  steps: 2000,
-  batchSize: 64,
-  gridEvery: 100,
-  evalSamples: 1000,
 } as const;
 
 /**

@@ -1,17 +1,11 @@
 import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
-import { mnistImageExample } from './mnist-image';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
 
 /** The mnist-dcgan example's settings (the defaults of `gankit train --example mnist-dcgan`). */
 export const MNIST_DCGAN = {
+  ...MNIST_IMAGE_DEFAULTS,
   latentDim: 100,
-  learningRate: 2e-4,
-  beta1: 0.5,
-  emaDecay: 0.999,
-  steps: 2000,
-  batchSize: 64,
-  gridEvery: 100,
-  evalSamples: 1000,
 } as const;
 
 /**

@@ -25,6 +25,17 @@ export interface MnistImageSettings {
   readonly evalSamples: number;
 }
 
+/** The training settings the mnist image examples share (each `MNIST_*` constant spreads them). */
+export const MNIST_IMAGE_DEFAULTS = {
+  learningRate: 2e-4,
+  beta1: 0.5,
+  emaDecay: 0.999,
+  steps: 2000,
+  batchSize: 64,
+  gridEvery: 100,
+  evalSamples: 1000,
+} as const;
+
 /** What an mnist example still says itself: its networks, loss, words, and plugins besides the EMA. */
 export type MnistImageSpec = Omit<ImageExampleSpec, 'defaults' | 'data' | 'metric' | 'optimizers' | 'plugins' | 'discriminatorSteps'> & {
   /** Plugins that come before the EMA (e.g. `acgan`). */

@@ -1,20 +1,14 @@
 import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
 import { hinge } from '@gankit/losses';
 import { spectralNorm } from '@gankit/regularizers';
-import { mnistImageExample } from './mnist-image';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
 
 /** The mnist-sngan-hinge example's settings (the defaults of `gankit train --example mnist-sngan-hinge`). */
 export const MNIST_SNGAN_HINGE = {
+  ...MNIST_IMAGE_DEFAULTS,
   latentDim: 100,
   powerIterations: 1,
-  learningRate: 2e-4,
-  beta1: 0.5,
   beta2: 0.999,
-  emaDecay: 0.999,
-  steps: 2000,
-  batchSize: 64,
-  gridEvery: 100,
-  evalSamples: 1000,
 } as const;
 
 /**
