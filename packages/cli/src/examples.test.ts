@@ -3,14 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bin.js');
 /** Runs the command without blocking the test worker (a blocked worker times out vitest's RPC). */
-const run = (args: string[]) =>
+const run = (args: string[], env: Record<string, string> = {}) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm', ...env }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
       resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -28,6 +29,41 @@ function rowMean(png: PNG, row: number, cols: number): number {
   for (let c = 0; c < cols; c++) for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) s += png.data[((2 + row * 30 + y) * png.width + 2 + c * 30 + x) * 4];
   return s / (cols * 784);
 }
+
+/**
+ * Writes a small Fashion-MNIST look-alike into a new folder: `n` 28×28 images (a bright rectangle
+ * per class on noise) and their labels as the IDX files the data set ships, the images gzipped as
+ * Debian ships them and the labels plain (the loader takes either).
+ */
+function writeFashionIdx(n: number): string {
+  const dir = tmp('fashion-idx');
+  const header = (magic: number, dims: number[]) => {
+    const h = Buffer.alloc(4 + 4 * dims.length);
+    h.writeUInt32BE(magic, 0);
+    dims.forEach((d, i) => h.writeUInt32BE(d, 4 + 4 * i));
+    return h;
+  };
+  const pixels = Buffer.alloc(n * 784);
+  const labels = Buffer.alloc(n);
+  let seed = 12345;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % 10;
+    for (let p = 0; p < 784; p++) {
+      const y = Math.floor(p / 28), x = p % 28;
+      const inside = y >= 4 + labels[i] && y < 24 && x >= 6 && x < 22 - labels[i];
+      pixels[i * 784 + p] = inside ? 200 + (rand() % 56) : rand() % 40;
+    }
+  }
+  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte.gz'), zlib.gzipSync(Buffer.concat([header(0x803, [n, 28, 28]), pixels])));
+  fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), Buffer.concat([header(0x801, [n]), labels]));
+  return dir;
+}
+
+/** Where Debian's `dataset-fashion-mnist` puts the real files, and whether CI demands them. */
+const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+const fashionInstalled = fs.existsSync(path.join(FASHION_MNIST_DIR, 'train-images-idx3-ubyte.gz'));
+const fashionRequired = process.env.GANKIT_REQUIRE_FASHION_MNIST === '1';
 
 describe('image examples', () => {
   it('mnist-cgan draws a row per class and reports label accuracy; sample keeps the rows', async () => {
@@ -50,13 +86,15 @@ describe('image examples', () => {
     expect(new Set(means.map((m) => m.toFixed(3))).size).toBeGreaterThan(1);
   });
 
-  it('fashion-wgan-gp runs 5 critic steps with the gradient penalty', async () => {
+  it('fashion-wgan-gp runs 5 critic steps with the gradient penalty (on IDX files the test writes)', async () => {
     const dir = tmp('wgan');
-    const r = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--batch-size', '8', '--eval-samples', '100', '--out', dir, '--quiet', '--checkpoint-every', '1']);
+    const data = writeFashionIdx(300);
+    const r = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--batch-size', '8', '--eval-samples', '100', '--out', dir, '--quiet', '--checkpoint-every', '1'], { GANKIT_FASHION_MNIST_DIR: data });
     expect(r.status, r.stderr).toBe(0);
     const [line] = logLines(dir);
     expect(line.terms['gradient-penalty/penalty']).toBeGreaterThan(0);
     const metrics = readJson(path.join(dir, 'metrics.json'));
+    expect(metrics.realImages).toBe(300); // the example read the files above, not the Debian package
     expect(metrics.metric).toBe('digit-features');
     expect(metrics.ema.frechetDistanceDigitFeatures).toBeGreaterThan(0);
     expect(metrics.ema.fid).toBeUndefined();
@@ -65,6 +103,26 @@ describe('image examples', () => {
     expect(state.optimizers.discriminator).toMatchObject({ className: 'Adam', iterations: 5, config: { learningRate: 1e-4, beta1: 0.5, beta2: 0.9 } });
     expect(state.optimizers.generator.iterations).toBe(1);
     expect(r.stderr).toMatch(/fashion-wgan-gp: ema FD [\d.]+; raw FD/);
+    // A folder without the files: the message names the variable's folder and how to fill it.
+    const empty = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--out', dir, '--quiet'], { GANKIT_FASHION_MNIST_DIR: path.join(data, 'absent') });
+    expect(empty.status).toBe(2);
+    expect(empty.stderr).toMatch(/Fashion-MNIST is not installed in .*fashion-idx-.*absent\. Install it with `sudo apt-get install dataset-fashion-mnist`.*or set GANKIT_FASHION_MNIST_DIR/);
+  });
+
+  // The real data set: installed by .ci/run (Debian's dataset-fashion-mnist), which sets
+  // GANKIT_REQUIRE_FASHION_MNIST=1 so that a missing package fails instead of skipping.
+  it(`fashion-wgan-gp trains on the real Fashion-MNIST (${FASHION_MNIST_DIR})`, async (ctx) => {
+    if (!fashionInstalled) {
+      if (fashionRequired) throw new Error(`GANKIT_REQUIRE_FASHION_MNIST=1 but ${FASHION_MNIST_DIR} has no train-images-idx3-ubyte.gz: run \`apt-get install dataset-fashion-mnist\``);
+      ctx.skip(`Debian's dataset-fashion-mnist is not installed (no ${FASHION_MNIST_DIR}); .ci/run installs it`);
+    }
+    const dir = tmp('wgan-real');
+    // An empty GANKIT_FASHION_MNIST_DIR counts as unset: the example reads the Debian package's folder.
+    const r = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--batch-size', '8', '--eval-samples', '100', '--out', dir, '--quiet'], { GANKIT_FASHION_MNIST_DIR: '' });
+    expect(r.status, r.stderr).toBe(0);
+    const metrics = readJson(path.join(dir, 'metrics.json'));
+    expect(metrics.realImages).toBe(10000); // MAX_REAL_IMAGES of the 60,000 training images
+    expect(metrics.ema.frechetDistanceDigitFeatures).toBeGreaterThan(0);
   });
 
   it('mnist-sngan-hinge puts spectral norm on every discriminator kernel', async () => {

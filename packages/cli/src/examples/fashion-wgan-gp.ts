@@ -23,17 +23,27 @@ export const FASHION_WGAN_GP = {
 } as const;
 
 /**
- * Fashion-MNIST's training images from Debian's `dataset-fashion-mnist`, with a message saying how
- * to install them when they are missing.
+ * The environment variable that points the fashion-wgan-gp example (and `--config` runs on
+ * `fashion-mnist` without a `dir`) at another folder of Fashion-MNIST IDX files
+ * (`train-images-idx3-ubyte` and `train-labels-idx1-ubyte`, gzipped or not) than the one where
+ * Debian's `dataset-fashion-mnist` installs them.
  */
-export function loadFashionMnist(dir?: string): ReturnType<typeof fashionMnist> {
+const FASHION_MNIST_DIR_ENV = 'GANKIT_FASHION_MNIST_DIR';
+
+/**
+ * Fashion-MNIST's training images from `dir`, else from the folder that the environment variable
+ * `GANKIT_FASHION_MNIST_DIR` names, else from Debian's `dataset-fashion-mnist`
+ * (`/usr/share/datasets/fashion-mnist`), with a message saying how to install them when they are
+ * missing.
+ */
+export function loadFashionMnist(dir: string | undefined = process.env[FASHION_MNIST_DIR_ENV] || undefined): ReturnType<typeof fashionMnist> {
   try {
     return fashionMnist(dir === undefined ? {} : { dir });
   } catch (err) {
     if (err instanceof GankitError && err.code === 'data') {
       throw new GankitError(
         'data',
-        `Fashion-MNIST is not installed in ${dir ?? FASHION_MNIST_DIR}. Install it with \`sudo apt-get install dataset-fashion-mnist\` (Debian/Ubuntu; the files land in ${FASHION_MNIST_DIR}), or train with --config and "data": { "name": "fashion-mnist", "dir": "<folder with the IDX files>" }. (${err.message})`,
+        `Fashion-MNIST is not installed in ${dir ?? FASHION_MNIST_DIR}. Install it with \`sudo apt-get install dataset-fashion-mnist\` (Debian/Ubuntu; the files land in ${FASHION_MNIST_DIR}), or set ${FASHION_MNIST_DIR_ENV} to the folder with the IDX files, or train with --config and "data": { "name": "fashion-mnist", "dir": "<folder with the IDX files>" }. (${err.message})`,
       );
     }
     throw err;
@@ -44,7 +54,8 @@ export function loadFashionMnist(dir?: string): ReturnType<typeof fashionMnist> 
  * fashion-wgan-gp: WGAN-GP (Gulrajani et al. 2017) on Fashion-MNIST: Wasserstein loss, gradient
  * penalty λ = 10 at random interpolates, k = 5 critic updates per generator update, Adam 1e-4
  * (β₁ 0.5, β₂ 0.9), a DCGAN critic without batch norm (the penalty needs per-example outputs),
- * the DCGAN-MNIST generator and an EMA of its weights.
+ * the DCGAN-MNIST generator and an EMA of its weights. It reads the IDX files of Debian's
+ * `dataset-fashion-mnist`, or those in the folder that `GANKIT_FASHION_MNIST_DIR` names.
  */
 export const fashionWganGp = imageExample({
   name: 'fashion-wgan-gp',
