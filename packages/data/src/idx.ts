@@ -98,6 +98,19 @@ export function parseIdxHeader(bytes: Uint8Array, source = 'IDX data'): IdxHeade
  * @param source - names the file in error messages
  */
 export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
+  const h = checkIdxBytes(bytes, source);
+  return { dtype: h.dtype, shape: h.shape, data: decodeIdxValues(bytes.subarray(h.dataOffset), h.dtype) };
+}
+
+/**
+ * Checks a whole (uncompressed) IDX file held in memory without decoding its values: a valid
+ * header whose dimensions account for exactly the bytes there are. Returns the header, or throws
+ * the `GankitError` that {@link parseIdx} would.
+ *
+ * @param bytes - the whole (uncompressed) file
+ * @param source - names the file in error messages
+ */
+export function checkIdxBytes(bytes: Uint8Array, source = 'IDX data'): IdxHeader {
   const h = parseIdxHeader(bytes, source);
   const expected = h.dataOffset + h.dataBytes;
   if (bytes.length !== expected) {
@@ -107,7 +120,7 @@ export function parseIdx(bytes: Uint8Array, source = 'IDX data'): IdxArray {
         `expected ${expected} bytes (${h.dataOffset} header + ${h.dataBytes} data), got ${bytes.length}`,
     );
   }
-  return { dtype: h.dtype, shape: h.shape, data: decodeIdxValues(bytes.subarray(h.dataOffset), h.dtype) };
+  return h;
 }
 
 /** Decodes big-endian IDX values of a dtype into a native typed array. */

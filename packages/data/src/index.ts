@@ -20,7 +20,7 @@ export { EpochOrder } from './order';
 export type { EpochState } from './order';
 export { InMemoryDataset, checkLabels, minusOneOneToBytes, scaleToMinusOneOne, tensorDataset } from './memory';
 export type { TensorDatasetOptions, ValueRange } from './memory';
-export { IDX_TYPE_CODES, decodeIdxValues, encodeIdx, idxToDataset, parseIdx, parseIdxHeader } from './idx';
+export { IDX_TYPE_CODES, checkIdxBytes, decodeIdxValues, encodeIdx, idxToDataset, parseIdx, parseIdxHeader } from './idx';
 export type { IdxArray, IdxData, IdxDatasetOptions, IdxDtype, IdxHeader } from './idx';
 export { fitImage, resizeBilinear, rgbaToChannels } from './image';
 export type { Fit, RawImage, Region } from './image';

@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
-import { GankitError } from '@gankit/core';
+import { GankitError, formatShape } from '@gankit/core';
 import { InMemoryDataset } from '../memory';
-import { idxDataset } from './files';
+import { idxToDataset } from '../idx';
+import { checkIdxFile, readIdxFile } from './files';
 
 /** Which part of a data set to load. */
 export type Split = 'train' | 'test';
@@ -116,36 +117,98 @@ export interface FashionMnistOptions {
   shuffle?: boolean;
 }
 
+/** Where one split of Fashion-MNIST lies: the paths of its two IDX files, and which are missing. */
+export interface FashionMnistFiles {
+  /** The folder searched. */
+  readonly dir: string;
+  /** The split: `'train'` reads `train-*`, `'test'` reads `t10k-*`. */
+  readonly split: Split;
+  /** The images file found (`<prefix>-images-idx3-ubyte.gz`, else the unpacked file), if any. */
+  readonly images?: string;
+  /** The labels file found (`<prefix>-labels-idx1-ubyte.gz`, else the unpacked file), if any. */
+  readonly labels?: string;
+  /** Base names of the files not found, e.g. `['t10k-images-idx3-ubyte']` (empty when both are there). */
+  readonly missing: readonly string[];
+}
+
 /**
- * Fashion-MNIST (Xiao et al. 2017: 28×28 grey images of clothing, 10 classes) from its IDX files, as
- * an {@link InMemoryDataset} scaled to [-1, 1] with example shape `[28, 28, 1]`. By default it reads
- * the files that Debian's `dataset-fashion-mnist` package installs in {@link FASHION_MNIST_DIR}.
+ * Finds one split's Fashion-MNIST IDX files (`train-*` or `t10k-*`, gzipped or not) in
+ * `options.dir` (default {@link FASHION_MNIST_DIR}) without reading them; `missing` lists what is
+ * absent. Tells "not installed" (files absent) apart from a damaged file, which
+ * {@link checkFashionMnist} and {@link fashionMnist} report with its real cause.
  */
-export function fashionMnist(options: FashionMnistOptions = {}): InMemoryDataset {
+export function findFashionMnistFiles(options: Pick<FashionMnistOptions, 'dir' | 'split'> = {}): FashionMnistFiles {
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test') {
     throw new GankitError('data', `fashionMnist: split must be 'train' or 'test', got '${String(split)}'`);
   }
   const dir = options.dir ?? FASHION_MNIST_DIR;
   const prefix = split === 'train' ? 'train' : 't10k';
-  const find = (base: string): string => {
+  const missing: string[] = [];
+  const find = (base: string): string | undefined => {
     for (const name of [`${base}.gz`, base]) {
       const p = path.join(dir, name);
       if (fs.existsSync(p)) return p;
     }
+    missing.push(base);
+    return undefined;
+  };
+  const images = find(`${prefix}-images-idx3-ubyte`);
+  const labels = find(`${prefix}-labels-idx1-ubyte`);
+  return { dir, split, images, labels, missing };
+}
+
+/** The files of a split, or the "not found" error saying how to install them. */
+function requireFashionMnistFiles(options: FashionMnistOptions): { images: string; labels: string } {
+  const files = findFashionMnistFiles(options);
+  if (files.images === undefined || files.labels === undefined) {
     throw new GankitError(
       'data',
-      `fashionMnist: ${base}(.gz) not found in ${dir}. ` +
+      `fashionMnist: ${files.missing[0]}(.gz) not found in ${files.dir}${files.missing.length > 1 ? ` (nor ${files.missing[1]}(.gz))` : ''}. ` +
         (options.dir === undefined
           ? 'Install the data set with `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), or pass `dir` with the folder that holds the IDX files.'
           : 'Pass `dir` with the folder that holds the Fashion-MNIST IDX files (or install them with `sudo apt-get install dataset-fashion-mnist`).'),
     );
-  };
-  return idxDataset({
-    images: find(`${prefix}-images-idx3-ubyte`),
-    labels: find(`${prefix}-labels-idx1-ubyte`),
-    numClasses: 10,
-    name: `fashion-mnist-${split}`,
-    shuffle: options.shuffle,
-  });
+  }
+  return { images: files.images, labels: files.labels };
+}
+
+/** Fashion-MNIST's files hold `[n, 28, 28]` images and `[n]` labels. */
+function checkFashionShapes(images: readonly number[], labels: readonly number[], files: { images: string; labels: string }): void {
+  if (images.length !== 3 || images[1] !== 28 || images[2] !== 28) {
+    throw new GankitError('data', `fashionMnist: ${files.images} holds images of shape ${formatShape(images)}, expected [n, 28, 28]`);
+  }
+  if (labels.length !== 1 || labels[0] !== images[0]) {
+    throw new GankitError('data', `fashionMnist: ${files.labels} holds labels of shape ${formatShape(labels)}, expected [${images[0]}] (one per image in ${files.images})`);
+  }
+}
+
+/**
+ * Checks one split of Fashion-MNIST without loading it (to fail before a long run starts): both
+ * IDX files are there, whole (every byte their headers declare, gunzipped when gzipped) and of
+ * the expected shapes. Returns the number of images. Errors name the file and the real cause; only
+ * absent files give the "not found … install it" message.
+ */
+export function checkFashionMnist(options: Pick<FashionMnistOptions, 'dir' | 'split'> = {}): number {
+  const files = requireFashionMnistFiles(options);
+  const images = checkIdxFile(files.images);
+  const labels = checkIdxFile(files.labels);
+  checkFashionShapes(images.shape, labels.shape, files);
+  return images.shape[0];
+}
+
+/**
+ * Fashion-MNIST (Xiao et al. 2017: 28×28 grey images of clothing, 10 classes) from its IDX files, as
+ * an {@link InMemoryDataset} scaled to [-1, 1] with example shape `[28, 28, 1]`. By default it reads
+ * the files that Debian's `dataset-fashion-mnist` package installs in {@link FASHION_MNIST_DIR};
+ * `split: 'test'` reads the `t10k-*` files. Absent files give a message saying how to install them;
+ * a damaged file gives its path and the real cause (truncated, wrong magic number, corrupt gzip).
+ */
+export function fashionMnist(options: FashionMnistOptions = {}): InMemoryDataset {
+  const split = options.split ?? 'train';
+  const files = requireFashionMnistFiles(options);
+  const images = readIdxFile(files.images);
+  const labels = readIdxFile(files.labels);
+  checkFashionShapes(images.shape, labels.shape, files);
+  return idxToDataset(images, labels, { numClasses: 10, name: `fashion-mnist-${split}`, shuffle: options.shuffle });
 }

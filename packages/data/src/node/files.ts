@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 import { GankitError } from '@gankit/core';
-import { idxToDataset, parseIdx } from '../idx';
-import type { IdxArray, IdxDatasetOptions } from '../idx';
+import { checkIdxBytes, idxToDataset, parseIdx } from '../idx';
+import type { IdxArray, IdxDatasetOptions, IdxHeader } from '../idx';
 import type { InMemoryDataset } from '../memory';
 
 /** Reads a whole file, turning "no such file" and friends into a `GankitError` naming the path. */
@@ -34,15 +34,29 @@ export function isGzip(bytes: Uint8Array): boolean {
  * ```
  */
 export function readIdxFile(path: string): IdxArray {
-  let bytes: Uint8Array = readFileOrThrow(path, 'IDX file');
-  if (isGzip(bytes)) {
-    try {
-      bytes = zlib.gunzipSync(bytes);
-    } catch (e) {
-      throw new GankitError('data', `${path}: corrupt gzip data (${(e as Error).message})`);
-    }
+  return parseIdx(readIdxBytes(path), path);
+}
+
+/**
+ * Checks an IDX file without decoding its values (to fail early, before a long job starts): the
+ * file exists, gunzips when it is gzip data, has a valid IDX header and exactly the bytes that
+ * header declares. Returns the header; otherwise throws the `GankitError` {@link readIdxFile}
+ * would, naming the path and the real cause (`truncated IDX uint8 data of shape [60000, 28, 28]:
+ * expected 47040016 bytes ..., got 1000`, `not an IDX file: the magic number ...`).
+ */
+export function checkIdxFile(path: string): IdxHeader {
+  return checkIdxBytes(readIdxBytes(path), path);
+}
+
+/** A file's bytes, gunzipped when they start with the gzip magic number. */
+function readIdxBytes(path: string): Uint8Array {
+  const bytes: Uint8Array = readFileOrThrow(path, 'IDX file');
+  if (!isGzip(bytes)) return bytes;
+  try {
+    return zlib.gunzipSync(bytes);
+  } catch (e) {
+    throw new GankitError('data', `${path}: corrupt gzip data (${(e as Error).message})`);
   }
-  return parseIdx(bytes, path);
 }
 
 /** Options of {@link idxDataset}. */
