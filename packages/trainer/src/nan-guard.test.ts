@@ -60,8 +60,9 @@ describe("nanGuard: 'stop'", () => {
     const logs: StepLogs[] = [];
     const r = await guarded.fit({ steps: 10, onStep: (l) => void logs.push(l) });
     expect(r.steps).toBe(5);
-    expect(r.stopReason).toMatch(/numerical fault in iteration 5 \(discriminator update\): the discriminator loss is NaN\. The update was not applied and the trainer is back in the last good state, after 5 completed iterations/);
+    expect(r.stopReason).toMatch(/numerical fault in iteration 6 \(discriminator update\): the discriminator loss is NaN \(non-finite terms: non-saturating loss NaN\)\. The update was not applied and the trainer is back in the last good state, after 5 completed iterations/);
     expect(guarded.iteration).toBe(5);
+    expect(r.fault).toEqual({ iteration: 6, player: 'discriminator', detail: 'the discriminator loss is NaN (non-finite terms: non-saturating loss NaN)' });
     expect(logs.map((l) => l.metrics['nanGuard/skippedSteps'])).toEqual([0, 0, 0, 0, 0]);
     const got = await stateValues(guarded);
     disposeTrainer(guarded);

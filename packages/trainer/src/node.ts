@@ -7,7 +7,10 @@
  * - {@link saveFinal} / {@link loadFinal}: the trained weights (generator, discriminator, averaged
  *   generator) in `<run>/final/`.
  * - {@link writeWeights} / {@link readWeights}: the file format underneath: a tfjs-style `model.json`
- *   manifest (`weightsManifest`) plus one `weights.bin`, with checksums.
+ *   manifest (`weightsManifest`) plus one `weights.bin`, with checksums of both.
+ *
+ * Nothing non-finite is written: a checkpoint or final weights holding NaN or ±Infinity is refused
+ * (`GankitError` with code `'numerical'`), so a diverged run never replaces good files.
  *
  * @packageDocumentation
  */
@@ -18,7 +21,7 @@ import { basename, join } from 'node:path';
 import { GankitError, networkVariables } from '@gankit/core';
 import type { GanPlugin, JsonValue } from '@gankit/core';
 import type { Trainer } from './trainer';
-import type { LoadStateOptions, TrainerState } from './state';
+import { canonical, type LoadStateOptions, type TrainerState } from './state';
 
 /** Name of the manifest file in a weights directory. */
 export const MANIFEST_FILE = 'model.json';
@@ -26,6 +29,12 @@ export const MANIFEST_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 /** Value of the manifest's `format` field. */
 export const WEIGHTS_FORMAT = 'gankit-weights';
+/**
+ * Layout version of the manifests {@link writeWeights} writes: 2 adds `manifestSha256`, a checksum
+ * of `model.json` itself (the trainer state in it included). Version 1 manifests (no such checksum)
+ * still load; {@link LoadedCheckpoint.formatVersion} says which was read.
+ */
+export const WEIGHTS_FORMAT_VERSION = 2;
 /** Default number of checkpoints {@link saveCheckpoint} keeps. */
 export const DEFAULT_KEEP = 3;
 
@@ -33,7 +42,7 @@ export const DEFAULT_KEEP = 3;
 export interface WeightsManifest {
   /** Always `'gankit-weights'`. */
   format: string;
-  /** Layout version of the manifest (1). */
+  /** Layout version of the manifest ({@link WEIGHTS_FORMAT_VERSION}; 1 for older files). */
   formatVersion: number;
   /** tfjs weights manifest: one group, one file, the tensors in file order. */
   weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: string }[] }[];
@@ -41,6 +50,20 @@ export interface WeightsManifest {
   checksums: Record<string, { sha256: string; bytes: number }>;
   /** gankit's metadata: for checkpoints `{ kind: 'checkpoint', step, state }`, for final weights `{ kind: 'final', ... }`. */
   gankit: JsonValue;
+  /**
+   * SHA-256 (hex) of the manifest itself without this field, as JSON with sorted keys (version 2):
+   * a hand-edited or damaged `model.json`, the trainer state in it included, fails to load.
+   */
+  manifestSha256?: string;
+}
+
+/** Options of {@link writeWeights}, {@link saveCheckpoint} and {@link saveFinal}. */
+export interface WriteWeightsOptions {
+  /**
+   * Write tensors holding NaN or ±Infinity too (default false: such a write is refused with a
+   * `GankitError` of code `'numerical'` naming the tensor, before anything is written).
+   */
+  readonly allowNonFinite?: boolean;
 }
 
 /** What {@link readWeights} returns: the decoded tensors (the caller disposes them) and the manifest. */
@@ -65,12 +88,12 @@ export interface CheckpointableTrainer {
 }
 
 /** Options of {@link saveCheckpoint}. */
-export interface SaveCheckpointOptions {
+export interface SaveCheckpointOptions extends WriteWeightsOptions {
   /**
    * How many checkpoints to keep, newest (highest step) first (default 3). The checkpoint just
    * written is never deleted, even when older than the ones kept.
    */
-  readonly keep?: number;
+  readonly keep?: number | undefined;
 }
 
 /** A checkpoint on disk. */
@@ -85,6 +108,8 @@ export interface CheckpointInfo {
 export interface LoadedCheckpoint extends CheckpointInfo {
   /** The trainer state; pass it to `trainer.loadState`, then dispose its tensors. */
   readonly state: TrainerState;
+  /** The manifest's layout version: 1 means an older file whose `model.json` has no checksum of its own. */
+  readonly formatVersion: number;
 }
 
 /** A checkpoint passed over because it could not be read. */
@@ -99,6 +124,17 @@ export interface SkippedCheckpoint {
 export interface ResumeResult extends CheckpointInfo {
   /** Newer checkpoints that were damaged and passed over (empty in the normal case). */
   readonly skipped: SkippedCheckpoint[];
+  /** The checkpoint's manifest layout version (1: written before `model.json` had a checksum of its own). */
+  readonly formatVersion: number;
+}
+
+/** Options of {@link resumeLatest}: those of `trainer.loadState`, and how damaged checkpoints are reported. */
+export interface ResumeOptions extends LoadStateOptions {
+  /**
+   * Called for each damaged checkpoint passed over (default: a `console.warn` line). The same
+   * checkpoints are listed in {@link ResumeResult.skipped}.
+   */
+  readonly onSkip?: (skipped: SkippedCheckpoint) => void;
 }
 
 /** The weights read by {@link loadFinal} (the caller disposes the tensors). */
@@ -108,7 +144,7 @@ export interface FinalWeights {
   /** The discriminator's variables in `networkVariables` order. */
   readonly discriminator: tf.Tensor[];
   /** The averaged generator's variables, when an averaging plugin of the generator was present. */
-  readonly averagedGenerator?: tf.Tensor[];
+  readonly averagedGenerator?: tf.Tensor[] | undefined;
   /** The iterations completed when they were saved. */
   readonly step: number;
 }
@@ -189,8 +225,35 @@ async function ensureFreeSpace(dir: string, target: string, needed: number): Pro
   if (available < needed + 1e6) throw diskFullError(target, needed, `${dir} has ${megabytes(available)} available`);
 }
 
-function sha256(data: Uint8Array): string {
+function sha256(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
+}
+
+/** The checksum a version-2 manifest carries: SHA-256 of itself without `manifestSha256`, keys sorted. */
+function manifestChecksum(m: WeightsManifest): string {
+  const rest: Partial<WeightsManifest> = { ...m };
+  delete rest.manifestSha256;
+  return sha256(canonical(rest));
+}
+
+/**
+ * The first tensor of an encoded weights buffer holding NaN or ±Infinity, with the count of such
+ * values, or null. Runs over the bytes about to be written, so it costs no device read.
+ */
+function firstNonFinite(data: ArrayBuffer, specs: readonly { name: string; shape: number[]; dtype: string }[]): { name: string; bad: number; size: number } | null {
+  let offset = 0;
+  for (const s of specs) {
+    const size = s.shape.reduce((a, d) => a * d, 1);
+    const bytes = size * (BYTES_PER_ELEMENT[s.dtype] ?? 0);
+    if (s.dtype === 'float32') {
+      const values = offset % 4 === 0 ? new Float32Array(data, offset, size) : new Float32Array(data.slice(offset, offset + bytes));
+      let bad = 0;
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) bad++;
+      if (bad > 0) return { name: s.name, bad, size };
+    }
+    offset += bytes;
+  }
+  return null;
 }
 
 function tmpName(prefix: string): string {
@@ -205,21 +268,41 @@ function tmpName(prefix: string): string {
  * When the disk is too full (checked with `statfs` before writing, and ENOSPC/EDQUOT during the
  * write) it throws a `GankitError` with code `'disk-full'` naming the directory and the size
  * needed; the temporary directory is removed and an existing `<name>` is left as it was.
+ *
+ * Tensors holding NaN or ±Infinity are refused (unless `allowNonFinite`) with a `GankitError` of
+ * code `'numerical'` naming the first such tensor, before anything is written.
  */
-export async function writeWeights(parent: string, name: string, tensors: readonly { name: string; tensor: tf.Tensor }[], gankit: JsonValue): Promise<string> {
+export async function writeWeights(
+  parent: string,
+  name: string,
+  tensors: readonly { name: string; tensor: tf.Tensor }[],
+  gankit: JsonValue,
+  options: WriteWeightsOptions = {},
+): Promise<string> {
   if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) throw new GankitError('config', `writeWeights: bad directory name '${name}'`);
-  await mkdir(parent, { recursive: true });
+  const target = join(parent, name);
   const { data, specs } = await tf.io.encodeWeights(tensors.map((t) => ({ name: t.name, tensor: t.tensor })));
+  const weights = specs.map((s) => ({ name: s.name, shape: [...s.shape], dtype: s.dtype }));
+  if (!options.allowNonFinite) {
+    const bad = firstNonFinite(data, weights);
+    if (bad) {
+      throw new GankitError(
+        'numerical',
+        `not writing ${target}: tensor '${bad.name}' holds ${bad.bad} NaN or infinite values of ${bad.size}; what is already saved there is kept`,
+      );
+    }
+  }
+  await mkdir(parent, { recursive: true });
   const bytes = new Uint8Array(data);
   const manifest: WeightsManifest = {
     format: WEIGHTS_FORMAT,
-    formatVersion: 1,
-    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: specs.map((s) => ({ name: s.name, shape: [...s.shape], dtype: s.dtype })) }],
+    formatVersion: WEIGHTS_FORMAT_VERSION,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights }],
     checksums: { [WEIGHTS_FILE]: { sha256: sha256(bytes), bytes: bytes.byteLength } },
     gankit,
   };
+  manifest.manifestSha256 = manifestChecksum(manifest);
   const manifestText = JSON.stringify(manifest, null, 1);
-  const target = join(parent, name);
   const needed = bytes.byteLength + Buffer.byteLength(manifestText);
   await ensureFreeSpace(parent, target, needed);
   const tmp = join(parent, tmpName(`tmp-${name}`));
@@ -266,8 +349,18 @@ async function readManifest(dir: string): Promise<WeightsManifest> {
   } catch (e) {
     throw corrupt(file, `is not valid JSON (${(e as Error).message}); it is truncated or corrupt`);
   }
-  if (!m || m.format !== WEIGHTS_FORMAT || m.formatVersion !== 1) {
-    throw corrupt(file, `is not a gankit weights manifest version 1 (format ${JSON.stringify(m?.format)}, formatVersion ${JSON.stringify(m?.formatVersion)})`);
+  if (!m || typeof m !== 'object' || m.format !== WEIGHTS_FORMAT || (m.formatVersion !== 1 && m.formatVersion !== WEIGHTS_FORMAT_VERSION)) {
+    throw corrupt(
+      file,
+      `is not a gankit weights manifest version 1 or ${WEIGHTS_FORMAT_VERSION} (format ${JSON.stringify(m?.format)}, formatVersion ${JSON.stringify(m?.formatVersion)})`,
+    );
+  }
+  if (m.formatVersion >= 2) {
+    if (typeof m.manifestSha256 !== 'string') throw corrupt(file, 'has no manifestSha256: it was edited or is corrupt');
+    const h = manifestChecksum(m);
+    if (h !== m.manifestSha256) {
+      throw corrupt(file, `does not match its own checksum (SHA-256 ${h}, manifestSha256 ${m.manifestSha256}): it was edited or is corrupt`);
+    }
   }
   if (!Array.isArray(m.weightsManifest) || m.weightsManifest.length === 0 || !m.checksums || typeof m.checksums !== 'object') {
     throw corrupt(file, 'lacks weightsManifest or checksums');
@@ -376,7 +469,8 @@ export async function listCheckpoints(runDir: string): Promise<CheckpointInfo[]>
  * deletes all but the newest `keep` checkpoints (never the one just written). Leftover temporary
  * directories of interrupted saves are removed first: one process writes to a run directory.
  * A full disk gives a `GankitError` with code `'disk-full'` and leaves every earlier checkpoint
- * as it was (see {@link writeWeights}).
+ * as it was (see {@link writeWeights}); so does a state holding NaN or ±Infinity (code
+ * `'numerical'`), so the checkpoints kept are always the newest finite ones.
  */
 export async function saveCheckpoint(runDir: string, trainer: CheckpointableTrainer, options: SaveCheckpointOptions = {}): Promise<CheckpointInfo> {
   const keep = options.keep ?? DEFAULT_KEEP;
@@ -391,11 +485,13 @@ export async function saveCheckpoint(runDir: string, trainer: CheckpointableTrai
   const step = trainer.iteration;
   try {
     const names = Object.keys(state.tensors);
-    path = await writeWeights(dir, checkpointName(step), names.map((name) => ({ name, tensor: state.tensors[name] })), {
-      kind: 'checkpoint',
-      step,
-      state: state.meta,
-    });
+    path = await writeWeights(
+      dir,
+      checkpointName(step),
+      names.map((name) => ({ name, tensor: state.tensors[name] })),
+      { kind: 'checkpoint', step, state: state.meta },
+      { allowNonFinite: options.allowNonFinite },
+    );
   } finally {
     tf.dispose(Object.values(state.tensors));
   }
@@ -430,7 +526,7 @@ export async function loadCheckpoint(path: string): Promise<LoadedCheckpoint> {
   const { tensors, manifest } = await readWeights(dir);
   try {
     const { step, state } = checkpointMeta(dir, manifest);
-    return { step, path: dir, state: { tensors, meta: state } };
+    return { step, path: dir, state: { tensors, meta: state }, formatVersion: manifest.formatVersion };
   } catch (e) {
     tf.dispose(Object.values(tensors));
     throw e;
@@ -448,7 +544,7 @@ export async function findLatestCheckpoint(runDir: string): Promise<ResumeResult
     try {
       const loaded = await loadCheckpoint(c.path);
       tf.dispose(Object.values(loaded.state.tensors));
-      return { step: loaded.step, path: loaded.path, skipped };
+      return { step: loaded.step, path: loaded.path, skipped, formatVersion: loaded.formatVersion };
     } catch (e) {
       skipped.push({ path: c.path, reason: (e as Error).message });
     }
@@ -458,28 +554,31 @@ export async function findLatestCheckpoint(runDir: string): Promise<ResumeResult
 
 /**
  * Restores the trainer from the newest checkpoint under `<runDir>/checkpoints/` that reads and
- * verifies. Damaged newer ones are passed over and reported in `skipped` (with a warning on the
- * console); returns `null` when there is no usable checkpoint (a fresh run). A checkpoint that
- * verifies but does not fit the trainer (another model) is an error, not a fallback. `options` go to
- * `trainer.loadState` (e.g. `skipUnknownPlugins`).
+ * verifies. Damaged newer ones are passed over, reported once each through `options.onSkip`
+ * (default: a console warning) and listed in `skipped`; returns `null` when there is no usable
+ * checkpoint (none, or every one damaged: `listCheckpoints` tells which). A checkpoint that
+ * verifies but does not fit the trainer (another model or other settings) is an error, not a
+ * fallback. The other `options` go to `trainer.loadState` (e.g. `skipUnknownPlugins`).
  */
-export async function resumeLatest(runDir: string, trainer: CheckpointableTrainer, options: LoadStateOptions = {}): Promise<ResumeResult | null> {
+export async function resumeLatest(runDir: string, trainer: CheckpointableTrainer, options: ResumeOptions = {}): Promise<ResumeResult | null> {
+  const { onSkip = (s: SkippedCheckpoint) => console.warn(`gankit: skipping damaged checkpoint ${s.path}: ${s.reason}`), ...loadOptions } = options;
   const skipped: SkippedCheckpoint[] = [];
   for (const c of await listCheckpoints(runDir)) {
     let loaded: LoadedCheckpoint;
     try {
       loaded = await loadCheckpoint(c.path);
     } catch (e) {
-      skipped.push({ path: c.path, reason: (e as Error).message });
-      console.warn(`gankit: skipping damaged checkpoint ${c.path}: ${(e as Error).message}`);
+      const s = { path: c.path, reason: (e as Error).message };
+      skipped.push(s);
+      onSkip(s);
       continue;
     }
     try {
-      await trainer.loadState(loaded.state, options);
+      await trainer.loadState(loaded.state, loadOptions);
     } finally {
       tf.dispose(Object.values(loaded.state.tensors));
     }
-    return { step: loaded.step, path: loaded.path, skipped };
+    return { step: loaded.step, path: loaded.path, skipped, formatVersion: loaded.formatVersion };
   }
   return null;
 }
@@ -487,7 +586,7 @@ export async function resumeLatest(runDir: string, trainer: CheckpointableTraine
 /** The averaging plugin of the generator, if any (duck-typed: `averagedWeights()` and `network`). */
 function generatorAverager(plugins: readonly GanPlugin[]): (GanPlugin & { averagedWeights(): tf.Variable[] }) | undefined {
   for (const p of plugins) {
-    const a = p as GanPlugin & { averagedWeights?: () => tf.Variable[]; network?: string; initialized?: boolean };
+    const a = p as GanPlugin & { averagedWeights?: (() => tf.Variable[]) | undefined; network?: string | undefined; initialized?: boolean | undefined };
     if (typeof a.averagedWeights === 'function' && (a.network ?? 'generator') === 'generator' && a.initialized !== false) {
       return a as GanPlugin & { averagedWeights(): tf.Variable[] };
     }
@@ -499,9 +598,10 @@ function generatorAverager(plugins: readonly GanPlugin[]): (GanPlugin & { averag
  * Writes the trained weights to `<runDir>/final/` in the same format as checkpoints:
  * `generator/<i>` and `discriminator/<i>` (every variable, `networkVariables` order) and, when an
  * averaging plugin of the generator (such as `ema`) is present, `averaged-generator/<i>`. Atomic
- * like {@link writeWeights}. Returns the directory.
+ * like {@link writeWeights}, and refused (code `'numerical'`) when a weight is NaN or ±Infinity,
+ * so that a diverged run leaves an earlier `final/` as it was. Returns the directory.
  */
-export async function saveFinal(runDir: string, trainer: Trainer): Promise<string> {
+export async function saveFinal(runDir: string, trainer: Trainer, options: WriteWeightsOptions = {}): Promise<string> {
   const entries: { name: string; tensor: tf.Tensor }[] = [];
   const describe = (role: string, vars: readonly tf.Tensor[]) => {
     vars.forEach((t, i) => entries.push({ name: `${role}/${i}`, tensor: t }));
@@ -519,7 +619,7 @@ export async function saveFinal(runDir: string, trainer: Trainer): Promise<strin
   if (avg) {
     networks['averaged-generator'] = { plugin: avg.name, variables: describe('averaged-generator', avg.averagedWeights()), trainable: trainer.generator.trainableVariables.length };
   }
-  return writeWeights(runDir, 'final', entries, { kind: 'final', step: trainer.iteration, networks });
+  return writeWeights(runDir, 'final', entries, { kind: 'final', step: trainer.iteration, networks }, options);
 }
 
 /**

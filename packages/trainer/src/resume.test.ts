@@ -41,7 +41,7 @@ describe('exact resume (batch norm, spectral norm, EMA, Adam, shuffled finite da
     expect(networkVariables(second.generator)[0].name).not.toBe(firstName);
     const before = tf.memory().numTensors;
     const resumed = await resumeLatest(dir, second);
-    expect(resumed).toEqual({ step: N / 2, path: saved.path, skipped: [] });
+    expect(resumed).toEqual({ step: N / 2, path: saved.path, skipped: [], formatVersion: 2 });
     expect(second.iteration).toBe(N / 2);
     // The restored state is the saved one, and loading leaked nothing: the only new tensors are the
     // state the trainer now holds (Adam's two moments per trainable variable, the EMA copy).

@@ -30,7 +30,7 @@ export interface LoadStateOptions {
    * example a data-parallel replica without replica 0's file-writing plugins). Default false: a
    * state must fit the trainer exactly.
    */
-  readonly skipUnknownPlugins?: boolean;
+  readonly skipUnknownPlugins?: boolean | undefined;
 }
 
 export interface TrainerState {
@@ -62,7 +62,10 @@ export type NetworkMeta = {
 export type OptimizerMeta = {
   /** tfjs class name (`Adam`, `SGD`, ...); a different optimizer class cannot load the state. */
   className: string;
-  /** The optimizer's `getConfig()` when the state was taken (informational). */
+  /**
+   * The optimizer's `getConfig()` when the state was taken. Loading checks it against the
+   * optimizer's, all but `learningRate` (which a schedule changes as training goes on).
+   */
   config: JsonValue;
   /** The optimizer's iteration counter. */
   iterations: number;
@@ -103,7 +106,7 @@ export type TrainerStateMeta = {
   optimizers: Record<string, OptimizerMeta>;
   /** Each stateful plugin by name. */
   plugins: Record<string, PluginMeta>;
-  /** Run settings when the state was taken (informational; not checked). */
+  /** Run settings when the state was taken; loading checks them against the trainer's. */
   info: { batchSize: number; discriminatorSteps: number; loss: string };
 };
 
@@ -139,7 +142,7 @@ export interface Snapshot {
 /** What the state functions need to see of a trainer. */
 export interface StateParts {
   /** The state's format name (default {@link TRAINER_STATE_FORMAT}). */
-  readonly format?: string;
+  readonly format?: string | undefined;
   /** Every network by role, in a fixed key order. */
   readonly networks: Record<Role, Network>;
   /** Every optimizer by role, in a fixed key order. */
@@ -148,7 +151,7 @@ export interface StateParts {
    * The variables each optimizer updates, in the order its gradients are applied (default: the
    * trainable variables of the network of the same role).
    */
-  readonly optimizerVariables?: Record<Role, readonly tf.Variable[]>;
+  readonly optimizerVariables?: Record<Role, readonly tf.Variable[]> | undefined;
   readonly plugins: readonly GanPlugin[];
   readonly data: { readonly name: string; state?(): JsonValue; loadState?(s: JsonValue): void };
   readonly random: { state(): RandomState; loadState(s: RandomState): void };
@@ -168,7 +171,7 @@ function optimizedVariables(parts: StateParts, role: Role): readonly tf.Variable
 }
 
 function className(opt: tf.Optimizer): string {
-  return (opt.constructor as unknown as { className?: string }).className ?? opt.getClassName?.() ?? 'unknown';
+  return (opt.constructor as unknown as { className?: string | undefined }).className ?? opt.getClassName?.() ?? 'unknown';
 }
 
 function extraVariable(opt: tf.Optimizer, key: string): tf.Variable | null {
@@ -196,7 +199,7 @@ async function optimizerWeights(opt: tf.Optimizer, role: Role): Promise<Awaited<
 export async function captureOptimizer(opt: tf.Optimizer, role: Role): Promise<OptimizerSnapshot> {
   const weights = await optimizerWeights(opt, role);
   // The counter is also a number on the optimizer: no device read needed.
-  const counter = (opt as unknown as { iterations?: number }).iterations;
+  const counter = (opt as unknown as { iterations?: number | undefined }).iterations;
   const iterations = Number.isInteger(counter) ? (counter as number) : (weights[0].tensor.dataSync() as Int32Array)[0];
   weights[0].tensor.dispose();
   const extra: Record<string, tf.Tensor> = {};
@@ -396,10 +399,57 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
+ * JSON with object keys sorted, so that two equal values give the same text (what checksums of
+ * JSON metadata are taken over).
+ * @internal
+ */
+export function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
+}
+
+/**
+ * Checks the settings a state was saved under against the trainer's: the seed of the random
+ * source, the data's name, the batch size, discriminator steps and loss, and each optimizer's
+ * configuration but its learning rate. Loading a state under other settings would go on silently
+ * as another run.
+ */
+function checkSettings(parts: StateParts, meta: Record<string, unknown>): void {
+  const seed = (meta.random as { seed: number }).seed;
+  const own = parts.random.state().seed;
+  if (seed !== own) fail(`the state was saved by a run with seed ${seed}, but this trainer's seed is ${own}`);
+  const data = meta.data as Record<string, unknown> | undefined;
+  if (isRecord(data) && typeof data.name === 'string' && data.name !== parts.data.name) {
+    fail(`the state was saved training on data '${data.name}', but this trainer's data is '${parts.data.name}'`);
+  }
+  const info = meta.info;
+  if (isRecord(info)) {
+    for (const key of ['batchSize', 'discriminatorSteps', 'loss'] as const) {
+      if (key in info && info[key] !== parts.info[key]) {
+        fail(`the state was saved with ${key} ${JSON.stringify(info[key])}, but this trainer has ${JSON.stringify(parts.info[key])}`);
+      }
+    }
+  }
+  const optimizers = meta.optimizers as Record<string, unknown>;
+  for (const role of optimizerRoles(parts)) {
+    const saved = (optimizers[role] as Record<string, unknown> | undefined)?.config;
+    const current = jsonConfig(parts.optimizers[role]);
+    if (!isRecord(saved) || !isRecord(current)) continue;
+    for (const key of new Set([...Object.keys(saved), ...Object.keys(current)])) {
+      if (key === 'learningRate' || canonical(saved[key]) === canonical(current[key])) continue;
+      fail(`the ${role} optimizer's ${key} is ${canonical(current[key])}, but the state was saved with ${canonical(saved[key])} (optimizers/${role})`);
+    }
+  }
+}
+
+/**
  * Checks a {@link TrainerState} against a trainer without changing anything, and returns it as a
  * snapshot whose tensors are the state's own (not copies). Every problem is a
  * `GankitError('checkpoint')` naming the entry: a missing or unexpected tensor, a shape or dtype
- * that does not match the trainer's variable, an unknown or missing plugin, a different optimizer.
+ * that does not match the trainer's variable, an unknown or missing plugin, a different optimizer,
+ * or other settings (seed, data, batch size, discriminator steps, loss, optimizer configuration but
+ * the learning rate).
  * With `skipUnknownPlugins`, the state of plugins the trainer does not have is passed over instead.
  */
 export function parseTrainerState(parts: StateParts, state: TrainerState, options: LoadStateOptions = {}): Snapshot {
@@ -416,6 +466,8 @@ export function parseTrainerState(parts: StateParts, state: TrainerState, option
   if (!isRecord(random) || !isNonNegInt(random.seed) || !isNonNegInt(random.counter)) {
     fail(`meta.random must be { seed, counter } non-negative integers, got ${JSON.stringify(meta.random)}`);
   }
+  if (!isRecord(meta.networks) || !isRecord(meta.optimizers)) fail('meta.networks and meta.optimizers are required');
+  checkSettings(parts, meta);
   const used = new Set<string>();
   const take = (name: string, shape: readonly number[] | null, dtype: string | null): tf.Tensor => {
     const t = tensors[name];

@@ -38,24 +38,24 @@ export interface TrainerOptions {
   /** Where real examples come from. */
   readonly data: DataSource;
   /** Examples per batch (default 64). */
-  readonly batchSize?: number;
+  readonly batchSize?: number | undefined;
   /** Discriminator updates per iteration, k in Goodfellow et al.'s Algorithm 1 (default 1). */
-  readonly discriminatorSteps?: number;
+  readonly discriminatorSteps?: number | undefined;
   /** Optimizer of G's variables (default Adam, learning rate 2e-4, β₁ = 0.5). Not shared with D. */
-  readonly generatorOptimizer?: tf.Optimizer;
+  readonly generatorOptimizer?: tf.Optimizer | undefined;
   /** Optimizer of D's variables (default Adam, learning rate 2e-4, β₁ = 0.5). Not shared with G. */
-  readonly discriminatorOptimizer?: tf.Optimizer;
+  readonly discriminatorOptimizer?: tf.Optimizer | undefined;
   /** Plugins: regularizers, averaging, metrics, loggers. */
-  readonly plugins?: readonly GanPlugin[];
+  readonly plugins?: readonly GanPlugin[] | undefined;
   /** The run seed: with the same seed, backend and options a run repeats bit for bit (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Latent distribution (default: standard normal of shape `generator.inputShape`). */
-  readonly latent?: LatentSampler;
+  readonly latent?: LatentSampler | undefined;
   /**
    * Conditional training: the real batch's labels are passed to D with the real batch, and to G
    * and D with the fake batch (default: `true` when the data set has classes).
    */
-  readonly conditional?: boolean;
+  readonly conditional?: boolean | undefined;
   /**
    * Labels of the fake batches in conditional training: `'real'` (default) gives G the labels of
    * the real batch of the same update, so the fakes follow the data's class frequencies and no
@@ -63,25 +63,25 @@ export interface TrainerOptions {
    * label uniformly from `0 .. data.numClasses-1` with the run's seeded random source, as AC-GAN
    * and most conditional GANs do. Either way `StepContext.fakeLabels` holds them.
    */
-  readonly fakeLabels?: 'real' | 'uniform';
+  readonly fakeLabels?: 'real' | 'uniform' | undefined;
   /**
    * Picks the part of D's output that the adversarial loss sees, for multi-head discriminators:
    * e.g. {@link acganAdversarialOutput} (column 0 of an ACGAN discriminator's `[batch, 1+K]`).
    * It must return one value per example or a patch map with a last dimension of 1. The logged
    * `dReal`/`dFake` use this part. Default: the whole output, which must then be of that kind.
    */
-  readonly adversarialOutput?: (output: tf.Tensor) => tf.Tensor;
+  readonly adversarialOutput?: ((output: tf.Tensor) => tf.Tensor) | undefined;
   /**
    * Watch for numerical faults (a NaN or infinite loss, and optionally gradient) and keep the last
    * good state: see {@link NanGuardOptions}. Off by default (it costs one small device read per
    * update and one cheap snapshot per iteration).
    */
-  readonly nanGuard?: NanGuardOptions;
+  readonly nanGuard?: NanGuardOptions | undefined;
   /**
    * Makes this trainer one of several data-parallel replicas (usually one per worker thread; see
    * {@link ReplicaOptions}). Default: none, the whole batch in this thread.
    */
-  readonly replica?: ReplicaOptions;
+  readonly replica?: ReplicaOptions | undefined;
 }
 
 /**
@@ -173,7 +173,7 @@ export interface NanGuardOptions {
   /** What to do on a fault: `'stop'` training in the last good state, or `'skip'` the iteration. */
   readonly action: 'stop' | 'skip';
   /** Check every gradient too, not only the losses (default `false`): catches NaN gradients of a finite loss. */
-  readonly checkGradients?: boolean;
+  readonly checkGradients?: boolean | undefined;
 }
 
 /** The fake batch of one update as a step context sees it (see `makeStepContext`). */
@@ -185,7 +185,7 @@ interface FakeHolder {
   /** Makes the fakes (G's forward pass) on first use. */
   make: () => tf.Tensor;
   /** Set while a hook runs that must not make or read the fakes. */
-  blocked?: string;
+  blocked?: string | undefined;
 }
 
 /**
@@ -212,6 +212,11 @@ class NumericalFault extends Error {
   }
 }
 
+/** Names a non-finite value for messages: `NaN`, `Infinity`, `-Infinity`. */
+function valueName(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : String(v);
+}
+
 /** A result of {@link Trainer.fit}. */
 export interface FitResult {
   /** Iterations completed by this call. */
@@ -219,9 +224,17 @@ export interface FitResult {
   /** Wall-clock seconds of this call. */
   readonly seconds: number;
   /** The last iteration's logs (undefined when no step ran). */
-  readonly last?: StepLogs;
+  readonly last?: StepLogs | undefined;
   /** Why training stopped early, when a plugin or the caller asked it to. */
-  readonly stopReason?: string;
+  readonly stopReason?: string | undefined;
+  /**
+   * Set when the numerical-fault guard (`nanGuard: { action: 'stop' }`) stopped training: the
+   * iteration that went non-finite (1-based, so iteration `n` would have made step `n`), the player
+   * whose update it was, and what was non-finite (the loss and the terms of it that were, e.g.
+   * `the discriminator loss is NaN (non-finite terms: r1/penalty Infinity)`). The trainer is in the
+   * state after iteration `n - 1`.
+   */
+  readonly fault?: { readonly iteration: number; readonly player: 'discriminator' | 'generator'; readonly detail: string } | undefined;
 }
 
 /** Options of {@link Trainer.fit}. */
@@ -229,9 +242,9 @@ export interface FitOptions {
   /** Iterations to run. */
   readonly steps: number;
   /** Called after every iteration, after the plugins' `onStepEnd`. */
-  readonly onStep?: (logs: StepLogs) => void | Promise<void>;
+  readonly onStep?: ((logs: StepLogs) => void | Promise<void>) | undefined;
   /** Stops cleanly after the current iteration when aborted. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 function checkPositiveInt(name: string, v: number): number {
@@ -325,6 +338,7 @@ export class Trainer {
   private stepCount = 0;
   private setupDone = false;
   private stopReason: string | undefined;
+  private fault: FitResult['fault'];
   private readonly context: TrainContext;
   private readonly guard: NanGuardOptions | undefined;
   private skipped = 0;
@@ -469,8 +483,9 @@ export class Trainer {
    * Restores a state from {@link Trainer.state} (of this trainer or of a new one built the same
    * way, in this or another process). Everything is checked before anything changes: a missing or
    * unexpected tensor, a shape or dtype that differs from the trainer's variable, an unknown or
-   * missing plugin, another optimizer class, or a bad step gives a `GankitError` with code
-   * `'checkpoint'` naming the entry, and the trainer is left as it was. The state's tensors are
+   * missing plugin, another optimizer class, other settings (seed, data name, batch size,
+   * discriminator steps, loss name, optimizer configuration but the learning rate) or a bad step
+   * gives a `GankitError` with code `'checkpoint'` naming the entry, and the trainer is left as it was. The state's tensors are
    * copied; the caller still owns (and disposes) them.
    */
   async loadState(state: TrainerState, options: LoadStateOptions = {}): Promise<void> {
@@ -525,7 +540,7 @@ export class Trainer {
    * Generates `n` samples with the generator in inference mode (batch norm uses its moving
    * statistics; nothing is updated). Pass `z` to use fixed latent points.
    */
-  sample(n: number, options: { z?: tf.Tensor; labels?: tf.Tensor } = {}): tf.Tensor {
+  sample(n: number, options: { z?: tf.Tensor | undefined; labels?: tf.Tensor | undefined } = {}): tf.Tensor {
     return tf.tidy(() => {
       const z = options.z ?? this.sampleLatent(n);
       return this.generator.apply(z, { training: false, labels: options.labels });
@@ -712,27 +727,45 @@ export class Trainer {
     kept: Map<string, tf.Scalar>,
   ): tf.Scalar {
     const hook = phase === 'discriminator' ? 'discriminatorLoss' : 'generatorLoss';
-    let { value: cost, grads } = optimizer.computeGradients(
-      () => {
-        let total = baseLoss();
-        for (const p of this.plugins) {
-          const terms = p[hook]?.(s);
-          if (!terms) continue;
-          for (const [key, value] of Object.entries(terms)) {
-            if (!(value instanceof tf.Tensor) || value.rank !== 0) {
-              throw new GankitError('plugin', `plugin '${p.name}' returned ${phase} term '${key}' that is not a scalar tensor`);
+    // With the guard on, the adversarial term is kept too, to name the term that went non-finite.
+    let base: tf.Scalar | undefined;
+    const termNames: string[] = [];
+    let computed: { value: tf.Scalar; grads: tf.NamedTensorMap };
+    try {
+      computed = optimizer.computeGradients(
+        () => {
+          let total = baseLoss();
+          // A copy: without plugin terms `total` is the cost itself, which goes on to the update.
+          if (this.guard) base = tf.keep(tf.clone(total));
+          for (const p of this.plugins) {
+            const terms = p[hook]?.(s);
+            if (!terms) continue;
+            for (const [key, value] of Object.entries(terms)) {
+              if (!(value instanceof tf.Tensor) || value.rank !== 0) {
+                throw new GankitError('plugin', `plugin '${p.name}' returned ${phase} term '${key}' that is not a scalar tensor`);
+              }
+              kept.set(`${p.name}/${key}`, tf.keep(value));
+              termNames.push(`${p.name}/${key}`);
+              total = tf.add(total, value);
             }
-            kept.set(`${p.name}/${key}`, tf.keep(value));
-            total = tf.add(total, value);
           }
-        }
-        return total;
-      },
-      vars,
-    );
+          return total;
+        },
+        vars,
+      );
+    } catch (e) {
+      base?.dispose();
+      throw e;
+    }
+    let { value: cost, grads } = computed;
     if (this.replica) ({ cost, grads } = this.reduceGradients(cost, grads, vars));
     if (this.guard) {
-      const fault = this.findFault(phase, cost, grads, vars);
+      let fault: NumericalFault | null;
+      try {
+        fault = this.findFault(phase, cost, grads, vars, [[`${this.loss.name} loss`, base!], ...termNames.map((n): [string, tf.Scalar] => [n, kept.get(n)!])]);
+      } finally {
+        base?.dispose();
+      }
       if (fault) {
         tf.dispose(grads);
         cost.dispose();
@@ -746,15 +779,29 @@ export class Trainer {
     return cost;
   }
 
-  /** One device read: is the loss (and, if asked, every gradient) finite? */
-  private findFault(phase: Phase, cost: tf.Scalar, grads: tf.NamedTensorMap, vars: tf.Variable[]): NumericalFault | null {
+  /**
+   * One device read: is the loss (and, if asked, every gradient) finite? On a fault, a second read
+   * of the loss's terms (`[name, value]`: the adversarial loss, then each plugin term) names those
+   * that are not.
+   */
+  private findFault(phase: Phase, cost: tf.Scalar, grads: tf.NamedTensorMap, vars: tf.Variable[], terms: [string, tf.Scalar][]): NumericalFault | null {
     const checked = this.guard?.checkGradients ? vars.filter((v) => grads[v.name] != null) : [];
     // x·0 is 0 for finite x and NaN for NaN or ±Inf: one sum per tensor flags any bad element.
     const flags = tf.tidy(() => tf.stack([cost, ...checked.map((v) => grads[v.name])].map((t) => tf.sum(tf.mul(t, 0)))).dataSync());
     if (!flags.some((f) => Number.isNaN(f))) return null;
     const loss = cost.dataSync()[0];
     const player = phase === 'discriminator' ? 'discriminator' : 'generator';
-    if (Number.isNaN(flags[0])) return new NumericalFault(phase, `the ${player} loss is ${loss}`, loss);
+    if (Number.isNaN(flags[0])) {
+      const values = tf.tidy(() => tf.stack(terms.map(([, t]) => t)).dataSync());
+      const bad = terms.flatMap(([name], i) => (Number.isFinite(values[i]) ? [] : [`${name} ${valueName(values[i])}`]));
+      const which =
+        bad.length > 0
+          ? `non-finite terms: ${bad.join(', ')}`
+          : this.replica
+            ? `this replica's terms are finite (${terms.map(([n]) => n).join(', ')}); another replica's are not`
+            : `every term is finite (${terms.map(([n]) => n).join(', ')}); their sum is not`;
+      return new NumericalFault(phase, `the ${player} loss is ${valueName(loss)} (${which})`, loss);
+    }
     for (let i = 1; i < flags.length; i++) {
       if (Number.isNaN(flags[i])) {
         const v = checked[i - 1];
@@ -782,9 +829,10 @@ export class Trainer {
       await restore(this.parts, before, guard.action === 'skip');
       if (guard.action === 'stop') {
         const n = this.stepCount;
+        this.fault = { iteration: n + 1, player: e.phase === 'discriminator' ? 'discriminator' : 'generator', detail: e.detail };
         throw new GankitError(
           'numerical',
-          `numerical fault in iteration ${n} (${e.phase} update): ${e.detail}. The update was not applied and the trainer is back in the last good state, after ${n} completed iterations (save a checkpoint now to keep it). Check the data for NaN/Inf, lower the learning rate, or use nanGuard { action: 'skip' }.`,
+          `numerical fault in iteration ${n + 1} (${e.phase} update): ${e.detail}. The update was not applied and the trainer is back in the last good state, after ${n} completed iterations (save a checkpoint now to keep it). Check the data for NaN/Inf, lower the learning rate, or use nanGuard { action: 'skip' }.`,
         );
       }
       this.skipped++;
@@ -914,6 +962,7 @@ export class Trainer {
     let last: StepLogs | undefined;
     let done = 0;
     this.stopReason = undefined;
+    this.fault = undefined;
     for (; done < steps; ) {
       if (options.signal?.aborted) {
         this.stopReason ??= 'aborted';
@@ -933,7 +982,7 @@ export class Trainer {
       if (this.stopReason) break;
     }
     for (const p of this.plugins) await p.onTrainEnd?.(this.context);
-    return { steps: done, seconds: (performance.now() - t0) / 1000, last, stopReason: this.stopReason };
+    return { steps: done, seconds: (performance.now() - t0) / 1000, last, stopReason: this.stopReason, ...(this.fault ? { fault: this.fault } : {}) };
   }
 
   /** Frees the optimizers' state and every plugin (the networks belong to the caller). */
