@@ -43,13 +43,34 @@ describe('metricsLogger', () => {
     }
     await logger.onTrainEnd!(ctx);
     expect(await count()).toBe(5);
-    // A second logger on the same file appends (a resumed run) unless told to overwrite.
+    // A second logger on the same file continues it (a run resumed at step 5) unless told to overwrite.
+    ctx.step = 5;
     const again = metricsLogger({ file });
     await simulate(again, ctx, 2);
     expect(await count()).toBe(7);
     const fresh = metricsLogger({ file, overwrite: true });
     await simulate(fresh, ctx, 1);
     expect(await count()).toBe(1);
+    g.dispose();
+  });
+
+  it('a run resumed from an earlier step drops the lines after it: every step is in the file once', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'logs.jsonl');
+    const g = new TinyGenerator();
+    const first = makeContext(g);
+    await simulate(metricsLogger({ file, flushEvery: 1 }), first, 10);
+    // Killed mid-append: a last line cut short.
+    await writeFile(file, (await readFile(file, 'utf8')) + '{"step":11,"dLo');
+    // Resumed from the checkpoint of step 6.
+    const resumed = makeContext(g);
+    resumed.step = 6;
+    await simulate(metricsLogger({ file }), resumed, 4);
+    expect((await readMetricsLog(file)).map((r) => r.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect((await readFile(file, 'utf8')).endsWith('}\n')).toBe(true);
+    // A fresh trainer (step 0) starts the file empty.
+    await simulate(metricsLogger({ file }), makeContext(g), 2);
+    expect((await readMetricsLog(file)).map((r) => r.step)).toEqual([1, 2]);
     g.dispose();
   });
 

@@ -2,6 +2,7 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { GankitError, type GanPlugin, type StepLogs, type TrainContext } from '@gankit/core';
 import type { ChartSeries } from './chart';
+import { writeFileAtomic } from './files';
 
 /**
  * One line of `logs.jsonl`: an iteration's `StepLogs` under short names. `step` counts
@@ -139,15 +140,20 @@ export interface MetricsLoggerOptions {
   /** The JSONL file, e.g. `runs/mnist/logs.jsonl`; lines are appended, parent folders created. */
   readonly file: string;
   /** Lines buffered before they are appended to the file (default 50); the rest go at `onTrainEnd`. */
-  readonly flushEvery?: number;
-  /** Empty the file at setup instead of appending to it (default false: a resumed run continues it). */
-  readonly overwrite?: boolean;
+  readonly flushEvery?: number | undefined;
+  /**
+   * Empty the file at setup instead of appending to it. Default false: the file is continued, and
+   * at setup the lines past the trainer's step (those written after the checkpoint a resumed run
+   * went back to) are dropped, so that every step is in the file once; a fresh trainer (step 0)
+   * thus starts it empty too.
+   */
+  readonly overwrite?: boolean | undefined;
   /** Keep the records in memory for {@link MetricsLogger.curves} (default true). */
-  readonly keep?: boolean;
+  readonly keep?: boolean | undefined;
   /** Plugin name (default `'metrics-logger'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Hook order (default 200, after metric plugins have added to `logs.metrics`). */
-  readonly order?: number;
+  readonly order?: number | undefined;
 }
 
 /** The plugin {@link metricsLogger} returns. */
@@ -163,11 +169,40 @@ export interface MetricsLogger extends GanPlugin {
 }
 
 /**
+ * Keeps the lines of a metrics log up to `step` (and lines that are not records, but for a last
+ * line cut short by a crash), rewriting the file atomically only when something is dropped.
+ */
+async function cutLogAfter(file: string, step: number): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return writeFile(file, '');
+    throw e;
+  }
+  const lines = text.split('\n');
+  const tail = lines.pop(); // '' when the file ends with a newline; otherwise a line cut short
+  const kept = lines.filter((line) => {
+    try {
+      const r = JSON.parse(line) as { step?: unknown };
+      return !(typeof r?.step === 'number' && r.step > step);
+    } catch {
+      return true;
+    }
+  });
+  if (kept.length === lines.length && !tail) return;
+  await writeFileAtomic(file, kept.map((l) => `${l}\n`).join(''));
+}
+
+/**
  * A plugin that writes one JSON line per iteration to a `logs.jsonl` file:
  * `{"step":1,"dLoss":..,"gLoss":..,"dReal":..,"dFake":..,"terms":{..},"metrics":{..},"seconds":..}`.
  * Lines are buffered and appended every `flushEvery` lines and when training ends, so a crash
  * loses at most the unflushed lines; every flushed line is whole. It runs at order 200 so that
- * metrics added by earlier plugins in the same `onStepEnd` are in the line.
+ * metrics added by earlier plugins in the same `onStepEnd` are in the line. A resumed run continues
+ * the file from the step it resumed at (lines after that step are dropped at setup), so the file
+ * holds each step once; call {@link MetricsLogger.flush} before saving a checkpoint so that it
+ * holds every step up to it.
  *
  * @example
  * ```ts
@@ -190,11 +225,12 @@ export function metricsLogger(options: MetricsLoggerOptions): MetricsLogger {
   let ready: Promise<void> | undefined;
   let writing: Promise<void> = Promise.resolve();
 
-  const prepare = (): Promise<void> =>
+  /** Creates the file at once (empty, or continued up to `step`) so readers find it from the start. */
+  const prepare = (step?: number): Promise<void> =>
     (ready ??= (async () => {
       await mkdir(dirname(file), { recursive: true });
-      // Create the file at once (empty, or kept for appending) so readers find it from the start.
       if (options.overwrite) await writeFile(file, '');
+      else if (step !== undefined) await cutLogAfter(file, step);
       else await appendFile(file, '');
     })());
 
@@ -216,8 +252,8 @@ export function metricsLogger(options: MetricsLoggerOptions): MetricsLogger {
     records,
     curves: () => curvesFromRecords(records),
     flush,
-    async setup(_ctx: TrainContext) {
-      await prepare();
+    async setup(ctx: TrainContext) {
+      await prepare(ctx.step);
     },
     async onStepEnd(_ctx: TrainContext, logs: StepLogs) {
       const rec = metricsRecord(logs);
