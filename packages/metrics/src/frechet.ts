@@ -1,5 +1,13 @@
 import { GankitError } from '@gankit/core';
-import { congruenceLower, pivotedCholesky, tridiagonalEigenvalues, tridiagonalize } from './linalg';
+import { workspace } from './dense-kernels';
+import {
+  TRACE_SQRT_A,
+  TRACE_SQRT_B,
+  traceSqrtProductInPlace,
+  traceSqrtWorkspace,
+  tridiagonalEigenvalues,
+  tridiagonalizeInPlace,
+} from './linalg';
 
 /** A vector: a plain array or a typed array. */
 export type VectorLike = ArrayLike<number>;
@@ -21,12 +29,11 @@ export interface FrechetDistanceOptions {
    * Largest accepted asymmetry `|Σ[i,j] − Σ[j,i]|`, relative to the largest absolute entry.
    * The matrices are symmetrised before use. Default `1e-5`.
    */
-  symmetryTolerance?: number;
+  symmetryTolerance?: number | undefined;
 }
 
-/** Copies a square matrix into a row-major float64 array after checking its size and values. */
-function readSquare(m: SquareMatrixLike, d: number, what: string): Float64Array {
-  const out = new Float64Array(d * d);
+/** Copies a square matrix into `out` (row-major float64, from element `off`) after checking its size. */
+function readSquare(m: SquareMatrixLike, d: number, what: string, out: Float64Array, off: number): void {
   if (Array.isArray(m)) {
     if (m.length !== d) throw new GankitError('shape', `${what}: expected ${d} rows (the mean's length), got ${m.length}`);
     for (let i = 0; i < d; i++) {
@@ -34,20 +41,19 @@ function readSquare(m: SquareMatrixLike, d: number, what: string): Float64Array 
       if (!Array.isArray(row) || row.length !== d) {
         throw new GankitError('shape', `${what}: row ${i} has length ${Array.isArray(row) ? row.length : typeof row}, expected ${d}`);
       }
-      for (let j = 0; j < d; j++) out[i * d + j] = row[j];
+      for (let j = 0; j < d; j++) out[off + i * d + j] = row[j];
     }
   } else if (m instanceof Float64Array || m instanceof Float32Array) {
     if (m.length !== d * d) {
       throw new GankitError('shape', `${what}: expected ${d} x ${d} = ${d * d} values (row-major), got ${m.length}`);
     }
-    out.set(m);
+    out.set(m, off);
   } else {
     throw new GankitError('dtype', `${what}: expected number[][] or a row-major Float64Array/Float32Array`);
   }
-  return out;
 }
 
-function readStatistics(s: GaussianStatistics, which: string, d: number | undefined, symTol: number) {
+function readMean(s: GaussianStatistics, which: string, d: number | undefined): Float64Array {
   if (!s || typeof s !== 'object' || s.mean == null || s.covariance == null) {
     throw new GankitError('value', `frechetDistance: ${which} must be { mean, covariance }`);
   }
@@ -60,64 +66,56 @@ function readStatistics(s: GaussianStatistics, which: string, d: number | undefi
   for (let i = 0; i < dim; i++) {
     if (!Number.isFinite(mean[i])) throw new GankitError('value', `frechetDistance: ${which}.mean[${i}] is ${mean[i]}, not finite`);
   }
-  const cov = readSquare(s.covariance, dim, `frechetDistance: ${which}.covariance`);
+  return mean;
+}
+
+/** Reads, checks and symmetrises a covariance into `out` at `off`; returns its trace. */
+function readCovariance(s: GaussianStatistics, which: string, dim: number, symTol: number, out: Float64Array, off: number): number {
+  readSquare(s.covariance, dim, `frechetDistance: ${which}.covariance`, out, off);
   let maxAbs = 0;
-  for (let i = 0; i < cov.length; i++) {
-    const v = cov[i];
+  for (let i = off; i < off + dim * dim; i++) {
+    const v = out[i];
     if (!Number.isFinite(v)) {
-      throw new GankitError('value', `frechetDistance: ${which}.covariance[${Math.floor(i / dim)}][${i % dim}] is ${v}, not finite`);
+      const at = i - off;
+      throw new GankitError('value', `frechetDistance: ${which}.covariance[${Math.floor(at / dim)}][${at % dim}] is ${v}, not finite`);
     }
     if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
   }
   const tol = symTol * maxAbs;
+  let trace = 0;
   for (let i = 0; i < dim; i++) {
-    if (cov[i * dim + i] < -tol) {
+    const ii = out[off + i * dim + i];
+    if (ii < -tol) {
       throw new GankitError(
         'value',
-        `frechetDistance: ${which}.covariance has a negative diagonal entry ${cov[i * dim + i]} at [${i}][${i}]; a covariance is positive semi-definite`,
+        `frechetDistance: ${which}.covariance has a negative diagonal entry ${ii} at [${i}][${i}]; a covariance is positive semi-definite`,
       );
     }
-    for (let j = 0; j < i; j++) {
-      const a = cov[i * dim + j];
-      const b = cov[j * dim + i];
-      if (Math.abs(a - b) > tol) {
-        throw new GankitError(
-          'value',
-          `frechetDistance: ${which}.covariance is not symmetric: [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`,
-        );
+    trace += ii;
+  }
+  // Symmetrise in 32 × 32 tiles (the upper triangle is read down columns).
+  const tile = 32;
+  for (let i0 = 0; i0 < dim; i0 += tile) {
+    for (let j0 = 0; j0 <= i0; j0 += tile) {
+      const i1 = Math.min(dim, i0 + tile);
+      for (let i = i0; i < i1; i++) {
+        const j1 = Math.min(j0 + tile, i);
+        for (let j = j0; j < j1; j++) {
+          const x = off + i * dim + j;
+          const y = off + j * dim + i;
+          const a = out[x];
+          const b = out[y];
+          if (Math.abs(a - b) > tol) {
+            throw new GankitError('value', `frechetDistance: ${which}.covariance is not symmetric: [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
+          }
+          const m = 0.5 * (a + b);
+          out[x] = m;
+          out[y] = m;
+        }
       }
-      const m = 0.5 * (a + b);
-      cov[i * dim + j] = m;
-      cov[j * dim + i] = m;
     }
   }
-  return { mean, cov, dim };
-}
-
-/**
- * `Tr((A B)^½)` for symmetric positive semi-definite `A`, `B` (`n × n`, row-major, symmetric;
- * both left unchanged). With `B = L Lᵀ` (Cholesky with pivoting, which drops the null space of a
- * singular `B`), `A B` has the same non-zero eigenvalues as the symmetric PSD `Lᵀ A L`, so the
- * trace is `Σ √max(λᵢ(Lᵀ A L), 0)`; the eigenvalues come from Householder tridiagonalisation and
- * implicit QR.
- * @internal
- */
-export function traceSqrtProduct(a: Float64Array, b: Float64Array, n: number): number {
-  const { l, rank, perm } = pivotedCholesky(b, n);
-  if (rank === 0) return 0;
-  // A in B's pivot order.
-  const ap = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const src = perm[i] * n;
-    const dst = i * n;
-    for (let j = 0; j < n; j++) ap[dst + j] = a[src + perm[j]];
-  }
-  const m = congruenceLower(ap, l, n, rank);
-  const { d, e } = tridiagonalize(m, rank);
-  const ev = tridiagonalEigenvalues(d, e);
-  let s = 0;
-  for (let i = 0; i < rank; i++) if (ev[i] > 0) s += Math.sqrt(ev[i]);
-  return s;
+  return trace;
 }
 
 /**
@@ -130,12 +128,14 @@ export function traceSqrtProduct(a: Float64Array, b: Float64Array, n: number): n
  */
 export function symmetricEigenvalues(matrix: SquareMatrixLike): Float64Array {
   const n = Array.isArray(matrix) ? matrix.length : Math.round(Math.sqrt(matrix.length));
-  const a = readSquare(matrix, n, 'symmetricEigenvalues');
-  for (let i = 0; i < a.length; i++) {
-    if (!Number.isFinite(a[i])) throw new GankitError('value', `symmetricEigenvalues: entry ${i} is ${a[i]}, not finite`);
+  const k = workspace(n * n + 6 * n);
+  const h = k.heap;
+  readSquare(matrix, n, 'symmetricEigenvalues', h, 0);
+  for (let i = 0; i < n * n; i++) {
+    if (!Number.isFinite(h[i])) throw new GankitError('value', `symmetricEigenvalues: entry ${i} is ${h[i]}, not finite`);
   }
   if (n === 0) return new Float64Array(0);
-  const { d, e } = tridiagonalize(a, n);
+  const { d, e } = tridiagonalizeInPlace(k, 0, n, n, n * n);
   return tridiagonalEigenvalues(d, e).sort();
 }
 
@@ -174,17 +174,20 @@ export function frechetDistance(a: GaussianStatistics, b: GaussianStatistics, op
   if (!(symmetryTolerance >= 0)) {
     throw new GankitError('value', `frechetDistance: symmetryTolerance must be >= 0, got ${symmetryTolerance}`);
   }
-  const sa = readStatistics(a, 'a', undefined, symmetryTolerance);
-  const sb = readStatistics(b, 'b', sa.dim, symmetryTolerance);
-  const d = sa.dim;
+  const meanA = readMean(a, 'a', undefined);
+  const d = meanA.length;
+  const meanB = readMean(b, 'b', d);
   let meanTerm = 0;
   for (let i = 0; i < d; i++) {
-    const t = sa.mean[i] - sb.mean[i];
+    const t = meanA[i] - meanB[i];
     meanTerm += t * t;
   }
-  let traces = 0;
-  for (let i = 0; i < d; i++) traces += sa.cov[i * d + i] + sb.cov[i * d + i];
-  const trSqrt = traceSqrtProduct(sa.cov, sb.cov, d);
+  // Both covariances go straight into the solver's workspace (Σ₂ where it is factored).
+  const k = workspace(traceSqrtWorkspace(d));
+  const traces =
+    readCovariance(a, 'a', d, symmetryTolerance, k.heap, TRACE_SQRT_A * d * d) +
+    readCovariance(b, 'b', d, symmetryTolerance, k.heap, TRACE_SQRT_B * d * d);
+  const trSqrt = traceSqrtProductInPlace(k, d);
   const fid = meanTerm + traces - 2 * trSqrt;
   return fid > 0 ? fid : 0;
 }

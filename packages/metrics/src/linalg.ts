@@ -1,11 +1,13 @@
 /**
- * Dense float64 linear algebra for the metrics: a symmetric rank-k update, pivoted Cholesky,
- * Householder tridiagonalisation and the implicit symmetric QR algorithm. Everything is written
- * for row-major `Float64Array`s with contiguous inner loops.
+ * Dense float64 linear algebra for the metrics: a symmetric rank-k update, blocked pivoted
+ * Cholesky, a triangular congruence `Lᵀ A L`, Householder tridiagonalisation and the implicit
+ * symmetric QR algorithm. Everything is written for row-major matrices with contiguous inner
+ * loops; the cubic parts run on {@link denseKernels} (WebAssembly SIMD, or JavaScript).
  *
  * @internal
  */
 import { GankitError } from '@gankit/core';
+import { type DenseKernels, denseKernels } from './dense-kernels';
 
 const EPS = 2 ** -52;
 
@@ -95,267 +97,324 @@ export function mirrorUpper(c: Float64Array, d: number): void {
   }
 }
 
-/** The result of {@link pivotedCholesky}. @internal */
+
+/** Rows of A, rows of B and depth per {@link DenseKernels.gemmNT} call: a 2-row strip of A stays in L1, a B block in L2. */
+const MB = 128;
+const NB = 128;
+const KC = 512;
+
+/**
+ * `C += α A Bᵀ` in cache blocks (`A`: `m` rows at `a`, `B`: `n` rows at `b`, depth up to
+ * `kMax`), where each pair of row blocks sums only over the depth range `depth(i0, i1, j0, j1)`
+ * returns (`null`: the block is skipped). Triangular operands use it to skip their zeros.
+ * @internal
+ */
+export function blockedNT(
+  k: DenseKernels,
+  m: number,
+  n: number,
+  kMax: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  c: number,
+  ldc: number,
+  alpha: number,
+  depth: (i0: number, i1: number, j0: number, j1: number) => readonly [number, number] | null,
+): void {
+  for (let j0 = 0; j0 < n; j0 += NB) {
+    const j1 = Math.min(n, j0 + NB);
+    for (let p0 = 0; p0 < kMax; p0 += KC) {
+      for (let i0 = 0; i0 < m; i0 += MB) {
+        const i1 = Math.min(m, i0 + MB);
+        const r = depth(i0, i1, j0, j1);
+        if (!r) continue;
+        const lo = Math.max(r[0], p0);
+        const hi = Math.min(r[1], p0 + KC, kMax);
+        if (lo >= hi) continue;
+        k.gemmNT(i1 - i0, j1 - j0, hi - lo, a + i0 * lda + lo, lda, b + j0 * ldb + lo, ldb, c + i0 * ldc + j0, ldc, alpha);
+      }
+    }
+  }
+}
+
+/** Swaps indices `j < p` of the symmetric matrix whose lower triangle is at `off` (stride `n`), L rows included. */
+function swapSymmetric(h: Float64Array, off: number, n: number, j: number, p: number): void {
+  const rj = off + j * n;
+  const rp = off + p * n;
+  let t: number;
+  for (let c = 0; c < j; c++) {
+    t = h[rj + c];
+    h[rj + c] = h[rp + c];
+    h[rp + c] = t;
+  }
+  t = h[rj + j];
+  h[rj + j] = h[rp + p];
+  h[rp + p] = t;
+  for (let c = j + 1; c < p; c++) {
+    const x = off + c * n + j;
+    t = h[x];
+    h[x] = h[rp + c];
+    h[rp + c] = t;
+  }
+  for (let r = p + 1; r < n; r++) {
+    const x = off + r * n;
+    t = h[x + j];
+    h[x + j] = h[x + p];
+    h[x + p] = t;
+  }
+}
+
+/** The result of {@link pivotedCholeskyInPlace}. @internal */
 export interface PivotedCholesky {
-  /** `n × rank` factor, row-major, in pivoted order: `A[perm[i], perm[j]] ≈ (L Lᵀ)[i, j]`. */
-  l: Float64Array;
   /** Number of columns kept. */
   rank: number;
-  /** The pivot order. */
+  /** The pivot order: `A[perm[i], perm[j]] ≈ (L Lᵀ)[i, j]`. */
   perm: Int32Array;
 }
 
 /**
- * Cholesky factorisation with diagonal (complete) pivoting of a symmetric positive semi-definite
- * matrix, left-looking (dot-product form). Stops when the largest remaining diagonal of the Schur
+ * Cholesky factorisation with diagonal (complete) pivoting of the symmetric positive
+ * semi-definite matrix whose lower triangle is at heap offset `off` (`n × n`, row stride `n`),
+ * in place, blocked like LAPACK's `dpstrf`: each panel of 32 columns is factored left-looking
+ * (pivots chosen on the updated diagonal), then the trailing lower triangle gets one rank-32
+ * update through {@link blockedNT}. Stops when the largest remaining diagonal of the Schur
  * complement is at most `n · ε · max diag(A)`, so a singular matrix gets a factor of lower rank.
- * Only the lower triangle of `a` is read.
+ * On return `L[i, j]` (`j < rank`, `i ≥ j`) is at `off + i·n + j` in pivoted order; entries
+ * above the diagonal and in columns `≥ rank` are scratch.
  * @internal
  */
-export function pivotedCholesky(a: Float64Array, n: number): PivotedCholesky {
+export function pivotedCholeskyInPlace(k: DenseKernels, off: number, n: number): PivotedCholesky {
+  const h = k.heap;
   const perm = new Int32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
   const diag = new Float64Array(n);
   let maxDiag = 0;
   for (let i = 0; i < n; i++) {
-    diag[i] = a[i * n + i];
+    perm[i] = i;
+    diag[i] = h[off + i * n + i];
     if (diag[i] > maxDiag) maxDiag = diag[i];
   }
   const tol = n * EPS * maxDiag;
-  // L stored with row stride n (column k of row i at i * n + k).
-  const l = new Float64Array(n * n);
-  let rank = 0;
-  for (let k = 0; k < n; k++) {
-    let p = k;
-    for (let i = k + 1; i < n; i++) if (diag[i] > diag[p]) p = i;
-    if (!(diag[p] > tol)) break;
-    if (p !== k) {
-      const t = perm[k];
-      perm[k] = perm[p];
-      perm[p] = t;
-      const td = diag[k];
-      diag[k] = diag[p];
-      diag[p] = td;
-      const rk = k * n;
-      const rp = p * n;
-      for (let j = 0; j < k; j++) {
-        const tv = l[rk + j];
-        l[rk + j] = l[rp + j];
-        l[rp + j] = tv;
+  const panel = 32;
+  for (let k0 = 0; k0 < n; k0 += panel) {
+    const k1 = Math.min(n, k0 + panel);
+    for (let j = k0; j < k1; j++) {
+      let p = j;
+      for (let i = j + 1; i < n; i++) if (diag[i] > diag[p]) p = i;
+      if (!(diag[p] > tol)) return { rank: j, perm };
+      if (p !== j) {
+        swapSymmetric(h, off, n, j, p);
+        const tp = perm[j];
+        perm[j] = perm[p];
+        perm[p] = tp;
+        const td = diag[j];
+        diag[j] = diag[p];
+        diag[p] = td;
+      }
+      const below = off + (j + 1) * n;
+      if (j > k0 && j + 1 < n) k.gemmNT(n - j - 1, 1, j - k0, below + k0, n, off + j * n + k0, n, below + j, n, -1);
+      const ljj = Math.sqrt(diag[j]);
+      h[off + j * n + j] = ljj;
+      for (let i = j + 1; i < n; i++) {
+        const x = off + i * n + j;
+        const v = h[x] / ljj;
+        h[x] = v;
+        diag[i] -= v * v;
       }
     }
-    const lkk = Math.sqrt(diag[k]);
-    l[k * n + k] = lkk;
-    const pk = perm[k];
-    const rk = k * n;
-    const entry = (i: number): number => {
-      const pi = perm[i];
-      return pi >= pk ? a[pi * n + pk] : a[pk * n + pi];
-    };
-    let i = k + 1;
-    // Four rows at a time share the loads of row k.
-    for (; i + 3 < n; i += 4) {
-      const r0 = i * n;
-      const r1 = r0 + n;
-      const r2 = r1 + n;
-      const r3 = r2 + n;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let j = 0; j < k; j++) {
-        const y = l[rk + j];
-        s0 += l[r0 + j] * y;
-        s1 += l[r1 + j] * y;
-        s2 += l[r2 + j] * y;
-        s3 += l[r3 + j] * y;
-      }
-      const v0 = (entry(i) - s0) / lkk;
-      const v1 = (entry(i + 1) - s1) / lkk;
-      const v2 = (entry(i + 2) - s2) / lkk;
-      const v3 = (entry(i + 3) - s3) / lkk;
-      l[r0 + k] = v0;
-      l[r1 + k] = v1;
-      l[r2 + k] = v2;
-      l[r3 + k] = v3;
-      diag[i] -= v0 * v0;
-      diag[i + 1] -= v1 * v1;
-      diag[i + 2] -= v2 * v2;
-      diag[i + 3] -= v3 * v3;
+    if (k1 < n) {
+      const t = off + k1 * n;
+      blockedNT(k, n - k1, n - k1, k1 - k0, t + k0, n, t + k0, n, t + k1, n, -1, (_i0, i1, j0) => (j0 < i1 ? [0, k1 - k0] : null));
     }
-    for (; i < n; i++) {
-      const ri = i * n;
-      let s = 0;
-      for (let j = 0; j < k; j++) s += l[ri + j] * l[rk + j];
-      const v = (entry(i) - s) / lkk;
-      l[ri + k] = v;
-      diag[i] -= v * v;
-    }
-    rank = k + 1;
   }
-  return { l, rank, perm };
+  return { rank: n, perm };
 }
 
 /**
- * Reduces a symmetric matrix to tridiagonal form by Householder reflections and returns its
- * diagonal and off-diagonal. Only the lower triangle of `a` (row-major, `n × n`) is read and it is
- * overwritten. Each step's rank-2 update of the trailing matrix is fused with the next step's
- * matrix-vector product, so the trailing matrix is streamed once per step.
+ * `M = Lᵀ A L` for a symmetric `A` (`n × n`) and a lower-trapezoidal `L` (`n × r`), with about
+ * `n³/2` multiply-adds in {@link blockedNT}: with `A = T + Tᵀ`, `T` the lower triangle of `A`
+ * with half its diagonal, `Lᵀ T L` is a product of triangular factors and `M = X + Xᵀ` for
+ * `X = Lᵀ (T L)`. Inputs on the heap: `T` at `t` (`n × n`, zeros above the diagonal), `Lᵀ` at
+ * `lt` (`r × n`, zeros left of the diagonal); `yt` is `r × n` scratch; `M`'s lower triangle is
+ * written at `m` (`r × r`, row stride `r`). `m` may be `t`.
  * @internal
  */
-export function tridiagonalize(a: Float64Array, n: number): { d: Float64Array; e: Float64Array } {
+export function congruenceTriangular(k: DenseKernels, n: number, r: number, t: number, lt: number, yt: number, m: number): void {
+  const h = k.heap;
+  // Yᵀ[j, c] = Σ_{q ∈ [j, c]} Lᵀ[j, q] T[c, q]
+  h.fill(0, yt, yt + r * n);
+  blockedNT(k, r, n, n, lt, n, t, n, yt, n, 1, (j0, _j1, _c0, c1) => (c1 > j0 ? [j0, c1] : null));
+  // X[b, c] = Σ_{q ≥ max(b, c)} Lᵀ[b, q] Yᵀ[c, q]
+  h.fill(0, m, m + r * r);
+  blockedNT(k, r, r, n, lt, n, yt, n, m, r, 1, (b0, _b1, c0) => [Math.max(b0, c0), n]);
+  // M = X + Xᵀ on the lower triangle, in tiles.
+  const tile = 32;
+  for (let b0 = 0; b0 < r; b0 += tile) {
+    for (let c0 = 0; c0 <= b0; c0 += tile) {
+      const b1 = Math.min(r, b0 + tile);
+      for (let b = b0; b < b1; b++) {
+        const c1 = Math.min(c0 + tile, b);
+        for (let c = c0; c < c1; c++) h[m + b * r + c] += h[m + c * r + b];
+      }
+    }
+  }
+  for (let b = 0; b < r; b++) h[m + b * r + b] *= 2;
+}
+
+/**
+ * Reduces the symmetric matrix whose lower triangle is at heap offset `off` (`n × n`, row
+ * stride `ld`) to tridiagonal form by Householder reflections, overwriting it, and returns the
+ * diagonal and off-diagonal. Each step's rank-2 update of the trailing matrix is fused with the
+ * next step's matrix-vector product in {@link DenseKernels.triStep}, so the trailing matrix is
+ * streamed once per step. `vec` is `6 n` scratch.
+ * @internal
+ */
+export function tridiagonalizeInPlace(k: DenseKernels, off: number, n: number, ld: number, vec: number): { d: Float64Array; e: Float64Array } {
+  const h = k.heap;
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
-  if (n === 1) d[0] = a[0];
+  if (n === 1) d[0] = h[off];
   if (n <= 1) return { d, e };
-  const v = new Float64Array(n);
-  const p = new Float64Array(n);
-  const w = new Float64Array(n);
-  const vOld = new Float64Array(n);
-  const wOld = new Float64Array(n);
+  const v = vec;
+  const w = vec + n;
+  const vOld = vec + 2 * n;
+  const wOld = vec + 3 * n;
+  const p = vec + 4 * n;
+  const zero = vec + 5 * n;
+  h.fill(0, vec, vec + 6 * n);
 
-  // Builds the reflector for column k (entries k+1..n-1 of a[i, k]): v, beta, e[k]. Returns beta.
-  const reflector = (k: number): number => {
+  // Builds the reflector for column c (entries c+1..n-1): v, e[c]. Returns beta.
+  const reflector = (c: number): number => {
     let scale = 0;
-    for (let i = k + 1; i < n; i++) scale = Math.max(scale, Math.abs(a[i * n + k]));
+    for (let i = c + 1; i < n; i++) scale = Math.max(scale, Math.abs(h[off + i * ld + c]));
     if (scale === 0) {
-      e[k] = 0;
-      for (let i = k + 1; i < n; i++) v[i] = 0;
+      e[c] = 0;
+      h.fill(0, v + c + 1, v + n);
       return 0;
     }
     let ss = 0;
-    for (let i = k + 1; i < n; i++) {
-      const t = a[i * n + k] / scale;
-      v[i] = t;
-      ss += t * t;
+    for (let i = c + 1; i < n; i++) {
+      const x = h[off + i * ld + c] / scale;
+      h[v + i] = x;
+      ss += x * x;
     }
-    const x0 = v[k + 1];
+    const x0 = h[v + c + 1];
     const sigma = Math.sqrt(ss);
     const alpha = x0 >= 0 ? -sigma : sigma;
-    v[k + 1] = x0 - alpha;
-    const vtv = ss - x0 * x0 + v[k + 1] * v[k + 1];
-    e[k] = alpha * scale;
-    return 2 / vtv;
+    const v0 = x0 - alpha;
+    h[v + c + 1] = v0;
+    e[c] = alpha * scale;
+    return 2 / (ss - x0 * x0 + v0 * v0);
   };
 
-  // First step: plain symmetric matvec p = S v on the trailing matrix S = a[1:, 1:].
+  // First step: p = S v on the trailing matrix S = a[1:, 1:] (a rank-2 update by zeros).
   let beta = reflector(0);
-  p.fill(0);
-  if (beta !== 0) {
-    for (let i = 1; i < n; i++) {
-      const ri = i * n;
-      const vi = v[i];
-      let s = 0;
-      for (let j = 1; j < i; j++) {
-        const aij = a[ri + j];
-        s += aij * v[j];
-        p[j] += aij * vi;
-      }
-      p[i] += s + a[ri + i] * vi;
-    }
-  }
+  if (beta !== 0) k.triStep(off, ld, 1, n, zero, zero, v, p);
 
-  for (let k = 0; k < n - 1; k++) {
-    d[k] = a[k * n + k];
-    if (k === n - 2) {
-      // Last 2 × 2: nothing to reflect; e[k] is the remaining sub-diagonal.
-      e[k] = a[(k + 1) * n + k];
-      d[k + 1] = a[(k + 1) * n + k + 1];
+  for (let c = 0; c < n - 1; c++) {
+    d[c] = h[off + c * ld + c];
+    if (c === n - 2) {
+      e[c] = h[off + (c + 1) * ld + c];
+      d[c + 1] = h[off + (c + 1) * ld + c + 1];
       break;
     }
-    const k1 = k + 1;
-    if (beta !== 0) {
-      // w = beta p - (beta^2 / 2) (v . p) v
+    const c1 = c + 1;
+    const active = beta !== 0;
+    if (active) {
+      // w = beta p - (beta^2 / 2) (v . p) v; then column c+1 of the trailing matrix first.
       let vp = 0;
-      for (let i = k1; i < n; i++) vp += v[i] * p[i];
+      for (let i = c1; i < n; i++) vp += h[v + i] * h[p + i];
       const kk = 0.5 * beta * beta * vp;
-      for (let i = k1; i < n; i++) w[i] = beta * p[i] - kk * v[i];
-      // Update column k+1 of the trailing matrix first (entries i >= k+1).
-      const vk = v[k1];
-      const wk = w[k1];
-      for (let i = k1; i < n; i++) a[i * n + k1] -= v[i] * wk + w[i] * vk;
+      for (let i = c1; i < n; i++) h[w + i] = beta * h[p + i] - kk * h[v + i];
+      const vk = h[v + c1];
+      const wk = h[w + c1];
+      for (let i = c1; i < n; i++) h[off + i * ld + c1] -= h[v + i] * wk + h[w + i] * vk;
+      h.copyWithin(vOld + c1, v + c1, v + n);
+      h.copyWithin(wOld + c1, w + c1, w + n);
+    } else {
+      h.fill(0, vOld + c1, vOld + n);
+      h.fill(0, wOld + c1, wOld + n);
     }
-    // The next reflector comes from the updated column k+1.
-    const hasNext = k1 <= n - 3;
-    let betaN = 0;
-    // Save the current v, w (full-length, indexed like the matrix) before the reflector overwrites v.
-    const oldActive = beta !== 0;
-    if (oldActive) {
-      vOld.set(v.subarray(k1), k1);
-      wOld.set(w.subarray(k1), k1);
-    }
-    if (hasNext) betaN = reflector(k1);
-    p.fill(0);
-    const k2 = k1 + 1;
-    if (oldActive) {
-      // Fused pass over rows i >= k+2, columns k+2 .. i, two rows at a time: rank-2 update,
-      // then p = S' u for the next step's reflector u.
-      let i = k2;
-      for (; i + 1 < n; i += 2) {
-        const r0 = i * n;
-        const r1 = r0 + n;
-        const vi0 = vOld[i];
-        const wi0 = wOld[i];
-        const ui0 = v[i];
-        const vi1 = vOld[i + 1];
-        const wi1 = wOld[i + 1];
-        const ui1 = v[i + 1];
-        let s0 = 0;
-        let s1 = 0;
-        for (let j = k2; j < i; j++) {
-          const vj = vOld[j];
-          const wj = wOld[j];
-          const uj = v[j];
-          const a0 = a[r0 + j] - vi0 * wj - wi0 * vj;
-          const a1 = a[r1 + j] - vi1 * wj - wi1 * vj;
-          a[r0 + j] = a0;
-          a[r1 + j] = a1;
-          s0 += a0 * uj;
-          s1 += a1 * uj;
-          p[j] += a0 * ui0 + a1 * ui1;
-        }
-        // columns i and i + 1: a[i][i], a[i+1][i], a[i+1][i+1]
-        const aii = a[r0 + i] - 2 * vi0 * wi0;
-        const a10 = a[r1 + i] - vi1 * wi0 - wi1 * vi0;
-        const a11 = a[r1 + i + 1] - 2 * vi1 * wi1;
-        a[r0 + i] = aii;
-        a[r1 + i] = a10;
-        a[r1 + i + 1] = a11;
-        p[i] += s0 + aii * ui0 + a10 * ui1;
-        p[i + 1] += s1 + a10 * ui0 + a11 * ui1;
-      }
-      if (i < n) {
-        const ri = i * n;
-        const vi = vOld[i];
-        const wi = wOld[i];
-        const ui = v[i];
-        let s = 0;
-        for (let j = k2; j < i; j++) {
-          const aij = a[ri + j] - vi * wOld[j] - wi * vOld[j];
-          a[ri + j] = aij;
-          s += aij * v[j];
-          p[j] += aij * ui;
-        }
-        const aii = a[ri + i] - 2 * vi * wi;
-        a[ri + i] = aii;
-        p[i] += s + aii * ui;
-      }
-    } else if (betaN !== 0) {
-      for (let i = k2; i < n; i++) {
-        const ri = i * n;
-        const ui = v[i];
-        let s = 0;
-        for (let j = k2; j < i; j++) {
-          const aij = a[ri + j];
-          s += aij * v[j];
-          p[j] += aij * ui;
-        }
-        p[i] += s + a[ri + i] * ui;
-      }
-    }
-    beta = betaN;
+    // The next reflector comes from the updated column c+1; then one fused pass.
+    const next = c1 <= n - 3 ? reflector(c1) : 0;
+    h.fill(0, p, p + n);
+    if (active || next !== 0) k.triStep(off, ld, c1 + 1, n, vOld, wOld, v, p);
+    beta = next;
   }
   return { d, e };
+}
+
+/** Where {@link traceSqrtProductInPlace} expects `A` and `B`, in units of `n²` elements. @internal */
+export const TRACE_SQRT_A = 2;
+/** @internal */
+export const TRACE_SQRT_B = 0;
+
+/** Heap elements {@link traceSqrtProductInPlace} uses for size `n`. @internal */
+export function traceSqrtWorkspace(n: number): number {
+  return 3 * n * n + 6 * n;
+}
+
+/**
+ * `Tr((A B)^½)` for symmetric positive semi-definite `A`, `B` (`n × n`, row-major, symmetric),
+ * found on the heap of `k` at `TRACE_SQRT_A · n²` and `TRACE_SQRT_B · n²` (both overwritten;
+ * the heap holds {@link traceSqrtWorkspace} elements). With `B = L Lᵀ` (Cholesky with pivoting,
+ * which drops the null space of a singular `B`), `A B` has the same non-zero eigenvalues as the
+ * symmetric PSD `Lᵀ A L`, so the trace is `Σ √max(λᵢ(Lᵀ A L), 0)`; the eigenvalues come from
+ * Householder tridiagonalisation and implicit QR.
+ *
+ * Heap use, in blocks of `n²`: [0] `B`, then `L`, then `Yᵀ`; [1] `T` (`A` permuted), then `M`;
+ * [2] `A`, then `Lᵀ`; then `6 n` for vectors.
+ * @internal
+ */
+export function traceSqrtProductInPlace(k: DenseKernels, n: number): number {
+  const n2 = n * n;
+  const h = k.heap;
+  const { rank, perm } = pivotedCholeskyInPlace(k, TRACE_SQRT_B * n2, n);
+  if (rank === 0) return 0;
+  const a = TRACE_SQRT_A * n2;
+  const t = n2;
+  const lt = 2 * n2;
+  // T: A in B's pivot order, lower triangle with half the diagonal, zeros above.
+  for (let i = 0; i < n; i++) {
+    const src = a + perm[i] * n;
+    const dst = t + i * n;
+    for (let j = 0; j < i; j++) h[dst + j] = h[src + perm[j]];
+    h[dst + i] = 0.5 * h[src + perm[i]];
+    h.fill(0, dst + i + 1, dst + n);
+  }
+  // Lᵀ (rank × n) over A, zeros left of the diagonal, transposed in tiles.
+  h.fill(0, lt, lt + rank * n);
+  const tile = 32;
+  for (let j0 = 0; j0 < rank; j0 += tile) {
+    const j1 = Math.min(rank, j0 + tile);
+    for (let i0 = j0; i0 < n; i0 += tile) {
+      const i1 = Math.min(n, i0 + tile);
+      for (let i = i0; i < i1; i++) {
+        const jEnd = Math.min(j1, i + 1);
+        for (let j = j0; j < jEnd; j++) h[lt + j * n + i] = h[i * n + j];
+      }
+    }
+  }
+  // Yᵀ reuses L's storage; M is written over T.
+  congruenceTriangular(k, n, rank, t, lt, 0, t);
+  const { d, e } = tridiagonalizeInPlace(k, t, rank, rank, 3 * n2);
+  const ev = tridiagonalEigenvalues(d, e);
+  let s = 0;
+  for (let i = 0; i < rank; i++) if (ev[i] > 0) s += Math.sqrt(ev[i]);
+  return s;
+}
+
+/**
+ * {@link traceSqrtProductInPlace} on copies of `a` and `b` in a fresh workspace (`'js'`: plain
+ * JavaScript kernels). For tests and benchmarks.
+ * @internal
+ */
+export function traceSqrtProduct(a: Float64Array, b: Float64Array, n: number, prefer: 'auto' | 'js' = 'auto'): number {
+  const k = denseKernels(traceSqrtWorkspace(n), prefer);
+  k.heap.set(a.subarray(0, n * n), TRACE_SQRT_A * n * n);
+  k.heap.set(b.subarray(0, n * n), TRACE_SQRT_B * n * n);
+  return traceSqrtProductInPlace(k, n);
 }
 
 /**
@@ -396,7 +455,9 @@ export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float6
     let x = d[lo] - mu;
     let z = e[lo];
     for (let k = lo; k < hi; k++) {
-      const r = Math.hypot(x, z);
+      // √(x² + z²): Math.hypot is several times slower, and plain squares are safe in this range.
+      const big = Math.max(Math.abs(x), Math.abs(z));
+      const r = big > 1e-150 && big < 1e150 ? Math.sqrt(x * x + z * z) : Math.hypot(x, z);
       const c = r === 0 ? 1 : x / r;
       const s = r === 0 ? 0 : z / r;
       if (k > lo) e[k - 1] = r;
@@ -417,133 +478,3 @@ export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float6
   return d;
 }
 
-/**
- * `M = Lᵀ A L` for a symmetric `A` (`n × n`, full storage, already in pivoted order) and a
- * lower-trapezoidal `L` (`n × r`, row stride `n`, zero above its diagonal). Returns `M` (`r × r`,
- * row-major, lower triangle filled) using contiguous dot products.
- * @internal
- */
-export function congruenceLower(a: Float64Array, l: Float64Array, n: number, r: number): Float64Array {
-  // lt[j, :] = column j of L (nonzero from index j).
-  const lt = new Float64Array(r * n);
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    const lim = Math.min(i + 1, r);
-    for (let j = 0; j < lim; j++) lt[j * n + i] = l[ri + j];
-  }
-  // gt[j, k] = (A L)[k, j] = Σ_{m ≥ j} A[k, m] L[m, j]
-  const gt = new Float64Array(r * n);
-  let j = 0;
-  for (; j + 1 < r; j += 2) {
-    const l0 = j * n;
-    const l1 = l0 + n;
-    let k = 0;
-    // 4 rows of A × 2 columns of L: 6 loads per 8 multiply-adds.
-    for (; k + 3 < n; k += 4) {
-      const a0 = k * n;
-      const a1 = a0 + n;
-      const a2 = a1 + n;
-      const a3 = a2 + n;
-      let s00 = 0;
-      let s01 = 0;
-      let s10 = 0;
-      let s11 = 0;
-      let s20 = 0;
-      let s21 = 0;
-      let s30 = 0;
-      let s31 = 0;
-      for (let m = j; m < n; m++) {
-        const y0 = lt[l0 + m];
-        const y1 = lt[l1 + m];
-        const x0 = a[a0 + m];
-        const x1 = a[a1 + m];
-        const x2 = a[a2 + m];
-        const x3 = a[a3 + m];
-        s00 += x0 * y0;
-        s01 += x0 * y1;
-        s10 += x1 * y0;
-        s11 += x1 * y1;
-        s20 += x2 * y0;
-        s21 += x2 * y1;
-        s30 += x3 * y0;
-        s31 += x3 * y1;
-      }
-      gt[l0 + k] = s00;
-      gt[l1 + k] = s01;
-      gt[l0 + k + 1] = s10;
-      gt[l1 + k + 1] = s11;
-      gt[l0 + k + 2] = s20;
-      gt[l1 + k + 2] = s21;
-      gt[l0 + k + 3] = s30;
-      gt[l1 + k + 3] = s31;
-    }
-    for (; k < n; k++) {
-      const a0 = k * n;
-      let s0 = 0;
-      let s1 = 0;
-      for (let m = j; m < n; m++) {
-        s0 += a[a0 + m] * lt[l0 + m];
-        s1 += a[a0 + m] * lt[l1 + m];
-      }
-      gt[l0 + k] = s0;
-      gt[l1 + k] = s1;
-    }
-  }
-  if (j < r) {
-    const l0 = j * n;
-    for (let k = 0; k < n; k++) {
-      const a0 = k * n;
-      let s = 0;
-      for (let m = j; m < n; m++) s += a[a0 + m] * lt[l0 + m];
-      gt[l0 + k] = s;
-    }
-  }
-  // M[b, c] (b ≥ c) = Σ_{k ≥ b} L[k, b] G[k, c] = Σ_{k ≥ b} lt[b, k] gt[c, k]
-  const out = new Float64Array(r * r);
-  for (let b = 0; b < r; b++) {
-    const lb = b * n;
-    let c = 0;
-    for (; c + 3 <= b; c += 4) {
-      const g0 = c * n;
-      const g1 = g0 + n;
-      const g2 = g1 + n;
-      const g3 = g2 + n;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let k = b; k < n; k++) {
-        const y = lt[lb + k];
-        s0 += y * gt[g0 + k];
-        s1 += y * gt[g1 + k];
-        s2 += y * gt[g2 + k];
-        s3 += y * gt[g3 + k];
-      }
-      const o = b * r + c;
-      out[o] = s0;
-      out[o + 1] = s1;
-      out[o + 2] = s2;
-      out[o + 3] = s3;
-    }
-    for (; c + 1 <= b; c += 2) {
-      const g0 = c * n;
-      const g1 = g0 + n;
-      let s0 = 0;
-      let s1 = 0;
-      for (let k = b; k < n; k++) {
-        const y = lt[lb + k];
-        s0 += y * gt[g0 + k];
-        s1 += y * gt[g1 + k];
-      }
-      out[b * r + c] = s0;
-      out[b * r + c + 1] = s1; // c + 1 ≤ b
-    }
-    if (c <= b) {
-      const g0 = c * n;
-      let s = 0;
-      for (let k = b; k < n; k++) s += lt[lb + k] * gt[g0 + k];
-      out[b * r + c] = s;
-    }
-  }
-  return out;
-}
