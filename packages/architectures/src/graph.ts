@@ -44,7 +44,7 @@ export interface GraphDefinition extends GraphEndpoint {
    * Extra named outputs that {@link GraphNetwork.applyEndpoint} computes, e.g. a discriminator's
    * `features` (its penultimate activations, for feature matching or for checking a projection).
    */
-  readonly endpoints?: Readonly<Record<string, GraphEndpoint>>;
+  readonly endpoints?: Readonly<Record<string, GraphEndpoint>> | undefined;
 }
 
 /** Configuration of {@link graphNetwork}. */
@@ -54,14 +54,14 @@ export interface GraphNetworkConfig {
   /** Shape of one input example, without the batch dimension. */
   readonly inputShape: readonly number[];
   /** Dtype of the input (default `'float32'`). */
-  readonly inputDtype?: 'float32' | 'int32';
+  readonly inputDtype?: 'float32' | 'int32' | undefined;
   /** Seed of the initial weights (default 0); each layer draws from its own stream (seed, layer name). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /**
    * Number of classes of a conditional network: `apply` then requires `options.labels` (int32
    * `[batch]`) with every value in `[0, numClasses)`, and throws a `GankitError` otherwise.
    */
-  readonly numClasses?: number;
+  readonly numClasses?: number | undefined;
   /** Builds the layers and returns the forward function (see {@link GraphBuilder}). */
   build(builder: GraphBuilder): GraphDefinition;
 }

@@ -48,7 +48,7 @@ export interface LayerSpec {
   /** The kind of layer, used for automatic names (`dense` gives `dense_0`, `dense_1`, ...). */
   readonly kind: string;
   /** An explicit short name that replaces the automatic `<kind>_<i>` name. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Builds the layer for the context's input shape, or throws a `GankitError` if it cannot take it. */
   build(context: LayerBuildContext): Layer;
 }
@@ -56,9 +56,9 @@ export interface LayerSpec {
 /** Options of {@link buildLayer}. */
 export interface BuildLayerOptions {
   /** The layer's full name (default: the spec's name or `<kind>_0`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Seed for the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
 }
 
 /**

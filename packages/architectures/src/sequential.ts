@@ -18,9 +18,9 @@ export interface SequentialConfig {
   /** The layers, applied in order. */
   readonly layers: readonly LayerSpec[];
   /** Seed of the initial weights (default 0): the same seed gives bit-identical weights. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Dtype of the input (default `'float32'`; `'int32'` for a network that starts with an embedding). */
-  readonly inputDtype?: 'float32' | 'int32';
+  readonly inputDtype?: 'float32' | 'int32' | undefined;
 }
 
 /** A `Network` made of layers applied in sequence; what {@link sequential} returns. */

@@ -8,15 +8,15 @@ export interface AveragingOptions {
    * First iteration (`StepContext.step`, counted from 0) whose generator update enters the
    * average (default 0). Before it, the averaged copy simply tracks the live weights.
    */
-  readonly startStep?: number;
+  readonly startStep?: number | undefined;
   /**
    * Name of the network to average, looked up in the trainer's `networks`; `'generator'` (the
    * default) and `'discriminator'` also fall back to the context's first generator/discriminator.
    * The average is updated after each generator update, whichever network it follows.
    */
-  readonly network?: string;
+  readonly network?: string | undefined;
   /** The plugin's name (default `'ema'` or `'uniform-average'`); give two instances different names. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -6,16 +6,16 @@ import type { AveragingOptions, AveragingPlugin } from './averager';
 /** Options of {@link ema}. */
 export interface EmaOptions extends AveragingOptions {
   /** The decay β in `θ̂ ← β·θ̂ + (1 − β)·θ`, in [0, 1) (default 0.999). */
-  readonly decay?: number;
+  readonly decay?: number | undefined;
   /** Average every `updateEvery`-th iteration from `startStep` on (default 1: every iteration). */
-  readonly updateEvery?: number;
+  readonly updateEvery?: number | undefined;
   /**
    * Ramps the decay up over the first averaging updates:
    * `β_t = min(decay, (1 + t) / (r + t))`, where `t` counts the averaging updates made before this
    * one (0 at the first) and `r` is the given number, or 10 for `true` (TensorFlow's
    * `ExponentialMovingAverage` with `num_updates`). `false` (the default) uses `decay` throughout.
    */
-  readonly rampUp?: boolean | number;
+  readonly rampUp?: boolean | number | undefined;
 }
 
 /** An exponential moving average of a network's weights, as a plugin (see {@link ema}). */

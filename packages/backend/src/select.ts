@@ -42,14 +42,14 @@ export interface InitBackendOptions {
    * Force a backend instead of picking the fastest: one of {@link BACKEND_CHOICES}. Overrides the
    * `GANKIT_BACKEND` environment variable. `'tensorflow'` means tfjs-node-gpu, else tfjs-node.
    */
-  backend?: string;
+  backend?: string | undefined;
   /** Receives one line per candidate tried and one for the choice (silent by default). */
-  log?: (msg: string) => void;
+  log?: ((msg: string) => void) | undefined;
   /**
    * Loads an optional package by name (defaults to a dynamic `import()`); give your own where a
    * bundler needs static imports, or to test the selection.
    */
-  load?: (packageName: string) => Promise<unknown>;
+  load?: ((packageName: string) => Promise<unknown>) | undefined;
 }
 
 interface Candidate {
@@ -63,7 +63,7 @@ interface Candidate {
 class NotTaken extends Error {}
 
 function isNotInstalled(err: unknown, pkg: string): boolean {
-  const e = err as { code?: string; message?: string } | null;
+  const e = err as { code?: string | undefined; message?: string | undefined } | null;
   const message = e?.message ?? '';
   // Node: ERR_MODULE_NOT_FOUND / MODULE_NOT_FOUND; bundlers and vite: "Could not resolve", "Failed to resolve".
   const notFound =
@@ -142,7 +142,7 @@ const CANDIDATES: Record<BackendChoice, Candidate[]> = {
 const AUTO: Candidate[] = [GPU_NODE, CPU_NODE, WASM, CPU];
 
 function readEnv(): string | undefined {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> | undefined } | undefined }).process?.env;
   const value = env?.GANKIT_BACKEND;
   return value != null && value.trim() !== '' ? value : undefined;
 }

@@ -245,7 +245,7 @@ export function chooseWorkers(requested: number | 'auto', example: Example | Cus
 }
 
 /** Parses a run command's options; `extra` adds command-specific ones. */
-function parseRunArgs<T extends Record<string, { type: 'string' | 'boolean'; default?: boolean }>>(args: readonly string[], extra: T) {
+function parseRunArgs<T extends Record<string, { type: 'string' | 'boolean'; default?: boolean | undefined }>>(args: readonly string[], extra: T) {
   return parseArgs({
     args: [...args],
     options: {

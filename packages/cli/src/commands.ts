@@ -17,13 +17,13 @@ export interface SampleOptions {
   /** Output file: `.png` (a grid for images, a scatter plot for 2-D points) or `.csv` (2-D points). */
   readonly out: string;
   /** Number of samples (default 64 for images, 2500 for points). */
-  readonly n?: number;
+  readonly n?: number | undefined;
   /** Sample the raw generator instead of the averaged (EMA) one. */
-  readonly raw?: boolean;
+  readonly raw?: boolean | undefined;
   /** Seed of the latent points (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Draw a progress bar (default true). */
-  readonly progress?: boolean;
+  readonly progress?: boolean | undefined;
 }
 
 /** What a command reports: files written and a one-line summary. */
@@ -109,11 +109,11 @@ export interface EvalOptions {
   /** The run directory. */
   readonly run: string;
   /** Samples per evaluation (default: the example's). */
-  readonly n?: number;
+  readonly n?: number | undefined;
   /** Seed of the latent points (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Draw progress bars (default true). */
-  readonly progress?: boolean;
+  readonly progress?: boolean | undefined;
 }
 
 /**
@@ -174,17 +174,17 @@ export interface InterpolateOptions {
   /** Output PNG. */
   readonly out: string;
   /** Points per row, both ends included (default 8). */
-  readonly steps?: number;
+  readonly steps?: number | undefined;
   /** Rows: random latent pairs (default 8). */
-  readonly pairs?: number;
+  readonly pairs?: number | undefined;
   /** `'spherical'` (default) or `'linear'`. */
-  readonly mode?: InterpolationMode;
+  readonly mode?: InterpolationMode | undefined;
   /** Seed of the latent pairs (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Use the raw generator instead of the averaged one. */
-  readonly raw?: boolean;
+  readonly raw?: boolean | undefined;
   /** Draw a progress bar (default true). */
-  readonly progress?: boolean;
+  readonly progress?: boolean | undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ import { array, boolean, named, nullable, number, object, oneOf, optional, requi
 /** Data a config can name. */
 export type DataConfig =
   | { name: 'mnist'; split: 'train' | 'test' | 'all' }
-  | { name: 'fashion-mnist'; split: 'train' | 'test'; dir?: string }
+  | { name: 'fashion-mnist'; split: 'train' | 'test'; dir?: string | undefined }
   | { name: 'ring'; modes: number; radius: number; std: number }
   | { name: 'grid'; side: number; spacing: number; std: number };
 
@@ -319,7 +319,7 @@ function mixture(data: DataConfig): GaussianMixture {
 }
 
 /** Mode coverage of `n` points from a generator against a Gaussian mixture's modes. */
-export function evaluatePoints(sampler: GeneratorSampler, data: GaussianMixture, options: { seed: number; samples?: number }): { [key: string]: JsonValue } {
+export function evaluatePoints(sampler: GeneratorSampler, data: GaussianMixture, options: { seed: number; samples?: number | undefined }): { [key: string]: JsonValue } {
   const n = options.samples ?? 2500;
   const z = new RandomSource(options.seed).normal([n, ...sampler.latentShape]);
   const x = sampler.sample(z);

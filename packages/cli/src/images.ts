@@ -44,7 +44,7 @@ function checkDigitShape(shape: readonly number[], what: string): void {
  * Feature statistics (mean and covariance of the digit classifier's 128-d features) of the first
  * `max` images of `real` (default {@link MAX_REAL_IMAGES}).
  */
-export function realFeatureStatistics(real: RealImages, options: { max?: number; progress?: boolean } = {}): GaussianStatistics {
+export function realFeatureStatistics(real: RealImages, options: { max?: number | undefined; progress?: boolean | undefined } = {}): GaussianStatistics {
   checkDigitShape(real.sampleShape, 'realFeatureStatistics');
   const n = Math.min(real.size, options.max ?? MAX_REAL_IMAGES);
   const clf = digitClassifier();
@@ -68,13 +68,13 @@ export function realFeatureStatistics(real: RealImages, options: { max?: number;
 /** What {@link evaluateImages} reports. */
 export interface ImageScores {
   /** MNIST FID (`'mnist'` metric) against the real statistics. */
-  readonly fid?: number;
+  readonly fid?: number | undefined;
   /** MNIST score: mean and std over 10 splits (`'mnist'` metric). */
-  readonly inceptionScore?: { readonly mean: number; readonly std: number };
+  readonly inceptionScore?: { readonly mean: number; readonly std: number } | undefined;
   /** Fréchet distance in the digit classifier's feature space (`'digit-features'` metric). */
-  readonly frechetDistanceDigitFeatures?: number;
+  readonly frechetDistanceDigitFeatures?: number | undefined;
   /** Conditional generators: fraction of samples the digit classifier puts in the class asked for. */
-  readonly labelAccuracy?: number;
+  readonly labelAccuracy?: number | undefined;
   /** Samples scored. */
   readonly samples: number;
 }
@@ -194,7 +194,7 @@ export interface ImageExampleSpec {
   /** How samples are scored. */
   readonly metric: ImageMetric;
   /** Number of classes, for a class-conditional generator (grids then have a row per class). */
-  readonly numClasses?: number;
+  readonly numClasses?: number | undefined;
   /** Builds the generator from a seed. */
   generator(seed: number): Network;
   /** Builds the discriminator from a seed. */
@@ -210,7 +210,7 @@ export interface ImageExampleSpec {
   /** The settings, shown in report.html (and, for `--config` runs, the whole config). */
   readonly settings: { [key: string]: JsonValue };
   /** The training configuration (`--config` runs), written to config.json. */
-  readonly config?: JsonValue;
+  readonly config?: JsonValue | undefined;
 }
 
 const GRID_COLUMNS = 8;

@@ -5,7 +5,7 @@ export interface ProgressOptions {
   /** Label before the bar, e.g. `train`. */
   readonly label: string;
   /** Where to draw (default `process.stderr`). */
-  readonly stream?: NodeJS.WriteStream;
+  readonly stream?: NodeJS.WriteStream | undefined;
 }
 
 /**

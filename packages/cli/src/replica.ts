@@ -43,7 +43,7 @@ export async function trainInWorkers(source: ExampleSource, options: WorkerRunOp
     const results = await runReplicas<RunResult>({ module: replicaModule(), exportName: 'trainReplica', options: input, workers, backend: options.backend });
     return results[0];
   } catch (e) {
-    const err = e as Error & { code?: string };
+    const err = e as Error & { code?: string | undefined };
     if (err?.name === 'GankitError') throw new GankitError(err.code ?? 'error', err.message);
     throw e;
   }

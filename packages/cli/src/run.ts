@@ -18,9 +18,9 @@ export interface RunConfigFile {
   /** Examples per batch. */
   readonly batchSize: number;
   /** The backend it trained on. */
-  readonly backend?: string;
+  readonly backend?: string | undefined;
   /** The training configuration, for `gankit train --config` runs. */
-  readonly config?: JsonValue;
+  readonly config?: JsonValue | undefined;
 }
 
 /** Which weights of a run to use: the averaged generator (EMA) or the raw one. */
@@ -41,7 +41,7 @@ export interface LoadedRun {
   /** `'images'` or `'points'` (2-D). */
   readonly output: 'images' | 'points';
   /** Number of classes of a conditional generator. */
-  readonly numClasses?: number;
+  readonly numClasses?: number | undefined;
   /** Whether the run saved averaged (EMA) generator weights. */
   readonly hasAveraged: boolean;
   /** The weights the generator holds now. */
@@ -49,7 +49,7 @@ export interface LoadedRun {
   /** Samples from the generator as it is now. */
   readonly sampler: GeneratorSampler;
   /** The example's data, when the generator had to be built through the example's setup (2-D examples). */
-  readonly data?: DataSource;
+  readonly data?: DataSource | undefined;
   /** Puts the averaged or the raw weights into the generator. */
   use(weights: RunWeights): void;
   /** Frees the generator and the loaded weights. */
@@ -106,7 +106,7 @@ function checkWeights(net: Network, weights: readonly tf.Tensor[], what: string)
  * final weights (`DIR/final/`, via `loadFinal`) into it: the averaged (EMA) weights by default,
  * the raw ones with `raw: true` or when the run has no averaged weights (`hasAveraged` says which).
  */
-export async function loadRun(dir: string, options: { raw?: boolean } = {}): Promise<LoadedRun> {
+export async function loadRun(dir: string, options: { raw?: boolean | undefined } = {}): Promise<LoadedRun> {
   const file = readRunConfig(dir);
   const example = exampleOfRun(file, dir);
   const final = await loadFinal(dir);

@@ -7,17 +7,17 @@ export interface PointLayer {
   /** RGB colour, 0-255 each. */
   readonly color: readonly [number, number, number];
   /** Square marker size in pixels (default 2). */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /** Opacity 0-1 (default 0.6). */
-  readonly alpha?: number;
+  readonly alpha?: number | undefined;
 }
 
 /** Options of {@link scatterPng}. */
 export interface ScatterOptions {
   /** Image width and height in pixels (default 512). */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /** Data range shown on both axes, `[min, max]` (default: fitted to the points with a margin). */
-  readonly range?: readonly [number, number];
+  readonly range?: readonly [number, number] | undefined;
 }
 
 /**

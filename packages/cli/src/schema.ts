@@ -18,9 +18,9 @@ export interface Field<T> {
   /** The field's schema. */
   readonly schema: Schema<T>;
   /** Value used when the key is absent (a field without a default is required). */
-  readonly default?: T;
+  readonly default?: T | undefined;
   /** The key may be absent and then stays absent (no default). */
-  readonly optional?: boolean;
+  readonly optional?: boolean | undefined;
 }
 
 const MAX_SHOWN = 40;
@@ -87,15 +87,15 @@ function didYouMean(word: string, candidates: readonly string[]): string {
 /** Options of {@link number}. */
 export interface NumberOptions {
   /** Smallest allowed value (inclusive). */
-  readonly min?: number;
+  readonly min?: number | undefined;
   /** The value must be greater than this. */
-  readonly greaterThan?: number;
+  readonly greaterThan?: number | undefined;
   /** Largest allowed value (inclusive). */
-  readonly max?: number;
+  readonly max?: number | undefined;
   /** The value must be less than this. */
-  readonly lessThan?: number;
+  readonly lessThan?: number | undefined;
   /** Only integers. */
-  readonly integer?: boolean;
+  readonly integer?: boolean | undefined;
 }
 
 /** A finite number with bounds. */
@@ -158,7 +158,7 @@ export function oneOf<T extends string>(values: readonly T[]): Schema<T> {
 }
 
 /** An array whose items all match `item`. */
-export function array<T>(item: Schema<T>, options: { minLength?: number; maxLength?: number } = {}): Schema<T[]> {
+export function array<T>(item: Schema<T>, options: { minLength?: number | undefined; maxLength?: number | undefined } = {}): Schema<T[]> {
   const { minLength = 0, maxLength = 64 } = options;
   return {
     expected: `an array of ${item.expected}`,

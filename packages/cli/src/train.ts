@@ -7,36 +7,36 @@ import type { Example } from './examples/types';
 /** Options of {@link runTraining}. */
 export interface RunOptions {
   /** Iterations (default: the example's). */
-  readonly steps?: number;
+  readonly steps?: number | undefined;
   /** Run seed (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** Examples per batch (default: the example's). */
-  readonly batchSize?: number;
+  readonly batchSize?: number | undefined;
   /** Output directory, created if missing. */
   readonly out: string;
   /** Name of the active tfjs backend, recorded in metrics.json. */
   readonly backend: string;
   /** Draw a progress bar on stderr (default true). */
-  readonly progress?: boolean;
+  readonly progress?: boolean | undefined;
   /** Write a checkpoint under `out/checkpoints/` every this many iterations (default: none). */
-  readonly checkpointEvery?: number;
+  readonly checkpointEvery?: number | undefined;
   /** How many checkpoints to keep (default 3). */
-  readonly keep?: number;
+  readonly keep?: number | undefined;
   /** Go on from the newest good checkpoint in `out`, or start afresh (and say so) when there is none. */
-  readonly resume?: boolean;
+  readonly resume?: boolean | undefined;
   /** Where to report what happens (default: stderr). */
-  readonly log?: (line: string) => void;
+  readonly log?: ((line: string) => void) | undefined;
   /** Iterations between sample grids, for examples that draw them (default: the example's). */
-  readonly gridEvery?: number;
+  readonly gridEvery?: number | undefined;
   /** Samples the final evaluation uses, for examples that score samples (default: the example's). */
-  readonly evalSamples?: number;
+  readonly evalSamples?: number | undefined;
   /**
    * Train as one data-parallel replica (see `ReplicaOptions` in `@gankit/trainer`; `trainInWorkers`
    * sets it). Replica 0 writes every file and returns the result; the others only train.
    */
-  readonly replica?: ReplicaOptions;
+  readonly replica?: ReplicaOptions | undefined;
   /** Worker threads the run used, recorded in config.json (default 1). */
-  readonly workers?: number;
+  readonly workers?: number | undefined;
 }
 
 /** What {@link runTraining} reports. */

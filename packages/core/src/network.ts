@@ -9,7 +9,7 @@ export interface ApplyOptions {
    */
   readonly training: boolean;
   /** Integer class labels `[batch]` (int32) for conditional networks; ignored by the others. */
-  readonly labels?: tf.Tensor;
+  readonly labels?: tf.Tensor | undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ export interface PluginState {
   /** Tensors to save (the trainer writes them in the tfjs weights format). */
   readonly tensors: tf.NamedTensorMap;
   /** Small JSON metadata (counters, settings) saved beside the tensors. */
-  readonly meta?: JsonValue;
+  readonly meta?: JsonValue | undefined;
 }
 
 /**
@@ -46,9 +46,9 @@ export interface GanPlugin {
   /** A unique name; it prefixes the plugin's log terms and names its state in checkpoints. */
   readonly name: string;
   /** The plugin contract version the plugin was written for (default `PLUGIN_API_VERSION`). */
-  readonly apiVersion?: number;
+  readonly apiVersion?: number | undefined;
   /** Position in the hook sequence: lower runs first (regularizers ~0, averaging ~100, loggers ~200). */
-  readonly order?: number;
+  readonly order?: number | undefined;
   /** Called once before training (and after a checkpoint is restored). */
   setup?(ctx: TrainContext): Awaitable<void>;
   /** Extra discriminator loss terms, each a scalar added to D's loss (gradient penalty, R1, ...). */

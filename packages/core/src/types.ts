@@ -13,7 +13,7 @@ export interface Batch {
   /** Examples `[batch, ...sampleShape]`, float32, scaled as the generator's output is (usually [-1, 1]). */
   readonly x: tf.Tensor;
   /** Integer class labels `[batch]` (int32), for conditional models. */
-  readonly labels?: tf.Tensor1D;
+  readonly labels?: tf.Tensor1D | undefined;
 }
 
 /**
@@ -26,9 +26,9 @@ export interface DataSource {
   /** Shape of one example without the batch dimension. */
   readonly sampleShape: readonly number[];
   /** Number of examples for a finite data set; `undefined` for a distribution sampled afresh. */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /** Number of classes when the data carries labels. */
-  readonly numClasses?: number;
+  readonly numClasses?: number | undefined;
   /** The next batch; draws any randomness it needs from `random`. */
   nextBatch(batchSize: number, random: RandomSource): Batch;
   /** Position in the data order, saved in checkpoints for an exact resume. */
@@ -50,7 +50,7 @@ export interface LossPair {
    */
   readonly probabilistic: boolean;
   /** `true` when {@link LossPair.generator} needs D's output on real data (relativistic losses). */
-  readonly generatorUsesReal?: boolean;
+  readonly generatorUsesReal?: boolean | undefined;
   /** Discriminator loss from its outputs on real and fake batches. */
   discriminator(realOutput: tf.Tensor, fakeOutput: tf.Tensor): tf.Scalar;
   /** Generator loss from D's outputs on the fake batch (and the real batch, for relativistic losses). */
@@ -101,12 +101,12 @@ export interface StepContext {
    * {@link GanPlugin.transformFakes}, so they match {@link StepContext.fake}). `undefined` in
    * unconditional runs. Optional: contexts made by older trainers lack it.
    */
-  readonly fakeLabels?: tf.Tensor1D;
+  readonly fakeLabels?: tf.Tensor1D | undefined;
   /**
    * The run's adversarial loss pair, for plugins that re-evaluate it (e.g. unrolled GAN's
    * look-ahead discriminator steps). Optional: contexts made by older trainers lack it.
    */
-  readonly loss?: LossPair;
+  readonly loss?: LossPair | undefined;
   /**
    * The part of a discriminator output that the adversarial loss sees: the output itself for a
    * one-logit or patch-map discriminator, e.g. column 0 for an ACGAN discriminator `[batch, 1+K]`.

@@ -189,11 +189,11 @@ export function encodeIdx(array: IdxArray): Uint8Array {
 /** Options of {@link idxToDataset}. */
 export interface IdxDatasetOptions {
   /** Name for logs. Default `'idx'`. */
-  name?: string;
+  name?: string | undefined;
   /** Number of classes; default: the largest label + 1. */
-  numClasses?: number;
+  numClasses?: number | undefined;
   /** Reshuffle every epoch. Default `true`. */
-  shuffle?: boolean;
+  shuffle?: boolean | undefined;
 }
 
 /**

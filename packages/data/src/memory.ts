@@ -62,17 +62,17 @@ export interface TensorDatasetOptions {
    */
   x: Float32Array | tf.Tensor | ArrayLike<number>;
   /** Shape of one example; may be left out when `x` is a tensor (its shape without the first axis). */
-  shape?: readonly number[];
+  shape?: readonly number[] | undefined;
   /** One integer class label per example, in `[0, numClasses)`, for conditional models. */
-  labels?: Int32Array | ArrayLike<number> | tf.Tensor;
+  labels?: Int32Array | ArrayLike<number> | tf.Tensor | undefined;
   /** Number of classes; defaults to the largest label + 1. */
-  numClasses?: number;
+  numClasses?: number | undefined;
   /** Name for logs and errors. Default `'tensors'`. */
-  name?: string;
+  name?: string | undefined;
   /** Reshuffle the examples every epoch (seeded by the RandomSource given to `nextBatch`). Default `true`. */
-  shuffle?: boolean;
+  shuffle?: boolean | undefined;
   /** Rescale `x` onto [-1, 1] from this range first (`'byte'` = [0, 255], `'unit'` = [0, 1]). Default: no scaling. */
-  scale?: ValueRange;
+  scale?: ValueRange | undefined;
 }
 
 /**
@@ -88,11 +88,11 @@ export class InMemoryDataset implements DataSource {
   /** Number of examples. */
   readonly size: number;
   /** Number of classes when the data set has labels. */
-  readonly numClasses?: number;
+  readonly numClasses?: number | undefined;
   /** All examples, `[size, ...sampleShape]` in row-major order (do not modify). */
   readonly data: Float32Array;
   /** The labels, one per example, when the data set has them (do not modify). */
-  readonly labels?: Int32Array;
+  readonly labels?: Int32Array | undefined;
   private readonly exampleSize: number;
   private readonly order: EpochOrder;
 

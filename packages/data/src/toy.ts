@@ -5,12 +5,12 @@ import type { Batch, DataSource, RandomSource } from '@gankit/core';
 /** Options shared by every 2-D toy mixture. */
 export interface MixtureOptions {
   /** Name shown in logs; each builder has its own default (`ring8`, `grid25`, `spiral16`). */
-  name?: string;
+  name?: string | undefined;
   /**
    * When `true`, each batch carries the index of the component every point was drawn from as an
    * int32 label, and {@link GaussianMixture.numClasses} is the number of components. Default `false`.
    */
-  labels?: boolean;
+  labels?: boolean | undefined;
 }
 
 /** Options of {@link gaussianMixture}. */
@@ -49,7 +49,7 @@ export class GaussianMixture implements DataSource {
   /** Always `undefined`: the distribution is sampled afresh. */
   readonly size: undefined = undefined;
   /** Number of components when batches carry component labels, else `undefined`. */
-  readonly numClasses?: number;
+  readonly numClasses?: number | undefined;
   /** The component centres (copies), for mode-coverage metrics. */
   readonly modes: number[][];
   /** Standard deviation of every component. */
@@ -122,11 +122,11 @@ export function gaussianMixture(options: GaussianMixtureOptions): GaussianMixtur
 /** Options of {@link ringMixture}. */
 export interface RingOptions extends MixtureOptions {
   /** Number of Gaussians, evenly spaced on the circle. Default 8. */
-  modes?: number;
+  modes?: number | undefined;
   /** Radius of the circle. Default 2. */
-  radius?: number;
+  radius?: number | undefined;
   /** Standard deviation of each Gaussian. Default 0.02. */
-  std?: number;
+  std?: number | undefined;
 }
 
 /**
@@ -154,11 +154,11 @@ export function ringMixture(options: RingOptions = {}): GaussianMixture {
 /** Options of {@link gridMixture}. */
 export interface GridOptions extends MixtureOptions {
   /** Number of Gaussians along each side (`side²` in all). Default 5. */
-  side?: number;
+  side?: number | undefined;
   /** Distance between neighbouring centres. Default 2. */
-  spacing?: number;
+  spacing?: number | undefined;
   /** Standard deviation of each Gaussian. Default 0.05. */
-  std?: number;
+  std?: number | undefined;
 }
 
 /**
@@ -180,15 +180,15 @@ export function gridMixture(options: GridOptions = {}): GaussianMixture {
 /** Options of {@link spiral}. */
 export interface SpiralOptions extends MixtureOptions {
   /** Number of Gaussians along the spiral. Default 16. */
-  modes?: number;
+  modes?: number | undefined;
   /** Number of turns the spiral makes. Default 1.5. */
-  turns?: number;
+  turns?: number | undefined;
   /** Radius of the outermost centre. Default 2. */
-  radius?: number;
+  radius?: number | undefined;
   /** Radius of the innermost centre, as a fraction of `radius`. Default 0.2. */
-  inner?: number;
+  inner?: number | undefined;
   /** Standard deviation of each Gaussian. Default 0.04. */
-  std?: number;
+  std?: number | undefined;
 }
 
 /**

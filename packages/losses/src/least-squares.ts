@@ -9,11 +9,11 @@ import { checkOutput, checkPair } from './validate';
  */
 export interface LeastSquaresTargets {
   /** Target of D's output on generated data (default 0). */
-  readonly a?: number;
+  readonly a?: number | undefined;
   /** Target of D's output on real data (default 1). */
-  readonly b?: number;
+  readonly b?: number | undefined;
   /** Target that G wants D to output on generated data (default 1). */
-  readonly c?: number;
+  readonly c?: number | undefined;
 }
 
 /** {@link LeastSquaresTargets} with every target filled in. */

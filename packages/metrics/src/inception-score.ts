@@ -4,11 +4,11 @@ import { toMatrix, type Rows } from './matrix';
 /** Options of {@link inceptionScore}. */
 export interface InceptionScoreOptions {
   /** Number of splits of consecutive rows; the score is computed per split. Default 10. */
-  splits?: number;
+  splits?: number | undefined;
   /** `true` when the rows are classifier logits (a float64 softmax is applied); default `false` (probabilities). */
-  logits?: boolean;
+  logits?: boolean | undefined;
   /** Row length when the input is a bare typed array. */
-  dim?: number;
+  dim?: number | undefined;
 }
 
 /** Mean and standard deviation of a score over splits or subsets. */

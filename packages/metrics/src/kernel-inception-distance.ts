@@ -7,19 +7,19 @@ import { toTensor2d } from './tensor-input';
 /** Options of {@link kernelInceptionDistance}. */
 export interface KernelInceptionDistanceOptions {
   /** Number of random subsets the MMD² is averaged over. Default 100. */
-  subsets?: number;
+  subsets?: number | undefined;
   /** Rows drawn (without replacement) from each set per subset; capped at the smaller set's size. Default 1000. */
-  subsetSize?: number;
+  subsetSize?: number | undefined;
   /** Degree of the polynomial kernel (a positive integer). Default 3. */
-  degree?: number;
+  degree?: number | undefined;
   /** Scale of the dot product in the kernel. Default `1 / d`. */
-  gamma?: number;
+  gamma?: number | undefined;
   /** Constant added in the kernel. Default 1. */
-  coef0?: number;
+  coef0?: number | undefined;
   /** Seed of the subset sampling (through `RandomSource` of `@gankit/core`). Default 0. */
-  seed?: number;
+  seed?: number | undefined;
   /** Row length when inputs are bare typed arrays. */
-  dim?: number;
+  dim?: number | undefined;
 }
 
 /**

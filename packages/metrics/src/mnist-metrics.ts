@@ -15,7 +15,7 @@ export type Images = tf.Tensor | Float32Array;
 /** Options of {@link extractFeatureStatistics}. */
 export interface ExtractOptions {
   /** Images per forward pass. Default 250. */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 function toImageTensor(images: Images, what: string): { t: tf.Tensor; owned: boolean } {
@@ -81,9 +81,9 @@ export function extractFeatureStatistics(extractor: FeatureExtractor, images: Im
 /** Options of {@link mnistScore}. */
 export interface MnistScoreOptions extends ExtractOptions {
   /** Splits of consecutive images, as {@link inceptionScore}. Default 10. */
-  splits?: number;
+  splits?: number | undefined;
   /** The classifier; default the bundled {@link digitClassifier} (made and freed per call). */
-  classifier?: ImageClassifier;
+  classifier?: ImageClassifier | undefined;
 }
 
 /**
@@ -118,7 +118,7 @@ export function mnistScore(images: Images, options: MnistScoreOptions = {}): Sco
 /** Options of {@link mnistFrechetDistance}. */
 export interface MnistFrechetOptions extends ExtractOptions {
   /** The feature extractor; default the bundled {@link digitClassifier} (made and freed per call). */
-  classifier?: FeatureExtractor;
+  classifier?: FeatureExtractor | undefined;
 }
 
 /**

@@ -7,11 +7,11 @@ export interface ModeCoverageOptions {
    * A point is high quality when its distance to the nearest mode is at most `threshold · std`.
    * Default 3 (three standard deviations, as in the unrolled-GAN, VEEGAN and PacGAN papers).
    */
-  threshold?: number;
+  threshold?: number | undefined;
   /** A mode is captured when at least this many high-quality points are assigned to it. Default 1. */
-  minPoints?: number;
+  minPoints?: number | undefined;
   /** Row length of `points` when they are given as a bare typed array; defaults to the modes' dimension. */
-  dim?: number;
+  dim?: number | undefined;
 }
 
 /** The result of {@link modeCoverage}. */

@@ -11,7 +11,7 @@ export interface MetricsPluginOptions {
   /** Computes the metrics; its numbers are written into `logs.metrics` under their keys. */
   compute: (ctx: TrainContext) => Promise<Record<string, number>> | Record<string, number>;
   /** The plugin's name (unique among a run's plugins). Default `'metrics'`. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** The order metric plugins run at: after averaging (~100), before loggers (~200). */
@@ -63,19 +63,19 @@ export interface FidPluginOptions {
   /** Statistics of the real data's features under the same extractor (e.g. from {@link extractFeatureStatistics}). */
   realStatistics: GaussianStatistics | FeatureStatistics;
   /** Generated samples per evaluation. Default 1000. */
-  samples?: number;
+  samples?: number | undefined;
   /** Samples per generator / extractor pass. Default 100. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Key in `logs.metrics`. Default `'fid'`. */
-  key?: string;
+  key?: string | undefined;
   /** The plugin's name. Default `'fid'`. */
-  name?: string;
+  name?: string | undefined;
   /**
    * The network to sample (default `ctx.generator`), e.g. a weight-averaged copy of the generator.
    */
-  generator?: (ctx: TrainContext) => Network;
+  generator?: ((ctx: TrainContext) => Network) | undefined;
   /** Class labels `[n]` (int32) for a conditional generator; none by default. The plugin disposes them. */
-  labels?: (n: number, ctx: TrainContext) => tf.Tensor;
+  labels?: ((n: number, ctx: TrainContext) => tf.Tensor) | undefined;
 }
 
 /**

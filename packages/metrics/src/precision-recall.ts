@@ -6,11 +6,11 @@ import { toTensor2d } from './tensor-input';
 /** Options of {@link precisionRecall}. */
 export interface PrecisionRecallOptions {
   /** The k of the k-nearest-neighbour radii. Default 3 (as in Kynkäänniemi et al. 2019). */
-  k?: number;
+  k?: number | undefined;
   /** Rows per block of the pairwise-distance computation (memory: `batchSize × n` floats). Default 1024. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Row length when inputs are bare typed arrays. */
-  dim?: number;
+  dim?: number | undefined;
 }
 
 /** The result of {@link precisionRecall}. */

@@ -9,7 +9,7 @@ export type GradientPenaltyVariant = 'two-sided' | 'one-sided' | 'dragan';
 /** Options of {@link gradientPenalty}. */
 export interface GradientPenaltyOptions {
   /** Weight λ of the penalty (default 10). */
-  readonly lambda?: number;
+  readonly lambda?: number | undefined;
   /**
    * - `'two-sided'` (default, WGAN-GP): `λ·E[(‖∇D(x̂)‖ − target)²]` at random interpolates
    *   `x̂ = ε·x + (1 − ε)·G(z)` of real and fake examples, `ε ~ U[0, 1]` per example.
@@ -19,17 +19,17 @@ export interface GradientPenaltyOptions {
    *   `x + 0.5·std(x)·u`, `u ~ U[0, 1]` per element, `std(x)` the standard deviation of the whole
    *   real batch.
    */
-  readonly variant?: GradientPenaltyVariant;
+  readonly variant?: GradientPenaltyVariant | undefined;
   /** The gradient norm aimed at (default 1; 0 gives a zero-centred penalty). */
-  readonly target?: number;
+  readonly target?: number | undefined;
   /**
    * Added to the squared norm inside the square root, `‖∇‖ = sqrt(Σ g² + epsilon)`, so that the
    * penalty's gradient stays finite where the input gradient is exactly zero (default 1e-12: it
    * changes ‖∇‖ by far less than float32 resolves for any norm above 1e-6).
    */
-  readonly epsilon?: number;
+  readonly epsilon?: number | undefined;
   /** The plugin's name (default `'gradient-penalty'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** The gradient penalty plugin (see {@link gradientPenalty}). */

@@ -5,9 +5,9 @@ import { checkBatch, checkNonNegative, inputGradientSquaredNorms } from './input
 /** Options of {@link r1} and {@link r2}. */
 export interface GradientRegularizerOptions {
   /** Weight γ of the penalty `γ/2·E‖∇D‖²` (default 10). */
-  readonly gamma?: number;
+  readonly gamma?: number | undefined;
   /** The plugin's name (default `'r1'` or `'r2'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** The R1 or R2 plugin (see {@link r1}, {@link r2}). */

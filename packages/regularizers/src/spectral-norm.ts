@@ -5,14 +5,14 @@ import type { ApplyOptions, WeightParametrization, WeightParametrizationFactory 
 /** Options of {@link spectralNorm}. */
 export interface SpectralNormOptions {
   /** Power-iteration steps per training-mode forward pass (default 1, as Miyato et al.). */
-  readonly powerIterations?: number;
+  readonly powerIterations?: number | undefined;
   /** Guards the normalisations `x / (‖x‖ + ε)` and the division `W / max(σ, ε)` (default 1e-12). */
-  readonly epsilon?: number;
+  readonly epsilon?: number | undefined;
   /**
    * Seed of the initial vectors; each kernel's seed is derived from it and the kernel's name, so
    * layers start from different vectors (default 0).
    */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /**
    * Axis of the kernel that indexes the layer's output channels: the rows of the matrix whose
    * spectral norm is taken. `'auto'` (the default) takes the last axis (dense `[in, out]`, conv2d
@@ -20,7 +20,7 @@ export interface SpectralNormOptions {
    * axis 2 (conv2dTranspose `[kh, kw, out, in]`, as `@gankit/architectures` names them). Pass 2
    * explicitly for conv2dTranspose layers with names of your own.
    */
-  readonly outputAxis?: number | 'auto';
+  readonly outputAxis?: number | 'auto' | undefined;
 }
 
 /** Picks the output axis of a kernel from the option, its shape and its name. */

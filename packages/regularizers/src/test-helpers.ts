@@ -7,9 +7,9 @@ import type { Network, StepContext } from '@gankit/core';
 export interface StepContextSpec {
   readonly discriminator: Network;
   readonly real: tf.Tensor;
-  readonly fake?: tf.Tensor;
-  readonly seed?: number;
-  readonly step?: number;
+  readonly fake?: tf.Tensor | undefined;
+  readonly seed?: number | undefined;
+  readonly step?: number | undefined;
 }
 
 /**

@@ -5,9 +5,9 @@ import type { GanPlugin, Network, StepContext } from '@gankit/core';
 /** Options of {@link weightClipping}. */
 export interface WeightClippingOptions {
   /** Clip bound c > 0: each weight is clipped into [−c, c] (default 0.01). */
-  readonly c?: number;
+  readonly c?: number | undefined;
   /** The plugin's name (default `'weight-clipping'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** The weight clipping plugin (see {@link weightClipping}). */

@@ -13,22 +13,22 @@ export interface ChartSeries {
 /** Options of {@link lineChartSvg}. */
 export interface LineChartOptions {
   /** Title above the plot (escaped). */
-  readonly title?: string;
+  readonly title?: string | undefined;
   /** Width in pixels (default 640). */
-  readonly width?: number;
+  readonly width?: number | undefined;
   /** Height in pixels (default 320). */
-  readonly height?: number;
+  readonly height?: number | undefined;
   /** Logarithmic y axis (default false); values <= 0 are left out. */
-  readonly logY?: boolean;
+  readonly logY?: boolean | undefined;
   /** Label under the x axis (default `'step'`). */
-  readonly xLabel?: string;
+  readonly xLabel?: string | undefined;
   /** Label beside the y axis (default none). */
-  readonly yLabel?: string;
+  readonly yLabel?: string | undefined;
   /**
    * Longest line drawn (default 1000 points): a longer series is cut into that many consecutive
    * buckets and each bucket drawn as its mean, which also smooths noisy GAN losses.
    */
-  readonly maxPoints?: number;
+  readonly maxPoints?: number | undefined;
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];

@@ -15,23 +15,23 @@ export interface GridRecorderOptions {
    * count: that many standard-normal points drawn at setup from a fork of the run's random source
    * (so the run's own draws are unchanged). Default 64.
    */
-  readonly z?: tf.Tensor | number;
+  readonly z?: tf.Tensor | number | undefined;
   /** Class labels (int32 `[n]`) for a conditional generator; by default the grid then has one row per class. */
-  readonly labels?: tf.Tensor | ArrayLike<number>;
+  readonly labels?: tf.Tensor | ArrayLike<number> | undefined;
   /** Grid layout and value range (default range `[-1, 1]`); `labelsPerRow` is set from `labels`. */
-  readonly grid?: Omit<ImageGridOptions, 'labelsPerRow'>;
+  readonly grid?: Omit<ImageGridOptions, 'labelsPerRow'> | undefined;
   /** With `labels`: one row per class (default true); false tiles in the given order. */
-  readonly rowPerClass?: boolean;
+  readonly rowPerClass?: boolean | undefined;
   /** Which network samples: a key of `ctx.networks` (default: `ctx.generator`). */
-  readonly network?: string;
+  readonly network?: string | undefined;
   /** Also write a grid at setup, before the first iteration (default false). */
-  readonly atStart?: boolean;
+  readonly atStart?: boolean | undefined;
   /** Also write a grid when training ends, unless that step already has one (default true). */
-  readonly atEnd?: boolean;
+  readonly atEnd?: boolean | undefined;
   /** Plugin name (default `'grid-recorder'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Hook order (default 200). */
-  readonly order?: number;
+  readonly order?: number | undefined;
 }
 
 /** One grid written by a {@link GridRecorder}. */
@@ -184,7 +184,7 @@ export function gridRecorder(options: GridRecorderOptions): GridRecorder {
         z = saved.clone();
         checkBatch();
       }
-      const meta = state.meta as { written?: RecordedGrid[] } | undefined;
+      const meta = state.meta as { written?: RecordedGrid[] | undefined } | undefined;
       if (meta && Array.isArray(meta.written)) {
         written.length = 0;
         files.length = 0;

@@ -13,17 +13,17 @@ export interface ReportChart {
   /** Its lines. */
   readonly series: readonly ChartSeries[];
   /** Logarithmic y axis. */
-  readonly logY?: boolean;
+  readonly logY?: boolean | undefined;
 }
 
 /** A picture for the report: a PNG file (or its bytes) and a caption. */
 export interface ReportGrid {
   /** The PNG's path. */
-  readonly file?: string;
+  readonly file?: string | undefined;
   /** The PNG's bytes (instead of, or read from, `file`). */
-  readonly png?: Uint8Array;
+  readonly png?: Uint8Array | undefined;
   /** Caption; by default derived from the file name (`step-000001000.png` → `step 1000`). */
-  readonly caption?: string;
+  readonly caption?: string | undefined;
 }
 
 /** Options of {@link htmlReport}. */
@@ -31,26 +31,26 @@ export interface HtmlReportOptions {
   /** The run folder; the report is written to `dir/report.html`. */
   readonly dir: string;
   /** Page title (default `'gankit training report'`). */
-  readonly title?: string;
+  readonly title?: string | undefined;
   /** The run's configuration, shown as pretty-printed JSON. */
   readonly config?: unknown;
   /** A `logs.jsonl` file written by `metricsLogger`, charted as loss and metric curves. */
-  readonly logsFile?: string;
+  readonly logsFile?: string | undefined;
   /** Records to chart instead of (or in addition to, after) those in `logsFile`. */
-  readonly records?: readonly MetricsRecord[];
+  readonly records?: readonly MetricsRecord[] | undefined;
   /** Sample grids, as paths or {@link ReportGrid}s, in the order shown. */
-  readonly grids?: readonly (string | ReportGrid)[];
+  readonly grids?: readonly (string | ReportGrid)[] | undefined;
   /** The table of final metrics; by default the last logged value of each loss and metric. */
-  readonly finalMetrics?: Readonly<Record<string, number | string>>;
+  readonly finalMetrics?: Readonly<Record<string, number | string>> | undefined;
   /** More charts, after the ones drawn from the logs. */
-  readonly charts?: readonly ReportChart[];
+  readonly charts?: readonly ReportChart[] | undefined;
   /**
    * Embed the grids as base64 `data:` URLs (default true) so the one file can be moved or mailed;
    * false links them by relative path, which keeps the HTML small but needs the PNGs beside it.
    */
-  readonly embedImages?: boolean;
+  readonly embedImages?: boolean | undefined;
   /** Use a log y axis for the loss chart (default false). */
-  readonly logLosses?: boolean;
+  readonly logLosses?: boolean | undefined;
 }
 
 /** What {@link renderHtmlReport} draws: already-loaded data. */
@@ -66,7 +66,7 @@ export interface HtmlReportContent {
   /** The final metrics table. */
   readonly finalMetrics: Readonly<Record<string, number | string>>;
   /** A line under the title (e.g. the time written). */
-  readonly subtitle?: string;
+  readonly subtitle?: string | undefined;
 }
 
 function prettyJson(value: unknown): string {
@@ -85,7 +85,7 @@ function formatValue(v: number | string): string {
 }
 
 /** The charts a report draws from metric records: losses, D outputs, loss terms, one per metric. */
-export function chartsFromRecords(records: readonly MetricsRecord[], options: { logLosses?: boolean } = {}): ReportChart[] {
+export function chartsFromRecords(records: readonly MetricsRecord[], options: { logLosses?: boolean | undefined } = {}): ReportChart[] {
   const c = curvesFromRecords(records);
   const charts: ReportChart[] = [];
   if (c.losses.length > 0) charts.push({ title: 'Losses', series: c.losses, logY: options.logLosses });

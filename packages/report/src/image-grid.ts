@@ -17,21 +17,21 @@ export type ImagesInput = tf.Tensor | ImageBatch;
 /** Options of {@link imageGrid}. */
 export interface ImageGridOptions {
   /** Number of rows; by default enough rows for all images given `cols`. */
-  readonly rows?: number;
+  readonly rows?: number | undefined;
   /** Number of columns; by default `ceil(sqrt(n))`, or enough for all images given `rows`. */
-  readonly cols?: number;
+  readonly cols?: number | undefined;
   /** Pixels of background between tiles and around the border (default 2). */
-  readonly padding?: number;
+  readonly padding?: number | undefined;
   /** The value range that maps to 0–255 (default `[-1, 1]`, a tanh generator); values outside are clamped. */
-  readonly range?: readonly [number, number];
+  readonly range?: readonly [number, number] | undefined;
   /** Grey level 0–255 of the padding and of empty cells (default 255, white). */
-  readonly background?: number;
+  readonly background?: number | undefined;
   /**
    * Class-conditional mode: the integer class of each image. Each row then holds one class, rows in
    * ascending class order, images of a class left to right in the order given; `cols` defaults to
    * the largest class count and `rows` is the number of classes.
    */
-  readonly labelsPerRow?: ArrayLike<number>;
+  readonly labelsPerRow?: ArrayLike<number> | undefined;
 }
 
 /** An 8-bit picture in memory: grey (1 channel) or RGB (3 channels), row-major. */

@@ -5,11 +5,11 @@ import { decodePng, encodePng, type RasterImage } from './image-grid';
 /** Options of {@link sideBySide}. */
 export interface SideBySideOptions {
   /** `'horizontal'` (default): left to right, a "progress strip"; `'vertical'`: top to bottom. */
-  readonly direction?: 'horizontal' | 'vertical';
+  readonly direction?: 'horizontal' | 'vertical' | undefined;
   /** Pixels of background between pictures (default 4). */
-  readonly gap?: number;
+  readonly gap?: number | undefined;
   /** Grey level 0–255 of the gaps and of the space beside smaller pictures (default 255). */
-  readonly background?: number;
+  readonly background?: number | undefined;
 }
 
 function checkByte(name: string, v: number): void {
@@ -69,9 +69,9 @@ export function sideBySide(pngs: readonly Uint8Array[], options: SideBySideOptio
 /** Options of {@link animatedPng}. */
 export interface AnimatedPngOptions {
   /** How long each frame shows, in milliseconds (default 500, at most 65535). */
-  readonly delayMs?: number;
+  readonly delayMs?: number | undefined;
   /** How many times the animation plays; 0 (default) loops forever. */
-  readonly loops?: number;
+  readonly loops?: number | undefined;
 }
 
 /** A PNG chunk: its four-letter type and its data. */

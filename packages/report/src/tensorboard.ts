@@ -11,9 +11,9 @@ export interface TensorBoardEvent {
   /** The global step (a non-negative integer). */
   readonly step: number;
   /** Set only on a file's first record: `'brain.Event:2'`. */
-  readonly fileVersion?: string;
+  readonly fileVersion?: string | undefined;
   /** Scalar summaries: tag → value (stored as float32). */
-  readonly scalars?: Readonly<Record<string, number>>;
+  readonly scalars?: Readonly<Record<string, number>> | undefined;
 }
 
 class ByteWriter {
@@ -132,7 +132,7 @@ export class EventFileWriter {
    * Creates a new event file in `dir` (created if missing) and writes its version record. If a
    * file of that name exists (two writers in one second), `.1`, `.2`, ... is appended.
    */
-  static async create(dir: string, options: { wallTime?: number } = {}): Promise<EventFileWriter> {
+  static async create(dir: string, options: { wallTime?: number | undefined } = {}): Promise<EventFileWriter> {
     await mkdir(dir, { recursive: true });
     const wallTime = options.wallTime ?? Date.now() / 1000;
     const host = hostname().replace(/[^A-Za-z0-9._-]/g, '_') || 'localhost';
@@ -202,11 +202,11 @@ export interface TensorBoardWriterOptions {
   /** The folder for the event file (e.g. the run folder); TensorBoard's `--logdir` or a parent of it. */
   readonly dir: string;
   /** Events buffered before they are appended (default 20); the rest go at `onTrainEnd`. */
-  readonly flushEvery?: number;
+  readonly flushEvery?: number | undefined;
   /** Plugin name (default `'tensorboard'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Hook order (default 200). */
-  readonly order?: number;
+  readonly order?: number | undefined;
 }
 
 /** The plugin {@link tensorboardWriter} returns. */

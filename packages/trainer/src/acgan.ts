@@ -49,11 +49,11 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor):
 /** Options of {@link acgan}. */
 export interface AcganOptions {
   /** Weight of the class loss in both players' losses (default 1, as in the paper). */
-  readonly weight?: number;
+  readonly weight?: number | undefined;
   /** Picks the class logits `[batch, K]` from D's output (default {@link acganClassLogits}: columns 1..). */
-  readonly classLogits?: (output: tf.Tensor) => tf.Tensor;
+  readonly classLogits?: ((output: tf.Tensor) => tf.Tensor) | undefined;
   /** Plugin name (default `'acgan'`); its log terms are `<name>/real`, `<name>/fake` (D) and `<name>/class` (G). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

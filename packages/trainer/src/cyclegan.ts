@@ -60,25 +60,25 @@ export interface CycleGanTrainerOptions {
   /** Examples of domain B (unpaired with A: the two are drawn independently). */
   readonly dataB: DataSource;
   /** Adversarial loss of both pairs (default {@link cycleGanLeastSquares}, as the paper). */
-  readonly loss?: LossPair;
+  readonly loss?: LossPair | undefined;
   /** λ, the weight of the cycle-consistency terms (default 10). */
-  readonly cycleWeight?: number;
+  readonly cycleWeight?: number | undefined;
   /** Weight of the identity terms (default 0.5·λ, as the paper; 0 turns them off). Needs A and B of the same shape. */
-  readonly identityWeight?: number;
+  readonly identityWeight?: number | undefined;
   /** Examples per batch of each domain (default 1, as the paper). */
-  readonly batchSize?: number;
+  readonly batchSize?: number | undefined;
   /** Optimizer of both generators' variables together (default Adam 2e-4, β₁ = 0.5). */
-  readonly generatorOptimizer?: tf.Optimizer;
+  readonly generatorOptimizer?: tf.Optimizer | undefined;
   /** Optimizer of both discriminators' variables together (default Adam 2e-4, β₁ = 0.5). */
-  readonly discriminatorOptimizer?: tf.Optimizer;
+  readonly discriminatorOptimizer?: tf.Optimizer | undefined;
   /**
    * Plugins. Their step hooks see the A→B pair as `generator`/`discriminator` (G and D_B, with the
    * B batch as `batch` and the A batch as `z`); all four networks are in `networks`. The hooks
    * `transformFakes` and `beforeGeneratorStep` are not supported (a plugin with them is refused).
    */
-  readonly plugins?: readonly GanPlugin[];
+  readonly plugins?: readonly GanPlugin[] | undefined;
   /** The run seed (default 0): the same seed, backend and options repeat a run bit for bit. */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
 }
 
 /** The four networks of a {@link CycleGanTrainer} by role. */
@@ -240,7 +240,7 @@ export class CycleGanTrainer {
       name: `${dataA.name}+${dataB.name}`,
       state: () => ({ A: dataA.state?.() ?? null, B: dataB.state?.() ?? null }),
       loadState: (s: JsonValue) => {
-        const o = (s ?? {}) as { A?: JsonValue; B?: JsonValue };
+        const o = (s ?? {}) as { A?: JsonValue | undefined; B?: JsonValue | undefined };
         for (const [k, d] of [['A', dataA], ['B', dataB]] as const) {
           const v = o[k] ?? null;
           if (v === null) continue;

@@ -54,7 +54,7 @@ export interface WeightsManifest {
    * SHA-256 (hex) of the manifest itself without this field, as JSON with sorted keys (version 2):
    * a hand-edited or damaged `model.json`, the trainer state in it included, fails to load.
    */
-  manifestSha256?: string;
+  manifestSha256?: string | undefined;
 }
 
 /** Options of {@link writeWeights}, {@link saveCheckpoint} and {@link saveFinal}. */
@@ -63,7 +63,7 @@ export interface WriteWeightsOptions {
    * Write tensors holding NaN or ±Infinity too (default false: such a write is refused with a
    * `GankitError` of code `'numerical'` naming the tensor, before anything is written).
    */
-  readonly allowNonFinite?: boolean;
+  readonly allowNonFinite?: boolean | undefined;
 }
 
 /** What {@link readWeights} returns: the decoded tensors (the caller disposes them) and the manifest. */
@@ -134,7 +134,7 @@ export interface ResumeOptions extends LoadStateOptions {
    * Called for each damaged checkpoint passed over (default: a `console.warn` line). The same
    * checkpoints are listed in {@link ResumeResult.skipped}.
    */
-  readonly onSkip?: (skipped: SkippedCheckpoint) => void;
+  readonly onSkip?: ((skipped: SkippedCheckpoint) => void) | undefined;
 }
 
 /** The weights read by {@link loadFinal} (the caller disposes the tensors). */

@@ -5,11 +5,11 @@ import { GankitError, formatShape, type Batch, type GanPlugin, type JsonValue, t
 /** Options of {@link experienceReplay}. */
 export interface ExperienceReplayOptions {
   /** Fakes kept in the buffer (default 2048). */
-  readonly bufferSize?: number;
+  readonly bufferSize?: number | undefined;
   /** Fraction of each discriminator-phase fake batch replaced by buffered fakes (default 0.5). */
-  readonly fraction?: number;
+  readonly fraction?: number | undefined;
   /** Plugin name (default `'experience-replay'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** The plugin made by {@link experienceReplay}. */

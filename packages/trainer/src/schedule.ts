@@ -8,7 +8,7 @@ export interface LearningRateScheduleOptions {
   /** Factor of each optimizer's initial learning rate for the iteration about to run (0-based). */
   readonly schedule: (step: number) => number;
   /** Plugin name (default `lr-schedule`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 type WithLearningRate = { learningRate: number };
@@ -62,7 +62,7 @@ export interface LinearDecayOptions {
   /** Iteration at which the factor reaches `to` (and stays). */
   readonly endStep: number;
   /** Final factor (default 0.1). */
-  readonly to?: number;
+  readonly to?: number | undefined;
 }
 
 /** A schedule for {@link learningRateSchedule}: 1 until `startStep`, then linearly down to `to` at `endStep`. */

@@ -13,7 +13,7 @@ import { nonSaturating } from './test-utils';
 export { buildNetworks, fixedPoints };
 
 /** A full trainer: the networks above, Adam for both, EMA of G, a shuffled finite data set. */
-export function buildTrainer(tag: string, extra: Partial<TrainerOptions> & { nanGuard?: NanGuardOptions; data?: DataSource } = {}): Trainer & { ema: EmaPlugin } {
+export function buildTrainer(tag: string, extra: Partial<TrainerOptions> & { nanGuard?: NanGuardOptions | undefined; data?: DataSource | undefined } = {}): Trainer & { ema: EmaPlugin } {
   const { generator, discriminator } = buildNetworks(tag);
   const avg = ema({ decay: 0.9 });
   const t = new Trainer({
@@ -44,7 +44,7 @@ export async function stateValues(t: Trainer): Promise<{ values: Record<string, 
   const values: Record<string, number[]> = {};
   for (const [k, v] of Object.entries(s.tensors)) values[k] = Array.from(v.dataSync());
   tf.dispose(Object.values(s.tensors));
-  const meta = JSON.parse(JSON.stringify(s.meta)) as { networks: Record<string, { name?: string }> };
+  const meta = JSON.parse(JSON.stringify(s.meta)) as { networks: Record<string, { name?: string | undefined }> };
   for (const n of Object.values(meta.networks)) delete n.name;
   return { values, meta };
 }

@@ -5,20 +5,20 @@ import { GankitError, networkVariables, type GanPlugin, type StepContext } from 
 /** Options of {@link unrolled}. */
 export interface UnrolledOptions {
   /** Look-ahead discriminator steps k before each generator update (default 5; 0 turns it off). */
-  readonly steps?: number;
+  readonly steps?: number | undefined;
   /**
    * Learning rate of the look-ahead steps (default 1e-2). With `optimizer: 'sgd'` it scales the
    * gradient; with `'adam'` it is the step size per coordinate.
    */
-  readonly learningRate?: number;
+  readonly learningRate?: number | undefined;
   /**
    * Rule of the look-ahead steps (default `'adam'`): `'adam'` is Adam (β₁ = 0.5, β₂ = 0.999) started
    * from zero moments at every unrolling, so its step size does not depend on the scale of D's
    * gradients; `'sgd'` is plain gradient descent.
    */
-  readonly optimizer?: 'adam' | 'sgd';
+  readonly optimizer?: 'adam' | 'sgd' | undefined;
   /** Plugin name (default `'unrolled'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** The plugin made by {@link unrolled}. */

@@ -6,9 +6,9 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 /** Options of {@link fromLayersModel}. */
 export interface FromLayersModelOptions {
   /** The network's name in logs and checkpoints (default: the model's own name). */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Dispose the model when the network is disposed (default `true`: the network owns it). */
-  readonly disposeModel?: boolean;
+  readonly disposeModel?: boolean | undefined;
 }
 
 /** A tfjs-layers model seen as a `Network`; what {@link fromLayersModel} returns. */

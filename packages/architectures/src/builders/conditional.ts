@@ -27,17 +27,17 @@ export interface ConditionalGeneratorConfig {
   /** How the label enters: `'embedding'` (learned) or `'one-hot'`. */
   readonly conditioning: GeneratorConditioning;
   /** Length of z (default 100). */
-  readonly latentDim?: number;
+  readonly latentDim?: number | undefined;
   /** Length of the label embedding with `'embedding'` (default `numClasses`). */
-  readonly embeddingDim?: number;
+  readonly embeddingDim?: number | undefined;
   /** Generated image shape (default `[28, 28, 1]`; any shape {@link dcganLayout} accepts). */
-  readonly imageShape?: readonly [number, number, number];
+  readonly imageShape?: readonly [number, number, number] | undefined;
   /** Filters of the last hidden layer, doubled per earlier layer (default 64). */
-  readonly baseFilters?: number;
+  readonly baseFilters?: number | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'generator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Configuration of {@link conditionalDiscriminator}. */
@@ -47,19 +47,19 @@ export interface ConditionalDiscriminatorConfig {
   /** How the label enters: `'embedding'`, `'one-hot'` (input channels) or `'projection'`. */
   readonly conditioning: DiscriminatorConditioning;
   /** Length of the label embedding with `'embedding'` (default `numClasses`). */
-  readonly embeddingDim?: number;
+  readonly embeddingDim?: number | undefined;
   /** Input image shape (default `[28, 28, 1]`). */
-  readonly imageShape?: readonly [number, number, number];
+  readonly imageShape?: readonly [number, number, number] | undefined;
   /** Filters of the first conv layer, doubled per later layer (default 64). */
-  readonly baseFilters?: number;
+  readonly baseFilters?: number | undefined;
   /** Batch norm after every conv but the first (default `true`, as {@link dcganDiscriminator}). */
-  readonly batchNorm?: boolean;
+  readonly batchNorm?: boolean | undefined;
   /** Reparametrizes every conv and dense kernel (e.g. spectral norm); not the label embedding. */
-  readonly weightParametrization?: WeightParametrizationFactory;
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'discriminator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Configuration of {@link acganDiscriminator}. */
@@ -67,17 +67,17 @@ export interface AcganDiscriminatorConfig {
   /** Number of classes the auxiliary classifier predicts. */
   readonly numClasses: number;
   /** Input image shape (default `[28, 28, 1]`). */
-  readonly imageShape?: readonly [number, number, number];
+  readonly imageShape?: readonly [number, number, number] | undefined;
   /** Filters of the first conv layer, doubled per later layer (default 64). */
-  readonly baseFilters?: number;
+  readonly baseFilters?: number | undefined;
   /** Batch norm after every conv but the first (default `true`). */
-  readonly batchNorm?: boolean;
+  readonly batchNorm?: boolean | undefined;
   /** Reparametrizes every conv and dense kernel (e.g. spectral norm). */
-  readonly weightParametrization?: WeightParametrizationFactory;
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'discriminator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** The two parts of an ACGAN discriminator's output (see {@link splitAcganOutput}). */

@@ -18,9 +18,9 @@ export interface CycleganResidualBlockConfig {
   /** Channels of the block (input and output). */
   readonly filters: number;
   /** Border handling of the 3×3 convs: `'reflect'` (default, as the paper) or `'zero'`. */
-  readonly padding?: PadMode;
+  readonly padding?: PadMode | undefined;
   /** An explicit short name instead of `cyclegan_res_block_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**
@@ -52,17 +52,17 @@ export interface CycleganGeneratorConfig {
   /** Input image shape `[h, w, c]`; h and w divisible by 4 (e.g. `[28, 28, 1]`, `[32, 32, 3]`, `[256, 256, 3]`). */
   readonly imageShape: readonly [number, number, number];
   /** Channels of the output image (default: the input's). */
-  readonly outputChannels?: number;
+  readonly outputChannels?: number | undefined;
   /** k, the filters of the first layer (default 64; the blocks use 4k). Use e.g. 8–16 on a CPU. */
-  readonly filters?: number;
+  readonly filters?: number | undefined;
   /** Number of residual blocks (default 6, the paper's choice for 128×128; 9 for 256×256). */
-  readonly residualBlocks?: number;
+  readonly residualBlocks?: number | undefined;
   /** Border handling of the 7×7 and 3×3 convs: `'reflect'` (default, as the paper) or `'zero'`. */
-  readonly padding?: PadMode;
+  readonly padding?: PadMode | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'generator'`; a CycleGAN has two, e.g. `'g_ab'` and `'g_ba'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Configuration of {@link patchganDiscriminator}. */
@@ -70,15 +70,15 @@ export interface PatchganDiscriminatorConfig {
   /** Input image shape `[h, w, c]`. */
   readonly imageShape: readonly [number, number, number];
   /** Filters of the first conv (default 64), doubled per layer up to 8×. Use e.g. 8–16 on a CPU. */
-  readonly filters?: number;
+  readonly filters?: number | undefined;
   /** Number of stride-2 conv layers (default 3: C64-C128-C256). */
-  readonly layers?: number;
+  readonly layers?: number | undefined;
   /** Reparametrizes every conv kernel (e.g. spectral normalization). */
-  readonly weightParametrization?: WeightParametrizationFactory;
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'discriminator'`; a CycleGAN has two, e.g. `'d_a'` and `'d_b'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 function checkImageShape(shape: readonly number[], what: string): [number, number, number] {

@@ -13,21 +13,21 @@ import type { SequentialNetwork } from '../sequential';
 /** Configuration of {@link dcganMnistGenerator}. */
 export interface DcganMnistGeneratorConfig {
   /** Length of the latent vector z (default 100). */
-  readonly latentDim?: number;
+  readonly latentDim?: number | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'generator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Configuration of {@link dcganMnistDiscriminator}. */
 export interface DcganMnistDiscriminatorConfig {
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'discriminator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Reparametrizes every kernel (e.g. spectral normalization from `@gankit/regularizers`). */
-  readonly weightParametrization?: WeightParametrizationFactory;
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
 }
 
 /**

@@ -20,13 +20,13 @@ export interface DcganGeneratorConfig {
   /** Shape of a generated image `[size, size, channels]`, e.g. `[28, 28, 1]`, `[32, 32, 3]`, `[64, 64, 3]`. */
   readonly imageShape: DcganImageShape;
   /** Length of the latent vector z (default 100). */
-  readonly latentDim?: number;
+  readonly latentDim?: number | undefined;
   /** Filters of the last hidden layer; each earlier layer has twice as many (default 64). */
-  readonly baseFilters?: number;
+  readonly baseFilters?: number | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'generator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Configuration of {@link dcganDiscriminator}. */
@@ -34,18 +34,18 @@ export interface DcganDiscriminatorConfig {
   /** Shape of an input image `[size, size, channels]`. */
   readonly imageShape: DcganImageShape;
   /** Filters of the first conv layer; each later layer has twice as many (default 64). */
-  readonly baseFilters?: number;
+  readonly baseFilters?: number | undefined;
   /**
    * Batch norm after every conv layer but the first (default `true`, as in Radford et al.). Turn it
    * off for losses with a gradient penalty (WGAN-GP), which needs per-example critic outputs.
    */
-  readonly batchNorm?: boolean;
+  readonly batchNorm?: boolean | undefined;
   /** Reparametrizes every kernel (e.g. spectral normalization from `@gankit/regularizers`). */
-  readonly weightParametrization?: WeightParametrizationFactory;
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'discriminator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

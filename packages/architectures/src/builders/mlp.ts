@@ -14,15 +14,15 @@ export type MlpActivation = 'relu' | 'leakyRelu' | 'tanh';
 /** Settings shared by {@link mlpGenerator} and {@link mlpDiscriminator}. */
 export interface MlpCommonConfig {
   /** Widths of the hidden layers (default `[128, 128]`). */
-  readonly hidden?: readonly number[];
+  readonly hidden?: readonly number[] | undefined;
   /** Slope of leaky ReLU for negative inputs (default 0.2). */
-  readonly leakyAlpha?: number;
+  readonly leakyAlpha?: number | undefined;
   /** Initialiser of every kernel (default Glorot uniform). */
-  readonly kernelInitializer?: Initializer;
+  readonly kernelInitializer?: Initializer | undefined;
   /** Reparametrizes every kernel (e.g. spectral normalization). */
-  readonly weightParametrization?: WeightParametrizationFactory;
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
 }
 
 /** Configuration of {@link mlpGenerator}. */
@@ -32,11 +32,11 @@ export interface MlpGeneratorConfig extends MlpCommonConfig {
   /** Length of a generated sample (2 for the 2-D toy data sets). */
   readonly outputDim: number;
   /** Hidden activation (default `'relu'`). */
-  readonly activation?: MlpActivation;
+  readonly activation?: MlpActivation | undefined;
   /** Output activation (default `'linear'`; `'tanh'` for data in [-1, 1]). */
-  readonly outputActivation?: 'linear' | 'tanh';
+  readonly outputActivation?: 'linear' | 'tanh' | undefined;
   /** The network's name (default `'generator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Configuration of {@link mlpDiscriminator}. */
@@ -44,11 +44,11 @@ export interface MlpDiscriminatorConfig extends MlpCommonConfig {
   /** Length of a sample. */
   readonly inputDim: number;
   /** Hidden activation (default `'leakyRelu'`). */
-  readonly activation?: MlpActivation;
+  readonly activation?: MlpActivation | undefined;
   /** Number of outputs (default 1: one logit or critic value per example). */
-  readonly outputDim?: number;
+  readonly outputDim?: number | undefined;
   /** The network's name (default `'discriminator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 function hiddenLayers(config: MlpCommonConfig, act: MlpActivation, what: string): LayerSpec[] {

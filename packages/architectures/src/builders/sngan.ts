@@ -17,7 +17,7 @@ export interface ResBlockUpConfig {
   /** Output channels of the block. */
   readonly filters: number;
   /** An explicit short name instead of `res_block_up_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Configuration of {@link resBlockDown} and {@link optimizedResBlockDown}. */
@@ -25,11 +25,11 @@ export interface ResBlockDownConfig {
   /** Output channels of the block. */
   readonly filters: number;
   /** Halve height and width with 2×2 average pooling (default `true`; {@link resBlockDown} only). */
-  readonly downsample?: boolean;
+  readonly downsample?: boolean | undefined;
   /** Reparametrizes every conv kernel of the block (e.g. spectral normalization). */
-  readonly weightParametrization?: WeightParametrizationFactory;
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** An explicit short name instead of `res_block_down_<i>` / `optimized_res_block_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**
@@ -105,29 +105,29 @@ export function optimizedResBlockDown(config: ResBlockDownConfig): LayerSpec {
 /** Configuration of {@link snganGenerator}. */
 export interface SnganGeneratorConfig {
   /** Length of z (default 128). */
-  readonly latentDim?: number;
+  readonly latentDim?: number | undefined;
   /** Channels of every block (default 256, as in the paper's CIFAR-10 model; use e.g. 32 on a CPU). */
-  readonly channels?: number;
+  readonly channels?: number | undefined;
   /** Generated image shape `[4·2^n, 4·2^n, c]` (default `[32, 32, 3]`: three up-blocks). */
-  readonly imageShape?: readonly [number, number, number];
+  readonly imageShape?: readonly [number, number, number] | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'generator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Configuration of {@link snganDiscriminator}. */
 export interface SnganDiscriminatorConfig {
   /** Channels of every block (default 128, as in the paper's CIFAR-10 model; use e.g. 32 on a CPU). */
-  readonly channels?: number;
+  readonly channels?: number | undefined;
   /** Input image shape (default `[32, 32, 3]`; height and width divisible by 4). */
-  readonly imageShape?: readonly [number, number, number];
+  readonly imageShape?: readonly [number, number, number] | undefined;
   /** Reparametrizes every conv and dense kernel: pass spectral normalization here for SNGAN. */
-  readonly weightParametrization?: WeightParametrizationFactory;
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** Seed of the initial weights (default 0). */
-  readonly seed?: number;
+  readonly seed?: number | undefined;
   /** The network's name (default `'discriminator'`). */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 function imageShapeOf(shape: readonly number[] | undefined, what: string): [number, number, number] {

@@ -9,7 +9,7 @@ export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid
 /** Configuration shared by the activation layers. */
 export interface ActivationConfig {
   /** An explicit short name instead of `<kind>_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 class Activation extends StatelessLayer {
@@ -38,7 +38,7 @@ export function relu(config: ActivationConfig = {}): LayerSpec {
 /** Configuration of {@link leakyRelu}. */
 export interface LeakyReluConfig extends ActivationConfig {
   /** Slope for negative inputs (default 0.2, as in DCGAN's discriminator). */
-  readonly alpha?: number;
+  readonly alpha?: number | undefined;
 }
 
 /** Leaky ReLU, `x` for `x > 0` and `alpha · x` otherwise (alpha 0.2 by default). */

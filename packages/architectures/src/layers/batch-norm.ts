@@ -13,15 +13,15 @@ export interface BatchNormConfig {
    * `moving = momentum · moving + (1 - momentum) · batch` (default 0.9, as in Keras;
    * PyTorch's `momentum=0.1` is this 0.9). Must be in [0, 1).
    */
-  readonly momentum?: number;
+  readonly momentum?: number | undefined;
   /** Added to the variance before the square root (default 1e-5). */
-  readonly epsilon?: number;
+  readonly epsilon?: number | undefined;
   /** Initialiser of gamma (default {@link ones}). */
-  readonly gammaInitializer?: Initializer;
+  readonly gammaInitializer?: Initializer | undefined;
   /** Initialiser of beta (default {@link zeros}). */
-  readonly betaInitializer?: Initializer;
+  readonly betaInitializer?: Initializer | undefined;
   /** An explicit short name instead of `batch_norm_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Reads and checks momentum and epsilon. */

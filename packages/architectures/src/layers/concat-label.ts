@@ -14,11 +14,11 @@ export interface ConcatLabelConfig {
    * Length of a learned label embedding to concatenate instead of the one-hot vector
    * (default: none, one-hot).
    */
-  readonly embeddingDim?: number;
+  readonly embeddingDim?: number | undefined;
   /** Initialiser of the embedding table (default `normal(0, 0.05)`); only with `embeddingDim`. */
-  readonly embeddingInitializer?: Initializer;
+  readonly embeddingInitializer?: Initializer | undefined;
   /** An explicit short name instead of `concat_label_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -12,15 +12,15 @@ export interface ConditionalBatchNormConfig {
   /** Number of classes; labels are integers in `[0, numClasses)`. */
   readonly numClasses: number;
   /** Weight of the old value in the moving statistics' update (default 0.9; see {@link batchNorm}). */
-  readonly momentum?: number;
+  readonly momentum?: number | undefined;
   /** Added to the variance before the square root (default 1e-5). */
-  readonly epsilon?: number;
+  readonly epsilon?: number | undefined;
   /** Initialiser of the per-class gammas `[numClasses, channels]` (default {@link ones}). */
-  readonly gammaInitializer?: Initializer;
+  readonly gammaInitializer?: Initializer | undefined;
   /** Initialiser of the per-class betas `[numClasses, channels]` (default {@link zeros}). */
-  readonly betaInitializer?: Initializer;
+  readonly betaInitializer?: Initializer | undefined;
   /** An explicit short name instead of `conditional_batch_norm_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

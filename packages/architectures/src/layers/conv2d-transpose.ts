@@ -14,9 +14,9 @@ export interface Conv2dTransposeConfig extends KernelLayerConfig {
   /** Kernel height and width (one number for a square kernel). */
   readonly kernelSize: number | readonly [number, number];
   /** Strides, the upsampling factor (default 1). */
-  readonly strides?: number | readonly [number, number];
+  readonly strides?: number | readonly [number, number] | undefined;
   /** `'same'` (default) or `'valid'`. */
-  readonly padding?: Padding;
+  readonly padding?: Padding | undefined;
 }
 
 /**

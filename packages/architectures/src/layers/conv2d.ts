@@ -15,11 +15,11 @@ export interface Conv2dConfig extends KernelLayerConfig {
   /** Kernel height and width (one number for a square kernel). */
   readonly kernelSize: number | readonly [number, number];
   /** Strides (default 1). tfjs cannot combine strides > 1 with dilation > 1. */
-  readonly strides?: number | readonly [number, number];
+  readonly strides?: number | readonly [number, number] | undefined;
   /** `'same'` (default) or `'valid'`. */
-  readonly padding?: Padding;
+  readonly padding?: Padding | undefined;
   /** Dilation rate (default 1). */
-  readonly dilation?: number | readonly [number, number];
+  readonly dilation?: number | readonly [number, number] | undefined;
 }
 
 /**

@@ -13,9 +13,9 @@ export interface EmbeddingConfig {
   /** Length of each vector. */
   readonly outputDim: number;
   /** Initialiser of the table `[inputDim, outputDim]` (default `normal(0, 0.05)`). */
-  readonly initializer?: Initializer;
+  readonly initializer?: Initializer | undefined;
   /** An explicit short name instead of `embedding_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

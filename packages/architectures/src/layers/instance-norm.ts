@@ -9,15 +9,15 @@ import type { Layer, LayerBuildContext, LayerSpec } from '../layer';
 /** Configuration of {@link instanceNorm}. */
 export interface InstanceNormConfig {
   /** Added to the variance before the square root (default 1e-5). */
-  readonly epsilon?: number;
+  readonly epsilon?: number | undefined;
   /** Learn a per-channel scale gamma and shift beta (default `true`). */
-  readonly affine?: boolean;
+  readonly affine?: boolean | undefined;
   /** Initialiser of gamma (default {@link ones}). */
-  readonly gammaInitializer?: Initializer;
+  readonly gammaInitializer?: Initializer | undefined;
   /** Initialiser of beta (default {@link zeros}). */
-  readonly betaInitializer?: Initializer;
+  readonly betaInitializer?: Initializer | undefined;
   /** An explicit short name instead of `instance_norm_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -6,11 +6,11 @@ import type { LayerBuildContext, LayerSpec } from '../layer';
 /** Configuration of {@link avgPool2d}. */
 export interface AvgPool2dConfig {
   /** Size of the square pooling window (default 2). */
-  readonly poolSize?: number;
+  readonly poolSize?: number | undefined;
   /** Stride (default: the pool size, i.e. non-overlapping windows). */
-  readonly strides?: number;
+  readonly strides?: number | undefined;
   /** An explicit short name instead of `avg_pool2d_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**
@@ -54,7 +54,7 @@ class AvgPool2d extends StatelessLayer {
 /** Configuration of {@link globalSumPool2d}. */
 export interface GlobalSumPool2dConfig {
   /** An explicit short name instead of `global_sum_pool2d_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**
@@ -92,9 +92,9 @@ export interface Pad2dConfig {
   /** Rows/columns added on every side (the same on all four sides). */
   readonly padding: number;
   /** `'reflect'` (default) or `'zero'`. */
-  readonly mode?: PadMode;
+  readonly mode?: PadMode | undefined;
   /** An explicit short name instead of `pad2d_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -10,11 +10,11 @@ export interface ResidualConfig {
   /** The residual branch F, applied in order. */
   readonly main: readonly LayerSpec[];
   /** The shortcut branch S (default: none, the identity). */
-  readonly shortcut?: readonly LayerSpec[];
+  readonly shortcut?: readonly LayerSpec[] | undefined;
   /** The kind used for automatic names (default `'residual'`, giving `residual_0`, ...). */
-  readonly kind?: string;
+  readonly kind?: string | undefined;
   /** An explicit short name instead of `<kind>_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** A built residual block: `F(x) + S(x)`, with both branches' layers exposed. */

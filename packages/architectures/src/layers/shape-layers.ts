@@ -21,7 +21,7 @@ export interface ReshapeConfig {
   /** Shape of one output example (no batch dimension); one entry may be -1 (inferred). */
   readonly targetShape: readonly number[];
   /** An explicit short name instead of `reshape_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Reshapes each example to `targetShape` (e.g. `[6272]` to `[7, 7, 128]`); sizes must match. */
@@ -59,7 +59,7 @@ class Reshape extends StatelessLayer {
 /** Configuration of {@link flatten}. */
 export interface FlattenConfig {
   /** An explicit short name instead of `flatten_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** Flattens each example to a vector: `[batch, h, w, c]` to `[batch, h·w·c]`. */
@@ -80,9 +80,9 @@ class Flatten extends StatelessLayer {
 /** Configuration of {@link upsampling2d}. */
 export interface Upsampling2dConfig {
   /** Upsampling factor for height and width (default 2). */
-  readonly size?: number;
+  readonly size?: number | undefined;
   /** An explicit short name instead of `upsampling2d_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

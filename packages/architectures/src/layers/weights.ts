@@ -8,19 +8,19 @@ import type { LayerBuildContext } from '../layer';
 /** Settings shared by the layers with a kernel and an optional bias (dense, conv2d, conv2dTranspose). */
 export interface KernelLayerConfig {
   /** Add a bias vector (default `true`). */
-  readonly useBias?: boolean;
+  readonly useBias?: boolean | undefined;
   /** Initialiser of the kernel (default {@link glorotUniform}). */
-  readonly kernelInitializer?: Initializer;
+  readonly kernelInitializer?: Initializer | undefined;
   /** Initialiser of the bias (default {@link zeros}). */
-  readonly biasInitializer?: Initializer;
+  readonly biasInitializer?: Initializer | undefined;
   /**
    * Reparametrizes the kernel at every forward pass (e.g. spectral normalization from
    * `@gankit/regularizers`). It is called once with the kernel's shape and the name
    * `<layer>/kernel`; its variables are reported as the layer's non-trainable variables.
    */
-  readonly weightParametrization?: WeightParametrizationFactory;
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** An explicit short name instead of the automatic `<kind>_<i>`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /** A kernel, an optional bias and an optional kernel reparametrization, created in a fixed order. */

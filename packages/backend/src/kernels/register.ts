@@ -43,7 +43,7 @@ export const WASM_TRAINING_KERNELS: readonly string[] = ENTRIES.map((e) => e.ker
  * another copy's wrapper.
  */
 const REPLACED = Symbol.for('@gankit/backend:replaced');
-type Marked = tf.KernelConfig & { [REPLACED]?: tf.KernelConfig | null };
+type Marked = tf.KernelConfig & { [REPLACED]?: tf.KernelConfig | null | undefined };
 
 /** This module's config per kernel name and the built-in kernel it wraps (so it stays one object). */
 const ours = new Map<string, { config: Marked; base: tf.KernelConfig | undefined }>();

@@ -32,7 +32,7 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
 export async function runOn(
   backend: string,
   kernel: string,
-  inputs: Record<string, { values: Float32Array | Int32Array; shape: number[]; dtype?: tf.DataType }>,
+  inputs: Record<string, { values: Float32Array | Int32Array; shape: number[]; dtype?: tf.DataType | undefined }>,
   attrs: object
 ): Promise<{ values: Float32Array; shape: number[] }> {
   const previous = tf.getBackend();

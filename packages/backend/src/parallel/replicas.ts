@@ -24,15 +24,15 @@ export interface RunReplicasOptions {
   /** The module exporting the replica function: a file URL or an absolute path. */
   readonly module: string | URL;
   /** The export to call (default `'runReplica'`). */
-  readonly exportName?: string;
+  readonly exportName?: string | undefined;
   /** Passed to every replica; must survive structured cloning. */
   readonly options?: unknown;
   /** Worker threads, one replica each (default 2). */
-  readonly workers?: number;
+  readonly workers?: number | undefined;
   /** The tfjs backend of every worker, as for `initBackend` (default `'wasm'`). */
-  readonly backend?: string;
+  readonly backend?: string | undefined;
   /** The largest vector one all-reduce may carry, in float32 values (default 2²⁴: 64 MB a worker, allocated lazily). */
-  readonly capacity?: number;
+  readonly capacity?: number | undefined;
 }
 
 /** The worker's input (internal). */
@@ -47,7 +47,7 @@ export interface ReplicaWorkerData {
 }
 
 /** Messages from a replica worker (internal). */
-export type ReplicaWorkerMessage = { type: 'done'; result: unknown } | { type: 'error'; message: string; name: string; code?: string };
+export type ReplicaWorkerMessage = { type: 'done'; result: unknown } | { type: 'error'; message: string; name: string; code?: string | undefined };
 
 /** The default all-reduce capacity of {@link runReplicas}: 2²⁴ float32 values. */
 export const DEFAULT_REPLICA_CAPACITY = 2 ** 24;
@@ -94,7 +94,7 @@ export async function runReplicas<R = unknown>(options: RunReplicasOptions): Pro
           settled = true;
           resolve(msg.result as R);
         } else {
-          const e = new Error(msg.message) as Error & { code?: string };
+          const e = new Error(msg.message) as Error & { code?: string | undefined };
           e.name = msg.name;
           if (msg.code) e.code = msg.code;
           fail(e);

@@ -12,7 +12,7 @@ export interface MnistImageSettings {
   /** Adam's β₁. */
   readonly beta1: number;
   /** Adam's β₂ (default 0.999). */
-  readonly beta2?: number;
+  readonly beta2?: number | undefined;
   /** Decay of the EMA of G's weights (with ramp-up). */
   readonly emaDecay: number;
   /** Iterations. */
@@ -39,7 +39,7 @@ export const MNIST_IMAGE_DEFAULTS = {
 /** What an mnist example still says itself: its networks, loss, words, and plugins besides the EMA. */
 export type MnistImageSpec = Omit<ImageExampleSpec, 'defaults' | 'data' | 'metric' | 'optimizers' | 'plugins' | 'discriminatorSteps'> & {
   /** Plugins that come before the EMA (e.g. `acgan`). */
-  readonly plugins?: () => GanPlugin[];
+  readonly plugins?: (() => GanPlugin[]) | undefined;
 };
 
 /**

@@ -22,7 +22,7 @@ export interface ExampleSetup {
   /** Discriminator updates per iteration. */
   readonly discriminatorSteps: number;
   /** Pass class labels to the networks (default: the trainer's, `true` when the data has classes). */
-  readonly conditional?: boolean;
+  readonly conditional?: boolean | undefined;
 }
 
 /** What {@link Example.setup} is told about the run. */
@@ -32,11 +32,11 @@ export interface SetupOptions {
   /** Examples per batch. */
   readonly batchSize: number;
   /** Output directory, when training (examples that log or draw grids write there). */
-  readonly out?: string;
+  readonly out?: string | undefined;
   /** The run goes on from a checkpoint (logs are appended rather than started afresh). */
-  readonly resume?: boolean;
+  readonly resume?: boolean | undefined;
   /** Iterations between sample grids (default: the example's). */
-  readonly gridEvery?: number;
+  readonly gridEvery?: number | undefined;
 }
 
 /** A generator with the weights to sample from, in inference mode. */
@@ -46,7 +46,7 @@ export interface GeneratorSampler {
   /** Shape of one latent vector. */
   readonly latentShape: readonly number[];
   /** Number of classes of a conditional generator (absent for an unconditional one). */
-  readonly numClasses?: number;
+  readonly numClasses?: number | undefined;
   /** Generates samples for latent points `z` (and int32 `labels` for a conditional generator). */
   sample(z: tf.Tensor, labels?: tf.Tensor): tf.Tensor;
 }
@@ -56,11 +56,11 @@ export interface EvaluateOptions {
   /** Seed of the latent points. */
   readonly seed: number;
   /** Number of samples to evaluate (default: the example's). */
-  readonly samples?: number;
+  readonly samples?: number | undefined;
   /** Draw a progress bar (default true). */
-  readonly progress?: boolean;
+  readonly progress?: boolean | undefined;
   /** A label for the progress bar, e.g. `ema`. */
-  readonly label?: string;
+  readonly label?: string | undefined;
 }
 
 /** Facts about a finished run that an example writes into its outputs. */
@@ -78,9 +78,9 @@ export interface RunFacts {
   /** Examples per batch. */
   readonly batchSize: number;
   /** Samples the final evaluation uses (default: the example's). */
-  readonly evalSamples?: number;
+  readonly evalSamples?: number | undefined;
   /** Draw progress bars (default true). */
-  readonly progress?: boolean;
+  readonly progress?: boolean | undefined;
 }
 
 /** What an example's `finish` reports. */
@@ -127,11 +127,11 @@ export interface Example {
    */
   buildGenerator?(options: { readonly seed: number }): Network;
   /** `'images'` for examples that generate images, `'points'` for 2-D points (default: from the generator's output shape). */
-  readonly output?: 'images' | 'points';
+  readonly output?: 'images' | 'points' | undefined;
   /** Number of classes of a conditional generator (it then needs labels). */
-  readonly numClasses?: number;
+  readonly numClasses?: number | undefined;
   /** Evaluates a generator (`gankit eval`); without it, 2-D examples get mode coverage from their data. */
   evaluate?(sampler: GeneratorSampler, options: EvaluateOptions): Promise<{ [key: string]: JsonValue }>;
   /** The training configuration this example was built from (`gankit train --config`); written to config.json. */
-  readonly config?: JsonValue;
+  readonly config?: JsonValue | undefined;
 }

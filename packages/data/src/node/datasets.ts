@@ -15,11 +15,11 @@ export interface MnistDigitsOptions {
    * `'all'` (default): the 10,000 digits; `'test'`: the last tenth (rounded down) of each digit's
    * examples (997 in all); `'train'`: the rest (9,003).
    */
-  split?: Split | 'all';
+  split?: Split | 'all' | undefined;
   /** Reshuffle every epoch. Default `true`. */
-  shuffle?: boolean;
+  shuffle?: boolean | undefined;
   /** Name for logs. Default `'mnist'` (`'mnist-train'`, `'mnist-test'` for the splits). */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** Number of pixels of one 28×28 digit. */
@@ -110,11 +110,11 @@ export const FASHION_MNIST_CLASSES: readonly string[] = [
 /** Options of {@link fashionMnist}. */
 export interface FashionMnistOptions {
   /** Folder holding the IDX files (gzipped or not). Default {@link FASHION_MNIST_DIR}. */
-  dir?: string;
+  dir?: string | undefined;
   /** `'train'` (60,000 images, default) or `'test'` (10,000). */
-  split?: Split;
+  split?: Split | undefined;
   /** Reshuffle every epoch. Default `true`. */
-  shuffle?: boolean;
+  shuffle?: boolean | undefined;
 }
 
 /** Where one split of Fashion-MNIST lies: the paths of its two IDX files, and which are missing. */
@@ -124,9 +124,9 @@ export interface FashionMnistFiles {
   /** The split: `'train'` reads `train-*`, `'test'` reads `t10k-*`. */
   readonly split: Split;
   /** The images file found (`<prefix>-images-idx3-ubyte.gz`, else the unpacked file), if any. */
-  readonly images?: string;
+  readonly images?: string | undefined;
   /** The labels file found (`<prefix>-labels-idx1-ubyte.gz`, else the unpacked file), if any. */
-  readonly labels?: string;
+  readonly labels?: string | undefined;
   /** Base names of the files not found, e.g. `['t10k-images-idx3-ubyte']` (empty when both are there). */
   readonly missing: readonly string[];
 }

@@ -64,7 +64,7 @@ export interface IdxFilesOptions extends IdxDatasetOptions {
   /** Path of the IDX images file (`[n, h, w]` or `[n, h, w, c]`, uint8), gzipped or not. */
   images: string;
   /** Path of the IDX labels file (`[n]`), gzipped or not. */
-  labels?: string;
+  labels?: string | undefined;
 }
 
 /**

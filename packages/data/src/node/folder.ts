@@ -50,18 +50,18 @@ export interface ImageFolderOptions {
   /** Output size `[height, width]`. */
   size: readonly [number, number];
   /** 1 (grey, BT.601 luma) or 3 (RGB). Default 3. */
-  channels?: 1 | 3;
+  channels?: 1 | 3 | undefined;
   /** How images are fitted to `size`: `'cover'` (default, centre crop), `'contain'` (pad with black) or `'fill'` (stretch). */
-  fit?: Fit;
+  fit?: Fit | undefined;
   /**
    * Label every image by the name of the top-level sub-folder it sits in (class names sorted, label =
    * index); images directly in `dir` are then an error. Default `false`.
    */
-  labels?: boolean;
+  labels?: boolean | undefined;
   /** Reshuffle every epoch. Default `true`. */
-  shuffle?: boolean;
+  shuffle?: boolean | undefined;
   /** Name for logs. Default: the folder's base name. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /** An {@link InMemoryDataset} read from a folder of images, with the files and class names it came from. */
@@ -69,7 +69,7 @@ export class ImageFolderDataset extends InMemoryDataset {
   /** The image files, in example order (sorted paths). */
   readonly files: readonly string[];
   /** Class names by label, when the data set is labelled by sub-folder. */
-  readonly classNames?: readonly string[];
+  readonly classNames?: readonly string[] | undefined;
 
   /** @internal */
   constructor(options: ConstructorParameters<typeof InMemoryDataset>[0], files: string[], classNames?: string[]) {

@@ -12,18 +12,18 @@ import { isGzip, readIdxFile } from './files';
 /** Options of {@link idxStream}. */
 export interface IdxStreamOptions {
   /** An IDX labels file (`[n]`) read into memory (gzipped or not), for conditional models. */
-  labels?: string;
+  labels?: string | undefined;
   /** Number of classes; default: the largest label + 1. */
-  numClasses?: number;
+  numClasses?: number | undefined;
   /**
    * Scale uint8 values from [0, 255] to [-1, 1]. Default `true` for uint8 files; other dtypes are
    * returned as stored.
    */
-  scale?: boolean;
+  scale?: boolean | undefined;
   /** Reshuffle the record order every epoch. Default `true`. */
-  shuffle?: boolean;
+  shuffle?: boolean | undefined;
   /** Name for logs. Default `'idx-stream'`. */
-  name?: string;
+  name?: string | undefined;
 }
 
 /**
@@ -40,12 +40,12 @@ export class IdxStream implements DataSource {
   /** Number of records. */
   readonly size: number;
   /** Number of classes when labels were given. */
-  readonly numClasses?: number;
+  readonly numClasses?: number | undefined;
   /** The file being read. */
   readonly path: string;
   /** The file's IDX header. */
   readonly header: IdxHeader;
-  private readonly labels?: Int32Array;
+  private readonly labels?: Int32Array | undefined;
   private readonly order: EpochOrder;
   private readonly recordBytes: number;
   private readonly recordValues: number;
