@@ -80,5 +80,5 @@ export type { ResBlockDownConfig, ResBlockUpConfig, SnganDiscriminatorConfig, Sn
 export { optimizedResBlockDown, resBlockDown, resBlockUp, snganDiscriminator, snganGenerator } from './builders/sngan';
 export type { CycleganGeneratorConfig, CycleganResidualBlockConfig, PatchganDiscriminatorConfig } from './builders/cyclegan';
 export { cycleganGenerator, cycleganResidualBlock, patchganDiscriminator } from './builders/cyclegan';
-export type { FromLayersModelOptions, LayersModelNetwork } from './adapters/layers-model';
+export type { FromLayersModelOptions, LayersModelLike, LayersModelNetwork, LayersWeightLike } from './adapters/layers-model';
 export { fromLayersModel } from './adapters/layers-model';

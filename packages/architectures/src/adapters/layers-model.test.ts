@@ -23,6 +23,9 @@ describe('fromLayersModel', () => {
     const net = fromLayersModel(model, { name: 'critic' });
     expect(net.name).toBe('critic');
     expect(net.model).toBe(model);
+    // typed structurally (no tfjs-layers in the published types), yet the model keeps its own type
+    const typed: tfl.Sequential = net.model;
+    expect(typed.layers).toHaveLength(3);
     expect(net.inputShape).toEqual([3]);
     expect(net.outputShape).toEqual([2]);
     // dense kernel, bias; batch norm gamma, beta; dense kernel, bias (trainable); moving mean, variance

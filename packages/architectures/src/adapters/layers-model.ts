@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape } from '@gankit/core';
 import type { ApplyOptions, Network } from '@gankit/core';
-import type { LayersModel } from '@tensorflow/tfjs-layers';
 
 /** Options of {@link fromLayersModel}. */
 export interface FromLayersModelOptions {
@@ -11,10 +10,41 @@ export interface FromLayersModelOptions {
   readonly disposeModel?: boolean | undefined;
 }
 
+/**
+ * The part of a tfjs-layers `LayersModel` that {@link fromLayersModel} uses, written out here so
+ * that this package's published types never name `@tensorflow/tfjs-layers` (an optional peer
+ * dependency: users who do not use the adapter need not install it). Any `tf.LayersModel`
+ * (`tf.sequential(...)`, `tf.model(...)`, `tf.loadLayersModel(...)`) matches it.
+ */
+export interface LayersModelLike {
+  /** The model's name. */
+  readonly name: string;
+  /** The model's symbolic inputs; only their shapes are read (`null` for the batch). */
+  readonly inputs: readonly { readonly shape: readonly (number | null)[] }[];
+  /** The model's symbolic outputs; only their shapes are read. */
+  readonly outputs: readonly { readonly shape: readonly (number | null)[] }[];
+  /** The trainable weights, in the model's order; `read()` gives the `tf.Variable` behind each. */
+  readonly trainableWeights: readonly LayersWeightLike[];
+  /** The non-trainable weights (batch-norm moving statistics, ...), in the model's order. */
+  readonly nonTrainableWeights: readonly LayersWeightLike[];
+  /** Runs the model on a tensor: `model.apply(x, { training })`. */
+  apply(inputs: tf.Tensor, kwargs: { training: boolean }): unknown;
+  /** Frees the model's weights. */
+  dispose(): unknown;
+}
+
+/** A weight of a {@link LayersModelLike} (tfjs-layers' `LayerVariable`). */
+export interface LayersWeightLike {
+  /** The weight's name. */
+  readonly name: string;
+  /** The tensor that holds the weight's value (a `tf.Variable` in tfjs-layers). */
+  read(): tf.Tensor;
+}
+
 /** A tfjs-layers model seen as a `Network`; what {@link fromLayersModel} returns. */
-export interface LayersModelNetwork extends Network {
-  /** The wrapped model. */
-  readonly model: LayersModel;
+export interface LayersModelNetwork<M extends LayersModelLike = LayersModelLike> extends Network {
+  /** The wrapped model (typed as the model you passed). */
+  readonly model: M;
 }
 
 function exampleShape(shape: readonly (number | null)[], what: string, name: string): number[] {
@@ -25,7 +55,7 @@ function exampleShape(shape: readonly (number | null)[], what: string, name: str
   return rest as number[];
 }
 
-function variablesOf(weights: readonly { read(): tf.Tensor; name: string }[], name: string): tf.Variable[] {
+function variablesOf(weights: readonly LayersWeightLike[], name: string): tf.Variable[] {
   return weights.map((w) => {
     const v = w.read();
     if (!(v instanceof tf.Variable)) {
@@ -51,9 +81,9 @@ function variablesOf(weights: readonly { read(): tf.Tensor; name: string }[], na
  *   single-input model).
  * - The model must have one input and one output, with every dimension but the batch known.
  *
- * This package never loads `@tensorflow/tfjs-layers` itself (it is an optional peer dependency and
- * imported here only as a type): build the model with your own copy, which must share gankit's
- * `@tensorflow/tfjs-core`.
+ * This package never loads or names `@tensorflow/tfjs-layers` (an optional peer dependency; the
+ * model is typed structurally as {@link LayersModelLike}): build the model with your own copy,
+ * which must share gankit's `@tensorflow/tfjs-core`.
  *
  * @example
  * ```ts
@@ -62,7 +92,7 @@ function variablesOf(weights: readonly { read(): tf.Tensor; name: string }[], na
  * const critic = fromLayersModel(model, { name: 'critic' });
  * ```
  */
-export function fromLayersModel(model: LayersModel, options: FromLayersModelOptions = {}): LayersModelNetwork {
+export function fromLayersModel<M extends LayersModelLike>(model: M, options: FromLayersModelOptions = {}): LayersModelNetwork<M> {
   if (model == null || typeof model.apply !== 'function' || !Array.isArray(model.inputs)) {
     throw new GankitError('type', `fromLayersModel expects a tfjs-layers LayersModel, got ${String(model)}`);
   }
@@ -78,12 +108,12 @@ export function fromLayersModel(model: LayersModel, options: FromLayersModelOpti
   return new LayersModelAdapter(name, model, inputShape, outputShape, trainable, nonTrainable, options.disposeModel ?? true);
 }
 
-class LayersModelAdapter implements LayersModelNetwork {
+class LayersModelAdapter<M extends LayersModelLike> implements LayersModelNetwork<M> {
   private disposed = false;
 
   constructor(
     readonly name: string,
-    readonly model: LayersModel,
+    readonly model: M,
     readonly inputShape: readonly number[],
     readonly outputShape: readonly number[],
     readonly trainableVariables: readonly tf.Variable[],
