@@ -11,6 +11,7 @@ const only = process.argv[2];
 const benches = [
   ['dcgan-mnist.mjs', []],
   ['ring8.mjs', []],
+  ['frechet.mjs', []],
   [path.join('..', 'packages', 'backend', 'bench', 'kernels.mjs'), []],
 ];
 let failed = 0;

@@ -282,6 +282,11 @@ function triStepFn(): FnWriter {
   return f;
 }
 
+/** The bytes of the kernels' WebAssembly module. @internal */
+export function kernelModuleBytes(): Uint8Array<ArrayBuffer> {
+  return assembleModule({ gemmNT: gemmFn(), triStep: triStepFn() });
+}
+
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled module, or `null` where WebAssembly SIMD is unavailable. @internal */
@@ -290,7 +295,7 @@ export function wasmModule(): WebAssembly.Module | null {
     compiled = null;
     try {
       if (typeof WebAssembly === 'object') {
-        compiled = new WebAssembly.Module(assembleModule({ gemmNT: gemmFn(), triStep: triStepFn() }));
+        compiled = new WebAssembly.Module(kernelModuleBytes());
       }
     } catch {
       compiled = null;
