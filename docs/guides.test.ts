@@ -134,6 +134,22 @@ describe('the guides', () => {
     }
   });
 
+  // typedoc renders docs/guides/Guides.md as a page and, through the `children` of its front matter
+  // (and of examples.md's), every guide and every example's README as pages under it.
+  it("are all pages of the API site (typedoc projectDocuments), as are the examples' READMEs", () => {
+    const typedoc = JSON.parse(fs.readFileSync(path.join(here, '..', 'typedoc.json'), 'utf8'));
+    expect(typedoc.projectDocuments).toEqual(['docs/guides/Guides.md']);
+    const children = (file: string) => {
+      const front = /^---\n([\s\S]*?)\n---\n/.exec(fs.readFileSync(path.join(guidesDir, file), 'utf8'));
+      expect(front, `${file} has front matter`).not.toBeNull();
+      return [...front![1].matchAll(/^ {2}[^:\n]+: (\S+)$/gm)].map((m) => m[1]).sort();
+    };
+    expect(children('Guides.md')).toEqual([...GUIDES].sort());
+    const examplesDir = path.join(here, '..', 'examples');
+    const readmes = fs.readdirSync(examplesDir).filter((d) => fs.existsSync(path.join(examplesDir, d, 'README.md')));
+    expect(children('examples.md')).toEqual(readmes.map((d) => `../../examples/${d}/README.md`).sort());
+  });
+
   it('link only to files that exist', () => {
     for (const g of fs.readdirSync(guidesDir).filter((f) => f.endsWith('.md'))) {
       const text = fs.readFileSync(path.join(guidesDir, g), 'utf8').replace(/```[\s\S]*?```/g, '');
