@@ -56,6 +56,17 @@ describe('frechetDistance', () => {
     }
   });
 
+  it('gives the same value bit for bit when its kept workspace held a larger or smaller problem before', () => {
+    const [small, , large] = fixture.fid;
+    const run = (c: (typeof fixture.fid)[number]) =>
+      frechetDistance({ mean: c.mu1, covariance: c.sigma1 }, { mean: c.mu2, covariance: c.sigma2 });
+    const first = run(large);
+    const smallFirst = run(small);
+    expect(run(large)).toBe(first);
+    expect(run(small)).toBe(smallFirst);
+    expect(large.d).toBeGreaterThan(small.d);
+  });
+
   it('is symmetric in its arguments', () => {
     const c = fixture.fid[1];
     const ab = frechetDistance({ mean: c.mu1, covariance: c.sigma1 }, { mean: c.mu2, covariance: c.sigma2 });
