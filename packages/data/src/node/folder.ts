@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PNG } from 'pngjs';
-import * as jpeg from 'jpeg-js';
+import type * as PngJs from 'pngjs';
+import type * as JpegJs from 'jpeg-js';
 import { GankitError } from '@gankit/core';
 import { fitImage, rgbaToChannels } from '../image';
 import type { Fit } from '../image';
 import { InMemoryDataset, scaleToMinusOneOne } from '../memory';
 import { readFileOrThrow } from './files';
+import { requireOptional } from './optional';
 
 /** File extensions {@link imageFolder} picks up (case-insensitive). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.png', '.jpg', '.jpeg'];
@@ -23,7 +24,9 @@ export interface RgbaImage {
 
 /**
  * Decodes PNG (pngjs) or JPEG (jpeg-js) bytes to 8-bit RGBA, choosing the codec by the file's
- * signature. Undecodable bytes give a `GankitError` naming `file`.
+ * signature. Undecodable bytes give a `GankitError` naming `file`. `pngjs` and `jpeg-js` are
+ * optional peer dependencies: install the one your images need (`npm install pngjs jpeg-js`); a
+ * missing one gives a `GankitError` that names it.
  */
 export function decodeImage(bytes: Uint8Array, file = 'image'): RgbaImage {
   const isPng = bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47;
@@ -31,15 +34,22 @@ export function decodeImage(bytes: Uint8Array, file = 'image'): RgbaImage {
   if (!isPng && !isJpeg) {
     throw new GankitError('data', `cannot decode image ${file}: neither a PNG nor a JPEG signature at the start of the file`);
   }
-  try {
-    if (isPng) {
+  // The codecs are optional peer dependencies, loaded on first use (a missing one is named).
+  if (isPng) {
+    const { PNG } = requireOptional<typeof PngJs>('pngjs', `decoding the PNG image ${file}`);
+    try {
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength), height: png.height, width: png.width };
+    } catch (e) {
+      throw new GankitError('data', `cannot decode PNG image ${file}: ${(e as Error).message}`);
     }
+  }
+  const jpeg = requireOptional<typeof JpegJs>('jpeg-js', `decoding the JPEG image ${file}`);
+  try {
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
     return { data: img.data, height: img.height, width: img.width };
   } catch (e) {
-    throw new GankitError('data', `cannot decode ${isPng ? 'PNG' : 'JPEG'} image ${file}: ${(e as Error).message}`);
+    throw new GankitError('data', `cannot decode JPEG image ${file}: ${(e as Error).message}`);
   }
 }
 
