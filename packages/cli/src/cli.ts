@@ -5,6 +5,8 @@ import { BackendError, initBackend, parseBackendChoice } from '@gankit/backend';
 import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
 import { availableParallelism } from 'node:os';
 import { runTraining } from './train';
+import { recordedWorkers } from './run-dir';
+import { parseOnNan } from './run-dir-loop';
 import { trainInWorkers, type ExampleSource } from './replica';
 import type { CustomExample, Example } from './examples/types';
 import { MAX_BATCH_SIZE, MAX_SEED, MAX_STEPS, checkConfigData, exampleFromConfig, readConfigFile, type TrainConfig } from './config';
@@ -33,7 +35,8 @@ Commands:
 Backends: tfjs-node-gpu, tfjs-node, wasm (the embedded default), cpu; GANKIT_BACKEND also picks one.
 
 Exit codes: 0 done; 2 a bad argument, config, path or data file (one line on stderr naming it,
-before any training); 1 an internal error (a stack trace: please report it).
+before any training), or a run directory that is in use or holds another run; 3 training went NaN
+or infinite (nothing non-finite is written); 1 an internal error (a stack trace: please report it).
 `;
 
 const TRAIN_USAGE = `gankit train — train an example GAN
@@ -56,9 +59,14 @@ Options:
   --workers <N|auto> data-parallel worker threads, each training on batch-size/N rows of every
                      batch (default auto: for image examples on wasm or cpu, as many as there are
                      cores, up to 4, that divide the batch; otherwise 1)
-  --checkpoint-every <N>  write a checkpoint to DIR/checkpoints/ every N iterations
+  --checkpoint-every <N>  a checkpoint in DIR/checkpoints/ every N iterations and at the last;
+                     0: none (default: about every minute of training, and at the last iteration)
   --keep <K>         checkpoints to keep, newest first (default 3)
-  --resume           go on from the newest good checkpoint in DIR (or start afresh and say so)
+  --resume           go on with the run in DIR from its newest good checkpoint (or start it afresh
+                     and say so); refused when DIR holds another run (the line names the difference)
+  --overwrite        replace the run DIR holds (its config, checkpoints, final weights, logs, ...)
+  --on-nan <P>       when a loss goes NaN or infinite: stop (default; exit 3, the last good
+                     checkpoint kept), skip the iteration, or off; nothing non-finite is ever saved
   --grid-every <N>   image examples: a sample grid every N iterations (default: the example's)
   --eval-samples <N> image examples: samples for the final FID/IS (default 1000)
   --quiet            no progress bar
@@ -240,6 +248,8 @@ async function trainCommand(args: readonly string[]): Promise<number> {
     'checkpoint-every': { type: 'string' },
     keep: { type: 'string' },
     resume: { type: 'boolean', default: false },
+    overwrite: { type: 'boolean', default: false },
+    'on-nan': { type: 'string' },
     config: { type: 'string' },
     'grid-every': { type: 'string' },
     'eval-samples': { type: 'string' },
@@ -263,6 +273,7 @@ async function trainCommand(args: readonly string[]): Promise<number> {
   const keep = parseIntOption('keep', text('keep'), 1, 1000);
   const gridEvery = parseIntOption('grid-every', text('grid-every'), 1, MAX_STEPS);
   const evalSamples = parseIntOption('eval-samples', text('eval-samples'), 10, 100_000);
+  const onNan = parseOnNan(text('on-nan'));
   const workersText = text('workers');
   const requestedWorkers = workersText === undefined || workersText === 'auto' ? 'auto' : parseIntOption('workers', workersText, 1, 64)!;
   const backend = text('backend');
@@ -289,7 +300,8 @@ async function trainCommand(args: readonly string[]): Promise<number> {
   if (config) checkConfigData(config);
   const report = await initBackend({ backend });
   const batch = batchSize ?? example.defaults.batchSize;
-  const workers = chooseWorkers(requestedWorkers, example, report.backend, batch);
+  // On --resume, 'auto' keeps the run's own worker count (another machine may have other cores).
+  const workers = chooseWorkers(requestedWorkers === 'auto' && values.resume === true ? (recordedWorkers(out) ?? 'auto') : requestedWorkers, example, report.backend, batch);
   if (config) checkTrainingFits(config, { batchSize: batch, backend: report.backend, workers });
   process.stderr.write(`backend: ${report.backend} (${report.reason})\n`);
   if (workers > 1) process.stderr.write(`workers: ${workers} data-parallel replicas, ${batch / workers} examples of each batch apiece\n`);
@@ -303,6 +315,8 @@ async function trainCommand(args: readonly string[]): Promise<number> {
     checkpointEvery,
     keep,
     resume: values.resume === true,
+    overwrite: values.overwrite === true,
+    onNan: onNan ?? config?.onNan,
     gridEvery,
     evalSamples,
   };
@@ -313,7 +327,7 @@ async function trainCommand(args: readonly string[]): Promise<number> {
         ? await trainInWorkers(source, runOptions, workers)
         : await runTraining(example, runOptions);
   process.stderr.write(`${result.summary}\nwrote ${result.files.join(', ')}\n`);
-  return 0;
+  return result.fault ? 3 : 0;
 }
 
 function isCustomExample(example: Example | CustomExample): example is CustomExample {

@@ -2,7 +2,7 @@ import { GankitError } from '@gankit/core';
 import { runReplicas, type ReplicaRun } from '@gankit/backend/node';
 import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
 import { exampleFromConfig, readConfigFile } from './config';
-import { runTraining, type RunOptions, type RunResult } from './train';
+import { openTrainingRun, runTraining, type RunOptions, type RunResult } from './train';
 import type { Example } from './examples/types';
 
 /** Where each worker finds what to train: a built-in example's name or a JSON config file. */
@@ -34,15 +34,20 @@ function replicaModule(): URL {
 /**
  * Trains an example data-parallel on `workers` worker threads, each a replica with its own tfjs
  * backend (`options.backend`) that takes `batchSize / workers` rows of every batch (see
- * `ReplicaOptions` in `@gankit/trainer`). Replica 0 writes the run directory exactly as
- * `runTraining` does and its result is returned. A `GankitError` in a worker comes back as one.
+ * `ReplicaOptions` in `@gankit/trainer`). The main thread opens the run directory as
+ * `runTraining` does (the lock, the resume or overwrite checks, config.json) and holds it while the
+ * workers train; replica 0 writes the rest and its result is returned. A `GankitError` in a worker
+ * comes back as one.
  */
 export async function trainInWorkers(source: ExampleSource, options: WorkerRunOptions, workers: number): Promise<RunResult> {
   const input: ReplicaInput = { source, run: { ...options, workers } };
+  const opened = openTrainingRun(loadExample(source), { ...options, workers }, (line) => void process.stderr.write(`${line}\n`));
   try {
     const results = await runReplicas<RunResult>({ module: replicaModule(), exportName: 'trainReplica', options: input, workers, backend: options.backend });
+    opened.close();
     return results[0];
   } catch (e) {
+    opened.abandon();
     const err = e as Error & { code?: string | undefined };
     if (err?.name === 'GankitError') throw new GankitError(err.code ?? 'error', err.message);
     throw e;

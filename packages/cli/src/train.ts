@@ -1,8 +1,10 @@
-import fs from 'node:fs';
+import { GankitError } from '@gankit/core';
 import { Trainer, type ReplicaOptions } from '@gankit/trainer';
-import { resumeLatest, saveCheckpoint, saveFinal } from '@gankit/trainer/node';
+import { listCheckpoints, saveFinal } from '@gankit/trainer/node';
 import { Progress } from './progress';
 import type { Example } from './examples/types';
+import { openRunDirectory, removeGridsAfter, type OnNan, type OpenedRun } from './run-dir';
+import { RunCheckpoints, faultLine, resumeRun, yieldNow } from './run-dir-loop';
 
 /** Options of {@link runTraining}. */
 export interface RunOptions {
@@ -18,11 +20,19 @@ export interface RunOptions {
   readonly backend: string;
   /** Draw a progress bar on stderr (default true). */
   readonly progress?: boolean | undefined;
-  /** Write a checkpoint under `out/checkpoints/` every this many iterations (default: none). */
+  /**
+   * Write a checkpoint under `out/checkpoints/` every this many iterations, and at the last one;
+   * 0: none. Default: about every minute of training (and at the last iteration once one was
+   * written), so that a run longer than a minute can be resumed.
+   */
   readonly checkpointEvery?: number | undefined;
   /** How many checkpoints to keep (default 3). */
   readonly keep?: number | undefined;
-  /** Go on from the newest good checkpoint in `out`, or start afresh (and say so) when there is none. */
+  /**
+   * Go on with the run in `out` from its newest good checkpoint (or start it afresh, and say so,
+   * when it has none). Refused when `out` holds another run (another example or config, seed,
+   * batch size or worker count: the line names the difference) or every checkpoint is damaged.
+   */
   readonly resume?: boolean | undefined;
   /** Where to report what happens (default: stderr). */
   readonly log?: ((line: string) => void) | undefined;
@@ -35,6 +45,14 @@ export interface RunOptions {
    * sets it). Replica 0 writes every file and returns the result; the others only train.
    */
   readonly replica?: ReplicaOptions | undefined;
+  /** Replace a run that `out` already holds (default false: a new run into such a directory is refused). */
+  readonly overwrite?: boolean | undefined;
+  /**
+   * What to do when a loss goes NaN or infinite: `'stop'` (default) in the last good state,
+   * `'skip'` the iteration, or `'off'` (no check per iteration). Whatever it is, no checkpoint and
+   * no `final/` holding NaN or infinity is written.
+   */
+  readonly onNan?: 'stop' | 'skip' | 'off' | undefined;
   /** Worker threads the run used, recorded in config.json (default 1). */
   readonly workers?: number | undefined;
 }
@@ -51,21 +69,75 @@ export interface RunResult {
   readonly seconds: number;
   /** The iteration the run resumed from (0 for a fresh run). */
   readonly resumedFrom: number;
+  /**
+   * Set when the run went NaN or infinite (`gankit train` then exits 3): one line naming the
+   * iteration, the player and the term, and what was kept. `final/` and the outputs are not written.
+   */
+  readonly fault?: string | undefined;
 }
 
-/** Trains an example end to end: setup, training with a progress bar, evaluation and outputs. */
+/** The settings of a run as `runTraining` resolves them (defaults filled in). */
+function resolve(example: Example, options: RunOptions): { seed: number; steps: number; batchSize: number; onNan: OnNan } {
+  return {
+    seed: options.seed ?? 0,
+    steps: options.steps ?? example.defaults.steps,
+    batchSize: options.batchSize ?? example.defaults.batchSize,
+    onNan: options.onNan ?? 'stop',
+  };
+}
+
+/**
+ * Opens `options.out` for a run of `example` (see `openRunDirectory`): takes its lock, checks a
+ * resume or refuses to overwrite another run, and writes config.json. `runTraining` calls it, and
+ * `trainInWorkers` in the main thread (its replicas then do not).
+ */
+export function openTrainingRun(example: Example, options: RunOptions, log: (line: string) => void): OpenedRun {
+  const { seed, steps, batchSize, onNan } = resolve(example, options);
+  return openRunDirectory({
+    out: options.out,
+    identity: { example: example.name, seed, batchSize, workers: options.workers ?? 1, config: example.config },
+    resume: options.resume,
+    overwrite: options.overwrite,
+    settings: { steps, checkpointEvery: options.checkpointEvery ?? null, backend: options.backend, onNan },
+    log,
+  });
+}
+
+const stderrLine = (line: string) => void process.stderr.write(`${line}\n`);
+
+/**
+ * Trains an example end to end: opens the run directory (one writer, one run: see
+ * {@link RunOptions.resume} and {@link RunOptions.overwrite}), sets up, trains with a progress bar,
+ * checkpoints and the NaN guard, then evaluates and writes the outputs.
+ */
 export async function runTraining(example: Example, options: RunOptions): Promise<RunResult> {
-  const seed = options.seed ?? 0;
-  const steps = options.steps ?? example.defaults.steps;
-  const batchSize = options.batchSize ?? example.defaults.batchSize;
+  const { seed, steps, batchSize, onNan } = resolve(example, options);
   // With replicas, replica 0 is the one that writes files and talks; the others only train.
   const primary = !options.replica || options.replica.index === 0;
-  if (primary) fs.mkdirSync(options.out, { recursive: true });
-  const log = primary ? (options.log ?? ((line: string) => process.stderr.write(`${line}\n`))) : () => undefined;
+  const log = primary ? (options.log ?? stderrLine) : () => undefined;
+  // Replicas train inside trainInWorkers, which has opened the directory in the main thread.
+  const opened = options.replica ? undefined : openTrainingRun(example, options, log);
+  try {
+    const result = await trainOpened(example, options, { seed, steps, batchSize, onNan, primary, log });
+    opened?.close();
+    return result;
+  } catch (e) {
+    opened?.abandon();
+    throw e;
+  }
+}
+
+async function trainOpened(
+  example: Example,
+  options: RunOptions,
+  run: { seed: number; steps: number; batchSize: number; onNan: OnNan; primary: boolean; log: (line: string) => void },
+): Promise<RunResult> {
+  const { seed, steps, batchSize, onNan, primary, log } = run;
   const setup = example.setup({ seed, batchSize, out: primary ? options.out : undefined, resume: options.resume, gridEvery: options.gridEvery });
   let trainer: Trainer;
   try {
-    trainer = new Trainer({ ...setup, batchSize, seed, replica: options.replica });
+    // The guard's checks are reads of values every replica shares, so replicas stop together.
+    trainer = new Trainer({ ...setup, batchSize, seed, replica: options.replica, ...(onNan === 'off' ? {} : { nanGuard: { action: onNan, checkGradients: true } }) });
   } catch (e) {
     setup.generator.dispose();
     setup.discriminator.dispose();
@@ -75,52 +147,53 @@ export async function runTraining(example: Example, options: RunOptions): Promis
     let resumedFrom = 0;
     if (options.resume) {
       // Replicas other than 0 lack its file-writing plugins (grids, logs): pass over their state.
-      const r = await resumeLatest(options.out, trainer, { skipUnknownPlugins: !primary });
-      if (r) {
-        resumedFrom = r.step;
-        for (const s of r.skipped) log(`skipped damaged checkpoint ${s.path}: ${s.reason}`);
-        log(`resumed from ${r.path} (step ${r.step})`);
-      } else {
-        log(`no checkpoint in ${options.out}; starting afresh`);
-      }
-    }
-    if (primary) {
-      fs.writeFileSync(
-        `${options.out}/config.json`,
-        JSON.stringify(
-          {
-            example: example.name,
-            steps,
-            seed,
-            batchSize,
-            checkpointEvery: options.checkpointEvery ?? null,
-            backend: options.backend,
-            workers: options.workers ?? 1,
-            ...(example.config !== undefined ? { config: example.config } : {}),
-          },
-          null,
-          2,
-        ) + '\n',
-      );
+      resumedFrom = await resumeRun(options.out, trainer, { log, primary, skipUnknownPlugins: !primary });
+      if (primary) removeGridsAfter(options.out, resumedFrom);
     }
     const remaining = Math.max(0, steps - trainer.iteration);
     const progress = options.progress === false || !primary ? undefined : new Progress({ total: steps, label: `train ${example.name}` });
-    const every = options.checkpointEvery;
+    const checkpoints = new RunCheckpoints(options.out, trainer, { every: options.checkpointEvery, keep: options.keep }, trainer.plugins, primary);
+    // A state that went non-finite past the guard (Adam's second moment of a gradient beyond 1e19
+    // overflows while the loss and gradients are finite), or with --on-nan off, is not saved. The run
+    // then ends without final/: at once, or (off, and replicas, which must stay in step) at the end.
+    let nonFinite: string | undefined;
+    const stopAtOnce = onNan !== 'off' && !options.replica;
+    const note = (why: string | undefined) => {
+      if (!why || nonFinite) return;
+      nonFinite = why;
+      if (stopAtOnce) trainer.trainContext.requestStop('the trainer state went NaN or infinite');
+      else log(`the trainer state went NaN or infinite (--on-nan ${onNan}): ${why}; training goes on, but nothing non-finite will be saved`);
+    };
     let fit;
     try {
       fit = await trainer.fit({
         steps: remaining,
         onStep: async (l) => {
           progress?.update(l.step + 1, `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} D(x) ${l.dReal.toFixed(2)} D(G(z)) ${l.dFake.toFixed(2)}`);
-          if (primary && every && (l.step + 1) % every === 0) await saveCheckpoint(options.out, trainer, { keep: options.keep });
+          if (!nonFinite) note(await checkpoints.afterStep(l.step + 1));
+          await yieldNow();
         },
       });
     } finally {
       progress?.finish();
     }
-    if (fit.stopReason) log(`training stopped early: ${fit.stopReason}`);
-    if (!primary) return { files: [], summary: '', steps: trainer.iteration, seconds: fit.seconds, resumedFrom };
-    await saveFinal(options.out, trainer);
+    const skipped = trainer.skippedSteps;
+    if (skipped > 0) log(`the NaN guard skipped ${skipped} iteration${skipped === 1 ? '' : 's'} (--on-nan skip)`);
+    const ended = (fault: string): Promise<RunResult> => faultResult(options.out, fault, { seconds: fit.seconds, steps: trainer.iteration, resumedFrom, checkpointsOn: options.checkpointEvery !== 0 });
+    if (fit.fault) {
+      const f = fit.fault;
+      return ended(`training stopped at a numerical fault in iteration ${f.iteration} (the ${f.player} update): ${f.detail}; the trainer is back after ${f.iteration - 1} good iterations`);
+    }
+    if (fit.stopReason && !nonFinite) log(`training stopped early: ${fit.stopReason}`);
+    if (!nonFinite) note(await checkpoints.atEnd(trainer.iteration));
+    if (!primary) return { files: [], summary: '', steps: trainer.iteration, seconds: fit.seconds, resumedFrom, ...(nonFinite ? { fault: nonFinite } : {}) };
+    if (nonFinite) return ended(`the trainer state went NaN or infinite (--on-nan ${onNan}): ${nonFinite}`);
+    try {
+      await saveFinal(options.out, trainer);
+    } catch (e) {
+      if (e instanceof GankitError && e.code === 'numerical') return ended(`the trainer state went NaN or infinite (--on-nan ${onNan}): ${e.message}`);
+      throw e;
+    }
     const outputs = await example.finish(trainer, {
       out: options.out,
       seed,
@@ -137,4 +210,11 @@ export async function runTraining(example: Example, options: RunOptions): Promis
     setup.generator.dispose();
     setup.discriminator.dispose();
   }
+}
+
+/** The result of a run that went non-finite: one line saying what, and what was kept. */
+export async function faultResult(out: string, what: string, run: { seconds: number; steps: number; resumedFrom: number; checkpointsOn: boolean }): Promise<RunResult> {
+  const newest = (await listCheckpoints(out))[0]?.step;
+  const line = faultLine(out, what, newest, run.checkpointsOn);
+  return { files: ['config.json', ...(newest !== undefined ? ['checkpoints/'] : [])], summary: line, fault: line, steps: run.steps, seconds: run.seconds, resumedFrom: run.resumedFrom };
 }

@@ -1,16 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, networkVariables, type DataSource, type Network } from '@gankit/core';
+import { GankitError, networkVariables, type DataSource, type Network, type StepLogs } from '@gankit/core';
 import { cycleganGenerator, patchganDiscriminator } from '@gankit/architectures';
 import { tensorDataset } from '@gankit/data';
 import { mnistDigits } from '@gankit/data/node';
 import type { InMemoryDataset } from '@gankit/data';
 import { imageGrid } from '@gankit/report';
 import { CycleGanTrainer } from '@gankit/trainer';
-import { resumeLatest, saveCheckpoint, writeWeights } from '@gankit/trainer/node';
+import { writeWeights } from '@gankit/trainer/node';
 import { Progress } from '../progress';
-import type { RunOptions, RunResult } from '../train';
+import { faultResult, type RunOptions, type RunResult } from '../train';
+import { openRunDirectory } from '../run-dir';
+import { RunCheckpoints, resumeRun, yieldNow } from '../run-dir-loop';
 import type { CustomExample } from './types';
 
 /** How domain B is made from upright digits. */
@@ -96,7 +98,32 @@ export async function trainCycleganDigits(options: RunOptions, settings: Cyclega
   const steps = options.steps ?? s.steps;
   const out = options.out;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  fs.mkdirSync(out, { recursive: true });
+  const onNan = options.onNan ?? 'stop';
+  if (onNan === 'skip') throw new GankitError('config', "--on-nan skip: cyclegan-digits' trainer cannot skip an iteration (it has no NaN guard to roll one back); use --on-nan stop (the default) or off");
+  const opened = openRunDirectory({
+    out,
+    identity: { example: 'cyclegan-digits', seed, batchSize: s.batchSize, workers: 1, settings: s },
+    resume: options.resume,
+    overwrite: options.overwrite,
+    settings: { steps, checkpointEvery: options.checkpointEvery ?? null, backend: options.backend, onNan },
+    log,
+  });
+  try {
+    const result = await trainOpened(options, s, { seed, steps, out, log, onNan });
+    opened.close();
+    return result;
+  } catch (e) {
+    opened.abandon();
+    throw e;
+  }
+}
+
+async function trainOpened(
+  options: RunOptions,
+  s: typeof CYCLEGAN_DIGITS,
+  run: { seed: number; steps: number; out: string; log: (line: string) => void; onNan: 'stop' | 'off' },
+): Promise<RunResult> {
+  const { seed, steps, out, log, onNan } = run;
   const { a: dataA, b: dataB } = digitDomains(mnistDigits({ split: 'train' }), s.domainB);
   const shape: [number, number, number] = [28, 28, 1];
   const networks: Network[] = [];
@@ -122,41 +149,49 @@ export async function trainCycleganDigits(options: RunOptions, settings: Cyclega
       generatorOptimizer: tf.train.adam(s.learningRate, s.beta1),
       discriminatorOptimizer: tf.train.adam(s.learningRate, s.beta1),
     });
-    let resumedFrom = 0;
-    if (options.resume) {
-      const r = await resumeLatest(out, trainer);
-      if (r) {
-        resumedFrom = r.step;
-        for (const k of r.skipped) log(`skipped damaged checkpoint ${k.path}: ${k.reason}`);
-        log(`resumed from ${r.path} (step ${r.step})`);
-      } else {
-        log(`no checkpoint in ${out}; starting afresh`);
-      }
-    }
+    const resumedFrom = options.resume ? await resumeRun(out, trainer, { log }) : 0;
     const settingsJson = { ...s, trainA: dataA.size, trainB: dataB.size };
-    fs.writeFileSync(
-      path.join(out, 'config.json'),
-      JSON.stringify({ example: 'cyclegan-digits', steps, seed, batchSize: s.batchSize, checkpointEvery: options.checkpointEvery ?? null, backend: options.backend, workers: 1, settings: settingsJson }, null, 2) + '\n',
-    );
     const progress = options.progress === false ? undefined : new Progress({ total: steps, label: 'train cyclegan-digits' });
-    const every = options.checkpointEvery;
     const t = trainer;
+    const checkpoints = new RunCheckpoints(out, t, { every: options.checkpointEvery, keep: options.keep }, []);
+    // No NaN guard in CycleGanTrainer: 'stop' checks the logged losses after each iteration and stops
+    // before anything of that iteration is saved; either way nothing non-finite is written.
+    const stop = new AbortController();
+    let fault: string | undefined;
+    let nonFinite: string | undefined;
     let fit;
     try {
       fit = await t.fit({
         steps: Math.max(0, steps - t.iteration),
+        signal: stop.signal,
         onStep: async (l) => {
           progress?.update(l.step + 1, `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} cycle ${(l.terms['cyclegan/cycleA'] ?? NaN).toFixed(3)}`);
-          if (every && (l.step + 1) % every === 0) await saveCheckpoint(out, t, { keep: options.keep });
+          const bad = nonFiniteLosses(l);
+          if (bad && onNan === 'stop') {
+            fault = `training stopped at a numerical fault in iteration ${l.step + 1}: ${bad}; CycleGanTrainer cannot roll an iteration back, so nothing after step ${l.step} is saved`;
+            stop.abort();
+            return;
+          }
+          if (!nonFinite) nonFinite = await checkpoints.afterStep(l.step + 1);
+          await yieldNow();
         },
       });
     } finally {
       progress?.finish();
     }
+    const checkpointsOn = options.checkpointEvery !== 0;
+    if (fault) return faultResult(out, fault, { seconds: fit.seconds, steps: t.iteration, resumedFrom, checkpointsOn });
+    if (!nonFinite) nonFinite = await checkpoints.atEnd(t.iteration);
     const entries: { name: string; tensor: tf.Tensor }[] = [];
     const roles = { generatorAB, generatorBA, discriminatorA, discriminatorB };
     for (const [role, net] of Object.entries(roles)) networkVariables(net).forEach((v, i) => entries.push({ name: `${role}/${i}`, tensor: v }));
-    await writeWeights(out, 'final', entries, { kind: 'final', step: t.iteration, networks: Object.fromEntries(Object.entries(roles).map(([role, net]) => [role, { name: net.name, variables: networkVariables(net).length }])) });
+    try {
+      if (!nonFinite) await writeWeights(out, 'final', entries, { kind: 'final', step: t.iteration, networks: Object.fromEntries(Object.entries(roles).map(([role, net]) => [role, { name: net.name, variables: networkVariables(net).length }])) });
+    } catch (e) {
+      if (!(e instanceof GankitError && e.code === 'numerical')) throw e;
+      nonFinite = e.message;
+    }
+    if (nonFinite) return faultResult(out, `the trainer state went NaN or infinite (--on-nan ${onNan}): ${nonFinite}`, { seconds: fit.seconds, steps: t.iteration, resumedFrom, checkpointsOn });
 
     // Held-out digits (the test split), A upright and B transformed, none seen in training.
     const test = mnistDigits({ split: 'test', shuffle: false });
@@ -214,6 +249,13 @@ export async function trainCycleganDigits(options: RunOptions, settings: Cyclega
     trainer?.dispose();
     for (const n of networks) n.dispose();
   }
+}
+
+/** The losses and terms of an iteration that are NaN or infinite, in words, or null. */
+function nonFiniteLosses(l: StepLogs): string | null {
+  const values: [string, number][] = [['the discriminators\' loss', l.discriminatorLoss], ['the generators\' loss', l.generatorLoss], ...Object.entries(l.terms)];
+  const bad = values.filter(([, v]) => !Number.isFinite(v)).map(([k, v]) => `${k} ${Number.isNaN(v) ? 'NaN' : v}`);
+  return bad.length ? bad.join(', ') : null;
 }
 
 /** `gankit train --example cyclegan-digits`: CycleGAN between upright and bold (or rotated) digits (see {@link trainCycleganDigits}). */
