@@ -82,7 +82,7 @@ function start(runDir: string): Run {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every checkpoint on disk reads and verifies; returns the newest (what a resume must pick). */
-async function checkAll(runDir: string): Promise<{ step: number; path: string } | null> {
+async function checkAll(runDir: string): Promise<{ step: number; path: string; formatVersion: number } | null> {
   for (const c of await listCheckpoints(runDir)) {
     const loaded = await loadCheckpoint(c.path); // throws, naming the file, if damaged
     expect(loaded.step).toBe(c.step);
@@ -90,7 +90,7 @@ async function checkAll(runDir: string): Promise<{ step: number; path: string } 
   }
   const latest = await findLatestCheckpoint(runDir);
   if (latest) expect(latest.skipped).toEqual([]);
-  return latest && { step: latest.step, path: latest.path };
+  return latest && { step: latest.step, path: latest.path, formatVersion: latest.formatVersion };
 }
 
 describe('SIGKILL at random moments', () => {
@@ -106,7 +106,7 @@ describe('SIGKILL at random moments', () => {
 
     const killed = join(root, 'killed');
     const pick = new RandomSource(2024).floats();
-    let expected: { step: number; path: string } | null = null;
+    let expected: { step: number; path: string; formatVersion: number } | null = null;
     let landed = 0;
     let duringSave = 0;
     for (let i = 0; i < KILLS; i++) {
