@@ -20,6 +20,7 @@
  *   {@link snganDiscriminator}) and CycleGAN's networks ({@link cycleganGenerator},
  *   {@link patchganDiscriminator}).
  * - {@link fromLayersModel}: a tfjs-layers model as a `Network`.
+ * - {@link packDiscriminator}: PacGAN's packing, a discriminator that judges m samples jointly.
  *
  * @packageDocumentation
  */
@@ -82,3 +83,5 @@ export type { CycleganGeneratorConfig, CycleganResidualBlockConfig, PatchganDisc
 export { cycleganGenerator, cycleganResidualBlock, patchganDiscriminator } from './builders/cyclegan';
 export type { FromLayersModelOptions, LayersModelLike, LayersModelNetwork, LayersWeightLike } from './adapters/layers-model';
 export { fromLayersModel } from './adapters/layers-model';
+export type { PackDiscriminatorOptions, PackedDiscriminator } from './packing';
+export { packDiscriminator } from './packing';
