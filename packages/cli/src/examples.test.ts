@@ -104,7 +104,7 @@ describe('image examples', () => {
     expect(state.optimizers.generator.iterations).toBe(1);
     expect(r.stderr).toMatch(/fashion-wgan-gp: ema FD [\d.]+; raw FD/);
     // A folder without the files: the message names the variable's folder and how to fill it.
-    const empty = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--out', dir, '--quiet'], { GANKIT_FASHION_MNIST_DIR: path.join(data, 'absent') });
+    const empty = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--out', tmp('wgan-absent'), '--quiet'], { GANKIT_FASHION_MNIST_DIR: path.join(data, 'absent') });
     expect(empty.status).toBe(2);
     expect(empty.stderr).toMatch(/Fashion-MNIST is not installed in .*fashion-idx-.*absent\. Install it with `sudo apt-get install dataset-fashion-mnist`.*or set GANKIT_FASHION_MNIST_DIR/);
   });
