@@ -33,7 +33,7 @@ describe('gankit command', () => {
   it('names bad arguments with exit code 2', async () => {
     const unknown = await run(['train', '--example', 'nope']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toBe("gankit train: unknown example 'nope'; one of: cyclegan-digits, fashion-wgan-gp, mnist-acgan, mnist-cgan, mnist-dcgan, mnist-sngan-hinge, ring8, ring8-replay, ring8-unrolled\n");
+    expect(unknown.stderr).toBe("gankit train: unknown example 'nope'; one of: cyclegan-digits, fashion-wgan-gp, grid25, mnist-acgan, mnist-cgan, mnist-dcgan, mnist-sngan-hinge, ring8, ring8-replay, ring8-unrolled\n");
     const steps = await run(['train', '--example', 'ring8', '--steps', 'ten']);
     expect(steps.status).toBe(2);
     expect(steps.stderr).toBe("gankit train: --steps must be a whole number from 1 to 100000000 (decimal digits), got 'ten'\n");

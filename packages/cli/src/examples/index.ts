@@ -1,5 +1,6 @@
 import { ring8 } from './ring8';
 import { ring8Replay, ring8Unrolled } from './ring8-variants';
+import { grid25 } from './grid25';
 import { fashionWganGp } from './fashion-wgan-gp';
 import { mnistCgan } from './mnist-cgan';
 import { mnistAcgan } from './mnist-acgan';
@@ -11,6 +12,7 @@ import type { CustomExample, Example } from './types';
 /** Every example the `gankit train --example` command knows, by name. */
 export const EXAMPLES: Readonly<Record<string, Example>> = {
   ring8, 'ring8-unrolled': ring8Unrolled, 'ring8-replay': ring8Replay,
+  grid25,
   'mnist-dcgan': mnistDcgan,
   'mnist-cgan': mnistCgan,
   'mnist-acgan': mnistAcgan,

@@ -1,0 +1,27 @@
+import { gridMixture } from '@gankit/data';
+import type { Trainer } from '@gankit/trainer';
+import { finishPointsRun } from '../points';
+import { mixtureGanSetup, RING8, type MixtureGanSettings } from './ring8';
+import type { Example, ExampleOutputs, RunFacts } from './types';
+
+/** The grid25 example's settings (the defaults of `gankit train --example grid25`). */
+export const GRID25 = {
+  ...RING8,
+  side: 5,
+  spacing: 2,
+  std: 0.05,
+  batchSize: 256,
+} as const satisfies MixtureGanSettings & { side: number; spacing: number; std: number };
+
+/**
+ * grid25: an MLP GAN on a 5 × 5 grid of Gaussians with standard deviation 0.05 and means at
+ * `{-4, -2, 0, 2, 4}²` (the 2-D grid of VEEGAN and PacGAN), trained with ring8's recipe
+ * ({@link mixtureGanSetup} with {@link GRID25}'s settings).
+ */
+export const grid25: Example = {
+  name: 'grid25',
+  description: 'MLP GAN on a 5x5 grid of Gaussians (spacing 2, std 0.05): the second mode-collapse benchmark',
+  defaults: { steps: GRID25.steps, batchSize: GRID25.batchSize },
+  setup: ({ seed }) => mixtureGanSetup(GRID25, gridMixture({ side: GRID25.side, spacing: GRID25.spacing, std: GRID25.std }), seed),
+  finish: (trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> => finishPointsRun(trainer, facts, 'grid25'),
+};
