@@ -187,6 +187,12 @@ describe('mnistDigits', () => {
 
 describe('fashionMnist', () => {
   const installed = fs.existsSync(path.join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'));
+  // .ci/run installs Debian's dataset-fashion-mnist and sets this, so CI cannot skip the real-data test.
+  const required = process.env.GANKIT_REQUIRE_FASHION_MNIST === '1';
+
+  it.runIf(required && !installed)('has the real Fashion-MNIST files, which GANKIT_REQUIRE_FASHION_MNIST=1 requires', () => {
+    expect.fail(`${FASHION_MNIST_DIR}/t10k-images-idx3-ubyte.gz is missing: apt-get install dataset-fashion-mnist`);
+  });
 
   it('says how to install the data when it is absent', () => {
     const empty = fs.mkdtempSync(path.join(tmp, 'fm-'));
