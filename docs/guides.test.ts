@@ -44,7 +44,7 @@ export interface RunnableBlock {
   /** The code between the fences. */
   readonly code: string;
   /** The file name given by a `// file: NAME` first line, if any. */
-  readonly file?: string;
+  readonly file?: string | undefined;
   /** The `// expect: REGEX` patterns. */
   readonly expects: readonly RegExp[];
 }

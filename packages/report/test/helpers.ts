@@ -14,7 +14,7 @@ export function tempDir(): Promise<string> {
 export interface ApplyCall {
   training: boolean;
   z: number[];
-  labels?: number[];
+  labels?: number[] | undefined;
 }
 
 let made = 0;

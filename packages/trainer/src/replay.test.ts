@@ -11,7 +11,7 @@ function ids(start: number, n: number, labels = false): Batch {
 }
 
 /** Calls transformFakes as the trainer does (inside tf.tidy) and reads the result. */
-function call(p: ExperienceReplayPlugin, fakes: Batch, random: RandomSource): { x: number[]; labels?: number[] } {
+function call(p: ExperienceReplayPlugin, fakes: Batch, random: RandomSource): { x: number[]; labels?: number[] | undefined } {
   const out = tf.tidy(() => {
     const r = p.transformFakes(fakes, { random } as never);
     return (r.labels ? { x: r.x, labels: r.labels } : { x: r.x }) as unknown as tf.TensorContainer;
@@ -21,7 +21,7 @@ function call(p: ExperienceReplayPlugin, fakes: Batch, random: RandomSource): { 
   return res;
 }
 
-function contents(p: ExperienceReplayPlugin): { x: number[]; labels?: number[] } {
+function contents(p: ExperienceReplayPlugin): { x: number[]; labels?: number[] | undefined } {
   const c = p.contents();
   if (!c) return { x: [] };
   const res = { x: Array.from(c.x.dataSync()), labels: c.labels ? Array.from(c.labels.dataSync()) : undefined };

@@ -122,7 +122,8 @@ export function batchMatMulConfigFrom(original: tf.KernelConfig): tf.KernelConfi
     kernelName: tf.BatchMatMul,
     backendName: 'wasm',
     kernelFunc,
-    setupFunc: original.setupFunc,
-    disposeFunc: original.disposeFunc,
+    // setupFunc / disposeFunc only where the original has them (exactOptionalPropertyTypes).
+    ...(original.setupFunc ? { setupFunc: original.setupFunc } : {}),
+    ...(original.disposeFunc ? { disposeFunc: original.disposeFunc } : {}),
   };
 }

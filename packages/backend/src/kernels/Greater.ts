@@ -32,7 +32,8 @@ export function greaterConfigFrom(original: tf.KernelConfig): tf.KernelConfig {
     kernelName: tf.Greater,
     backendName: 'wasm',
     kernelFunc,
-    setupFunc: original.setupFunc,
-    disposeFunc: original.disposeFunc,
+    // setupFunc / disposeFunc only where the original has them (exactOptionalPropertyTypes).
+    ...(original.setupFunc ? { setupFunc: original.setupFunc } : {}),
+    ...(original.disposeFunc ? { disposeFunc: original.disposeFunc } : {}),
   };
 }

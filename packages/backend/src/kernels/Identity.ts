@@ -22,7 +22,8 @@ export function identityConfigFrom(original: tf.KernelConfig): tf.KernelConfig {
     kernelName: tf.Identity,
     backendName: 'wasm',
     kernelFunc,
-    setupFunc: original.setupFunc,
-    disposeFunc: original.disposeFunc,
+    // setupFunc / disposeFunc only where the original has them (exactOptionalPropertyTypes).
+    ...(original.setupFunc ? { setupFunc: original.setupFunc } : {}),
+    ...(original.disposeFunc ? { disposeFunc: original.disposeFunc } : {}),
   };
 }

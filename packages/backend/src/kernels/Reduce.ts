@@ -52,8 +52,9 @@ function configFrom(original: tf.KernelConfig, mean: boolean): tf.KernelConfig {
     kernelName,
     backendName: 'wasm',
     kernelFunc,
-    setupFunc: original.setupFunc,
-    disposeFunc: original.disposeFunc,
+    // setupFunc / disposeFunc only where the original has them (exactOptionalPropertyTypes).
+    ...(original.setupFunc ? { setupFunc: original.setupFunc } : {}),
+    ...(original.disposeFunc ? { disposeFunc: original.disposeFunc } : {}),
   };
 }
 
