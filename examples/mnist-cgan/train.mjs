@@ -1,15 +1,24 @@
 // Trains the mnist-cgan example from code, with the same settings as `gankit train --example mnist-cgan`.
-// Usage: node train.mjs [steps] [seed] [outDir]
+// Usage: node train.mjs [steps] [seed] [outDir] [--overwrite]
 import { initBackend } from '@gankit/backend';
 import { EXAMPLES, runTraining } from '@gankit/cli';
 
-const [steps, seed, out = 'out/mnist-cgan'] = process.argv.slice(2);
+// --overwrite anywhere replaces a run already in the output folder (as `gankit train --overwrite`).
+const args = process.argv.slice(2).filter((a) => a !== '--overwrite');
+const overwrite = args.length < process.argv.length - 2;
+const [steps, seed, out = 'out/mnist-cgan'] = args;
 const backend = await initBackend();
 console.error(`backend: ${backend.backend} (${backend.reason})`);
 const result = await runTraining(EXAMPLES['mnist-cgan'], {
   steps: steps === undefined ? undefined : Number(steps),
   seed: seed === undefined ? 0 : Number(seed),
   out,
+  overwrite,
   backend: backend.backend,
+}).catch((err) => {
+  // gankit's own errors name the problem in one line; anything else is a bug worth its stack.
+  if (err?.name !== 'GankitError') throw err;
+  console.error(`train.mjs: ${err.message}`);
+  process.exit(2);
 });
 console.log(result.summary);
