@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { GankitError, type JsonValue } from '@gankit/core';
+import { GankitError, canonicalJson, type JsonValue } from '@gankit/core';
 
 /** The lock file that makes one `gankit train` at a time write a run directory. */
 export const LOCK_FILE = '.gankit.lock';
@@ -45,13 +45,6 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** JSON with sorted keys: equal values, equal text. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
-}
-
 /** A training configuration less the keys that may change on resume. */
 function definingConfig(config: JsonValue): JsonValue {
   const copy = JSON.parse(JSON.stringify(config)) as JsonValue;
@@ -77,12 +70,12 @@ function definingPart(id: RunIdentity): Record<string, JsonValue> {
 
 /** `sha256:<hex>` of what defines a run; two runs with the same fingerprint train alike. */
 export function runFingerprint(id: RunIdentity): string {
-  return `sha256:${createHash('sha256').update(canonical(definingPart(id))).digest('hex')}`;
+  return `sha256:${createHash('sha256').update(canonicalJson(definingPart(id))).digest('hex')}`;
 }
 
 /** The first place two JSON values differ, as a key path and the two values (null when equal). */
 function firstDifference(a: unknown, b: unknown, at = ''): { at: string; a: unknown; b: unknown } | null {
-  if (canonical(a) === canonical(b)) return null;
+  if (canonicalJson(a) === canonicalJson(b)) return null;
   if (isRecord(a) && isRecord(b)) {
     for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
       const d = firstDifference(a[k], b[k], at ? `${at}.${k}` : k);

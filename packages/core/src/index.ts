@@ -31,3 +31,4 @@ export type {
 export { ensureGradients } from './gradients';
 export { interpolateLatents, latentArithmetic } from './latent';
 export type { InterpolationMode } from './latent';
+export { canonicalJson } from './json';

@@ -18,10 +18,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { GankitError, networkVariables } from '@gankit/core';
+import { GankitError, canonicalJson, networkVariables } from '@gankit/core';
 import type { GanPlugin, JsonValue } from '@gankit/core';
 import type { Trainer } from './trainer';
-import { canonical, type LoadStateOptions, type TrainerState } from './state';
+import type { LoadStateOptions, TrainerState } from './state';
 
 /** Name of the manifest file in a weights directory. */
 export const MANIFEST_FILE = 'model.json';
@@ -233,7 +233,7 @@ function sha256(data: Uint8Array | string): string {
 function manifestChecksum(m: WeightsManifest): string {
   const rest: Partial<WeightsManifest> = { ...m };
   delete rest.manifestSha256;
-  return sha256(canonical(rest));
+  return sha256(canonicalJson(rest));
 }
 
 /**

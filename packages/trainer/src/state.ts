@@ -1,6 +1,6 @@
 // The trainer's state: capture (cheap clones), naming for checkpoints, validation and restore.
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, formatShape } from '@gankit/core';
+import { GankitError, canonicalJson, formatShape } from '@gankit/core';
 import type { GanPlugin, JsonValue, Network, PluginState, RandomState } from '@gankit/core';
 import { networkVariables } from '@gankit/core';
 
@@ -399,17 +399,6 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /**
- * JSON with object keys sorted, so that two equal values give the same text (what checksums of
- * JSON metadata are taken over).
- * @internal
- */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isRecord(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
-  return JSON.stringify(v) ?? 'null';
-}
-
-/**
  * Checks the settings a state was saved under against the trainer's: the seed of the random
  * source, the data's name, the batch size, discriminator steps and loss, and each optimizer's
  * configuration but its learning rate. Loading a state under other settings would go on silently
@@ -437,8 +426,8 @@ function checkSettings(parts: StateParts, meta: Record<string, unknown>): void {
     const current = jsonConfig(parts.optimizers[role]);
     if (!isRecord(saved) || !isRecord(current)) continue;
     for (const key of new Set([...Object.keys(saved), ...Object.keys(current)])) {
-      if (key === 'learningRate' || canonical(saved[key]) === canonical(current[key])) continue;
-      fail(`the ${role} optimizer's ${key} is ${canonical(current[key])}, but the state was saved with ${canonical(saved[key])} (optimizers/${role})`);
+      if (key === 'learningRate' || canonicalJson(saved[key]) === canonicalJson(current[key])) continue;
+      fail(`the ${role} optimizer's ${key} is ${canonicalJson(current[key])}, but the state was saved with ${canonicalJson(saved[key])} (optimizers/${role})`);
     }
   }
 }
