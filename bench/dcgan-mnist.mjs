@@ -30,7 +30,11 @@ function makeHandWritten() {
     const { x } = data.nextBatch(BATCH, rng);
     const z1 = rng.normal([BATCH, 100]);
     const fake = tf.tidy(() => G.apply(z1, { training: true }));
-    const dl = dOpt.minimize(() => tf.add(tf.mean(tf.softplus(tf.neg(D.apply(x, { training: true })))), tf.mean(tf.softplus(D.apply(fake, { training: true })))), true, dVars);
+    const dl = dOpt.minimize(
+      () => tf.add(tf.mean(tf.softplus(tf.neg(D.apply(x, { training: true })))), tf.mean(tf.softplus(D.apply(fake, { training: true })))),
+      true,
+      dVars,
+    );
     const z2 = rng.normal([BATCH, 100]);
     const gl = gOpt.minimize(() => tf.mean(tf.softplus(tf.neg(D.apply(G.apply(z2, { training: true }), { training: true })))), true, gVars);
     tf.stack([dl, gl]).dataSync();
@@ -75,7 +79,12 @@ report({
 });
 const dpWorkers = Number(process.env.BENCH_DP_WORKERS ?? 2);
 if (dpWorkers > 1) {
-  const replicas = await runReplicas({ module: new URL('./dcgan-trainer-replica.mjs', import.meta.url), options: { warmup: 2, runs }, workers: dpWorkers, backend: chosen.backend });
+  const replicas = await runReplicas({
+    module: new URL('./dcgan-trainer-replica.mjs', import.meta.url),
+    options: { warmup: 2, runs },
+    workers: dpWorkers,
+    backend: chosen.backend,
+  });
   const after = await time(trainer.step, { warmup: 0, runs: Math.min(runs, 6) });
   const msDp = median(replicas[0].ms);
   report({

@@ -6,7 +6,7 @@ import { makeTrainer } from './dcgan-setup.mjs';
 import { time } from './util.mjs';
 
 export async function runReplica({ index, count, group, options }) {
-  const t = makeTrainer("replica", { index, count, allReduceMean: (v) => group.allReduceMean(v) });
+  const t = makeTrainer('replica', { index, count, allReduceMean: (v) => group.allReduceMean(v) });
   const ms = await time(t.step, { warmup: options.warmup, runs: options.runs });
   const hash = createHash('sha256');
   for (const v of [...networkVariables(t.trainer.generator), ...networkVariables(t.trainer.discriminator)]) hash.update(v.dataSync());

@@ -33,9 +33,12 @@ for (const config of tf.getKernelsForBackend(backend)) {
         const ms = performance.now() - t0;
         stack.pop();
         if (stack.length) stack[stack.length - 1].child += ms;
-        const shapes = Object.values(args.inputs).map((t) => (t ? `[${t.shape}]` : '-')).join('');
+        const shapes = Object.values(args.inputs)
+          .map((t) => (t ? `[${t.shape}]` : '-'))
+          .join('');
         let key = config.kernelName;
-        if (process.env.PROFILE_SHAPES === '1') key += ' ' + shapes + (args.attrs?.transposeA ? ' tA' : '') + (args.attrs?.transposeB ? ' tB' : '');
+        if (process.env.PROFILE_SHAPES === '1')
+          key += ' ' + shapes + (args.attrs?.transposeA ? ' tA' : '') + (args.attrs?.transposeB ? ' tB' : '');
         const s = stats.get(key) ?? { calls: 0, selfMs: 0, totalMs: 0 };
         s.calls++;
         s.selfMs += ms - frame.child;
@@ -77,8 +80,24 @@ for (let i = 0; i < STEPS; i++) await trainer.step();
 const stepMs = (performance.now() - t0) / STEPS;
 const rows = [...stats.entries()].sort((a, b) => b[1].selfMs - a[1].selfMs);
 const kernelSelf = rows.reduce((a, [, s]) => a + s.selfMs, 0) / STEPS;
-console.log(JSON.stringify({ backend, batch: BATCH, steps: STEPS, stepMs: +stepMs.toFixed(1), kernelSelfMs: +kernelSelf.toFixed(1), load1: os.loadavg()[0] }));
+console.log(
+  JSON.stringify({
+    backend,
+    batch: BATCH,
+    steps: STEPS,
+    stepMs: +stepMs.toFixed(1),
+    kernelSelfMs: +kernelSelf.toFixed(1),
+    load1: os.loadavg()[0],
+  }),
+);
 for (const [name, s] of rows) {
-  console.log(JSON.stringify({ kernel: name, callsPerStep: s.calls / STEPS, selfMs: +(s.selfMs / STEPS).toFixed(2), totalMs: +(s.totalMs / STEPS).toFixed(2) }));
+  console.log(
+    JSON.stringify({
+      kernel: name,
+      callsPerStep: s.calls / STEPS,
+      selfMs: +(s.selfMs / STEPS).toFixed(2),
+      totalMs: +(s.totalMs / STEPS).toFixed(2),
+    }),
+  );
 }
 trainer.dispose();

@@ -172,7 +172,10 @@ afterAll(() => {
   for (const d of workDirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-for (const guide of fs.readdirSync(guidesDir).filter((f) => f.endsWith('.md')).sort()) {
+for (const guide of fs
+  .readdirSync(guidesDir)
+  .filter((f) => f.endsWith('.md'))
+  .sort()) {
   const blocks = extractRunnableBlocks(fs.readFileSync(path.join(guidesDir, guide), 'utf8'), `guides/${guide}`);
   if (blocks.length === 0) continue;
   describe(`guides/${guide}`, () => {
@@ -188,7 +191,8 @@ for (const guide of fs.readdirSync(guidesDir).filter((f) => f.endsWith('.md')).s
     blocks.forEach((block, index) => {
       it(`runs the block at line ${block.line}`, async () => {
         const cwd = workDir();
-        const code = block.lang === 'ts' ? (await transform(block.code, { loader: 'ts', format: 'esm', target: 'node20' })).code : block.code;
+        const code =
+          block.lang === 'ts' ? (await transform(block.code, { loader: 'ts', format: 'esm', target: 'node20' })).code : block.code;
         const file = path.join(cwd, fileNameOf(block, index));
         fs.writeFileSync(file, code);
         let stdout = '';
@@ -196,7 +200,13 @@ for (const guide of fs.readdirSync(guidesDir).filter((f) => f.endsWith('.md')).s
         let exitCode = 0;
         try {
           // Asynchronous, so the test worker stays responsive while the block trains.
-          ({ stdout, stderr } = await run(process.execPath, [file], { cwd, env: childEnv, encoding: 'utf8', timeout: 100_000, maxBuffer: 16 << 20 }));
+          ({ stdout, stderr } = await run(process.execPath, [file], {
+            cwd,
+            env: childEnv,
+            encoding: 'utf8',
+            timeout: 100_000,
+            maxBuffer: 16 << 20,
+          }));
         } catch (e) {
           const err = e as { code?: number | string; stdout?: string; stderr?: string; signal?: string };
           exitCode = typeof err.code === 'number' ? err.code : -1;
@@ -204,7 +214,9 @@ for (const guide of fs.readdirSync(guidesDir).filter((f) => f.endsWith('.md')).s
           stderr = `${err.stderr ?? ''}${err.signal ? `\n(killed by ${err.signal})` : ''}`;
         }
         const where = `guides/${guide}:${block.line}`;
-        expect(exitCode, `${where} exited with ${exitCode}\n--- stdout\n${stdout.slice(-3000)}\n--- stderr\n${stderr.slice(-3000)}`).toBe(0);
+        expect(exitCode, `${where} exited with ${exitCode}\n--- stdout\n${stdout.slice(-3000)}\n--- stderr\n${stderr.slice(-3000)}`).toBe(
+          0,
+        );
         for (const re of block.expects) expect(stdout, `${where}: stdout should match ${re}`).toMatch(re);
       });
     });

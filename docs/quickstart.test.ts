@@ -14,7 +14,9 @@ const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 
 /** The commands `.ci/run` would run from a markdown file. */
 function ciQuickstart(file: string): string[] {
-  return execFileSync('bash', [path.join(root, '.ci', 'run'), '--print-quickstart', file], { encoding: 'utf8' }).split('\n').filter((l) => l.trim());
+  return execFileSync('bash', [path.join(root, '.ci', 'run'), '--print-quickstart', file], { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.trim());
 }
 
 describe("the README's quick start", () => {
@@ -41,7 +43,9 @@ describe("the README's quick start", () => {
     const file = path.join(dir, 'README.md');
     fs.writeFileSync(file, '# x\n\n<!-- snippet:quickstart -->\n\nno block here\n');
     try {
-      expect(() => execFileSync('bash', [path.join(root, '.ci', 'run'), '--print-quickstart', file], { encoding: 'utf8', stdio: 'pipe' })).toThrow(/no ```sh block after <!-- snippet:quickstart/);
+      expect(() =>
+        execFileSync('bash', [path.join(root, '.ci', 'run'), '--print-quickstart', file], { encoding: 'utf8', stdio: 'pipe' }),
+      ).toThrow(/no ```sh block after <!-- snippet:quickstart/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

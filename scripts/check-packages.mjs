@@ -43,7 +43,9 @@ const concurrency = Number(opt('concurrency') ?? 2);
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 // @arethetypeswrong/cli's own engine, run in this process (one TypeScript load, not one per package).
 const attwCore = await import(
-  pathToFileURL(createRequire(path.join(root, 'node_modules', '@arethetypeswrong', 'cli', 'package.json')).resolve('@arethetypeswrong/core')).href
+  pathToFileURL(
+    createRequire(path.join(root, 'node_modules', '@arethetypeswrong', 'cli', 'package.json')).resolve('@arethetypeswrong/core'),
+  ).href
 );
 const started = Date.now();
 
@@ -252,7 +254,7 @@ const names: readonly string[] = exampleNames();
 const code: number = await main(['--help']);
 export { names, code, EXAMPLES, parseConfig };
 `,
-    readme: 'its first code block is a JSON config; the install line\'s `npx gankit --help` runs instead (extra)',
+    readme: "its first code block is a JSON config; the install line's `npx gankit --help` runs instead (extra)",
     extra: `
 import { execFileSync } from 'node:child_process';
 const out = execFileSync('npx', ['--no-install', 'gankit', '--help'], { encoding: 'utf8' });
@@ -400,7 +402,12 @@ async function checkPackage(p) {
     if (!j.engines?.node) problems.push('engines.node missing');
     if (!j.scripts?.prepack) problems.push('no prepack script');
     if (j.license !== 'MIT') problems.push('license is not MIT');
-    report(name, 'manifest', problems.length === 0, problems.length ? problems.join('; ') : `${files.size} files, LICENSE${files.has('NOTICE') ? ' + NOTICE' : ''}`);
+    report(
+      name,
+      'manifest',
+      problems.length === 0,
+      problems.length ? problems.join('; ') : `${files.size} files, LICENSE${files.has('NOTICE') ? ' + NOTICE' : ''}`,
+    );
   }
 
   // install ----------------------------------------------------------------------------------
@@ -412,7 +419,8 @@ async function checkPackage(p) {
     else {
       if (!line.includes(name)) problems.push(`the install line does not name ${name}`);
       if (!line.includes('@tensorflow/tfjs-core')) problems.push('the install line does not name @tensorflow/tfjs-core');
-      for (const n of line) if (n.startsWith('@gankit/') && !packages.has(n)) problems.push(`the install line names an unknown package ${n}`);
+      for (const n of line)
+        if (n.startsWith('@gankit/') && !packages.has(n)) problems.push(`the install line names an unknown package ${n}`);
     }
     if (problems.length) {
       report(name, 'install', false, problems.join('; '));
@@ -422,13 +430,31 @@ async function checkPackage(p) {
     for (const n of line) if (packages.has(n)) gankitClosure(n, gankit);
     const registry = line.filter((n) => !packages.has(n));
     if (spec.node) registry.push('@types/node@^20');
-    fs.writeFileSync(path.join(work, 'package.json'), `${JSON.stringify({ name: `scratch-${p.dir}`, private: true, type: 'module' }, null, 2)}\n`);
-    const argv = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...[...gankit].map((n) => packages.get(n).tarball), ...registry];
+    fs.writeFileSync(
+      path.join(work, 'package.json'),
+      `${JSON.stringify({ name: `scratch-${p.dir}`, private: true, type: 'module' }, null, 2)}\n`,
+    );
+    const argv = [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      ...[...gankit].map((n) => packages.get(n).tarball),
+      ...registry,
+    ];
     const r = await run('npm', argv, { cwd: work, timeout: 300_000 });
     const present = (pkgName) => fs.existsSync(path.join(work, 'node_modules', pkgName, 'package.json'));
     if (r.code !== 0) problems.push(`npm install failed:\n${tail(r.out)}`);
     for (const n of spec.absent ?? []) if (present(n)) problems.push(`${n} was installed but must not be`);
-    report(name, 'install', problems.length === 0, problems.length ? problems.join('; ') : `npm install ${line.join(' ')} (${gankit.size} tarball${gankit.size > 1 ? 's' : ''})${spec.absent ? `; absent: ${spec.absent.join(', ')}` : ''}`);
+    report(
+      name,
+      'install',
+      problems.length === 0,
+      problems.length
+        ? problems.join('; ')
+        : `npm install ${line.join(' ')} (${gankit.size} tarball${gankit.size > 1 ? 's' : ''})${spec.absent ? `; absent: ${spec.absent.join(', ')}` : ''}`,
+    );
     if (r.code !== 0) return;
   }
 
@@ -458,7 +484,14 @@ console.log('RESULT ' + JSON.stringify(out));
   if (!esm.value) report(name, 'esm', false, `import failed:\n${tail(esm.out)}`);
   else {
     const empty = specs.filter((s) => esm.value[s].length === 0);
-    report(name, 'esm', empty.length === 0, empty.length ? `no named exports from ${empty.join(', ')}` : specs.map((s) => `${s.slice(name.length) || '.'} ${esm.value[s].length}`).join(', ') + ' named exports');
+    report(
+      name,
+      'esm',
+      empty.length === 0,
+      empty.length
+        ? `no named exports from ${empty.join(', ')}`
+        : specs.map((s) => `${s.slice(name.length) || '.'} ${esm.value[s].length}`).join(', ') + ' named exports',
+    );
   }
   const cjs = await probeRun('cjs');
   if (!cjs.value) report(name, 'cjs', false, `require failed:\n${tail(cjs.out)}`);
@@ -468,10 +501,24 @@ console.log('RESULT ' + JSON.stringify(out));
       const want = esm.value[s].join(',');
       const { require: req, importCjs, file } = cjs.value[s];
       if (!file.endsWith('.cjs')) problems.push(`${s}: require resolves to ${path.basename(file)}, not a .cjs file`);
-      if (req.join(',') !== want) problems.push(`${s}: require() gives ${req.length} names, import() ${esm.value[s].length} (missing: ${esm.value[s].filter((k) => !req.includes(k)).slice(0, 5).join(', ')})`);
-      if (importCjs.join(',') !== want) problems.push(`${s}: import() of ${path.basename(file)} sees ${importCjs.length} named exports, not ${esm.value[s].length} (${importCjs.length ? importCjs.slice(0, 3).join(', ') : 'only default'})`);
+      if (req.join(',') !== want)
+        problems.push(
+          `${s}: require() gives ${req.length} names, import() ${esm.value[s].length} (missing: ${esm.value[s]
+            .filter((k) => !req.includes(k))
+            .slice(0, 5)
+            .join(', ')})`,
+        );
+      if (importCjs.join(',') !== want)
+        problems.push(
+          `${s}: import() of ${path.basename(file)} sees ${importCjs.length} named exports, not ${esm.value[s].length} (${importCjs.length ? importCjs.slice(0, 3).join(', ') : 'only default'})`,
+        );
     }
-    report(name, 'cjs', problems.length === 0, problems.length ? problems.join('; ') : `require() and import() of the .cjs files give the same names`);
+    report(
+      name,
+      'cjs',
+      problems.length === 0,
+      problems.length ? problems.join('; ') : `require() and import() of the .cjs files give the same names`,
+    );
   }
 
   // types ------------------------------------------------------------------------------------
@@ -489,8 +536,19 @@ console.log('RESULT ' + JSON.stringify(out));
     }
     if (!files.length) report(name, 'types', false, 'nothing to type-check: add a `types` entry for it in scripts/check-packages.mjs');
     else {
-      const base = { strict: true, skipLibCheck: false, exactOptionalPropertyTypes: true, noUncheckedSideEffectImports: true, noEmit: true, target: 'es2022', forceConsistentCasingInFileNames: true };
-      const modes = { node16: { module: 'node16', moduleResolution: 'node16' }, bundler: { module: 'esnext', moduleResolution: 'bundler' } };
+      const base = {
+        strict: true,
+        skipLibCheck: false,
+        exactOptionalPropertyTypes: true,
+        noUncheckedSideEffectImports: true,
+        noEmit: true,
+        target: 'es2022',
+        forceConsistentCasingInFileNames: true,
+      };
+      const modes = {
+        node16: { module: 'node16', moduleResolution: 'node16' },
+        bundler: { module: 'esnext', moduleResolution: 'bundler' },
+      };
       const problems = [];
       for (const [mode, options] of Object.entries(modes)) {
         const config = path.join(work, `tsconfig.${mode}.json`);
@@ -498,7 +556,14 @@ console.log('RESULT ' + JSON.stringify(out));
         const r = await run(process.execPath, [tsc, '-p', config], { cwd: work, timeout: 180_000 });
         if (r.code !== 0) problems.push(`moduleResolution ${mode}:\n${tail(r.out, 20)}`);
       }
-      report(name, 'types', problems.length === 0, problems.length ? problems.join('\n') : `${files.join(' + ')}: strict, skipLibCheck false, exactOptionalPropertyTypes; node16 and bundler`);
+      report(
+        name,
+        'types',
+        problems.length === 0,
+        problems.length
+          ? problems.join('\n')
+          : `${files.join(' + ')}: strict, skipLibCheck false, exactOptionalPropertyTypes; node16 and bundler`,
+      );
     }
   }
 
@@ -514,7 +579,14 @@ console.log('RESULT ' + JSON.stringify(out));
     fs.writeFileSync(path.join(work, 'readme.mjs'), code);
     const t0 = Date.now();
     const r = await run(process.execPath, ['readme.mjs'], { cwd: work, timeout: 180_000 });
-    report(name, 'readme', r.code === 0, r.code === 0 ? `the first snippet runs (${((Date.now() - t0) / 1000).toFixed(1)} s)` : `the first snippet fails (exit ${r.code}):\n${tail(r.out)}`);
+    report(
+      name,
+      'readme',
+      r.code === 0,
+      r.code === 0
+        ? `the first snippet runs (${((Date.now() - t0) / 1000).toFixed(1)} s)`
+        : `the first snippet fails (exit ${r.code}):\n${tail(r.out)}`,
+    );
   }
 
   // extra ------------------------------------------------------------------------------------
@@ -534,7 +606,12 @@ console.log('RESULT ' + JSON.stringify(out));
     const errors = messages.filter((m) => m.type === 'error');
     const warnings = messages.filter((m) => m.type === 'warning');
     const text = (list) => list.map((m) => formatMessage(m, pkgJson)?.replace(/\x1b\[[0-9;]*m/g, '') ?? m.code).join('; ');
-    report(name, 'publint', errors.length === 0, errors.length ? text(errors) : warnings.length ? `no errors; warnings: ${text(warnings)}` : 'no errors or warnings');
+    report(
+      name,
+      'publint',
+      errors.length === 0,
+      errors.length ? text(errors) : warnings.length ? `no errors; warnings: ${text(warnings)}` : 'no errors or warnings',
+    );
   }
 
   // attw (the checks `attw --pack` runs, on the tarball) --------------------------------------
@@ -544,8 +621,17 @@ console.log('RESULT ' + JSON.stringify(out));
     const seconds = ` (${((Date.now() - t0) / 1000).toFixed(1)} s)`;
     if (!analysis.types) report(name, 'attw', false, 'attw found no types in the tarball');
     else {
-      const what = analysis.problems.map((pr) => `${pr.kind}${pr.entrypoint ? ` ${pr.entrypoint}` : ''}${pr.resolutionKind ? ` (${pr.resolutionKind})` : ''}`);
-      report(name, 'attw', what.length === 0, what.length ? [...new Set(what)].join('; ') : `no problems in ${Object.keys(analysis.entrypoints).length} entry points under node10, node16 (CJS, ESM) and bundler${seconds}`);
+      const what = analysis.problems.map(
+        (pr) => `${pr.kind}${pr.entrypoint ? ` ${pr.entrypoint}` : ''}${pr.resolutionKind ? ` (${pr.resolutionKind})` : ''}`,
+      );
+      report(
+        name,
+        'attw',
+        what.length === 0,
+        what.length
+          ? [...new Set(what)].join('; ')
+          : `no problems in ${Object.keys(analysis.entrypoints).length} entry points under node10, node16 (CJS, ESM) and bundler${seconds}`,
+      );
     }
   }
 }
@@ -569,8 +655,12 @@ const seconds = ((Date.now() - started) / 1000).toFixed(0);
 if (!keep) fs.rmSync(scratchRoot, { recursive: true, force: true });
 console.log('');
 if (failures.length) {
-  console.log(`check:packages: ${failures.length} of ${results.length} checks FAILED (${seconds} s)${keep ? `; scratch projects kept in ${scratchRoot}` : ' (--keep leaves the scratch projects)'}`);
+  console.log(
+    `check:packages: ${failures.length} of ${results.length} checks FAILED (${seconds} s)${keep ? `; scratch projects kept in ${scratchRoot}` : ' (--keep leaves the scratch projects)'}`,
+  );
   for (const f of failures) console.log(`\n--- ${f.pkg} ${f.check}\n${f.detail}`);
   process.exit(1);
 }
-console.log(`check:packages: all ${results.length} checks passed for ${selected.length} packages (${seconds} s)${keep ? `; scratch projects in ${scratchRoot}` : ''}`);
+console.log(
+  `check:packages: all ${results.length} checks passed for ${selected.length} packages (${seconds} s)${keep ? `; scratch projects in ${scratchRoot}` : ''}`,
+);

@@ -15,8 +15,27 @@ const pkgs = lock.packages;
 function platformOf(name) {
   const tail = name.split('/').pop();
   const parts = tail.replace(/^rollup-/, '').split('-');
-  const osMap = { android: 'android', darwin: 'darwin', freebsd: 'freebsd', linux: 'linux', openbsd: 'openbsd', openharmony: 'openharmony', win32: 'win32', windows: 'win32' };
-  const cpuMap = { arm: 'arm', arm64: 'arm64', x64: 'x64', '64': 'x64', ia32: 'ia32', loong64: 'loong64', ppc64: 'ppc64', riscv64: 'riscv64', s390x: 's390x' };
+  const osMap = {
+    android: 'android',
+    darwin: 'darwin',
+    freebsd: 'freebsd',
+    linux: 'linux',
+    openbsd: 'openbsd',
+    openharmony: 'openharmony',
+    win32: 'win32',
+    windows: 'win32',
+  };
+  const cpuMap = {
+    arm: 'arm',
+    arm64: 'arm64',
+    x64: 'x64',
+    64: 'x64',
+    ia32: 'ia32',
+    loong64: 'loong64',
+    ppc64: 'ppc64',
+    riscv64: 'riscv64',
+    s390x: 's390x',
+  };
   const os = osMap[parts[0]];
   const cpu = cpuMap[parts[1]];
   if (!os || !cpu) return null;

@@ -60,7 +60,8 @@ const out = values.out ?? `${values.run}/latent-arithmetic.png`;
 const backend = await initBackend(values.backend ? { backend: values.backend } : {});
 console.error(`backend: ${backend.backend}`);
 const run = await loadRun(values.run, { raw: values.raw });
-if (run.output !== 'images' || run.numClasses) fail(`needs an unconditional image run such as mnist-dcgan; ${values.run} trained '${run.example.name}'`);
+if (run.output !== 'images' || run.numClasses)
+  fail(`needs an unconditional image run such as mnist-dcgan; ${values.run} trained '${run.example.name}'`);
 const latentDim = run.generator.inputShape;
 const clf = digitClassifier();
 const random = new RandomSource(Number(values.seed));
@@ -85,7 +86,10 @@ bar?.finish();
 
 // 2. The `pick` samples most confidently read as a digit, split by ink (quarters).
 const quarter = Math.max(1, Math.floor(pick / 4));
-const byConfidence = (d) => Array.from({ length: n }, (_, i) => i).sort((i, j) => probs[j * 10 + d] - probs[i * 10 + d]).slice(0, pick);
+const byConfidence = (d) =>
+  Array.from({ length: n }, (_, i) => i)
+    .sort((i, j) => probs[j * 10 + d] - probs[i * 10 + d])
+    .slice(0, pick);
 const byInk = (idx) => [...idx].sort((i, j) => ink[i] - ink[j]);
 const aSorted = byInk(byConfidence(a));
 const bSorted = byInk(byConfidence(b));
@@ -118,7 +122,21 @@ const describe = (x) =>
   tf.tidy(() => {
     const p = clf.probs(x);
     const reads = Array.from(tf.argMax(p, 1).dataSync());
-    return { ink: Number(tf.mean(tf.div(tf.add(x, 1), 2)).dataSync()[0].toFixed(4)), readAs: reads, [`p(${b})`]: Number(tf.mean(tf.slice(p, [0, b], [-1, 1])).dataSync()[0].toFixed(3)) };
+    return {
+      ink: Number(
+        tf
+          .mean(tf.div(tf.add(x, 1), 2))
+          .dataSync()[0]
+          .toFixed(4),
+      ),
+      readAs: reads,
+      [`p(${b})`]: Number(
+        tf
+          .mean(tf.slice(p, [0, b], [-1, 1]))
+          .dataSync()[0]
+          .toFixed(3),
+      ),
+    };
   });
 const report = {
   run: values.run,
@@ -128,9 +146,18 @@ const report = {
   picked: pick,
   perGroup: quarter,
   groups: {
-    [`thick ${a}`]: { ink: Number(meanInk(groups.thickA).toFixed(4)), [`p(${a})`]: Number((groups.thickA.reduce((s, i) => s + probs[i * 10 + a], 0) / quarter).toFixed(3)) },
-    [`thin ${a}`]: { ink: Number(meanInk(groups.thinA).toFixed(4)), [`p(${a})`]: Number((groups.thinA.reduce((s, i) => s + probs[i * 10 + a], 0) / quarter).toFixed(3)) },
-    [`thin ${b}`]: { ink: Number(meanInk(groups.thinB).toFixed(4)), [`p(${b})`]: Number((groups.thinB.reduce((s, i) => s + probs[i * 10 + b], 0) / quarter).toFixed(3)) },
+    [`thick ${a}`]: {
+      ink: Number(meanInk(groups.thickA).toFixed(4)),
+      [`p(${a})`]: Number((groups.thickA.reduce((s, i) => s + probs[i * 10 + a], 0) / quarter).toFixed(3)),
+    },
+    [`thin ${a}`]: {
+      ink: Number(meanInk(groups.thinA).toFixed(4)),
+      [`p(${a})`]: Number((groups.thinA.reduce((s, i) => s + probs[i * 10 + a], 0) / quarter).toFixed(3)),
+    },
+    [`thin ${b}`]: {
+      ink: Number(meanInk(groups.thinB).toFixed(4)),
+      [`p(${b})`]: Number((groups.thinB.reduce((s, i) => s + probs[i * 10 + b], 0) / quarter).toFixed(3)),
+    },
   },
   baseline: describe(rows.baseline),
   result: describe(rows.result),

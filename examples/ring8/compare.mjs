@@ -30,14 +30,26 @@ const steps = Number(args.steps ?? 1500);
 const seed = Number(args.seed ?? 0);
 const variants = (args.variants ?? 'plain,unrolled,replay').split(',');
 // The ring8 example's data and network sizes (RING8 in @gankit/cli), without its regularizers.
-const SETTINGS = { modes: 8, radius: 2, std: 0.02, latentDim: 16, hidden: [128, 128, 128], batchSize: 128, learningRate: 1e-3, beta1: 0.5, evalPoints: 2500 };
+const SETTINGS = {
+  modes: 8,
+  radius: 2,
+  std: 0.02,
+  latentDim: 16,
+  hidden: [128, 128, 128],
+  batchSize: 128,
+  learningRate: 1e-3,
+  beta1: 0.5,
+  evalPoints: 2500,
+};
 
 const backend = await initBackend(args.backend ? { backend: args.backend } : {});
 console.error(`backend: ${backend.backend}; ${steps} steps per variant, seed ${seed}`);
 
 const pluginsFor = {
   plain: () => [],
-  unrolled: () => [unrolled({ steps: Number(args['unrolled-steps'] ?? 5), learningRate: args['unrolled-lr'] ? Number(args['unrolled-lr']) : undefined })],
+  unrolled: () => [
+    unrolled({ steps: Number(args['unrolled-steps'] ?? 5), learningRate: args['unrolled-lr'] ? Number(args['unrolled-lr']) : undefined }),
+  ],
   replay: () => [experienceReplay({ bufferSize: Number(args['replay-size'] ?? 2048), fraction: Number(args['replay-fraction'] ?? 0.5) })],
 };
 

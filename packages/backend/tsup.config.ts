@@ -9,5 +9,5 @@ export default defineConfig(
     entry: ['src/index.ts', 'src/node.ts', 'src/replica-worker.ts'],
     shims: true,
     external: [/^@tensorflow\//, /^@gankit\//, /^node:/],
-  })
+  }),
 );

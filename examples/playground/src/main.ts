@@ -3,7 +3,17 @@ import { ensureGradients } from '@gankit/core';
 import { LOSS_NAMES, isLossName } from '@gankit/losses';
 import { modeCoverage } from '@gankit/metrics';
 import { initBackend, type BackendChoice } from './backend';
-import { computeViews, createSession, DRAWN_STD, makeData, type DataKind, type RegularizerKind, type Session, type Settings, type ViewData } from './session';
+import {
+  computeViews,
+  createSession,
+  DRAWN_STD,
+  makeData,
+  type DataKind,
+  type RegularizerKind,
+  type Session,
+  type Settings,
+  type ViewData,
+} from './session';
 import { clear, drawAxes, drawLosses, drawModes, drawPoints, drawSurface, drawTransport, fromCanvas } from './render';
 
 /** What the page exposes on `window.__playground` for tests and curious users (read-only use). */
@@ -361,7 +371,11 @@ ui.clearDrawing.addEventListener('click', () => {
 let drawing = false;
 function place(ev: PointerEvent): boolean {
   const r = ui.samples.getBoundingClientRect();
-  const [x, y] = fromCanvas(ui.samples, ((ev.clientX - r.left) / r.width) * ui.samples.width, ((ev.clientY - r.top) / r.height) * ui.samples.height);
+  const [x, y] = fromCanvas(
+    ui.samples,
+    ((ev.clientX - r.left) / r.width) * ui.samples.width,
+    ((ev.clientY - r.top) / r.height) * ui.samples.height,
+  );
   const last = drawn[drawn.length - 1];
   if (last && Math.hypot(last[0] - x, last[1] - y) < 0.2) return false;
   drawn.push([x, y]);

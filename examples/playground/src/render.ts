@@ -65,8 +65,7 @@ export function drawSurface(ctx: CanvasRenderingContext2D, values: Float32Array,
       const c0 = Math.min(n - 2, Math.floor(gx));
       const fx = gx - c0;
       const i = r0 * n + c0;
-      const v =
-        (1 - fy) * ((1 - fx) * values[i] + fx * values[i + 1]) + fy * ((1 - fx) * values[i + n] + fx * values[i + n + 1]);
+      const v = (1 - fy) * ((1 - fx) * values[i] + fx * values[i + 1]) + fy * ((1 - fx) * values[i + n] + fx * values[i + n + 1]);
       const t = (v - lo) / (hi - lo);
       const level = Number.isFinite(t) ? Math.min(LEVELS - 1, Math.max(0, Math.floor(t * LEVELS))) : 0;
       const [cr, cg, cb] = palette[level];
@@ -170,7 +169,11 @@ function downsample(values: readonly number[], n: number): number[] {
     const hi = Math.floor(((b + 1) * values.length) / n);
     let s = 0;
     let k = 0;
-    for (let i = lo; i < hi; i++) if (Number.isFinite(values[i])) (s += values[i]), k++;
+    for (let i = lo; i < hi; i++)
+      if (Number.isFinite(values[i])) {
+        s += values[i];
+        k++;
+      }
     out.push(k ? s / k : NaN);
   }
   return out;
@@ -184,7 +187,10 @@ export function drawLosses(ctx: CanvasRenderingContext2D, series: { values: read
   const w = c.width - pad.l - pad.r;
   const h = c.height - pad.t - pad.b;
   const curves = series.map((s) => ({ ...s, points: downsample(s.values, w) }));
-  const all = curves.flatMap((s) => s.points).filter(Number.isFinite).sort((a, b) => a - b);
+  const all = curves
+    .flatMap((s) => s.points)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   ctx.font = '11px system-ui, sans-serif';
   ctx.fillStyle = '#8a93a8';
   if (!all.length) {

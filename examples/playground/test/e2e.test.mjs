@@ -180,7 +180,11 @@ describe('playground in chromium', { timeout: 170_000 }, () => {
     await waitFor('s.step >= 5');
     await page.selectOption('#loss', 'least-squares');
     await waitFor("s.loss === 'least-squares' && s.step >= 5");
-    const snap = await page.evaluate(() => ({ running: window.__playground.running, step: window.__playground.step, n: window.__playground.losses.discriminator.length }));
+    const snap = await page.evaluate(() => ({
+      running: window.__playground.running,
+      step: window.__playground.step,
+      n: window.__playground.losses.discriminator.length,
+    }));
     assert.equal(snap.running, true);
     assert.equal(snap.n, snap.step);
     await page.click('#pause');
@@ -198,7 +202,8 @@ describe('playground in chromium', { timeout: 170_000 }, () => {
       await waitFor('s.step === 2 && s.coverageStep === 2');
       const s = await page.evaluate(() => ({ terms: window.__playground.terms, d: window.__playground.losses.discriminator }));
       assert.ok(s.d.every(Number.isFinite), `${reg}: non-finite D loss`);
-      if (expectTerm[reg]) assert.ok(Number.isFinite(s.terms[expectTerm[reg]]), `${reg}: no ${expectTerm[reg]} term in ${JSON.stringify(s.terms)}`);
+      if (expectTerm[reg])
+        assert.ok(Number.isFinite(s.terms[expectTerm[reg]]), `${reg}: no ${expectTerm[reg]} term in ${JSON.stringify(s.terms)}`);
       else assert.deepEqual(s.terms, {});
     }
     await page.selectOption('#regularizer', 'none');
@@ -246,7 +251,11 @@ describe('playground in chromium', { timeout: 170_000 }, () => {
         `modes captured ${start.modesCaptured}/8 at step 0 -> ${s.modesCaptured}/8 at step ${RING_STEPS}, ` +
         `high quality ${(100 * start.highQualityFraction).toFixed(1)}% -> ${(100 * s.highQualityFraction).toFixed(1)}%`,
     );
-    assert.equal(s.numTensors, early.numTensors, `tensor count grew from ${early.numTensors} (step ${early.coverageStep}) to ${s.numTensors}: a leak`);
+    assert.equal(
+      s.numTensors,
+      early.numTensors,
+      `tensor count grew from ${early.numTensors} (step ${early.coverageStep}) to ${s.numTensors}: a leak`,
+    );
     assert.equal(await page.textContent('#stat-modes'), `${s.modesCaptured} / 8`);
     assert.ok(s.modesCaptured >= 6, `only ${s.modesCaptured}/8 modes captured after ${RING_STEPS} steps`);
     assert.ok(s.modesCaptured > start.modesCaptured, 'coverage did not improve');
@@ -257,7 +266,9 @@ describe('playground in chromium', { timeout: 170_000 }, () => {
     fs.writeFileSync(path.join(OUT_DIR, 'screenshot.png'), png);
     assert.ok(png.length < MAX_SCREENSHOT_BYTES, `screenshot is ${png.length} bytes (limit ${MAX_SCREENSHOT_BYTES})`);
     fs.writeFileSync(SCREENSHOT, png);
-    console.log(`# screenshot: ${png.length} bytes -> ${path.relative(process.cwd(), SCREENSHOT)} and ${path.join(OUT_DIR, 'screenshot.png')}`);
+    console.log(
+      `# screenshot: ${png.length} bytes -> ${path.relative(process.cwd(), SCREENSHOT)} and ${path.join(OUT_DIR, 'screenshot.png')}`,
+    );
     assert.deepEqual(errors, []);
   });
 

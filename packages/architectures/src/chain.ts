@@ -65,7 +65,10 @@ export function buildChain(specs: readonly LayerSpec[], options: BuildChainOptio
   try {
     for (const spec of specs) {
       if (spec == null || typeof spec.build !== 'function') {
-        throw new GankitError('config', `${options.owner}: layer ${layers.length} is not a layer spec (did you call the factory, e.g. relu()?)`);
+        throw new GankitError(
+          'config',
+          `${options.owner}: layer ${layers.length} is not a layer spec (did you call the factory, e.g. relu()?)`,
+        );
       }
       const name = options.namer.next(options.scope, spec, options.owner);
       const layer = spec.build({ name, inputShape: shape, random: options.random.fork(name) });
@@ -107,7 +110,10 @@ export function chainOutputShape(layers: readonly Layer[], inputShape: readonly 
 }
 
 /** Formats a list of layers as summary lines (name, output shape, parameters); returns the total. */
-export function summaryLines(entries: readonly { layer: Layer; outputShape: readonly number[] }[], indent = '  '): { lines: string[]; total: number } {
+export function summaryLines(
+  entries: readonly { layer: Layer; outputShape: readonly number[] }[],
+  indent = '  ',
+): { lines: string[]; total: number } {
   const lines: string[] = [];
   let total = 0;
   for (const { layer, outputShape } of entries) {

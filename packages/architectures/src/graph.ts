@@ -140,7 +140,13 @@ export function graphNetwork(config: GraphNetworkConfig): GraphNetwork {
     chain(specs, inputShape, scope) {
       open();
       checkExampleShape(inputShape, `${owner}: inputShape of a chain`);
-      const chain = buildChain(specs, { scope: scope === undefined ? config.name : `${config.name}/${scope}`, inputShape, random: root, namer, owner });
+      const chain = buildChain(specs, {
+        scope: scope === undefined ? config.name : `${config.name}/${scope}`,
+        inputShape,
+        random: root,
+        namer,
+        owner,
+      });
       let shape = [...inputShape];
       for (const layer of chain.layers) {
         shape = layer.outputShape(shape);
@@ -157,7 +163,8 @@ export function graphNetwork(config: GraphNetworkConfig): GraphNetwork {
     }
     checkExampleShape(definition.outputShape, `${owner}: outputShape`);
     for (const [key, endpoint] of Object.entries(definition.endpoints ?? {})) {
-      if (endpoint == null || typeof endpoint.forward !== 'function') throw new GankitError('config', `${owner}: endpoint '${key}' must be { outputShape, forward }`);
+      if (endpoint == null || typeof endpoint.forward !== 'function')
+        throw new GankitError('config', `${owner}: endpoint '${key}' must be { outputShape, forward }`);
       checkExampleShape(endpoint.outputShape, `${owner}: outputShape of endpoint '${key}'`);
     }
   } catch (e) {
@@ -226,14 +233,21 @@ class Graph implements GraphNetwork {
     const want = [x.shape[0], ...endpoint.outputShape];
     if (y.rank !== want.length || want.some((d, i) => y.shape[i] !== d)) {
       y.dispose();
-      throw new GankitError('shape', `network '${this.name}': ${what} has shape ${formatShape(y.shape)}, but ${formatShape(want)} was declared`);
+      throw new GankitError(
+        'shape',
+        `network '${this.name}': ${what} has shape ${formatShape(y.shape)}, but ${formatShape(want)} was declared`,
+      );
     }
     return y;
   }
 
   summary(): string {
     const { lines, total } = summaryLines(this.entries);
-    return [`${this.name}: input ${formatShape([null, ...this.inputShape])}, output ${formatShape([null, ...this.outputShape])}`, ...lines, `  trainable parameters: ${total}`].join('\n');
+    return [
+      `${this.name}: input ${formatShape([null, ...this.inputShape])}, output ${formatShape([null, ...this.outputShape])}`,
+      ...lines,
+      `  trainable parameters: ${total}`,
+    ].join('\n');
   }
 
   dispose(): void {

@@ -136,7 +136,10 @@ export function requireLabels(layer: string, options: ApplyOptions, batch: numbe
     throw new GankitError('dtype', `layer '${layer}': labels must be int32, got ${labels.dtype}`);
   }
   if (labels.rank !== 1 || labels.shape[0] !== batch) {
-    throw new GankitError('shape', `layer '${layer}': labels must have shape [${batch}] (one per example), got ${formatShape(labels.shape)}`);
+    throw new GankitError(
+      'shape',
+      `layer '${layer}': labels must have shape [${batch}] (one per example), got ${formatShape(labels.shape)}`,
+    );
   }
   return labels;
 }

@@ -15,7 +15,8 @@ export function checkNetworkInput(
   x: tf.Tensor,
   options: ApplyOptions,
 ): void {
-  if (x == null || !(x instanceof tf.Tensor)) throw new GankitError('type', `network '${name}': apply expects a tf.Tensor, got ${String(x)}`);
+  if (x == null || !(x instanceof tf.Tensor))
+    throw new GankitError('type', `network '${name}': apply expects a tf.Tensor, got ${String(x)}`);
   const expected = [null, ...inputShape];
   if (x.rank !== expected.length || inputShape.some((d, i) => x.shape[i + 1] !== d) || x.shape[0] < 1) {
     throw new GankitError('shape', `network '${name}': expected input of shape ${formatShape(expected)}, got ${formatShape(x.shape)}`);
@@ -58,7 +59,10 @@ export function checkLabels(name: string, options: ApplyOptions, batch: number, 
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!(v >= 0 && v < numClasses)) {
-      throw new GankitError('labels', `network '${name}': label ${v} at position ${i} is out of range; labels must be integers in [0, ${numClasses})`);
+      throw new GankitError(
+        'labels',
+        `network '${name}': label ${v} at position ${i} is out of range; labels must be integers in [0, ${numClasses})`,
+      );
     }
   }
   return labels;

@@ -43,14 +43,21 @@ function dot(a: number[], b: number[]): number {
 }
 
 describe('packDiscriminator', () => {
-  it('concatenates m consecutive points and gives every sample its pack\'s output (flat [B, d] -> [B/m, m·d])', () => {
+  it("concatenates m consecutive points and gives every sample its pack's output (flat [B, d] -> [B/m, m·d])", () => {
     const m = 3;
     const w = [1, -2, 3, 0.5, 4, -1];
     const inner = linearCritic([6], w);
     const d = packDiscriminator(inner, { samples: m });
     expect(d.inputShape).toEqual([2]);
     expect(d.outputShape).toEqual([1]);
-    const rows = [[1, 2], [3, 4], [5, 6], [-1, 0.5], [2, -3], [0, 1]];
+    const rows = [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [-1, 0.5],
+      [2, -3],
+      [0, 1],
+    ];
     const x = tf.tensor2d(rows);
     const y = d.apply(x, { training: true });
     expect(inner.seen).toEqual([[2, 6]]);
@@ -67,12 +74,15 @@ describe('packDiscriminator', () => {
     const m = 2;
     const c = 3;
     const shape = [2, 2, c];
-    const inner = linearCritic([2, 2, m * c], Array.from({ length: 2 * 2 * m * c }, (_, i) => ((i * 7) % 5) - 2));
+    const inner = linearCritic(
+      [2, 2, m * c],
+      Array.from({ length: 2 * 2 * m * c }, (_, i) => ((i * 7) % 5) - 2),
+    );
     const d = packDiscriminator(inner, { samples: m });
     expect(d.inputShape).toEqual(shape);
     const random = new RandomSource(3);
     const x = tf.tidy(() => random.normal([4, ...shape]));
-    const samples = (tf.tidy(() => tf.reshape(x, [4, -1])).arraySync() as number[][]);
+    const samples = tf.tidy(() => tf.reshape(x, [4, -1])).arraySync() as number[][];
     const w = Array.from({ length: 2 * 2 * m * c }, (_, i) => ((i * 7) % 5) - 2);
     const packs = referencePack(samples, m, c);
     const y = d.apply(x, { training: false });
@@ -85,15 +95,25 @@ describe('packDiscriminator', () => {
     ensureGradients();
     const w = [2, -1, 0.5, 3];
     const d = packDiscriminator(linearCritic([4], w), { samples: 2 });
-    const x = tf.tensor2d([[1, 1], [2, 2], [3, 3], [4, 4]]);
+    const x = tf.tensor2d([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
     const g = tf.grad((v: tf.Tensor) => tf.mean(d.apply(v, { training: true })))(x);
     // mean over 4 samples = mean over 2 packs of Σ w ⊙ pack; sample 2j+k of a pack sees w[2k], w[2k+1] / 2 packs.
-    const want = [[1, -0.5], [0.25, 1.5], [1, -0.5], [0.25, 1.5]];
+    const want = [
+      [1, -0.5],
+      [0.25, 1.5],
+      [1, -0.5],
+      [0.25, 1.5],
+    ];
     (g.arraySync() as number[][]).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 5)));
     tf.dispose([x, g]);
   });
 
-  it('exposes the inner network\'s variables, trains them, and leaks nothing', () => {
+  it("exposes the inner network's variables, trains them, and leaks nothing", () => {
     const inner = mlpDiscriminator({ inputDim: 8, hidden: [16, 16], seed: 1 });
     const d = packDiscriminator(inner, { samples: 4 });
     expect(d.trainableVariables).toBe(inner.trainableVariables);

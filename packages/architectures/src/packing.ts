@@ -40,10 +40,17 @@ export function packDiscriminator(inner: Network, options: PackDiscriminatorOpti
   const m = checkPositiveInt(options?.samples, 'packDiscriminator: samples');
   if (m < 2) throw new GankitError('config', `packDiscriminator: samples must be at least 2 (1 is no packing), got ${m}`);
   const innerShape = inner.inputShape;
-  if (innerShape.length < 1) throw new GankitError('shape', `packDiscriminator: discriminator '${inner.name}' takes scalars per example; packing needs a last axis to concatenate along`);
+  if (innerShape.length < 1)
+    throw new GankitError(
+      'shape',
+      `packDiscriminator: discriminator '${inner.name}' takes scalars per example; packing needs a last axis to concatenate along`,
+    );
   const last = innerShape[innerShape.length - 1];
   if (last % m !== 0) {
-    throw new GankitError('shape', `packDiscriminator: discriminator '${inner.name}' takes ${formatShape(innerShape)} per example, whose last axis (${last}) is not a multiple of samples = ${m}`);
+    throw new GankitError(
+      'shape',
+      `packDiscriminator: discriminator '${inner.name}' takes ${formatShape(innerShape)} per example, whose last axis (${last}) is not a multiple of samples = ${m}`,
+    );
   }
   const inputShape = [...innerShape.slice(0, -1), last / m];
   const rank = inputShape.length;
@@ -64,7 +71,10 @@ export function packDiscriminator(inner: Network, options: PackDiscriminatorOpti
     apply(x: tf.Tensor, applyOptions: ApplyOptions): tf.Tensor {
       checkNetworkInput(inner.name, inputShape, 'float32', x, applyOptions);
       if (applyOptions.labels !== undefined) {
-        throw new GankitError('config', `packed discriminator '${inner.name}': conditional packing is not supported (apply got labels; a pack of ${m} samples has no single label)`);
+        throw new GankitError(
+          'config',
+          `packed discriminator '${inner.name}': conditional packing is not supported (apply got labels; a pack of ${m} samples has no single label)`,
+        );
       }
       const batch = x.shape[0];
       if (batch % m !== 0) {

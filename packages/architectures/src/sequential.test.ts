@@ -15,7 +15,14 @@ function smallNet(name = 'net', seed = 1) {
     name,
     inputShape: [4],
     seed,
-    layers: [dense({ units: 8 }), batchNorm(), relu(), dense({ units: 8, name: 'hidden' }), leakyRelu(), dense({ units: 2, useBias: false })],
+    layers: [
+      dense({ units: 8 }),
+      batchNorm(),
+      relu(),
+      dense({ units: 8, name: 'hidden' }),
+      leakyRelu(),
+      dense({ units: 2, useBias: false }),
+    ],
   });
 }
 
@@ -58,11 +65,13 @@ describe('sequential', () => {
     const before = tf.memory().numTensors;
     expect(() =>
       sequential({ name: 'd', inputShape: [28, 28, 1], layers: [conv2d({ filters: 4, kernelSize: 3 }), dense({ units: 1 })] }),
-    ).toThrow("layer 'd/dense_0' expects input of shape [?, ?] (rank 2 with the batch), got [?, 28, 28, 4]; put a flatten() layer before a dense layer on images");
-    expect(tf.memory().numTensors).toBe(before);
-    expect(() => sequential({ name: 'd', inputShape: [3], layers: [dense({ units: 2, name: 'x' }), dense({ units: 2, name: 'x' })] })).toThrow(
-      /two layers are named 'x'/,
+    ).toThrow(
+      "layer 'd/dense_0' expects input of shape [?, ?] (rank 2 with the batch), got [?, 28, 28, 4]; put a flatten() layer before a dense layer on images",
     );
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() =>
+      sequential({ name: 'd', inputShape: [3], layers: [dense({ units: 2, name: 'x' }), dense({ units: 2, name: 'x' })] }),
+    ).toThrow(/two layers are named 'x'/);
     expect(tf.memory().numTensors).toBe(before);
     expect(() => sequential({ name: 'd', inputShape: [0], layers: [relu()] })).toThrow(/inputShape must be a list of positive integers/);
     expect(() => sequential({ name: 'd', inputShape: [3], layers: [relu as never] })).toThrow(/not a layer spec/);
@@ -88,7 +97,9 @@ describe('sequential', () => {
   it('checks the input shape and dtype with clear errors', () => {
     const net = sequential({ name: 'discriminator', inputShape: [28, 28, 1], layers: [flatten(), dense({ units: 1 })] });
     const wrong = tf.zeros([2, 28, 28]);
-    expect(() => net.apply(wrong, { training: false })).toThrow("network 'discriminator': expected input of shape [?, 28, 28, 1], got [2, 28, 28]");
+    expect(() => net.apply(wrong, { training: false })).toThrow(
+      "network 'discriminator': expected input of shape [?, 28, 28, 1], got [2, 28, 28]",
+    );
     const ints = tf.zeros([2, 28, 28, 1], 'int32');
     expect(() => net.apply(ints, { training: false })).toThrow("network 'discriminator': expected a float32 input, got int32");
     const ok = tf.zeros([2, 28, 28, 1]);
@@ -105,7 +116,12 @@ describe('sequential', () => {
     const labels = tf.tensor1d([0, 3], 'int32');
     const y = net.apply(x, { training: false, labels });
     expect(y.shape).toEqual([2, 2]);
-    const e = sequential({ name: 'e', inputShape: [], inputDtype: 'int32', layers: [embedding({ inputDim: 4, outputDim: 3 }), dense({ units: 1 })] });
+    const e = sequential({
+      name: 'e',
+      inputShape: [],
+      inputDtype: 'int32',
+      layers: [embedding({ inputDim: 4, outputDim: 3 }), dense({ units: 1 })],
+    });
     const z = e.apply(labels, { training: false });
     expect(z.shape).toEqual([2, 1]);
     tf.dispose([x, labels, y, z]);

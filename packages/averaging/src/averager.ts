@@ -245,13 +245,19 @@ export abstract class WeightAverager implements AveragingPlugin {
     this.checkAlive();
     const meta = state?.meta as Record<string, JsonValue> | undefined;
     if (!meta || typeof meta !== 'object' || meta.kind !== this.kind) {
-      throw new GankitError('checkpoint', `${this.name}: state is not a '${this.kind}' averaging state (meta.kind = ${JSON.stringify(meta?.kind)})`);
+      throw new GankitError(
+        'checkpoint',
+        `${this.name}: state is not a '${this.kind}' averaging state (meta.kind = ${JSON.stringify(meta?.kind)})`,
+      );
     }
     const n = meta.variables;
     const trainable = meta.trainable;
     const updates = meta.updates;
     if (!Number.isInteger(n) || !Number.isInteger(trainable) || !Number.isInteger(updates) || (updates as number) < 0) {
-      throw new GankitError('checkpoint', `${this.name}: state metadata needs integer 'variables', 'trainable' and 'updates', got ${JSON.stringify(meta)}`);
+      throw new GankitError(
+        'checkpoint',
+        `${this.name}: state metadata needs integer 'variables', 'trainable' and 'updates', got ${JSON.stringify(meta)}`,
+      );
     }
     if ((trainable as number) < 0 || (trainable as number) > (n as number)) {
       throw new GankitError('checkpoint', `${this.name}: state metadata says ${trainable} of ${n} variables are trainable`);
@@ -298,7 +304,10 @@ export abstract class WeightAverager implements AveragingPlugin {
   private requireShadows(what: string): tf.Variable[] {
     this.checkAlive();
     if (!this.shadows) {
-      throw new GankitError('state', `${this.name}.${what}: no averaged weights yet; call setup() or initialize(network) first, or train a step`);
+      throw new GankitError(
+        'state',
+        `${this.name}.${what}: no averaged weights yet; call setup() or initialize(network) first, or train a step`,
+      );
     }
     return this.shadows;
   }
@@ -306,7 +315,10 @@ export abstract class WeightAverager implements AveragingPlugin {
   private checkMatches(net: Network, vars: readonly tf.Variable[]): void {
     const shadows = this.shadows!;
     if (vars.length !== shadows.length) {
-      throw new GankitError('shape', `${this.name}: network '${net.name}' has ${vars.length} variables, the averaged copy has ${shadows.length}`);
+      throw new GankitError(
+        'shape',
+        `${this.name}: network '${net.name}' has ${vars.length} variables, the averaged copy has ${shadows.length}`,
+      );
     }
     for (let i = 0; i < vars.length; i++) {
       if (!sameShape(vars[i].shape, shadows[i].shape) || vars[i].dtype !== shadows[i].dtype) {

@@ -7,7 +7,14 @@ import type { AveragingPlugin } from './index';
 
 /** A tiny hand-made network: y = x·W + b, plus a non-trainable "moving mean" like batch norm's. */
 function tinyNet(name = 'generator'): Network {
-  const kernel = tf.variable(tf.tensor2d([[0.1, -0.2], [0.3, 0.4], [-0.5, 0.6]]), true);
+  const kernel = tf.variable(
+    tf.tensor2d([
+      [0.1, -0.2],
+      [0.3, 0.4],
+      [-0.5, 0.6],
+    ]),
+    true,
+  );
   const bias = tf.variable(tf.tensor1d([0.01, -0.02]), true);
   const moving = tf.variable(tf.tensor1d([1, 2]), false);
   return {
@@ -218,9 +225,11 @@ describe('withAveragedWeights', () => {
     vars.forEach((v, i) => expect(v.dataSync()).toEqual(before[i]));
 
     // Also when fn throws, and after an async fn settles.
-    expect(() => avg.withAveragedWeights(net, () => {
-      throw new Error('boom');
-    })).toThrow('boom');
+    expect(() =>
+      avg.withAveragedWeights(net, () => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     vars.forEach((v, i) => expect(v.dataSync()).toEqual(before[i]));
     const p = avg.withAveragedWeights(net, async () => {
       await new Promise((r) => setTimeout(r, 5));

@@ -44,7 +44,8 @@ class Ema extends WeightAverager implements EmaPlugin {
     if (r === true) this.rampUp = 10;
     else if (r == null || r === false) this.rampUp = null;
     else {
-      if (!(Number.isFinite(r) && r >= 1)) throw new GankitError('config', `${this.name}: rampUp must be a boolean or a number >= 1, got ${r}`);
+      if (!(Number.isFinite(r) && r >= 1))
+        throw new GankitError('config', `${this.name}: rampUp must be a boolean or a number >= 1, got ${r}`);
       this.rampUp = r;
     }
   }

@@ -49,7 +49,10 @@ function compare(make, f, hasBuiltin = true) {
   return { builtinMs: hasBuiltin ? med(builtin) : null, gankitMs: med(gankit) };
 }
 
-const fresh = (...ts) => () => ts.map((t) => tf.mul(t, 1.0001));
+const fresh =
+  (...ts) =>
+  () =>
+    ts.map((t) => tf.mul(t, 1.0001));
 
 // D's layers; G's conv2dTranspose layers are the Conv2DBackpropInput of the same shapes.
 const layers = [
@@ -65,20 +68,37 @@ for (const layer of layers) {
   const conv = compare(fresh(x, filter), (a, w) => tf.conv2d(a, w, 2, 'same'), false);
   emit({ bench: 'Conv2D', layer: layer.name, ms: conv.gankitMs, note: 'forward, for scale (not replaced)' });
   const filterGrad = (a, d) =>
-    tf.engine().runKernel('Conv2DBackpropFilter', { x: a, dy: d }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: layer.filter });
+    tf
+      .engine()
+      .runKernel('Conv2DBackpropFilter', { x: a, dy: d }, { strides: 2, pad: 'same', dataFormat: 'NHWC', filterShape: layer.filter });
   const inputGrad = (d, w) =>
-    tf.engine().runKernel('Conv2DBackpropInput', { dy: d, filter: w }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: layer.x });
-  emit({ bench: 'Conv2DBackpropFilter', layer: layer.name, ...compare(fresh(x, dy), filterGrad, false), note: 'no built-in wasm kernel in tfjs 4.22' });
+    tf
+      .engine()
+      .runKernel('Conv2DBackpropInput', { dy: d, filter: w }, { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: layer.x });
+  emit({
+    bench: 'Conv2DBackpropFilter',
+    layer: layer.name,
+    ...compare(fresh(x, dy), filterGrad, false),
+    note: 'no built-in wasm kernel in tfjs 4.22',
+  });
   emit({ bench: 'Conv2DBackpropInput', layer: layer.name, ...compare(fresh(dy, filter), inputGrad) });
   tf.dispose([x, filter, dy]);
 }
 
 const z = tf.randomNormal([BATCH, 100]);
 const dDense = tf.randomNormal([BATCH, 6272]);
-emit({ bench: 'BatchMatMul', layer: "G dense weight gradient z'·dy [64,100]'x[64,6272]", ...compare(fresh(z, dDense), (a, b) => tf.matMul(a, b, true, false)) });
+emit({
+  bench: 'BatchMatMul',
+  layer: "G dense weight gradient z'·dy [64,100]'x[64,6272]",
+  ...compare(fresh(z, dDense), (a, b) => tf.matMul(a, b, true, false)),
+});
 const dLogit = tf.randomNormal([BATCH, 1]);
 const wD = tf.randomNormal([6272, 1]);
-emit({ bench: 'BatchMatMul', layer: "D dense input gradient dy·W' [64,1]x[6272,1]'", ...compare(fresh(dLogit, wD), (a, b) => tf.matMul(a, b, false, true)) });
+emit({
+  bench: 'BatchMatMul',
+  layer: "D dense input gradient dy·W' [64,1]x[6272,1]'",
+  ...compare(fresh(dLogit, wD), (a, b) => tf.matMul(a, b, false, true)),
+});
 const act = tf.randomNormal([BATCH, 14, 14, 64]);
 emit({ bench: 'Sum', layer: 'bias gradient over [0,1,2] of [64,14,14,64]', ...compare(fresh(act), (a) => tf.sum(a, [0, 1, 2])) });
 emit({ bench: 'Mean', layer: 'batch-norm mean over [0,1,2] of [64,14,14,64]', ...compare(fresh(act), (a) => tf.mean(a, [0, 1, 2], true)) });

@@ -16,7 +16,13 @@ async function main(): Promise<void> {
   const fn = mod[input.exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[input.exportName];
   if (typeof fn !== 'function') throw new Error(`module ${input.module} has no function export '${input.exportName}'`);
   const group = new AllReduceMember(input.group, input.index);
-  const result = await (fn as ReplicaFunction)({ index: input.index, count: input.count, group, options: input.options, backend: report.backend });
+  const result = await (fn as ReplicaFunction)({
+    index: input.index,
+    count: input.count,
+    group,
+    options: input.options,
+    backend: report.backend,
+  });
   send({ type: 'done', result });
 }
 

@@ -117,7 +117,7 @@ describe('initBackend', () => {
 
   it('rejects an unknown backend name, listing the valid ones', async () => {
     await expect(initBackend({ backend: 'webgl' })).rejects.toThrow(
-      "unknown backend 'webgl' (from options.backend); valid values are 'tensorflow', 'tfjs-node', 'tfjs-node-gpu', 'wasm', 'cpu'"
+      "unknown backend 'webgl' (from options.backend); valid values are 'tensorflow', 'tfjs-node', 'tfjs-node-gpu', 'wasm', 'cpu'",
     );
     process.env.GANKIT_BACKEND = 'gpu';
     const err = await initBackend().catch((e: unknown) => e);
@@ -182,9 +182,7 @@ describe('the built package in a fresh node process', () => {
       const result = JSON.parse(line as string);
       expect(result.backend).toBe('wasm');
       expect(result.report.backend).toBe('wasm');
-      expect(result.report.reason).toBe(
-        'tfjs-node-gpu is not installed; tfjs-node is not installed; wasm ready'
-      );
+      expect(result.report.reason).toBe('tfjs-node-gpu is not installed; tfjs-node is not installed; wasm ready');
       expect(result.rel).toBeLessThan(1e-4);
       expect(result.describe).toContain('cpu');
     });

@@ -95,7 +95,7 @@ function nativeCandidate(name: 'tfjs-node-gpu' | 'tfjs-node'): Candidate {
       if (tf.findBackendFactory('tensorflow') == null) {
         throw new NotTaken(
           `${name} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs-core ` +
-            '(is a second copy of tfjs-core installed? run `npm ls @tensorflow/tfjs-core`)'
+            '(is a second copy of tfjs-core installed? run `npm ls @tensorflow/tfjs-core`)',
         );
       }
       if (!(await tf.setBackend('tensorflow'))) throw new NotTaken(`${name} failed to initialise`);
@@ -112,7 +112,7 @@ const WASM: Candidate = {
     registerWasmTrainingKernels();
     if (!(await tf.setBackend('wasm'))) {
       throw new NotTaken(
-        'wasm failed to initialise (its .wasm files could not be loaded; in a browser call setWasmPaths from @tensorflow/tfjs-backend-wasm)'
+        'wasm failed to initialise (its .wasm files could not be loaded; in a browser call setWasmPaths from @tensorflow/tfjs-backend-wasm)',
       );
     }
     return 'wasm ready';
@@ -159,9 +159,7 @@ export function parseBackendChoice(value: string, source = 'options.backend'): B
   if ((BACKEND_CHOICES as readonly string[]).includes(v)) return v as BackendChoice;
   throw new BackendError(
     'config',
-    `unknown backend '${value}' (from ${source}); valid values are ${BACKEND_CHOICES.map(
-      (c) => `'${c}'`
-    ).join(', ')}`
+    `unknown backend '${value}' (from ${source}); valid values are ${BACKEND_CHOICES.map((c) => `'${c}'`).join(', ')}`,
   );
 }
 
@@ -230,14 +228,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   }
   const reasons = tried.map((t) => t.why).join('; ');
   if (forcedBy != null) {
-    const hint =
-      choice === 'wasm' || choice === 'cpu'
-        ? ''
-        : ` (install it: npm install ${candidates.map((c) => c.package).join(' or ')})`;
-    throw new BackendError(
-      'backend',
-      `backend '${choice}' was requested by ${forcedBy} but cannot load: ${reasons}${hint}`
-    );
+    const hint = choice === 'wasm' || choice === 'cpu' ? '' : ` (install it: npm install ${candidates.map((c) => c.package).join(' or ')})`;
+    throw new BackendError('backend', `backend '${choice}' was requested by ${forcedBy} but cannot load: ${reasons}${hint}`);
   }
   throw new BackendError('backend', `no tfjs backend could be initialised: ${reasons}`);
 }

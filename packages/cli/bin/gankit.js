@@ -6,7 +6,9 @@ import fs from 'node:fs';
 
 const built = new URL('../dist/bin.js', import.meta.url);
 if (!fs.existsSync(built)) {
-  process.stderr.write('gankit: @gankit/cli is not built yet (no dist/bin.js); run `npm run build` in the gankit repository, then try again\n');
+  process.stderr.write(
+    'gankit: @gankit/cli is not built yet (no dist/bin.js); run `npm run build` in the gankit repository, then try again\n',
+  );
   process.exit(2);
 }
 await import(built.href);

@@ -34,7 +34,13 @@ afterAll(() => {
 
 /** A small 2-D config that trains a step in well under a second. */
 function tiny(extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { data: { name: 'ring', modes: 4 }, architecture: { name: 'mlp', latentDim: 2, hidden: [8] }, batchSize: 8, metrics: { evalSamples: 10 }, ...extra };
+  return {
+    data: { name: 'ring', modes: 4 },
+    architecture: { name: 'mlp', latentDim: 2, hidden: [8] },
+    batchSize: 8,
+    metrics: { evalSamples: 10 },
+    ...extra,
+  };
 }
 
 /** Every path under `dir` with a size:mtime signature. */
@@ -77,15 +83,25 @@ function child(args: string[], options: { unprivileged?: boolean; env?: Record<s
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd, encoding: 'utf8', timeout: options.timeout ?? 60_000, env: { ...process.env, GANKIT_BACKEND: 'wasm', ...options.env }, ...ids },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr, seconds: (Date.now() - started) / 1000 }),
+      {
+        cwd,
+        encoding: 'utf8',
+        timeout: options.timeout ?? 60_000,
+        env: { ...process.env, GANKIT_BACKEND: 'wasm', ...options.env },
+        ...ids,
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? null) : 0, stdout, stderr, seconds: (Date.now() - started) / 1000 }),
     );
   });
 }
 
 describe('gankit refuses bad input with exit code 2 and one line', () => {
   it('--steps 0, --steps "" and --steps= (an EMA error and a partial directory before)', async () => {
-    await expectRefused(['train', '--example', 'ring8', '--steps', '0', '--out', 'r0', '--quiet'], /^--steps must be a whole number from 1 to 100000000 \(decimal digits\), got '0'$/);
+    await expectRefused(
+      ['train', '--example', 'ring8', '--steps', '0', '--out', 'r0', '--quiet'],
+      /^--steps must be a whole number from 1 to 100000000 \(decimal digits\), got '0'$/,
+    );
     await expectRefused(['train', '--example', 'ring8', '--steps', '', '--out', 'r0'], /^--steps must be .* got ''$/);
     await expectRefused(['train', '--config', 'tiny.json', '--steps=', '--out', 'r0'], /^--steps must be .* got ''$/);
     fs.writeFileSync('zero.json', JSON.stringify(tiny({ steps: 0 })));
@@ -96,7 +112,10 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
   it('a config "name" that is a path (it wrote outside the working directory before)', async () => {
     for (const name of ['../../escape', '..', '/tmp/escape', 'a/b', 'C:\\x', '.hidden', 'x\u0000y', 'name.']) {
       fs.writeFileSync('escape.json', JSON.stringify(tiny({ name })));
-      await expectRefused(['train', '--config', 'escape.json', '--steps', '1', '--quiet'], /^config\.name must be a name of letters, digits, '_', '-', '\.' and spaces/);
+      await expectRefused(
+        ['train', '--config', 'escape.json', '--steps', '1', '--quiet'],
+        /^config\.name must be a name of letters, digits, '_', '-', '\.' and spaces/,
+      );
     }
     expect(fs.existsSync(path.resolve('out', '../../escape'))).toBe(false);
     // A safe name is the default run directory, inside out/.
@@ -109,19 +128,40 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
   });
 
   it('--out naming a file, an empty --out, --backend tpu, --batch-size 100000000 (a raw Node error and a stack before)', async () => {
-    await expectRefused(['train', '--example', 'ring8', '--steps', '1', '--out', 'file.txt'], /^--out file\.txt is a file, not a directory$/);
-    await expectRefused(['train', '--example', 'ring8', '--steps', '1', '--out', 'file.txt/run'], /^--out file\.txt\/run: \S+file\.txt is a file, not a directory$/);
+    await expectRefused(
+      ['train', '--example', 'ring8', '--steps', '1', '--out', 'file.txt'],
+      /^--out file\.txt is a file, not a directory$/,
+    );
+    await expectRefused(
+      ['train', '--example', 'ring8', '--steps', '1', '--out', 'file.txt/run'],
+      /^--out file\.txt\/run: \S+file\.txt is a file, not a directory$/,
+    );
     await expectRefused(['train', '--example', 'ring8', '--steps', '1', '--out', ''], /^--out must not be empty$/);
     await expectRefused(['train', '--example', 'ring8', '--steps', '1', '--out', 'x\u0000y'], /^--out must not contain a NUL character$/);
-    await expectRefused(['train', '--example', 'ring8', '--backend', 'tpu'], /^unknown backend 'tpu' \(from --backend\); valid values are 'tensorflow', 'tfjs-node', 'tfjs-node-gpu', 'wasm', 'cpu'$/);
-    await expectRefused(['train', '--example', 'ring8', '--batch-size', '100000000'], /^--batch-size must be a whole number from 1 to 4096 \(decimal digits\), got '100000000'$/);
-    await expectRefused(['sample', '--run', 'run', '--out', 'file.txt/s.png'], /^--out file\.txt\/s\.png: \S+file\.txt is a file, not a directory$/);
+    await expectRefused(
+      ['train', '--example', 'ring8', '--backend', 'tpu'],
+      /^unknown backend 'tpu' \(from --backend\); valid values are 'tensorflow', 'tfjs-node', 'tfjs-node-gpu', 'wasm', 'cpu'$/,
+    );
+    await expectRefused(
+      ['train', '--example', 'ring8', '--batch-size', '100000000'],
+      /^--batch-size must be a whole number from 1 to 4096 \(decimal digits\), got '100000000'$/,
+    );
+    await expectRefused(
+      ['sample', '--run', 'run', '--out', 'file.txt/s.png'],
+      /^--out file\.txt\/s\.png: \S+file\.txt is a file, not a directory$/,
+    );
     await expectRefused(['sample', '--run', 'run', '--out', 'run'], /^--out must end in \.png or \.csv, got 'run'$/);
     fs.mkdirSync('dir.png');
     await expectRefused(['sample', '--run', 'run', '--out', 'dir.png'], /^--out dir\.png is a directory, expected a file$/);
-    await expectRefused(['interpolate', '--run', 'run', '--out', 'dir.png'], /^interpolate draws image grids, but example 'custom' generates 2-D points$/);
+    await expectRefused(
+      ['interpolate', '--run', 'run', '--out', 'dir.png'],
+      /^interpolate draws image grids, but example 'custom' generates 2-D points$/,
+    );
     fs.rmdirSync('dir.png');
-    await expectRefused(['eval', '--run', 'nowhere'], /^nowhere\/config\.json not found: --run must be a run directory written by `gankit train`$/);
+    await expectRefused(
+      ['eval', '--run', 'nowhere'],
+      /^nowhere\/config\.json not found: --run must be a run directory written by `gankit train`$/,
+    );
     await expectRefused(['sample', '--run', '', '--out', 's.png'], /^--run must not be empty$/);
   });
 
@@ -129,7 +169,10 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
     const saved = process.env.GANKIT_BACKEND;
     process.env.GANKIT_BACKEND = 'tpu';
     try {
-      await expectRefused(['train', '--config', 'tiny.json', '--steps', '1', '--out', 'r1'], /^unknown backend 'tpu' \(from GANKIT_BACKEND\); valid values are/);
+      await expectRefused(
+        ['train', '--config', 'tiny.json', '--steps', '1', '--out', 'r1'],
+        /^unknown backend 'tpu' \(from GANKIT_BACKEND\); valid values are/,
+      );
     } finally {
       if (saved === undefined) delete process.env.GANKIT_BACKEND;
       else process.env.GANKIT_BACKEND = saved;
@@ -143,8 +186,16 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
     const before = snapshot(root);
     try {
       const cases: [string[], string, RegExp][] = [
-        [['train', '--example', 'ring8', '--steps', '1', '--out', 'ro/run', '--quiet'], 'train', /^--out ro\/run: cannot write in \S+\/ro: permission denied \(EACCES\)$/],
-        [['sample', '--run', 'run', '--out', 'ro/s.png'], 'sample', /^--out ro\/s\.png: cannot write in \S+\/ro: permission denied \(EACCES\)$/],
+        [
+          ['train', '--example', 'ring8', '--steps', '1', '--out', 'ro/run', '--quiet'],
+          'train',
+          /^--out ro\/run: cannot write in \S+\/ro: permission denied \(EACCES\)$/,
+        ],
+        [
+          ['sample', '--run', 'run', '--out', 'ro/s.png'],
+          'sample',
+          /^--out ro\/s\.png: cannot write in \S+\/ro: permission denied \(EACCES\)$/,
+        ],
         [['interpolate', '--run', 'run', '--out', 'ro/i.png'], 'interpolate', /^interpolate draws image grids/],
         [['eval', '--run', 'run'], 'eval', /^--run run\/eval\.json: cannot write in \S+\/run: permission denied \(EACCES\)$/],
       ];
@@ -161,7 +212,11 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
     for (const out of ['/proc/x', '/proc/self/x/y', '/sys/x']) {
       if (!fs.existsSync(path.dirname(out.split('/').slice(0, 2).join('/') + '/x'))) continue;
       const r = await child(['train', '--example', 'ring8', '--steps', '1', '--out', out], { timeout: 30_000 });
-      expectOneLine(r, 'train', new RegExp(`^--out ${out} is on (procfs|sysfs), a kernel file system where nothing can be saved; choose a directory on a disk$`));
+      expectOneLine(
+        r,
+        'train',
+        new RegExp(`^--out ${out} is on (procfs|sysfs), a kernel file system where nothing can be saved; choose a directory on a disk$`),
+      );
       expect(r.seconds).toBeLessThan(20);
     }
     const sample = await child(['sample', '--run', 'run', '--out', '/proc/x/s.png'], { timeout: 30_000 });
@@ -172,7 +227,10 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
     fs.writeFileSync('huge.json', JSON.stringify(tiny({ architecture: { name: 'mlp', hidden: [65536, 65536, 65536] } })));
     const rss = process.memoryUsage().rss;
     const started = Date.now();
-    await expectRefused(['train', '--config', 'huge.json', '--steps', '1', '--out', 'huge'], /^config\.architecture: G and D have 17,181,638,659 parameters \(G 8,591,310,850, D 8,590,327,809\); training them needs about 3\d\d\.\d GB/);
+    await expectRefused(
+      ['train', '--config', 'huge.json', '--steps', '1', '--out', 'huge'],
+      /^config\.architecture: G and D have 17,181,638,659 parameters \(G 8,591,310,850, D 8,590,327,809\); training them needs about 3\d\d\.\d GB/,
+    );
     expect(Date.now() - started).toBeLessThan(10_000); // it took 64 s and 16.9 GB to fail before
     expect(process.memoryUsage().rss - rss).toBeLessThan(200e6);
     fs.rmSync('huge.json');
@@ -186,8 +244,14 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
     for (const steps of ['1e9', '0x10', '100000001', '1e3', '10.0', 'Infinity', 'NaN', '99999999999999999999']) {
       await expectRefused(train('--steps', steps), /^--steps must be a whole number from 1 to 100000000 \(decimal digits\), got '.*'$/);
     }
-    await expectRefused(['sample', '--run', 'run', '--out', 's.csv', '--n', '1e3'], /^--n must be a whole number from 1 to 100000 \(decimal digits\), got '1e3'$/);
-    await expectRefused(['interpolate', '--run', 'run', '--out', 'i.png', '--pairs', '0x2'], /^--pairs must be a whole number from 1 to 64/);
+    await expectRefused(
+      ['sample', '--run', 'run', '--out', 's.csv', '--n', '1e3'],
+      /^--n must be a whole number from 1 to 100000 \(decimal digits\), got '1e3'$/,
+    );
+    await expectRefused(
+      ['interpolate', '--run', 'run', '--out', 'i.png', '--pairs', '0x2'],
+      /^--pairs must be a whole number from 1 to 64/,
+    );
     fs.writeFileSync('seed.json', JSON.stringify(tiny({ seed: 2 ** 32 })));
     await expectRefused(['train', '--config', 'seed.json', '--out', 'r2'], /^config\.seed must be <= 2147483647, got 4294967296$/);
     fs.rmSync('seed.json');
@@ -214,19 +278,42 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
     fs.writeFileSync(path.join(data, 't10k-images-idx3-ubyte.gz'), zlib.gzipSync(images(6)));
     fs.writeFileSync(path.join(data, 't10k-labels-idx1-ubyte.gz'), zlib.gzipSync(labels(6)));
     const config = (split: string, dir = data) => {
-      fs.writeFileSync('fashion.json', JSON.stringify({ data: { name: 'fashion-mnist', dir, split }, architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false }, batchSize: 2, metrics: { evalSamples: 10 } }));
+      fs.writeFileSync(
+        'fashion.json',
+        JSON.stringify({
+          data: { name: 'fashion-mnist', dir, split },
+          architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false },
+          batchSize: 2,
+          metrics: { evalSamples: 10 },
+        }),
+      );
       return ['train', '--config', 'fashion.json', '--steps', '1', '--out', 'fashion-run', '--quiet', '--workers', '1'];
     };
-    await expectRefused(config('train'), new RegExp(`^${trainImages}: truncated IDX uint8 data of shape \\[8, 28, 28\\]: expected ${whole.length} bytes \\(16 header \\+ ${whole.length - 16} data\\), got 3000$`));
+    await expectRefused(
+      config('train'),
+      new RegExp(
+        `^${trainImages}: truncated IDX uint8 data of shape \\[8, 28, 28\\]: expected ${whole.length} bytes \\(16 header \\+ ${whole.length - 16} data\\), got 3000$`,
+      ),
+    );
     const bad = Uint8Array.from(whole);
     bad[1] = 0x08;
     fs.writeFileSync(trainImages, zlib.gzipSync(bad));
-    await expectRefused(config('train'), new RegExp(`^${trainImages}: not an IDX file: the magic number must start with two zero bytes, got 0x00 0x08$`));
-    await expectRefused(config('train', path.join(data, 'absent')), /^Fashion-MNIST is not installed in \S+absent\. Install it with .*\(missing: train-images-idx3-ubyte\(\.gz\), train-labels-idx1-ubyte\(\.gz\)\)$/);
+    await expectRefused(
+      config('train'),
+      new RegExp(`^${trainImages}: not an IDX file: the magic number must start with two zero bytes, got 0x00 0x08$`),
+    );
+    await expectRefused(
+      config('train', path.join(data, 'absent')),
+      /^Fashion-MNIST is not installed in \S+absent\. Install it with .*\(missing: train-images-idx3-ubyte\(\.gz\), train-labels-idx1-ubyte\(\.gz\)\)$/,
+    );
     // The test split reads the whole t10k files and trains.
     const r = await runMain(config('test'));
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(fs.readFileSync(path.join('fashion-run', 'config.json'), 'utf8')).config.data).toEqual({ name: 'fashion-mnist', dir: data, split: 'test' });
+    expect(JSON.parse(fs.readFileSync(path.join('fashion-run', 'config.json'), 'utf8')).config.data).toEqual({
+      name: 'fashion-mnist',
+      dir: data,
+      split: 'test',
+    });
     fs.rmSync('fashion-run', { recursive: true });
     fs.rmSync('fashion.json');
   });
@@ -243,19 +330,28 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
   });
 
   it('unknown, repeated and valueless flags, stray arguments: "did you mean" and one line', async () => {
-    await expectRefused(['train', '--exampel', 'ring8'], /^unknown option '--exampel'; did you mean '--example'\? \(gankit train --help lists the options\)$/);
+    await expectRefused(
+      ['train', '--exampel', 'ring8'],
+      /^unknown option '--exampel'; did you mean '--example'\? \(gankit train --help lists the options\)$/,
+    );
     await expectRefused(['sample', '--rum', 'run'], /^unknown option '--rum'; did you mean '--run'\?/);
     await expectRefused(['eval', '--run', 'run', '--seeds', '3'], /^unknown option '--seeds'; did you mean '--seed'\?/);
     await expectRefused(['train', '--example', 'rign8'], /^unknown example 'rign8'; did you mean 'ring8'\?; one of: /);
     await expectRefused(['train', '--example', 'constructor'], /^unknown example 'constructor'/);
     await expectRefused(['train', '--example', 'ring8', '--steps', '2', '--steps', '3'], /^--steps is given more than once$/);
     await expectRefused(['train', '--example', 'ring8', '--steps'], /^--steps needs a value$/);
-    await expectRefused(['train', '--example', 'ring8', '--out', '--quiet'], /^--out needs a value; for a value that starts with a dash write --out=VALUE$/);
+    await expectRefused(
+      ['train', '--example', 'ring8', '--out', '--quiet'],
+      /^--out needs a value; for a value that starts with a dash write --out=VALUE$/,
+    );
     await expectRefused(['train', '--example', 'ring8', '--quiet=yes'], /^--quiet takes no value$/);
     await expectRefused(['train', '--example', 'ring8', 'now'], /^unexpected argument 'now': every argument is an option/);
     await expectRefused(['train', '--config', '/dev/zero'], /^config file \/dev\/zero is not a regular file$/);
     await expectRefused(['train', '--config', 'no.json'], /^config file no\.json not found$/);
     const typo = await runMain(['tarin']);
-    expect([typo.code, typo.stderr]).toEqual([2, "gankit: unknown command 'tarin'; did you mean 'train'? (commands: train, sample, eval, interpolate; gankit --help)\n"]);
+    expect([typo.code, typo.stderr]).toEqual([
+      2,
+      "gankit: unknown command 'tarin'; did you mean 'train'? (commands: train, sample, eval, interpolate; gankit --help)\n",
+    ]);
   });
 });

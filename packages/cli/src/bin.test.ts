@@ -9,9 +9,14 @@ const pkgDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
 const run = (file: string, args: string[]) =>
   new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [file, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } }, (err, stdout, stderr) => {
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [file, ...args],
+      { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } },
+      (err, stdout, stderr) => {
+        resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 
 describe('the gankit executable', () => {
@@ -44,7 +49,9 @@ describe('the gankit executable', () => {
       const r = await run(path.join(dir, 'bin', 'gankit.js'), ['--help']);
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
-      expect(r.stderr).toBe('gankit: @gankit/cli is not built yet (no dist/bin.js); run `npm run build` in the gankit repository, then try again\n');
+      expect(r.stderr).toBe(
+        'gankit: @gankit/cli is not built yet (no dist/bin.js); run `npm run build` in the gankit repository, then try again\n',
+      );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

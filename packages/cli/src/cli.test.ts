@@ -10,9 +10,14 @@ const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'di
 /** Runs the command without blocking the test worker (a blocked worker times out vitest's RPC). */
 const run = (args: string[]) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } }, (err, stdout, stderr) => {
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } },
+      (err, stdout, stderr) => {
+        resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 
 describe('gankit command', () => {
@@ -23,7 +28,9 @@ describe('gankit command', () => {
     // No arguments at all is a usage error: the usage goes to stderr, exit code 2.
     const bare = await run([]);
     expect([bare.status, bare.stdout]).toEqual([2, '']);
-    expect(bare.stderr).toMatch(/^gankit — train and evaluate GANs[\s\S]*Usage:\n  gankit train --example <name>[\s\S]*Exit codes: 0 done; 2 a bad argument/);
+    expect(bare.stderr).toMatch(
+      /^gankit — train and evaluate GANs[\s\S]*Usage:\n {2}gankit train --example <name>[\s\S]*Exit codes: 0 done; 2 a bad argument/,
+    );
     const train = await run(['train', '--help']);
     expect(train.status).toBe(0);
     expect(train.stdout).toMatch(/--steps <N>/);
@@ -33,19 +40,28 @@ describe('gankit command', () => {
   it('names bad arguments with exit code 2', async () => {
     const unknown = await run(['train', '--example', 'nope']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toBe("gankit train: unknown example 'nope'; one of: cyclegan-digits, fashion-wgan-gp, grid25, mnist-acgan, mnist-cgan, mnist-dcgan, mnist-sngan-hinge, ring8, ring8-replay, ring8-unrolled\n");
+    expect(unknown.stderr).toBe(
+      "gankit train: unknown example 'nope'; one of: cyclegan-digits, fashion-wgan-gp, grid25, mnist-acgan, mnist-cgan, mnist-dcgan, mnist-sngan-hinge, ring8, ring8-replay, ring8-unrolled\n",
+    );
     const steps = await run(['train', '--example', 'ring8', '--steps', 'ten']);
     expect(steps.status).toBe(2);
     expect(steps.stderr).toBe("gankit train: --steps must be a whole number from 1 to 100000000 (decimal digits), got 'ten'\n");
     const flag = await run(['train', '--exmple', 'ring8']);
     expect(flag.status).toBe(2);
-    expect(flag.stderr).toBe("gankit train: unknown option '--exmple'; did you mean '--example'? (gankit train --help lists the options)\n");
+    expect(flag.stderr).toBe(
+      "gankit train: unknown option '--exmple'; did you mean '--example'? (gankit train --help lists the options)\n",
+    );
     const fly = await run(['fly']);
-    expect([fly.status, fly.stderr]).toEqual([2, "gankit: unknown command 'fly' (commands: train, sample, eval, interpolate; gankit --help)\n"]);
+    expect([fly.status, fly.stderr]).toEqual([
+      2,
+      "gankit: unknown command 'fly' (commands: train, sample, eval, interpolate; gankit --help)\n",
+    ]);
     // BackendError (from @gankit/backend) is answered like a GankitError: one line, exit code 2.
     const backend = await run(['train', '--example', 'ring8', '--backend', 'tpu']);
     expect([backend.status, backend.stdout]).toEqual([2, '']);
-    expect(backend.stderr).toBe("gankit train: unknown backend 'tpu' (from --backend); valid values are 'tensorflow', 'tfjs-node', 'tfjs-node-gpu', 'wasm', 'cpu'\n");
+    expect(backend.stderr).toBe(
+      "gankit train: unknown backend 'tpu' (from --backend); valid values are 'tensorflow', 'tfjs-node', 'tfjs-node-gpu', 'wasm', 'cpu'\n",
+    );
   });
 
   it('trains ring8 and writes samples.csv, samples.png and metrics.json', async () => {
@@ -86,12 +102,17 @@ describe('gankit command', () => {
     expect((await run([...common, '--steps', '24', '--out', straight])).status).toBe(0);
     const first = await run([...common, '--steps', '12', '--out', resumed, '--checkpoint-every', '6', '--resume']);
     expect(first.stderr).toMatch(/no checkpoint in .*; starting afresh/);
-    expect(fs.readdirSync(path.join(resumed, 'checkpoints')).filter((f) => f.startsWith('step-'))).toEqual(['step-000000006', 'step-000000012']);
+    expect(fs.readdirSync(path.join(resumed, 'checkpoints')).filter((f) => f.startsWith('step-'))).toEqual([
+      'step-000000006',
+      'step-000000012',
+    ]);
     const second = await run([...common, '--steps', '24', '--out', resumed, '--checkpoint-every', '6', '--resume']);
     expect(second.status, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/resumed from .*step-000000012 \(step 12\)/);
     expect(fs.readFileSync(path.join(resumed, 'samples.csv'), 'utf8')).toBe(fs.readFileSync(path.join(straight, 'samples.csv'), 'utf8'));
-    expect(fs.readFileSync(path.join(resumed, 'final', 'weights.bin'))).toEqual(fs.readFileSync(path.join(straight, 'final', 'weights.bin')));
+    expect(fs.readFileSync(path.join(resumed, 'final', 'weights.bin'))).toEqual(
+      fs.readFileSync(path.join(straight, 'final', 'weights.bin')),
+    );
     expect(JSON.parse(fs.readFileSync(path.join(resumed, 'metrics.json'), 'utf8')).steps).toBe(24);
   });
 });

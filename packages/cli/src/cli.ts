@@ -146,7 +146,8 @@ function quoted(value: string | undefined): string {
 function parseIntOption(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = /^[0-9]{1,16}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= min && n <= max)) throw new GankitError('config', `--${name} must be a whole number from ${min} to ${max} (decimal digits), got ${quoted(value)}`);
+  if (!(n >= min && n <= max))
+    throw new GankitError('config', `--${name} must be a whole number from ${min} to ${max} (decimal digits), got ${quoted(value)}`);
   return n;
 }
 
@@ -189,7 +190,8 @@ function parseArgsError(command: string, err: unknown, names: readonly string[])
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const flag = /^Option '(?:-\w, )?(-[^ ']*)/.exec(message)?.[1] ?? 'an option';
     if (message.includes('does not take an argument')) return new GankitError('config', `${flag} takes no value`);
-    if (message.includes('ambiguous')) return new GankitError('config', `${flag} needs a value; for a value that starts with a dash write ${flag}=VALUE`);
+    if (message.includes('ambiguous'))
+      return new GankitError('config', `${flag} needs a value; for a value that starts with a dash write ${flag}=VALUE`);
     return new GankitError('config', `${flag} needs a value`);
   }
   return err;
@@ -225,7 +227,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'eval') return await evalCommand(rest);
     if (command === 'interpolate') return await interpolateCommand(rest);
     const guess = closest(command, COMMANDS);
-    process.stderr.write(`gankit: unknown command ${quoted(command)}${guess ? `; did you mean '${guess}'?` : ''} (commands: ${COMMANDS.join(', ')}; gankit --help)\n`);
+    process.stderr.write(
+      `gankit: unknown command ${quoted(command)}${guess ? `; did you mean '${guess}'?` : ''} (commands: ${COMMANDS.join(', ')}; gankit --help)\n`,
+    );
     return 2;
   } catch (err) {
     if (isUserError(err)) {
@@ -264,7 +268,8 @@ async function trainCommand(args: readonly string[]): Promise<number> {
   const exampleName = text('example');
   const configFile = text('config');
   if (exampleName !== undefined && configFile !== undefined) throw new GankitError('config', 'give either --example or --config, not both');
-  if (exampleName === undefined && configFile === undefined) throw new GankitError('config', `--example or --config is required; examples: ${exampleNames().join(', ')}`);
+  if (exampleName === undefined && configFile === undefined)
+    throw new GankitError('config', `--example or --config is required; examples: ${exampleNames().join(', ')}`);
   // Every argument is checked before anything is read, built or written, and before the backend starts.
   const steps = parseIntOption('steps', text('steps'), 1, MAX_STEPS);
   const seed = parseIntOption('seed', text('seed'), 0, MAX_SEED);
@@ -288,10 +293,17 @@ async function trainCommand(args: readonly string[]): Promise<number> {
     source = { config: path.resolve(configFile) };
   } else {
     source = { example: exampleName! };
-    const found = Object.hasOwn(EXAMPLES, exampleName!) ? EXAMPLES[exampleName!] : Object.hasOwn(CUSTOM_EXAMPLES, exampleName!) ? CUSTOM_EXAMPLES[exampleName!] : undefined;
+    const found = Object.hasOwn(EXAMPLES, exampleName!)
+      ? EXAMPLES[exampleName!]
+      : Object.hasOwn(CUSTOM_EXAMPLES, exampleName!)
+        ? CUSTOM_EXAMPLES[exampleName!]
+        : undefined;
     if (!found) {
       const guess = closest(exampleName!, exampleNames());
-      throw new GankitError('config', `unknown example ${quoted(exampleName)}${guess ? `; did you mean '${guess}'?` : ''}; one of: ${exampleNames().join(', ')}`);
+      throw new GankitError(
+        'config',
+        `unknown example ${quoted(exampleName)}${guess ? `; did you mean '${guess}'?` : ''}; one of: ${exampleNames().join(', ')}`,
+      );
     }
     example = found;
   }
@@ -301,7 +313,12 @@ async function trainCommand(args: readonly string[]): Promise<number> {
   const report = await initBackend({ backend });
   const batch = batchSize ?? example.defaults.batchSize;
   // On --resume, 'auto' keeps the run's own worker count (another machine may have other cores).
-  const workers = chooseWorkers(requestedWorkers === 'auto' && values.resume === true ? (recordedWorkers(out) ?? 'auto') : requestedWorkers, example, report.backend, batch);
+  const workers = chooseWorkers(
+    requestedWorkers === 'auto' && values.resume === true ? (recordedWorkers(out) ?? 'auto') : requestedWorkers,
+    example,
+    report.backend,
+    batch,
+  );
   if (config) checkTrainingFits(config, { batchSize: batch, backend: report.backend, workers });
   process.stderr.write(`backend: ${report.backend} (${report.reason})\n`);
   if (workers > 1) process.stderr.write(`workers: ${workers} data-parallel replicas, ${batch / workers} examples of each batch apiece\n`);
@@ -320,12 +337,11 @@ async function trainCommand(args: readonly string[]): Promise<number> {
     gridEvery,
     evalSamples,
   };
-  const result =
-    isCustomExample(example)
-      ? await example.train({ ...runOptions, workers })
-      : workers > 1
-        ? await trainInWorkers(source, runOptions, workers)
-        : await runTraining(example, runOptions);
+  const result = isCustomExample(example)
+    ? await example.train({ ...runOptions, workers })
+    : workers > 1
+      ? await trainInWorkers(source, runOptions, workers)
+      : await runTraining(example, runOptions);
   process.stderr.write(`${result.summary}\nwrote ${result.files.join(', ')}\n`);
   return result.fault ? 3 : 0;
 }
@@ -343,9 +359,16 @@ const SINGLE_THREADED_BACKENDS = ['wasm', 'cpu'];
  * min(cores, 4) that divide the batch (2-D examples train in milliseconds a step, where threads
  * do not pay), and 1 otherwise.
  */
-export function chooseWorkers(requested: number | 'auto', example: Example | CustomExample, backend: string, batchSize: number, cores = availableParallelism()): number {
+export function chooseWorkers(
+  requested: number | 'auto',
+  example: Example | CustomExample,
+  backend: string,
+  batchSize: number,
+  cores = availableParallelism(),
+): number {
   if (requested !== 'auto') {
-    if (batchSize % requested !== 0) throw new GankitError('config', `--workers ${requested} does not divide the batch of ${batchSize}; use a divisor of ${batchSize}`);
+    if (batchSize % requested !== 0)
+      throw new GankitError('config', `--workers ${requested} does not divide the batch of ${batchSize}; use a divisor of ${batchSize}`);
     return requested;
   }
   if (isCustomExample(example) || example.output !== 'images' || !SINGLE_THREADED_BACKENDS.includes(backend)) return 1;
@@ -386,7 +409,8 @@ function checkRunArgs(values: Record<string, string | boolean | undefined>): { r
 /** `--out`: a writable file path whose name ends in one of `extensions`. */
 function checkOutArg(values: Record<string, string | boolean | undefined>, extensions: readonly string[]): string {
   const out = requireString(values, 'out');
-  if (!extensions.includes(path.extname(out).toLowerCase())) throw new GankitError('config', `--out must end in ${extensions.join(' or ')}, got ${quoted(out)}`);
+  if (!extensions.includes(path.extname(out).toLowerCase()))
+    throw new GankitError('config', `--out must end in ${extensions.join(' or ')}, got ${quoted(out)}`);
   checkOutputFile(out, '--out');
   return out;
 }
@@ -428,13 +452,20 @@ async function evalCommand(args: readonly string[]): Promise<number> {
 }
 
 async function interpolateCommand(args: readonly string[]): Promise<number> {
-  const values = parseRunArgs('interpolate', args, { out: { type: 'string' }, steps: { type: 'string' }, pairs: { type: 'string' }, mode: { type: 'string' }, raw: { type: 'boolean', default: false } });
+  const values = parseRunArgs('interpolate', args, {
+    out: { type: 'string' },
+    steps: { type: 'string' },
+    pairs: { type: 'string' },
+    mode: { type: 'string' },
+    raw: { type: 'boolean', default: false },
+  });
   if (values.help) {
     process.stdout.write(INTERPOLATE_USAGE);
     return 0;
   }
   const mode = (values.mode as string | undefined) ?? 'spherical';
-  if (mode !== 'spherical' && mode !== 'linear') throw new GankitError('config', `--mode must be 'spherical' or 'linear', got ${quoted(mode)}`);
+  if (mode !== 'spherical' && mode !== 'linear')
+    throw new GankitError('config', `--mode must be 'spherical' or 'linear', got ${quoted(mode)}`);
   const steps = parseIntOption('steps', values.steps as string | undefined, 2, 64);
   const pairs = parseIntOption('pairs', values.pairs as string | undefined, 1, 64);
   const { run, seed, example } = checkRunArgs(values);

@@ -15,9 +15,14 @@ const root = path.resolve(here, '..', '..', '..');
 /** Runs a node script without blocking the test worker (a blocked worker times out vitest's RPC). */
 const node = (args: string[]) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, args, { encoding: 'utf8', cwd: root, env: { ...process.env, GANKIT_BACKEND: 'wasm' }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { encoding: 'utf8', cwd: root, env: { ...process.env, GANKIT_BACKEND: 'wasm' }, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => {
+        resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 const run = (args: string[]) => node([bin, ...args]);
 
@@ -49,7 +54,23 @@ describe('gankit train --example mnist-dcgan and the run commands', () => {
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-dcgan-'));
-    trained = await run(['train', '--example', 'mnist-dcgan', '--steps', '3', '--batch-size', '16', '--grid-every', '2', '--eval-samples', '100', '--seed', '4', '--out', dir]);
+    trained = await run([
+      'train',
+      '--example',
+      'mnist-dcgan',
+      '--steps',
+      '3',
+      '--batch-size',
+      '16',
+      '--grid-every',
+      '2',
+      '--eval-samples',
+      '100',
+      '--seed',
+      '4',
+      '--out',
+      dir,
+    ]);
   });
 
   it('writes grids from fixed z, logs.jsonl, report.html and the FID/IS of the raw and EMA generators', () => {
@@ -59,11 +80,23 @@ describe('gankit train --example mnist-dcgan and the run commands', () => {
     expect(fs.readdirSync(path.join(dir, 'grids')).sort()).toEqual(['step-000000002.png', 'step-000000003.png']);
     const grid = PNG.sync.read(fs.readFileSync(path.join(dir, 'grids', 'step-000000002.png')));
     expect([grid.width, grid.height]).toEqual([8 * 30 + 2, 8 * 30 + 2]); // 64 samples, 8 columns
-    const logs = fs.readFileSync(path.join(dir, 'logs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const logs = fs
+      .readFileSync(path.join(dir, 'logs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(logs.map((l) => l.step)).toEqual([1, 2, 3]);
     expect(logs.every((l) => Number.isFinite(l.dLoss) && Number.isFinite(l.gLoss))).toBe(true);
     const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
-    expect(metrics).toMatchObject({ example: 'mnist-dcgan', metric: 'mnist', generator: 'ema', steps: 3, seed: 4, batchSize: 16, realImages: 9003 });
+    expect(metrics).toMatchObject({
+      example: 'mnist-dcgan',
+      metric: 'mnist',
+      generator: 'ema',
+      steps: 3,
+      seed: 4,
+      batchSize: 16,
+      realImages: 9003,
+    });
     for (const which of ['raw', 'ema']) {
       expect(metrics[which].samples).toBe(100);
       expect(metrics[which].fid).toBeGreaterThan(50); // 3 steps: far from digits
@@ -148,7 +181,18 @@ describe('gankit train --example mnist-dcgan and the run commands', () => {
 
   it('latent-arithmetic picks thick and thin digits and writes its grid', async () => {
     const out = path.join(dir, 'arith.png');
-    const r = await node([path.join(root, 'examples', 'latent-arithmetic', 'arithmetic.mjs'), '--run', dir, '--samples', '200', '--pick', '16', '--out', out, '--quiet']);
+    const r = await node([
+      path.join(root, 'examples', 'latent-arithmetic', 'arithmetic.mjs'),
+      '--run',
+      dir,
+      '--samples',
+      '200',
+      '--pick',
+      '16',
+      '--out',
+      out,
+      '--quiet',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ step: 3, weights: 'averaged', samples: 200, picked: 16, perGroup: 4 });

@@ -66,13 +66,16 @@ function generate(run: LoadedRun, z: tf.Tensor, labels: Int32Array | undefined, 
 /** Checks `gankit sample --out` against what the run generates: `.png` for images, `.csv` or `.png` for 2-D points. */
 export function checkSampleOut(out: string, output: 'images' | 'points' | undefined, exampleName: string): void {
   const ext = path.extname(out).toLowerCase();
-  if (output === 'images' && ext !== '.png') throw new GankitError('config', `--out must end in .png for image example '${exampleName}', got '${out}'`);
-  if (output === 'points' && ext !== '.png' && ext !== '.csv') throw new GankitError('config', `--out must end in .csv or .png for 2-D example '${exampleName}', got '${out}'`);
+  if (output === 'images' && ext !== '.png')
+    throw new GankitError('config', `--out must end in .png for image example '${exampleName}', got '${out}'`);
+  if (output === 'points' && ext !== '.png' && ext !== '.csv')
+    throw new GankitError('config', `--out must end in .csv or .png for 2-D example '${exampleName}', got '${out}'`);
 }
 
 /** Checks that `gankit interpolate` can draw a run: it must generate images. */
 export function checkInterpolable(output: 'images' | 'points' | undefined, exampleName: string): void {
-  if (output === 'points') throw new GankitError('config', `interpolate draws image grids, but example '${exampleName}' generates 2-D points`);
+  if (output === 'points')
+    throw new GankitError('config', `interpolate draws image grids, but example '${exampleName}' generates 2-D points`);
 }
 
 /**
@@ -98,13 +101,18 @@ export async function sampleRun(options: SampleOptions): Promise<CommandResult> 
         writeOutputFile(options.out, imageGrid(x, labels ? { labelsPerRow: labels } : { cols: Math.min(n, Math.ceil(Math.sqrt(n))) }));
       } else {
         const points = x.arraySync() as number[][];
-        if (ext === '.csv') writeOutputFile(options.out, ['x,y', ...points.map((p) => p.map((v) => Number(v.toPrecision(7))).join(','))].join('\n') + '\n');
+        if (ext === '.csv')
+          writeOutputFile(options.out, ['x,y', ...points.map((p) => p.map((v) => Number(v.toPrecision(7))).join(','))].join('\n') + '\n');
         else writeOutputFile(options.out, scatterPng([{ points, color: [220, 60, 30], size: 2, alpha: 0.7 }]));
       }
     } finally {
       x.dispose();
     }
-    return { files: [options.out], weights: run.weights, summary: `wrote ${n} samples of ${run.example.name} (step ${run.step}, ${weightsNote(run, options.raw)}) to ${options.out}` };
+    return {
+      files: [options.out],
+      weights: run.weights,
+      summary: `wrote ${n} samples of ${run.example.name} (step ${run.step}, ${weightsNote(run, options.raw)}) to ${options.out}`,
+    };
   } finally {
     run.dispose();
   }
@@ -161,7 +169,8 @@ export async function evalRun(options: EvalOptions): Promise<CommandResult & { r
       const o = r as Record<string, JsonValue>;
       if (typeof o.fid === 'number') return `FID ${o.fid.toFixed(2)}, IS ${(o.inceptionScore as { mean: number }).mean.toFixed(2)}`;
       if (typeof o.frechetDistanceDigitFeatures === 'number') return `FD (digit features) ${o.frechetDistanceDigitFeatures.toFixed(2)}`;
-      if (typeof o.modesCaptured === 'number') return `${o.modesCaptured}/${String(o.numModes)} modes, ${((o.highQualityFraction as number) * 100).toFixed(1)}% high quality`;
+      if (typeof o.modesCaptured === 'number')
+        return `${o.modesCaptured}/${String(o.numModes)} modes, ${((o.highQualityFraction as number) * 100).toFixed(1)}% high quality`;
       return JSON.stringify(o);
     };
     const summary = `${run.example.name} at step ${run.step}: ${Object.entries(results)
@@ -202,9 +211,12 @@ export async function interpolateRun(options: InterpolateOptions): Promise<Comma
   const steps = options.steps ?? 8;
   const pairs = options.pairs ?? 8;
   const mode = options.mode ?? 'spherical';
-  if (!Number.isInteger(steps) || steps < 2 || steps > 64) throw new GankitError('config', `--steps must be an integer from 2 to 64, got ${steps}`);
-  if (!Number.isInteger(pairs) || pairs < 1 || pairs > 64) throw new GankitError('config', `--pairs must be an integer from 1 to 64, got ${pairs}`);
-  if (mode !== 'spherical' && mode !== 'linear') throw new GankitError('config', `--mode must be 'spherical' or 'linear', got '${String(mode)}'`);
+  if (!Number.isInteger(steps) || steps < 2 || steps > 64)
+    throw new GankitError('config', `--steps must be an integer from 2 to 64, got ${steps}`);
+  if (!Number.isInteger(pairs) || pairs < 1 || pairs > 64)
+    throw new GankitError('config', `--pairs must be an integer from 1 to 64, got ${pairs}`);
+  if (mode !== 'spherical' && mode !== 'linear')
+    throw new GankitError('config', `--mode must be 'spherical' or 'linear', got '${String(mode)}'`);
   if (path.extname(options.out).toLowerCase() !== '.png') throw new GankitError('config', `--out must end in .png, got '${options.out}'`);
   const run = await loadRun(options.run, { raw: options.raw });
   try {
@@ -220,7 +232,9 @@ export async function interpolateRun(options: InterpolateOptions): Promise<Comma
         tf.dispose([ab, a, b]);
       }
       const z = tf.concat(rows, 0);
-      const labels = run.numClasses ? Int32Array.from({ length: pairs * steps }, (_, i) => Math.floor(i / steps) % run.numClasses!) : undefined;
+      const labels = run.numClasses
+        ? Int32Array.from({ length: pairs * steps }, (_, i) => Math.floor(i / steps) % run.numClasses!)
+        : undefined;
       const bar = options.progress === false ? undefined : new Progress({ total: pairs * steps, label: 'interpolate' });
       const x = generate(run, z, labels, bar);
       z.dispose();

@@ -66,39 +66,69 @@ describe('validateConfig', () => {
   });
 
   it('names the key path of a bad value', () => {
-    expect(errorOf(() => validateConfig({ ...minimal, optimizer: { generator: { name: 'adam', learningRate: -1 } } }))).toBe('config.optimizer.generator.learningRate must be > 0, got -1');
+    expect(errorOf(() => validateConfig({ ...minimal, optimizer: { generator: { name: 'adam', learningRate: -1 } } }))).toBe(
+      'config.optimizer.generator.learningRate must be > 0, got -1',
+    );
     expect(errorOf(() => validateConfig({ ...minimal, steps: 2.5 }))).toBe('config.steps must be an integer, got 2.5');
-    expect(errorOf(() => validateConfig({ ...minimal, batchSize: '64' }))).toBe('config.batchSize must be an integer >= 1 and <= 4096, got "64"');
-    expect(errorOf(() => validateConfig({ ...minimal, regularizers: [{ name: 'r1' }, { name: 'r2', gamma: 0 }] }))).toBe('config.regularizers[1].gamma must be > 0, got 0');
-    expect(errorOf(() => validateConfig({ ...minimal, averaging: { name: 'ema', decay: 1 } }))).toBe('config.averaging.decay must be < 1, got 1');
-    expect(errorOf(() => validateConfig({ data: 'mnist' }))).toMatch(/^config\.architecture is required \(one of 'dcgan', 'conditional', 'mlp'/);
+    expect(errorOf(() => validateConfig({ ...minimal, batchSize: '64' }))).toBe(
+      'config.batchSize must be an integer >= 1 and <= 4096, got "64"',
+    );
+    expect(errorOf(() => validateConfig({ ...minimal, regularizers: [{ name: 'r1' }, { name: 'r2', gamma: 0 }] }))).toBe(
+      'config.regularizers[1].gamma must be > 0, got 0',
+    );
+    expect(errorOf(() => validateConfig({ ...minimal, averaging: { name: 'ema', decay: 1 } }))).toBe(
+      'config.averaging.decay must be < 1, got 1',
+    );
+    expect(errorOf(() => validateConfig({ data: 'mnist' }))).toMatch(
+      /^config\.architecture is required \(one of 'dcgan', 'conditional', 'mlp'/,
+    );
     expect(errorOf(() => validateConfig([]))).toBe('config must be an object, got an array of 0');
-    expect(errorOf(() => validateConfig({ ...minimal, architecture: { latentDim: 4 } }))).toMatch(/^config\.architecture\.name is required/);
+    expect(errorOf(() => validateConfig({ ...minimal, architecture: { latentDim: 4 } }))).toMatch(
+      /^config\.architecture\.name is required/,
+    );
   });
 
   it('rejects unknown and misspelt keys and names with a suggestion', () => {
     expect(errorOf(() => validateConfig({ ...minimal, optimizer: { generator: { name: 'adam', learningRte: 1e-3 } } }))).toMatch(
       /^config\.optimizer\.generator\.learningRte is not a known key; did you mean 'learningRate'\? \(known keys: name, learningRate, beta1, beta2\)$/,
     );
-    expect(errorOf(() => validateConfig({ ...minimal, regularisers: [] }))).toMatch(/^config\.regularisers is not a known key; did you mean 'regularizers'\?/);
-    expect(errorOf(() => validateConfig({ ...minimal, loss: 'hinje' }))).toMatch(/^config\.loss must be one of .*'hinge'.*, got "hinje"; did you mean 'hinge'\?$/);
+    expect(errorOf(() => validateConfig({ ...minimal, regularisers: [] }))).toMatch(
+      /^config\.regularisers is not a known key; did you mean 'regularizers'\?/,
+    );
+    expect(errorOf(() => validateConfig({ ...minimal, loss: 'hinje' }))).toMatch(
+      /^config\.loss must be one of .*'hinge'.*, got "hinje"; did you mean 'hinge'\?$/,
+    );
     expect(errorOf(() => validateConfig({ ...minimal, data: { name: 'MNIST' } }))).toMatch(/did you mean 'mnist'\?$/);
     // Far from every known key: no suggestion, but the known keys are listed.
     const far = errorOf(() => validateConfig({ ...minimal, zzzzzzzz: 1 }));
     expect(far).toMatch(/^config\.zzzzzzzz is not a known key \(known keys: name, seed, steps/);
     expect(far).not.toMatch(/did you mean/);
     // Keys that are Object.prototype members are unknown keys too.
-    expect(errorOf(() => validateConfig(JSON.parse('{"data":"mnist","architecture":"dcgan","__proto__":{"steps":1}}')))).toMatch(/^config\.__proto__ is not a known key/);
+    expect(errorOf(() => validateConfig(JSON.parse('{"data":"mnist","architecture":"dcgan","__proto__":{"steps":1}}')))).toMatch(
+      /^config\.__proto__ is not a known key/,
+    );
     expect(errorOf(() => validateConfig({ ...minimal, constructor: 1 }))).toMatch(/^config\.constructor is not a known key/);
   });
 
   it('checks that the parts fit together', () => {
-    expect(errorOf(() => validateConfig({ data: 'ring', architecture: 'dcgan' }))).toMatch(/^config\.architecture\.name 'dcgan' generates images, but config\.data\.name 'ring' holds 2-D points/);
-    expect(errorOf(() => validateConfig({ data: 'mnist', architecture: 'mlp' }))).toMatch(/^config\.architecture\.name 'mlp' generates 2-D points/);
-    expect(errorOf(() => validateConfig({ ...minimal, regularizers: ['gradient-penalty'] }))).toMatch(/^config\.architecture\.batchNorm must be false with 'gradient-penalty'/);
-    expect(errorOf(() => validateConfig({ ...minimal, regularizers: ['r1', 'r1'] }))).toBe("config.regularizers[1].name 'r1' is listed twice");
-    expect(errorOf(() => validateConfig({ data: 'ring', architecture: 'mlp', regularizers: ['spectral-norm'] }))).toMatch(/^config\.regularizers\[0\] 'spectral-norm' is not available for the 'mlp'/);
-    expect(errorOf(() => validateConfig({ data: 'grid', architecture: 'mlp', metrics: { fid: { every: 10 } } }))).toMatch(/^config\.metrics\.fid needs image data/);
+    expect(errorOf(() => validateConfig({ data: 'ring', architecture: 'dcgan' }))).toMatch(
+      /^config\.architecture\.name 'dcgan' generates images, but config\.data\.name 'ring' holds 2-D points/,
+    );
+    expect(errorOf(() => validateConfig({ data: 'mnist', architecture: 'mlp' }))).toMatch(
+      /^config\.architecture\.name 'mlp' generates 2-D points/,
+    );
+    expect(errorOf(() => validateConfig({ ...minimal, regularizers: ['gradient-penalty'] }))).toMatch(
+      /^config\.architecture\.batchNorm must be false with 'gradient-penalty'/,
+    );
+    expect(errorOf(() => validateConfig({ ...minimal, regularizers: ['r1', 'r1'] }))).toBe(
+      "config.regularizers[1].name 'r1' is listed twice",
+    );
+    expect(errorOf(() => validateConfig({ data: 'ring', architecture: 'mlp', regularizers: ['spectral-norm'] }))).toMatch(
+      /^config\.regularizers\[0\] 'spectral-norm' is not available for the 'mlp'/,
+    );
+    expect(errorOf(() => validateConfig({ data: 'grid', architecture: 'mlp', metrics: { fid: { every: 10 } } }))).toMatch(
+      /^config\.metrics\.fid needs image data/,
+    );
   });
 
   it('reports malformed JSON as a GankitError naming the source', () => {
@@ -135,8 +165,53 @@ describe('did you mean', () => {
   });
 });
 
-const KEYS = ['name', 'seed', 'steps', 'batchSize', 'data', 'architecture', 'loss', 'regularizers', 'averaging', 'metrics', 'optimizer', 'report', 'generator', 'discriminator', 'learningRate', 'beta1', 'fid', 'every', 'split', 'dir', 'lambda', '__proto__', 'constructor', 'toString', 'x'];
-const STRINGS = ['mnist', 'fashion-mnist', 'ring', 'grid', 'dcgan', 'conditional', 'mlp', 'adam', 'sgd', 'hinge', 'wasserstein', 'ema', 'r1', 'gradient-penalty', 'spectral-norm', '', 'x'.repeat(5000), '\u0000'];
+const KEYS = [
+  'name',
+  'seed',
+  'steps',
+  'batchSize',
+  'data',
+  'architecture',
+  'loss',
+  'regularizers',
+  'averaging',
+  'metrics',
+  'optimizer',
+  'report',
+  'generator',
+  'discriminator',
+  'learningRate',
+  'beta1',
+  'fid',
+  'every',
+  'split',
+  'dir',
+  'lambda',
+  '__proto__',
+  'constructor',
+  'toString',
+  'x',
+];
+const STRINGS = [
+  'mnist',
+  'fashion-mnist',
+  'ring',
+  'grid',
+  'dcgan',
+  'conditional',
+  'mlp',
+  'adam',
+  'sgd',
+  'hinge',
+  'wasserstein',
+  'ema',
+  'r1',
+  'gradient-penalty',
+  'spectral-norm',
+  '',
+  'x'.repeat(5000),
+  '\u0000',
+];
 const NUMBERS = [0, -1, 1, 0.5, 1e308, -1e308, 2 ** 53, 1e-320, 64, 1000, 3.7];
 
 function randomValue(r: () => number, depth: number): unknown {

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, RandomSource, type GanPlugin, type JsonValue, type Network, type WeightParametrizationFactory } from '@gankit/core';
-import { conditionalDiscriminator, conditionalGenerator, dcganDiscriminator, dcganGenerator, mlpDiscriminator, mlpGenerator } from '@gankit/architectures';
+import {
+  conditionalDiscriminator,
+  conditionalGenerator,
+  dcganDiscriminator,
+  dcganGenerator,
+  mlpDiscriminator,
+  mlpGenerator,
+} from '@gankit/architectures';
 import { ema, uniformAverage } from '@gankit/averaging';
 import { gridMixture, ringMixture, type GaussianMixture } from '@gankit/data';
 import { mnistDigits } from '@gankit/data/node';
@@ -13,7 +20,22 @@ import { checkFashionMnistData, loadFashionMnist } from './examples/fashion-wgan
 import type { Example, ExampleOutputs, GeneratorSampler, RunFacts } from './examples/types';
 import { imageExample, realFeatureStatistics } from './images';
 import { finishPointsRun } from './points';
-import { array, boolean, fileName, named, nullable, number, object, oneOf, optional, required, string, withDefault, type Field, type Schema } from './schema';
+import {
+  array,
+  boolean,
+  fileName,
+  named,
+  nullable,
+  number,
+  object,
+  oneOf,
+  optional,
+  required,
+  string,
+  withDefault,
+  type Field,
+  type Schema,
+} from './schema';
 
 /** Data a config can name. */
 export type DataConfig =
@@ -138,7 +160,11 @@ export const TRAIN_CONFIG_SCHEMA: Schema<TrainConfig> = object<TrainConfig>({
   ),
   architecture: required(
     named<ArchitectureConfig>({
-      dcgan: { latentDim: withDefault(count(1, 4096), 100), baseFilters: withDefault(count(1, 1024), 64), batchNorm: withDefault(boolean(), true) },
+      dcgan: {
+        latentDim: withDefault(count(1, 4096), 100),
+        baseFilters: withDefault(count(1, 1024), 64),
+        batchNorm: withDefault(boolean(), true),
+      },
       conditional: {
         latentDim: withDefault(count(1, 4096), 100),
         baseFilters: withDefault(count(1, 1024), 64),
@@ -146,14 +172,20 @@ export const TRAIN_CONFIG_SCHEMA: Schema<TrainConfig> = object<TrainConfig>({
         generatorConditioning: withDefault(oneOf(['embedding', 'one-hot'] as const), 'embedding'),
         discriminatorConditioning: withDefault(oneOf(['embedding', 'one-hot', 'projection'] as const), 'projection'),
       },
-      mlp: { latentDim: withDefault(count(1, 4096), 16), hidden: withDefault(array(count(1, 65536), { minLength: 1, maxLength: 16 }), [128, 128]) },
+      mlp: {
+        latentDim: withDefault(count(1, 4096), 16),
+        hidden: withDefault(array(count(1, 65536), { minLength: 1, maxLength: 16 }), [128, 128]),
+      },
     }),
   ),
   loss: withDefault(named<LossConfig>(lossVariants), { name: 'non-saturating' }),
   regularizers: withDefault(
     array(
       named<RegularizerConfig>({
-        'gradient-penalty': { lambda: withDefault(positive, 10), variant: withDefault(oneOf(['two-sided', 'one-sided', 'dragan'] as const), 'two-sided') },
+        'gradient-penalty': {
+          lambda: withDefault(positive, 10),
+          variant: withDefault(oneOf(['two-sided', 'one-sided', 'dragan'] as const), 'two-sided'),
+        },
         r1: { gamma: withDefault(positive, 10) },
         r2: { gamma: withDefault(positive, 10) },
         'spectral-norm': { powerIterations: withDefault(count(1, 100), 1) },
@@ -185,7 +217,11 @@ export const TRAIN_CONFIG_SCHEMA: Schema<TrainConfig> = object<TrainConfig>({
       discriminator: withDefault(optimizerSchema, { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 }),
       discriminatorSteps: withDefault(count(1, 100), 1),
     }),
-    { generator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 }, discriminator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 }, discriminatorSteps: 1 },
+    {
+      generator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 },
+      discriminator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 },
+      discriminatorSteps: 1,
+    },
   ),
   report: withDefault(object({ gridEvery: withDefault(count(1), 100) }), { gridEvery: 100 }),
   onNan: withDefault(oneOf(['stop', 'skip', 'off'] as const), 'stop'),
@@ -207,17 +243,27 @@ export function validateConfig(value: unknown): TrainConfig {
   const config = TRAIN_CONFIG_SCHEMA.parse(value, 'config');
   const images = IMAGE_DATA.includes(config.data.name);
   const arch = config.architecture.name;
-  if (images && arch === 'mlp') cross('config.architecture.name', `'mlp' generates 2-D points, but config.data.name '${config.data.name}' holds images; use 'dcgan' or 'conditional'`);
-  if (!images && arch !== 'mlp') cross('config.architecture.name', `'${arch}' generates images, but config.data.name '${config.data.name}' holds 2-D points; use 'mlp'`);
-  if (config.metrics.fid && !images) cross('config.metrics.fid', `needs image data (mnist, fashion-mnist), but config.data.name is '${config.data.name}'`);
+  if (images && arch === 'mlp')
+    cross(
+      'config.architecture.name',
+      `'mlp' generates 2-D points, but config.data.name '${config.data.name}' holds images; use 'dcgan' or 'conditional'`,
+    );
+  if (!images && arch !== 'mlp')
+    cross('config.architecture.name', `'${arch}' generates images, but config.data.name '${config.data.name}' holds 2-D points; use 'mlp'`);
+  if (config.metrics.fid && !images)
+    cross('config.metrics.fid', `needs image data (mnist, fashion-mnist), but config.data.name is '${config.data.name}'`);
   const seen = new Set<string>();
   config.regularizers.forEach((r, i) => {
     if (seen.has(r.name)) cross(`config.regularizers[${i}].name`, `'${r.name}' is listed twice`);
     seen.add(r.name);
-    if (r.name === 'spectral-norm' && arch === 'mlp') cross(`config.regularizers[${i}]`, `'spectral-norm' is not available for the 'mlp' discriminator; use 'dcgan' or 'conditional'`);
+    if (r.name === 'spectral-norm' && arch === 'mlp')
+      cross(`config.regularizers[${i}]`, `'spectral-norm' is not available for the 'mlp' discriminator; use 'dcgan' or 'conditional'`);
   });
   if (config.regularizers.some((r) => r.name === 'gradient-penalty') && arch !== 'mlp' && config.architecture.batchNorm) {
-    cross('config.architecture.batchNorm', `must be false with 'gradient-penalty' (the penalty needs per-example critic outputs; batch norm mixes the batch)`);
+    cross(
+      'config.architecture.batchNorm',
+      `must be false with 'gradient-penalty' (the penalty needs per-example critic outputs; batch norm mixes the batch)`,
+    );
   }
   return config;
 }
@@ -245,12 +291,19 @@ export function readConfigFile(file: string): TrainConfig {
   try {
     const stat = fs.statSync(file);
     if (!stat.isFile()) throw new GankitError('config', `config file ${file} is not a regular file`);
-    if (stat.size > MAX_CONFIG_BYTES) throw new GankitError('config', `config file ${file} holds ${stat.size} bytes; a configuration is at most ${MAX_CONFIG_BYTES} (1 MiB)`);
+    if (stat.size > MAX_CONFIG_BYTES)
+      throw new GankitError(
+        'config',
+        `config file ${file} holds ${stat.size} bytes; a configuration is at most ${MAX_CONFIG_BYTES} (1 MiB)`,
+      );
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
     if (err instanceof GankitError) throw err;
     const e = err as NodeJS.ErrnoException;
-    throw new GankitError('config', e.code === 'ENOENT' ? `config file ${file} not found` : `cannot read config file ${file}: ${e.message}`);
+    throw new GankitError(
+      'config',
+      e.code === 'ENOENT' ? `config file ${file} not found` : `cannot read config file ${file}: ${e.message}`,
+    );
   }
   return parseConfig(text, file);
 }
@@ -288,7 +341,8 @@ function regularizerPlugins(config: TrainConfig): GanPlugin[] {
     else if (r.name === 'r2') out.push(r2({ gamma: r.gamma }));
     else if (r.name === 'weight-clipping') out.push(weightClipping({ c: r.c }));
   }
-  if (config.averaging?.name === 'ema') out.push(ema({ decay: config.averaging.decay, startStep: config.averaging.startStep, rampUp: config.averaging.rampUp }));
+  if (config.averaging?.name === 'ema')
+    out.push(ema({ decay: config.averaging.decay, startStep: config.averaging.startStep, rampUp: config.averaging.rampUp }));
   else if (config.averaging?.name === 'uniform') out.push(uniformAverage({ startStep: config.averaging.startStep }));
   return out;
 }
@@ -311,18 +365,47 @@ export function exampleFromConfig(config: TrainConfig): Example {
       name: config.name,
       description: `configured run: ${arch.name} on ${data.name}, ${config.loss.name} loss`,
       title: `${config.name}: ${arch.name} on ${data.name}`,
-      defaults: { steps: config.steps, batchSize: config.batchSize, gridEvery: config.report.gridEvery, evalSamples: config.metrics.evalSamples },
+      defaults: {
+        steps: config.steps,
+        batchSize: config.batchSize,
+        gridEvery: config.report.gridEvery,
+        evalSamples: config.metrics.evalSamples,
+      },
       data: load,
       metric: data.name === 'mnist' ? 'mnist' : 'digit-features',
       numClasses,
       generator: (seed): Network =>
         arch.name === 'conditional'
-          ? conditionalGenerator({ numClasses: 10, conditioning: arch.generatorConditioning, latentDim: arch.latentDim, baseFilters: arch.baseFilters, seed })
-          : dcganGenerator({ imageShape: [28, 28, 1], latentDim: (arch as { latentDim: number }).latentDim, baseFilters: (arch as { baseFilters: number }).baseFilters, seed }),
+          ? conditionalGenerator({
+              numClasses: 10,
+              conditioning: arch.generatorConditioning,
+              latentDim: arch.latentDim,
+              baseFilters: arch.baseFilters,
+              seed,
+            })
+          : dcganGenerator({
+              imageShape: [28, 28, 1],
+              latentDim: (arch as { latentDim: number }).latentDim,
+              baseFilters: (arch as { baseFilters: number }).baseFilters,
+              seed,
+            }),
       discriminator: (seed): Network =>
         arch.name === 'conditional'
-          ? conditionalDiscriminator({ numClasses: 10, conditioning: arch.discriminatorConditioning, baseFilters: arch.baseFilters, batchNorm: arch.batchNorm, weightParametrization: spectral(config, seed), seed })
-          : dcganDiscriminator({ imageShape: [28, 28, 1], baseFilters: (arch as { baseFilters: number }).baseFilters, batchNorm: (arch as { batchNorm: boolean }).batchNorm, weightParametrization: spectral(config, seed), seed }),
+          ? conditionalDiscriminator({
+              numClasses: 10,
+              conditioning: arch.discriminatorConditioning,
+              baseFilters: arch.baseFilters,
+              batchNorm: arch.batchNorm,
+              weightParametrization: spectral(config, seed),
+              seed,
+            })
+          : dcganDiscriminator({
+              imageShape: [28, 28, 1],
+              baseFilters: (arch as { baseFilters: number }).baseFilters,
+              batchNorm: (arch as { batchNorm: boolean }).batchNorm,
+              weightParametrization: spectral(config, seed),
+              seed,
+            }),
       loss: lossPair(config.loss),
       optimizers: () => ({ generator: optimizer(config.optimizer.generator), discriminator: optimizer(config.optimizer.discriminator) }),
       plugins: () => {
@@ -336,7 +419,13 @@ export function exampleFromConfig(config: TrainConfig): Example {
               extractor,
               realStatistics: realFeatureStatistics(load()),
               samples: fid.samples,
-              labels: numClasses ? (n) => tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % numClasses), 'int32') : undefined,
+              labels: numClasses
+                ? (n) =>
+                    tf.tensor1d(
+                      Int32Array.from({ length: n }, (_, i) => i % numClasses),
+                      'int32',
+                    )
+                : undefined,
             }),
             // The FID plugin does not own its extractor: this one frees it with the trainer.
             { name: 'fid-extractor', dispose: () => extractor.dispose() },
@@ -360,14 +449,24 @@ function mixture(data: DataConfig): GaussianMixture {
 }
 
 /** Mode coverage of `n` points from a generator against a Gaussian mixture's modes. */
-export function evaluatePoints(sampler: GeneratorSampler, data: GaussianMixture, options: { seed: number; samples?: number | undefined }): { [key: string]: JsonValue } {
+export function evaluatePoints(
+  sampler: GeneratorSampler,
+  data: GaussianMixture,
+  options: { seed: number; samples?: number | undefined },
+): { [key: string]: JsonValue } {
   const n = options.samples ?? 2500;
   const z = new RandomSource(options.seed).normal([n, ...sampler.latentShape]);
   const x = sampler.sample(z);
   const points = x.arraySync() as number[][];
   tf.dispose([z, x]);
   const c = modeCoverage(points, data.modes, data.std);
-  return { modesCaptured: c.modesCaptured, numModes: c.numModes, highQualityFraction: Number(c.highQualityFraction.toFixed(6)), pointsPerMode: c.pointsPerMode, samples: n };
+  return {
+    modesCaptured: c.modesCaptured,
+    numModes: c.numModes,
+    highQualityFraction: Number(c.highQualityFraction.toFixed(6)),
+    pointsPerMode: c.pointsPerMode,
+    samples: n,
+  };
 }
 
 function pointsExample(config: TrainConfig, json: JsonValue): Example {

@@ -11,9 +11,14 @@ const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'di
 /** Runs the command without blocking the test worker (a blocked worker times out vitest's RPC). */
 const run = (args: string[], env: Record<string, string> = {}) =>
   new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm', ...env }, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm', ...env }, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => {
+        resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `gankit-${name}-`));
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -26,7 +31,8 @@ const logLines = (dir: string) =>
 /** The mean grey value of a grid row of 28×28 tiles (2 px padding). */
 function rowMean(png: PNG, row: number, cols: number): number {
   let s = 0;
-  for (let c = 0; c < cols; c++) for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) s += png.data[((2 + row * 30 + y) * png.width + 2 + c * 30 + x) * 4];
+  for (let c = 0; c < cols; c++)
+    for (let y = 0; y < 28; y++) for (let x = 0; x < 28; x++) s += png.data[((2 + row * 30 + y) * png.width + 2 + c * 30 + x) * 4];
   return s / (cols * 784);
 }
 
@@ -50,7 +56,8 @@ function writeFashionIdx(n: number): string {
   for (let i = 0; i < n; i++) {
     labels[i] = i % 10;
     for (let p = 0; p < 784; p++) {
-      const y = Math.floor(p / 28), x = p % 28;
+      const y = Math.floor(p / 28),
+        x = p % 28;
       const inside = y >= 4 + labels[i] && y < 24 && x >= 6 && x < 22 - labels[i];
       pixels[i * 784 + p] = inside ? 200 + (rand() % 56) : rand() % 40;
     }
@@ -68,7 +75,22 @@ const fashionRequired = process.env.GANKIT_REQUIRE_FASHION_MNIST === '1';
 describe('image examples', () => {
   it('mnist-cgan draws a row per class and reports label accuracy; sample keeps the rows', async () => {
     const dir = tmp('cgan');
-    const r = await run(['train', '--example', 'mnist-cgan', '--steps', '2', '--batch-size', '10', '--grid-every', '2', '--eval-samples', '100', '--out', dir, '--quiet']);
+    const r = await run([
+      'train',
+      '--example',
+      'mnist-cgan',
+      '--steps',
+      '2',
+      '--batch-size',
+      '10',
+      '--grid-every',
+      '2',
+      '--eval-samples',
+      '100',
+      '--out',
+      dir,
+      '--quiet',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const grid = PNG.sync.read(fs.readFileSync(path.join(dir, 'grids', 'step-000000002.png')));
     expect([grid.width, grid.height]).toEqual([8 * 30 + 2, 10 * 30 + 2]); // 10 classes × 8
@@ -89,7 +111,25 @@ describe('image examples', () => {
   it('fashion-wgan-gp runs 5 critic steps with the gradient penalty (on IDX files the test writes)', async () => {
     const dir = tmp('wgan');
     const data = writeFashionIdx(300);
-    const r = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--batch-size', '8', '--eval-samples', '100', '--out', dir, '--quiet', '--checkpoint-every', '1'], { GANKIT_FASHION_MNIST_DIR: data });
+    const r = await run(
+      [
+        'train',
+        '--example',
+        'fashion-wgan-gp',
+        '--steps',
+        '1',
+        '--batch-size',
+        '8',
+        '--eval-samples',
+        '100',
+        '--out',
+        dir,
+        '--quiet',
+        '--checkpoint-every',
+        '1',
+      ],
+      { GANKIT_FASHION_MNIST_DIR: data },
+    );
     expect(r.status, r.stderr).toBe(0);
     const [line] = logLines(dir);
     expect(line.terms['gradient-penalty/penalty']).toBeGreaterThan(0);
@@ -100,25 +140,39 @@ describe('image examples', () => {
     expect(metrics.ema.fid).toBeUndefined();
     // Five critic updates and one generator update: D's Adam has taken 5 steps, G's 1.
     const state = readJson(path.join(dir, 'checkpoints', 'step-000000001', 'model.json')).gankit.state;
-    expect(state.optimizers.discriminator).toMatchObject({ className: 'Adam', iterations: 5, config: { learningRate: 1e-4, beta1: 0.5, beta2: 0.9 } });
+    expect(state.optimizers.discriminator).toMatchObject({
+      className: 'Adam',
+      iterations: 5,
+      config: { learningRate: 1e-4, beta1: 0.5, beta2: 0.9 },
+    });
     expect(state.optimizers.generator.iterations).toBe(1);
     expect(r.stderr).toMatch(/fashion-wgan-gp: ema FD [\d.]+; raw FD/);
     // A folder without the files: the message names the variable's folder and how to fill it.
-    const empty = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--out', tmp('wgan-absent'), '--quiet'], { GANKIT_FASHION_MNIST_DIR: path.join(data, 'absent') });
+    const empty = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--out', tmp('wgan-absent'), '--quiet'], {
+      GANKIT_FASHION_MNIST_DIR: path.join(data, 'absent'),
+    });
     expect(empty.status).toBe(2);
-    expect(empty.stderr).toMatch(/Fashion-MNIST is not installed in .*fashion-idx-.*absent\. Install it with `sudo apt-get install dataset-fashion-mnist`.*or set GANKIT_FASHION_MNIST_DIR/);
+    expect(empty.stderr).toMatch(
+      /Fashion-MNIST is not installed in .*fashion-idx-.*absent\. Install it with `sudo apt-get install dataset-fashion-mnist`.*or set GANKIT_FASHION_MNIST_DIR/,
+    );
   });
 
   // The real data set: installed by .ci/run (Debian's dataset-fashion-mnist), which sets
   // GANKIT_REQUIRE_FASHION_MNIST=1 so that a missing package fails instead of skipping.
   it(`fashion-wgan-gp trains on the real Fashion-MNIST (${FASHION_MNIST_DIR})`, async (ctx) => {
     if (!fashionInstalled) {
-      if (fashionRequired) throw new Error(`GANKIT_REQUIRE_FASHION_MNIST=1 but ${FASHION_MNIST_DIR} has no train-images-idx3-ubyte.gz: run \`apt-get install dataset-fashion-mnist\``);
+      if (fashionRequired)
+        throw new Error(
+          `GANKIT_REQUIRE_FASHION_MNIST=1 but ${FASHION_MNIST_DIR} has no train-images-idx3-ubyte.gz: run \`apt-get install dataset-fashion-mnist\``,
+        );
       ctx.skip(`Debian's dataset-fashion-mnist is not installed (no ${FASHION_MNIST_DIR}); .ci/run installs it`);
     }
     const dir = tmp('wgan-real');
     // An empty GANKIT_FASHION_MNIST_DIR counts as unset: the example reads the Debian package's folder.
-    const r = await run(['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--batch-size', '8', '--eval-samples', '100', '--out', dir, '--quiet'], { GANKIT_FASHION_MNIST_DIR: '' });
+    const r = await run(
+      ['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--batch-size', '8', '--eval-samples', '100', '--out', dir, '--quiet'],
+      { GANKIT_FASHION_MNIST_DIR: '' },
+    );
     expect(r.status, r.stderr).toBe(0);
     const metrics = readJson(path.join(dir, 'metrics.json'));
     expect(metrics.realImages).toBe(10000); // MAX_REAL_IMAGES of the 60,000 training images
@@ -127,7 +181,20 @@ describe('image examples', () => {
 
   it('mnist-sngan-hinge puts spectral norm on every discriminator kernel', async () => {
     const dir = tmp('sngan');
-    const r = await run(['train', '--example', 'mnist-sngan-hinge', '--steps', '1', '--batch-size', '8', '--eval-samples', '100', '--out', dir, '--quiet']);
+    const r = await run([
+      'train',
+      '--example',
+      'mnist-sngan-hinge',
+      '--steps',
+      '1',
+      '--batch-size',
+      '8',
+      '--eval-samples',
+      '100',
+      '--out',
+      dir,
+      '--quiet',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const d = readJson(path.join(dir, 'final', 'model.json')).gankit.networks.discriminator;
     // conv, conv, dense: 3 kernels + 3 biases trainable; u and v per kernel non-trainable.
@@ -142,15 +209,34 @@ describe('image example resume', () => {
   it('mnist-dcgan resumed from a checkpoint ends bit-identical, with one log line per iteration', async () => {
     const straight = tmp('straight');
     const resumed = tmp('resumed');
-    const common = ['train', '--example', 'mnist-dcgan', '--batch-size', '8', '--eval-samples', '100', '--grid-every', '2', '--seed', '1', '--quiet'];
+    const common = [
+      'train',
+      '--example',
+      'mnist-dcgan',
+      '--batch-size',
+      '8',
+      '--eval-samples',
+      '100',
+      '--grid-every',
+      '2',
+      '--seed',
+      '1',
+      '--quiet',
+    ];
     expect((await run([...common, '--steps', '4', '--out', straight])).status).toBe(0);
     expect((await run([...common, '--steps', '2', '--out', resumed, '--checkpoint-every', '2'])).status).toBe(0);
     const second = await run([...common, '--steps', '4', '--out', resumed, '--checkpoint-every', '2', '--resume']);
     expect(second.status, second.stderr).toBe(0);
     expect(second.stderr).toMatch(/resumed from .*step-000000002 \(step 2\)/);
-    expect(fs.readFileSync(path.join(resumed, 'final', 'weights.bin')).equals(fs.readFileSync(path.join(straight, 'final', 'weights.bin')))).toBe(true);
+    expect(
+      fs.readFileSync(path.join(resumed, 'final', 'weights.bin')).equals(fs.readFileSync(path.join(straight, 'final', 'weights.bin'))),
+    ).toBe(true);
     // The grid recorder's fixed z survives the resume: the same picture at step 4.
-    expect(fs.readFileSync(path.join(resumed, 'grids', 'step-000000004.png')).equals(fs.readFileSync(path.join(straight, 'grids', 'step-000000004.png')))).toBe(true);
+    expect(
+      fs
+        .readFileSync(path.join(resumed, 'grids', 'step-000000004.png'))
+        .equals(fs.readFileSync(path.join(straight, 'grids', 'step-000000004.png'))),
+    ).toBe(true);
     expect(logLines(resumed).map((l) => l.step)).toEqual([1, 2, 3, 4]);
     expect(readJson(path.join(resumed, 'metrics.json')).ema).toEqual(readJson(path.join(straight, 'metrics.json')).ema);
   });
@@ -201,21 +287,47 @@ describe('gankit train --config', () => {
       fs.writeFileSync(f, text);
       return f;
     };
-    const lr = await run(['train', '--config', write('lr.json', JSON.stringify({ data: 'mnist', architecture: 'dcgan', optimizer: { generator: { learningRate: -1 } } }))]);
+    const lr = await run([
+      'train',
+      '--config',
+      write('lr.json', JSON.stringify({ data: 'mnist', architecture: 'dcgan', optimizer: { generator: { learningRate: -1 } } })),
+    ]);
     expect(lr.status).toBe(2);
     expect(lr.stderr).toMatch(/config\.optimizer\.generator\.name is required/);
-    const lr2 = await run(['train', '--config', write('lr2.json', JSON.stringify({ data: 'mnist', architecture: 'dcgan', optimizer: { generator: { name: 'adam', learningRate: -1 } } }))]);
+    const lr2 = await run([
+      'train',
+      '--config',
+      write(
+        'lr2.json',
+        JSON.stringify({ data: 'mnist', architecture: 'dcgan', optimizer: { generator: { name: 'adam', learningRate: -1 } } }),
+      ),
+    ]);
     expect(lr2.stderr).toMatch(/gankit train: config\.optimizer\.generator\.learningRate must be > 0, got -1/);
-    const typo = await run(['train', '--config', write('typo.json', JSON.stringify({ data: 'mnist', architecture: 'dcgan', avraging: null }))]);
+    const typo = await run([
+      'train',
+      '--config',
+      write('typo.json', JSON.stringify({ data: 'mnist', architecture: 'dcgan', avraging: null })),
+    ]);
     expect(typo.stderr).toMatch(/config\.avraging is not a known key; did you mean 'averaging'\?/);
     const broken = await run(['train', '--config', write('broken.json', '{"data": "mnist", ')]);
     expect(broken.status).toBe(2);
     expect(broken.stderr).toMatch(/broken\.json is not valid JSON/);
     const both = await run(['train', '--config', 'x.json', '--example', 'ring8']);
     expect(both.stderr).toMatch(/either --example or --config, not both/);
-    const fashion = await run(['train', '--config', write('fm.json', JSON.stringify({ data: { name: 'fashion-mnist', dir: path.join(dir, 'no-such-dir') }, architecture: 'dcgan', steps: 1 })), '--out', dir]);
+    const fashion = await run([
+      'train',
+      '--config',
+      write(
+        'fm.json',
+        JSON.stringify({ data: { name: 'fashion-mnist', dir: path.join(dir, 'no-such-dir') }, architecture: 'dcgan', steps: 1 }),
+      ),
+      '--out',
+      dir,
+    ]);
     expect(fashion.status).toBe(2);
-    expect(fashion.stderr).toMatch(/Fashion-MNIST is not installed in .*no-such-dir\. Install it with `sudo apt-get install dataset-fashion-mnist`/);
+    expect(fashion.stderr).toMatch(
+      /Fashion-MNIST is not installed in .*no-such-dir\. Install it with `sudo apt-get install dataset-fashion-mnist`/,
+    );
   });
 });
 

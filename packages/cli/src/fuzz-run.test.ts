@@ -13,15 +13,52 @@ import { runMain } from './test-main';
 
 const ESCAPE_ABS = path.join(os.tmpdir(), `gankit-fuzz-escape-${process.pid}`);
 /** Strings that would write elsewhere if a config value ever became part of a path. */
-const PATHS = ['../escape', '../../escape', '../../../escape', ESCAPE_ABS, 'a/../../../b', '..', '.', '~', 'x\u0000y', 'run/../../escape', '%2e%2e/escape', 'C:\\escape', '\\\\server\\share', ''];
+const PATHS = [
+  '../escape',
+  '../../escape',
+  '../../../escape',
+  ESCAPE_ABS,
+  'a/../../../b',
+  '..',
+  '.',
+  '~',
+  'x\u0000y',
+  'run/../../escape',
+  '%2e%2e/escape',
+  'C:\\escape',
+  '\\\\server\\share',
+  '',
+];
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
 /** Small valid configs (so that accepted ones train in about a second) to mutate. */
 const BASES: Record<string, unknown>[] = [
-  { data: { name: 'ring', modes: 4 }, architecture: { name: 'mlp', latentDim: 2, hidden: [8] }, batchSize: 8, metrics: { evalSamples: 10 } },
-  { data: { name: 'grid', side: 2 }, architecture: { name: 'mlp', latentDim: 2, hidden: [8] }, batchSize: 8, averaging: { name: 'uniform' }, metrics: { evalSamples: 10 } },
-  { data: { name: 'mnist', split: 'test' }, architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false }, batchSize: 4, report: { gridEvery: 1 }, metrics: { evalSamples: 10 } },
-  { data: { name: 'fashion-mnist', dir: 'missing' }, architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false }, batchSize: 4, metrics: { evalSamples: 10 } },
+  {
+    data: { name: 'ring', modes: 4 },
+    architecture: { name: 'mlp', latentDim: 2, hidden: [8] },
+    batchSize: 8,
+    metrics: { evalSamples: 10 },
+  },
+  {
+    data: { name: 'grid', side: 2 },
+    architecture: { name: 'mlp', latentDim: 2, hidden: [8] },
+    batchSize: 8,
+    averaging: { name: 'uniform' },
+    metrics: { evalSamples: 10 },
+  },
+  {
+    data: { name: 'mnist', split: 'test' },
+    architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false },
+    batchSize: 4,
+    report: { gridEvery: 1 },
+    metrics: { evalSamples: 10 },
+  },
+  {
+    data: { name: 'fashion-mnist', dir: 'missing' },
+    architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false },
+    batchSize: 4,
+    metrics: { evalSamples: 10 },
+  },
 ];
 
 /** Mutations: a key path and the values it may take (path-like strings everywhere a string goes). */
@@ -30,14 +67,29 @@ const MUTATIONS: [string[], readonly unknown[]][] = [
   [['name'], ['ring run', 'a.b', 'run_2', 'R-1']],
   [['name'], ['../../escape', ESCAPE_ABS, 'run/../../escape']],
   [['data', 'dir'], PATHS],
-  [['data', 'split'], [...PATHS, 'train', 'all']],
-  [['data', 'name'], [...PATHS, 'mnist', 'ring']],
-  [['architecture', 'name'], [...PATHS, 'mlp', 'conditional']],
+  [
+    ['data', 'split'],
+    [...PATHS, 'train', 'all'],
+  ],
+  [
+    ['data', 'name'],
+    [...PATHS, 'mnist', 'ring'],
+  ],
+  [
+    ['architecture', 'name'],
+    [...PATHS, 'mlp', 'conditional'],
+  ],
   [['loss'], [...PATHS, 'hinge', 'wasserstein', { name: 'least-squares', a: -1 }]],
   [['regularizers'], [[PATHS[0]], ['r1'], [{ name: 'gradient-penalty', lambda: 1 }], [{ name: 'weight-clipping', c: 0.1 }], 'r1']],
   [['averaging'], [null, { name: 'ema', decay: 0.5 }, { name: 'uniform', startStep: 1 }, PATHS[1]]],
-  [['report', 'gridEvery'], [1, 2, 0, 0.5, PATHS[0]]],
-  [['metrics', 'fid'], [null, { every: 1, samples: 10 }, { every: PATHS[0] }]],
+  [
+    ['report', 'gridEvery'],
+    [1, 2, 0, 0.5, PATHS[0]],
+  ],
+  [
+    ['metrics', 'fid'],
+    [null, { every: 1, samples: 10 }, { every: PATHS[0] }],
+  ],
   [['seed'], [0, 1, -1, 2 ** 40, PATHS[0]]],
   [['steps'], [0, 1, 2, -3]],
   [['batchSize'], [1, 2, 3, 5, 0]],
@@ -103,7 +155,18 @@ describe('gankit train --config on fuzzed configs', () => {
       const config = mutate(r);
       const file = path.join(cwd, 'config.json');
       fs.writeFileSync(file, JSON.stringify(config));
-      const { code, stderr: text } = await runMain(['train', '--config', 'config.json', '--out', 'run', '--steps', '2', '--quiet', '--eval-samples', '10']);
+      const { code, stderr: text } = await runMain([
+        'train',
+        '--config',
+        'config.json',
+        '--out',
+        'run',
+        '--steps',
+        '2',
+        '--quiet',
+        '--eval-samples',
+        '10',
+      ]);
       if (code === 0) codes.ok++;
       else {
         expect(code, text).toBe(2);
@@ -129,7 +192,26 @@ describe('gankit train --config on fuzzed configs', () => {
 
 describe('gankit train, sample, eval and interpolate on fuzzed command lines', () => {
   // Bad numbers: never a huge *valid* step count (that would train for hours).
-  const BAD_NUMBERS = ['', '-1', '1e9', '1e3', '0x10', '1.5', ' 3', '3 ', '+3', '\u0663', 'NaN', 'Infinity', '99999999999999999999', '4294967296', '100000001', 'ten', '0', '1\n2'];
+  const BAD_NUMBERS = [
+    '',
+    '-1',
+    '1e9',
+    '1e3',
+    '0x10',
+    '1.5',
+    ' 3',
+    '3 ',
+    '+3',
+    '\u0663',
+    'NaN',
+    'Infinity',
+    '99999999999999999999',
+    '4294967296',
+    '100000001',
+    'ten',
+    '0',
+    '1\n2',
+  ];
   const NUMBERS = [...BAD_NUMBERS, '1', '2', '3', '5', '007', '1', '2'];
   const VALUES: Record<string, readonly string[]> = {
     steps: NUMBERS,
@@ -147,7 +229,23 @@ describe('gankit train, sample, eval and interpolate on fuzzed command lines', (
     example: ['ring8', 'rign8', '', 'nope', '__proto__', 'constructor', 'toString'],
     config: ['tiny.json', 'missing.json', '', '/dev/zero', 'file.txt', 'dir.png', 'x\u0000y'],
     run: ['r8', 'img', '', 'nope', 'file.txt', '/proc', '/proc/self', 'x\u0000y', 'dir.png'],
-    out: ['runs/x', 'out/s.png', 'out/s.csv', 's.txt', '', '/proc/x', '/proc/x.png', '/sys/x.png', 'file.txt', 'file.txt/sub', 'file.txt/s.png', 'dir.png', 'x\u0000y.png', `${'a'.repeat(300)}.png`, 'runs/../runs/y'],
+    out: [
+      'runs/x',
+      'out/s.png',
+      'out/s.csv',
+      's.txt',
+      '',
+      '/proc/x',
+      '/proc/x.png',
+      '/sys/x.png',
+      'file.txt',
+      'file.txt/sub',
+      'file.txt/s.png',
+      'dir.png',
+      'x\u0000y.png',
+      `${'a'.repeat(300)}.png`,
+      'runs/../runs/y',
+    ],
   };
   const COMMAND_LINES: readonly (readonly string[])[] = [
     ['train', '--example', 'ring8', '--steps', '1', '--out', 'runs/a', '--quiet'],
@@ -157,7 +255,20 @@ describe('gankit train, sample, eval and interpolate on fuzzed command lines', (
     ['interpolate', '--run', 'img', '--out', 'out/i.png', '--steps', '3', '--pairs', '2', '--quiet'],
   ];
   const FLAGS: Record<string, readonly string[]> = {
-    train: ['example', 'config', 'steps', 'seed', 'batch-size', 'out', 'backend', 'checkpoint-every', 'keep', 'grid-every', 'eval-samples', 'workers'],
+    train: [
+      'example',
+      'config',
+      'steps',
+      'seed',
+      'batch-size',
+      'out',
+      'backend',
+      'checkpoint-every',
+      'keep',
+      'grid-every',
+      'eval-samples',
+      'workers',
+    ],
     sample: ['run', 'out', 'n', 'seed', 'backend'],
     eval: ['run', 'n', 'seed', 'backend'],
     interpolate: ['run', 'out', 'steps', 'pairs', 'mode', 'seed', 'backend'],
@@ -200,7 +311,15 @@ describe('gankit train, sample, eval and interpolate on fuzzed command lines', (
     fs.writeFileSync(path.join(cwd, 'file.txt'), 'not a directory\n');
     fs.mkdirSync(path.join(cwd, 'dir.png'));
     const img = path.join(cwd, 'img.json');
-    fs.writeFileSync(img, JSON.stringify({ data: { name: 'mnist', split: 'test' }, architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false }, batchSize: 4, metrics: { evalSamples: 10 } }));
+    fs.writeFileSync(
+      img,
+      JSON.stringify({
+        data: { name: 'mnist', split: 'test' },
+        architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false },
+        batchSize: 4,
+        metrics: { evalSamples: 10 },
+      }),
+    );
     for (const argv of [
       ['train', '--example', 'ring8', '--steps', '1', '--out', 'r8', '--quiet'],
       ['train', '--config', 'img.json', '--steps', '1', '--out', 'img', '--quiet', '--workers', '1'],
@@ -256,7 +375,9 @@ describe('gankit train, sample, eval and interpolate on fuzzed command lines', (
       for (const d of ['runs', 'out']) fs.rmSync(path.join(cwd, d), { recursive: true, force: true });
     }
     const seconds = (Date.now() - started) / 1000;
-    console.log(`argv fuzz: ${codes.ok} ran, ${codes.rejected} refused (${codes.afterBackend} after the backend line) in ${seconds.toFixed(1)} s`);
+    console.log(
+      `argv fuzz: ${codes.ok} ran, ${codes.rejected} refused (${codes.afterBackend} after the backend line) in ${seconds.toFixed(1)} s`,
+    );
     expect(codes.ok).toBeGreaterThan(60);
     expect(codes.rejected).toBeGreaterThan(100);
   });

@@ -10,7 +10,13 @@ import type { GeneratorSampler } from './examples/types';
 function replaySampler(images: Float32Array, count: number, numClasses?: number): GeneratorSampler & { calls: number[] } {
   let next = 0;
   const calls: number[] = [];
-  const network = { name: 'replay', inputShape: [4], outputShape: [28, 28, 1], trainableVariables: [], nonTrainableVariables: [] } as unknown as Network;
+  const network = {
+    name: 'replay',
+    inputShape: [4],
+    outputShape: [28, 28, 1],
+    trainableVariables: [],
+    nonTrainableVariables: [],
+  } as unknown as Network;
   return {
     network,
     latentShape: [4],
@@ -71,7 +77,11 @@ describe('evaluateImages', () => {
     const real = realFeatureStatistics(train, { max: 3000, progress: false });
     // Labels i mod 10 against test digits whose true labels are known: accuracy = fraction that agree.
     const n = 200;
-    const scores = evaluateImages(replaySampler(test.data, test.size, 10), real, 'digit-features', { seed: 0, samples: n, progress: false });
+    const scores = evaluateImages(replaySampler(test.data, test.size, 10), real, 'digit-features', {
+      seed: 0,
+      samples: n,
+      progress: false,
+    });
     expect(scores.fid).toBeUndefined();
     expect(scores.inceptionScore).toBeUndefined();
     expect(scores.frechetDistanceDigitFeatures).toBeGreaterThan(0);
@@ -87,8 +97,12 @@ describe('evaluateImages', () => {
     const real = { mean: new Float64Array(128), covariance: new Float64Array(128 * 128) };
     const rgb = { ...replaySampler(test.data, test.size), network: { outputShape: [32, 32, 3] } as unknown as Network };
     expect(() => evaluateImages(rgb, real, 'mnist', { seed: 0, samples: 100, progress: false })).toThrow(GankitError);
-    expect(() => evaluateImages(rgb, real, 'mnist', { seed: 0, samples: 100, progress: false })).toThrow(/28×28×1 images, got images of shape \[32, 32, 3\]/);
-    expect(() => evaluateImages(replaySampler(test.data, 10), real, 'mnist', { seed: 0, samples: 5, progress: false })).toThrow(/samples must be an integer >= 10, got 5/);
+    expect(() => evaluateImages(rgb, real, 'mnist', { seed: 0, samples: 100, progress: false })).toThrow(
+      /28×28×1 images, got images of shape \[32, 32, 3\]/,
+    );
+    expect(() => evaluateImages(replaySampler(test.data, 10), real, 'mnist', { seed: 0, samples: 5, progress: false })).toThrow(
+      /samples must be an integer >= 10, got 5/,
+    );
   });
 
   it('rowPerClassLabels lays out one class per row', () => {

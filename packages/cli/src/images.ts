@@ -44,7 +44,10 @@ function checkDigitShape(shape: readonly number[], what: string): void {
  * Feature statistics (mean and covariance of the digit classifier's 128-d features) of the first
  * `max` images of `real` (default {@link MAX_REAL_IMAGES}).
  */
-export function realFeatureStatistics(real: RealImages, options: { max?: number | undefined; progress?: boolean | undefined } = {}): GaussianStatistics {
+export function realFeatureStatistics(
+  real: RealImages,
+  options: { max?: number | undefined; progress?: boolean | undefined } = {},
+): GaussianStatistics {
   checkDigitShape(real.sampleShape, 'realFeatureStatistics');
   const n = Math.min(real.size, options.max ?? MAX_REAL_IMAGES);
   const clf = digitClassifier();
@@ -84,7 +87,12 @@ export interface ImageScores {
  * with a progress bar. The latent points come from `RandomSource(seed)`, so the raw and averaged
  * weights of a run are scored on the same z. Conditional generators get labels `i mod numClasses`.
  */
-export function evaluateImages(sampler: GeneratorSampler, real: GaussianStatistics, metric: ImageMetric, options: EvaluateOptions & { samples: number }): ImageScores {
+export function evaluateImages(
+  sampler: GeneratorSampler,
+  real: GaussianStatistics,
+  metric: ImageMetric,
+  options: EvaluateOptions & { samples: number },
+): ImageScores {
   const n = options.samples;
   if (!Number.isInteger(n) || n < 10) throw new GankitError('config', `evaluateImages: samples must be an integer >= 10, got ${n}`);
   checkDigitShape(sampler.network.outputShape, 'evaluateImages');
@@ -93,7 +101,8 @@ export function evaluateImages(sampler: GeneratorSampler, real: GaussianStatisti
   const feats = new FeatureStatistics();
   const probs = new Float32Array(n * 10);
   let correct = 0;
-  const bar = options.progress === false ? undefined : new Progress({ total: n, label: `evaluate${options.label ? ` ${options.label}` : ''}` });
+  const bar =
+    options.progress === false ? undefined : new Progress({ total: n, label: `evaluate${options.label ? ` ${options.label}` : ''}` });
   try {
     for (let i = 0; i < n; i += EVAL_BATCH) {
       const b = Math.min(EVAL_BATCH, n - i);
@@ -147,7 +156,10 @@ export function networkSampler(network: Network, numClasses?: number): Generator
 /** The averaging plugin of the generator (e.g. `ema`) among a trainer's plugins, if any. */
 export function findAverager(plugins: readonly GanPlugin[]): AveragingPlugin | undefined {
   return plugins.find(
-    (p) => typeof (p as Partial<AveragingPlugin>).withAveragedWeights === 'function' && typeof (p as Partial<AveragingPlugin>).averagedWeights === 'function' && ((p as Partial<AveragingPlugin>).network ?? 'generator') === 'generator',
+    (p) =>
+      typeof (p as Partial<AveragingPlugin>).withAveragedWeights === 'function' &&
+      typeof (p as Partial<AveragingPlugin>).averagedWeights === 'function' &&
+      ((p as Partial<AveragingPlugin>).network ?? 'generator') === 'generator',
   ) as AveragingPlugin | undefined;
 }
 
@@ -245,7 +257,13 @@ export function imageExample(spec: ImageExampleSpec): Example {
       const plugins = spec.plugins();
       if (out) {
         plugins.push(
-          gridRecorder({ every: gridEvery ?? spec.defaults.gridEvery, dir: out, z: gridCount, labels: gridLabels, grid: { cols: GRID_COLUMNS } }),
+          gridRecorder({
+            every: gridEvery ?? spec.defaults.gridEvery,
+            dir: out,
+            z: gridCount,
+            labels: gridLabels,
+            grid: { cols: GRID_COLUMNS },
+          }),
           metricsLogger({ file: path.join(out, 'logs.jsonl'), overwrite: !resume }),
         );
       }
@@ -265,7 +283,12 @@ export function imageExample(spec: ImageExampleSpec): Example {
     },
     async evaluate(sampler, options) {
       const data = spec.data();
-      return scoresJson(evaluateImages(sampler, realStatistics(data, options.progress), spec.metric, { ...options, samples: options.samples ?? spec.defaults.evalSamples }));
+      return scoresJson(
+        evaluateImages(sampler, realStatistics(data, options.progress), spec.metric, {
+          ...options,
+          samples: options.samples ?? spec.defaults.evalSamples,
+        }),
+      );
     },
     async finish(trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> {
       const files: string[] = [];
@@ -273,7 +296,8 @@ export function imageExample(spec: ImageExampleSpec): Example {
       const logger = trainer.plugins.find((p) => p.name === 'metrics-logger') as MetricsLogger | undefined;
       const averager = findAverager(trainer.plugins);
       const raw = networkSampler(trainer.generator, spec.numClasses);
-      const withWeights = <T>(which: 'raw' | 'averaged', fn: () => T): T => (which === 'averaged' && averager ? averager.withAveragedWeights(trainer.generator, fn) : fn());
+      const withWeights = <T>(which: 'raw' | 'averaged', fn: () => T): T =>
+        which === 'averaged' && averager ? averager.withAveragedWeights(trainer.generator, fn) : fn();
 
       // Final grids from the recorder's fixed z (or fresh points when there was no recorder).
       const z = grids?.z ? grids.z.clone() : new RandomSource(facts.seed).normal([gridCount, ...trainer.generator.inputShape]);
@@ -297,7 +321,11 @@ export function imageExample(spec: ImageExampleSpec): Example {
       const samples = facts.evalSamples ?? spec.defaults.evalSamples;
       const evalOptions = { seed: facts.seed, samples, progress: facts.progress };
       const rawScores = evaluateImages(raw, real, spec.metric, { ...evalOptions, label: 'raw' });
-      const avgScores = averager ? await averager.withAveragedWeights(trainer.generator, async () => evaluateImages(raw, real, spec.metric, { ...evalOptions, label: averager.name })) : undefined;
+      const avgScores = averager
+        ? await averager.withAveragedWeights(trainer.generator, async () =>
+            evaluateImages(raw, real, spec.metric, { ...evalOptions, label: averager.name }),
+          )
+        : undefined;
 
       const metrics: { [key: string]: JsonValue } = {
         example: spec.name,
@@ -320,11 +348,15 @@ export function imageExample(spec: ImageExampleSpec): Example {
       fs.writeFileSync(path.join(facts.out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
       files.push('metrics.json');
 
-      const finalMetrics: Record<string, number | string> = { steps: facts.steps, 'seconds per step': round(facts.seconds / Math.max(1, facts.steps)) };
+      const finalMetrics: Record<string, number | string> = {
+        steps: facts.steps,
+        'seconds per step': round(facts.seconds / Math.max(1, facts.steps)),
+      };
       const addScores = (prefix: string, s: ImageScores) => {
         if (s.fid !== undefined) finalMetrics[`${prefix} FID`] = round(s.fid);
         if (s.inceptionScore) finalMetrics[`${prefix} IS`] = `${s.inceptionScore.mean.toFixed(3)} ± ${s.inceptionScore.std.toFixed(3)}`;
-        if (s.frechetDistanceDigitFeatures !== undefined) finalMetrics[`${prefix} FD (digit features)`] = round(s.frechetDistanceDigitFeatures);
+        if (s.frechetDistanceDigitFeatures !== undefined)
+          finalMetrics[`${prefix} FD (digit features)`] = round(s.frechetDistanceDigitFeatures);
         if (s.labelAccuracy !== undefined) finalMetrics[`${prefix} label accuracy`] = round(s.labelAccuracy);
       };
       addScores('raw', rawScores);
@@ -333,7 +365,14 @@ export function imageExample(spec: ImageExampleSpec): Example {
       await htmlReport({
         dir: facts.out,
         title: spec.title,
-        config: { example: spec.name, seed: facts.seed, batchSize: facts.batchSize, steps: facts.steps, backend: facts.backend, ...spec.settings },
+        config: {
+          example: spec.name,
+          seed: facts.seed,
+          batchSize: facts.batchSize,
+          steps: facts.steps,
+          backend: facts.backend,
+          ...spec.settings,
+        },
         logsFile: logger && fs.existsSync(logger.file) ? logger.file : undefined,
         grids: [
           ...(grids?.files ?? []),

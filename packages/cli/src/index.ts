@@ -7,9 +7,26 @@
  */
 export { main } from './cli';
 export { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
-export { CYCLEGAN_DIGITS, cycleganDigits, digitDomains, embolden, rotate90, trainCycleganDigits, transformDigits } from './examples/cyclegan-digits';
+export {
+  CYCLEGAN_DIGITS,
+  cycleganDigits,
+  digitDomains,
+  embolden,
+  rotate90,
+  trainCycleganDigits,
+  transformDigits,
+} from './examples/cyclegan-digits';
 export type { CycleganDigitsSettings, DigitTransform } from './examples/cyclegan-digits';
-export type { CustomExample, EvaluateOptions, Example, ExampleOutputs, ExampleSetup, GeneratorSampler, RunFacts, SetupOptions } from './examples/index';
+export type {
+  CustomExample,
+  EvaluateOptions,
+  Example,
+  ExampleOutputs,
+  ExampleSetup,
+  GeneratorSampler,
+  RunFacts,
+  SetupOptions,
+} from './examples/index';
 export { RING8, mixtureGanSetup, ring8 } from './examples/ring8';
 export type { MixtureGanSettings } from './examples/ring8';
 export { GRID25, grid25 } from './examples/grid25';
@@ -24,11 +41,27 @@ export { runTraining } from './train';
 export type { RunOptions, RunResult } from './train';
 export { loadExample, trainInWorkers } from './replica';
 export type { ExampleSource, WorkerRunOptions } from './replica';
-export { MAX_REAL_IMAGES, evaluateImages, findAverager, imageExample, networkSampler, realFeatureStatistics, rowPerClassLabels } from './images';
+export {
+  MAX_REAL_IMAGES,
+  evaluateImages,
+  findAverager,
+  imageExample,
+  networkSampler,
+  realFeatureStatistics,
+  rowPerClassLabels,
+} from './images';
 export type { ImageExampleSpec, ImageMetric, ImageScores, RealImages } from './images';
 export { TRAIN_CONFIG_SCHEMA, evaluatePoints, exampleFromConfig, parseConfig, readConfigFile, validateConfig } from './config';
 export type { Schema } from './schema';
-export type { ArchitectureConfig, AveragingConfig, DataConfig, LossConfig, OptimizerConfig, RegularizerConfig, TrainConfig } from './config';
+export type {
+  ArchitectureConfig,
+  AveragingConfig,
+  DataConfig,
+  LossConfig,
+  OptimizerConfig,
+  RegularizerConfig,
+  TrainConfig,
+} from './config';
 export { exampleOfRun, loadRun, readRunConfig } from './run';
 export type { LoadedRun, RunConfigFile, RunWeights } from './run';
 export { evalRun, interpolateRun, sampleRun } from './commands';

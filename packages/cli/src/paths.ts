@@ -92,10 +92,19 @@ export function checkOutputDir(dir: string, flag: string): string {
 function checkWritableDir(abs: string, flag: string, shown: string): void {
   const { dir: existing, stat } = nearestExisting(abs, flag, shown);
   if (!stat.isDirectory()) {
-    throw new GankitError('config', existing === path.resolve(shown) ? `${flag} ${shown} is a file, not a directory` : `${flag} ${shown}: ${existing} is a file, not a directory`);
+    throw new GankitError(
+      'config',
+      existing === path.resolve(shown)
+        ? `${flag} ${shown} is a file, not a directory`
+        : `${flag} ${shown}: ${existing} is a file, not a directory`,
+    );
   }
   const kernel = kernelFilesystem(existing);
-  if (kernel) throw new GankitError('config', `${flag} ${shown} is on ${kernel}, a kernel file system where nothing can be saved; choose a directory on a disk`);
+  if (kernel)
+    throw new GankitError(
+      'config',
+      `${flag} ${shown} is on ${kernel}, a kernel file system where nothing can be saved; choose a directory on a disk`,
+    );
   const probe = path.join(existing, `.gankit-write-test-${process.pid}-${Date.now().toString(36)}`);
   try {
     fs.writeFileSync(probe, '', { flag: 'wx' });

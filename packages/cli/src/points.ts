@@ -32,7 +32,8 @@ function writeCsv(file: string, header: string, rows: readonly (readonly number[
  */
 export async function finishPointsRun(trainer: Trainer, facts: RunFacts, name: string): Promise<ExampleOutputs> {
   const data = trainer.data as GaussianMixture;
-  if (!Array.isArray(data.modes) || typeof data.std !== 'number') throw new Error(`${name}: the data is not a Gaussian mixture with modes and std`);
+  if (!Array.isArray(data.modes) || typeof data.std !== 'number')
+    throw new Error(`${name}: the data is not a Gaussian mixture with modes and std`);
   const averager = findAverager(trainer);
   const n = facts.evalSamples ?? 2500;
   const z = trainer.sampleLatent(n);

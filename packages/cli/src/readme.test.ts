@@ -26,7 +26,12 @@ describe('README', () => {
     fs.writeFileSync(file, code);
     try {
       // Asynchronous, so the test worker stays responsive while the snippet trains.
-      const { stdout: out } = await promisify(execFile)(process.execPath, [file], { cwd: root, encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' }, timeout: 300_000 });
+      const { stdout: out } = await promisify(execFile)(process.execPath, [file], {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, GANKIT_BACKEND: 'wasm' },
+        timeout: 300_000,
+      });
       const m = /modesCaptured: (\d+)/.exec(out);
       expect(m, out).not.toBeNull();
       expect(Number(m![1])).toBeGreaterThanOrEqual(0);

@@ -20,7 +20,11 @@ interface ReplicaInput {
 export function loadExample(source: ExampleSource): Example {
   if ('config' in source) return exampleFromConfig(readConfigFile(source.config));
   const example = EXAMPLES[source.example];
-  if (!example && CUSTOM_EXAMPLES[source.example]) throw new GankitError('config', `example '${source.example}' has a training loop of its own and no data-parallel replicas; use --workers 1`);
+  if (!example && CUSTOM_EXAMPLES[source.example])
+    throw new GankitError(
+      'config',
+      `example '${source.example}' has a training loop of its own and no data-parallel replicas; use --workers 1`,
+    );
   if (!example) throw new GankitError('config', `unknown example '${source.example}'; one of: ${exampleNames().join(', ')}`);
   return example;
 }
@@ -43,7 +47,13 @@ export async function trainInWorkers(source: ExampleSource, options: WorkerRunOp
   const input: ReplicaInput = { source, run: { ...options, workers } };
   const opened = openTrainingRun(loadExample(source), { ...options, workers }, (line) => void process.stderr.write(`${line}\n`));
   try {
-    const results = await runReplicas<RunResult>({ module: replicaModule(), exportName: 'trainReplica', options: input, workers, backend: options.backend });
+    const results = await runReplicas<RunResult>({
+      module: replicaModule(),
+      exportName: 'trainReplica',
+      options: input,
+      workers,
+      backend: options.backend,
+    });
     opened.close();
     return results[0];
   } catch (e) {

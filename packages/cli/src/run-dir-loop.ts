@@ -15,7 +15,8 @@ export const ON_NAN: readonly OnNan[] = ['stop', 'skip', 'off'];
 /** Checks an `--on-nan` value (or the config's `onNan`). */
 export function parseOnNan(value: string | undefined, what = '--on-nan'): OnNan | undefined {
   if (value === undefined) return undefined;
-  if (!(ON_NAN as readonly string[]).includes(value)) throw new GankitError('config', `${what} must be one of ${ON_NAN.join(', ')}, got '${value}'`);
+  if (!(ON_NAN as readonly string[]).includes(value))
+    throw new GankitError('config', `${what} must be one of ${ON_NAN.join(', ')}, got '${value}'`);
   return value as OnNan;
 }
 
@@ -37,7 +38,8 @@ export async function resumeRun(
     onSkip: (s) => primary && log(`skipped damaged checkpoint ${s.path}: ${s.reason}`),
   });
   if (r) {
-    if (primary && r.formatVersion < 2) log(`note: ${r.path} was written by an older gankit: its model.json has no checksum of its own (its weights do)`);
+    if (primary && r.formatVersion < 2)
+      log(`note: ${r.path} was written by an older gankit: its model.json has no checksum of its own (its weights do)`);
     log(`resumed from ${r.path} (step ${r.step})`);
     return r.step;
   }
@@ -103,7 +105,8 @@ export class RunCheckpoints {
   async afterStep(step: number): Promise<string | undefined> {
     if (!this.enabled) return undefined;
     const every = this.cadence.every;
-    const due = every !== undefined ? step % every === 0 : Date.now() - this.lastTime >= (this.cadence.seconds ?? DEFAULT_CHECKPOINT_SECONDS) * 1000;
+    const due =
+      every !== undefined ? step % every === 0 : Date.now() - this.lastTime >= (this.cadence.seconds ?? DEFAULT_CHECKPOINT_SECONDS) * 1000;
     return due ? this.save(step) : undefined;
   }
 

@@ -29,7 +29,10 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 async function gankit(args: string[]): Promise<{ code: number; stderr: string }> {
   const lines: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => (lines.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    lines.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
   try {
     const code = await main(args);
     return { code, stderr: lines.join('') };
@@ -49,7 +52,14 @@ describe('--resume continues only the run the directory holds', () => {
     const out = dir('ring8');
     expect((await gankit(ring(out, '--steps', '4', '--checkpoint-every', '2'))).code).toBe(0);
     const config = read(path.join(out, 'config.json'));
-    expect(JSON.parse(config.toString())).toMatchObject({ example: 'ring8', seed: 0, batchSize: 128, workers: 1, onNan: 'stop', fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(JSON.parse(config.toString())).toMatchObject({
+      example: 'ring8',
+      seed: 0,
+      batchSize: 128,
+      workers: 1,
+      onNan: 'stop',
+      fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
     const cases: [string[], RegExp][] = [
       [['--seed', '7'], /cannot resume .*: --seed 7, but this run has seed 0\./],
       [['--example', 'ring8-unrolled'], /cannot resume .*: --example ring8-unrolled, but this run is ring8\./],
@@ -71,18 +81,40 @@ describe('--resume continues only the run the directory holds', () => {
     const ok = await gankit(ring(out, '--steps', '6', '--resume', '--checkpoint-every', '3', '--keep', '2', '--on-nan', 'skip'));
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toMatch(/resumed from .*step-000000004 \(step 4\)/);
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'))).toMatchObject({ steps: 6, checkpointEvery: 3, onNan: 'skip', fingerprint: JSON.parse(config.toString()).fingerprint });
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'))).toMatchObject({
+      steps: 6,
+      checkpointEvery: 3,
+      onNan: 'skip',
+      fingerprint: JSON.parse(config.toString()).fingerprint,
+    });
   });
 
   it('a config run: any setting that changes the result is named with its path; the step count, evaluation and grid cadence may change', async () => {
     const out = dir('config');
-    const base = { name: 'tiny', data: { name: 'ring', modes: 4 }, architecture: { name: 'mlp', latentDim: 2, hidden: [8] }, batchSize: 8, metrics: { evalSamples: 10 } };
+    const base = {
+      name: 'tiny',
+      data: { name: 'ring', modes: 4 },
+      architecture: { name: 'mlp', latentDim: 2, hidden: [8] },
+      batchSize: 8,
+      metrics: { evalSamples: 10 },
+    };
     const write = (c: object) => {
       const f = path.join(root, `c-${n++}.json`);
       fs.writeFileSync(f, JSON.stringify(c));
       return f;
     };
-    const train = (c: object, ...more: string[]) => gankit(['train', '--config', write(c), '--out', out, '--quiet', '--checkpoint-every', '2', ...(more.includes('--steps') ? more : ['--steps', '4', ...more])]);
+    const train = (c: object, ...more: string[]) =>
+      gankit([
+        'train',
+        '--config',
+        write(c),
+        '--out',
+        out,
+        '--quiet',
+        '--checkpoint-every',
+        '2',
+        ...(more.includes('--steps') ? more : ['--steps', '4', ...more]),
+      ]);
     expect((await train(base)).code).toBe(0);
     const hinge = await train({ ...base, loss: 'hinge' }, '--resume');
     expect(hinge.code).toBe(2);
@@ -93,7 +125,12 @@ describe('--resume continues only the run the directory holds', () => {
     expect(data.stderr).toMatch(/config differs at data\.modes: 5, but this run has 4/);
     const example = await gankit(ring(out, '--resume'));
     expect(example.stderr).toMatch(/--example ring8, but this run was trained from a config file \(named 'tiny'\)/);
-    const free = await train({ ...base, name: 'renamed', steps: 99, metrics: { evalSamples: 20 }, report: { gridEvery: 7 }, onNan: 'skip' }, '--resume', '--steps', '6');
+    const free = await train(
+      { ...base, name: 'renamed', steps: 99, metrics: { evalSamples: 20 }, report: { gridEvery: 7 }, onNan: 'skip' },
+      '--resume',
+      '--steps',
+      '6',
+    );
     expect(free.code, free.stderr).toBe(0);
     expect(free.stderr).toMatch(/resumed from .*step-000000004/);
   });
@@ -117,13 +154,17 @@ describe('a new run never lands on an old one', () => {
     fs.writeFileSync(path.join(out, 'notes.txt'), 'mine\n');
     const refused = await gankit(ring(out, '--steps', '2', '--seed', '1'));
     expect(refused.code).toBe(2);
-    expect(errorLine(refused.stderr)).toEqual([`gankit train: ${out} holds a run (config.json, checkpoints/, final/, metrics.json): go on with it with --resume, replace it with --overwrite, or choose another --out`]);
+    expect(errorLine(refused.stderr)).toEqual([
+      `gankit train: ${out} holds a run (config.json, checkpoints/, final/, metrics.json): go on with it with --resume, replace it with --overwrite, or choose another --out`,
+    ]);
     const both = await gankit(ring(out, '--resume', '--overwrite'));
     expect(both.stderr).toMatch(/give --resume .* or --overwrite .*, not both/);
 
     const fresh = await gankit(ring(out, '--steps', '2', '--seed', '1', '--checkpoint-every', '2', '--overwrite'));
     expect(fresh.code, fresh.stderr).toBe(0);
-    expect(fresh.stderr).toMatch(/--overwrite: removed the earlier run's checkpoints\/, final\/, samples\.csv, samples\.png, metrics\.json, config\.json from /);
+    expect(fresh.stderr).toMatch(
+      /--overwrite: removed the earlier run's checkpoints\/, final\/, samples\.csv, samples\.png, metrics\.json, config\.json from /,
+    );
     expect(steps(out)).toEqual(['step-000000002']);
     expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('mine\n');
     // --resume now goes on with the new run: the same as 4 steps of seed 1 in one go.
@@ -178,7 +219,11 @@ describe('one writer per directory', () => {
     const t0 = Date.now();
     const second = await gankit(ring(out, '--steps', '10', '--resume'));
     expect(second.code).toBe(2);
-    expect(errorLine(second.stderr)[0]).toMatch(new RegExp(`is in use by another gankit train: process ${process.pid} on this host, since .*; if it is not running, remove ${lock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(errorLine(second.stderr)[0]).toMatch(
+      new RegExp(
+        `is in use by another gankit train: process ${process.pid} on this host, since .*; if it is not running, remove ${lock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+      ),
+    );
     expect(Date.now() - t0).toBeLessThan(5000);
     const r = await first;
     expect(r.steps).toBe(400);
@@ -189,10 +234,15 @@ describe('one writer per directory', () => {
     const out = dir('stale');
     fs.mkdirSync(out);
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
-    fs.writeFileSync(path.join(out, LOCK_FILE), JSON.stringify({ pid: dead, host: os.hostname(), started: '2020-01-01T00:00:00.000Z', token: 'old' }));
+    fs.writeFileSync(
+      path.join(out, LOCK_FILE),
+      JSON.stringify({ pid: dead, host: os.hostname(), started: '2020-01-01T00:00:00.000Z', token: 'old' }),
+    );
     const lines: string[] = [];
     const lock = lockRunDirectory(out, (l) => lines.push(l));
-    expect(lines).toEqual([`took over the stale lock ${lock.file}: process ${dead} on this host (since 2020-01-01T00:00:00.000Z) is no longer running`]);
+    expect(lines).toEqual([
+      `took over the stale lock ${lock.file}: process ${dead} on this host (since 2020-01-01T00:00:00.000Z) is no longer running`,
+    ]);
     expect(JSON.parse(fs.readFileSync(lock.file, 'utf8')).pid).toBe(process.pid);
     expect(() => lockRunDirectory(out)).toThrow(/is in use by another gankit train: process \d+ on this host/);
     lock.release();
@@ -213,7 +263,9 @@ describe('one writer per directory', () => {
     const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bin.js');
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       const out = dir(signal);
-      const child = execFile(process.execPath, [bin, ...ring(out, '--steps', '100000')], { env: { ...process.env, GANKIT_BACKEND: 'wasm' } });
+      const child = execFile(process.execPath, [bin, ...ring(out, '--steps', '100000')], {
+        env: { ...process.env, GANKIT_BACKEND: 'wasm' },
+      });
       const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
       const lock = path.join(out, LOCK_FILE);
       for (let i = 0; i < 600 && !fs.existsSync(path.join(out, 'config.json')); i++) await new Promise((r) => setTimeout(r, 50));
@@ -227,7 +279,15 @@ describe('one writer per directory', () => {
 
 describe('divergence never destroys the last good state', () => {
   // R1's penalty overflows at iteration 2 (with smaller networks Adam's second moment overflows first).
-  const diverging = { name: 'nan', data: { name: 'ring', modes: 4 }, architecture: { name: 'mlp', latentDim: 2, hidden: [128, 128] }, batchSize: 8, metrics: { evalSamples: 10 }, regularizers: [{ name: 'r1', gamma: 1 }], optimizer: { generator: { name: 'adam', learningRate: 1e6 }, discriminator: { name: 'adam', learningRate: 1e6 } } };
+  const diverging = {
+    name: 'nan',
+    data: { name: 'ring', modes: 4 },
+    architecture: { name: 'mlp', latentDim: 2, hidden: [128, 128] },
+    batchSize: 8,
+    metrics: { evalSamples: 10 },
+    regularizers: [{ name: 'r1', gamma: 1 }],
+    optimizer: { generator: { name: 'adam', learningRate: 1e6 }, discriminator: { name: 'adam', learningRate: 1e6 } },
+  };
   const configFile = () => {
     const f = path.join(root, `nan-${n++}.json`);
     fs.writeFileSync(f, JSON.stringify(diverging));
@@ -244,14 +304,41 @@ describe('divergence never destroys the last good state', () => {
     const out = dir('nan');
     const file = configFile();
     // Past the fault with --on-nan skip: finite checkpoints and final weights.
-    const skipped = await gankit(['train', '--config', file, '--out', out, '--quiet', '--steps', '10', '--checkpoint-every', '5', '--on-nan', 'skip']);
+    const skipped = await gankit([
+      'train',
+      '--config',
+      file,
+      '--out',
+      out,
+      '--quiet',
+      '--steps',
+      '10',
+      '--checkpoint-every',
+      '5',
+      '--on-nan',
+      'skip',
+    ]);
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(skipped.stderr).toMatch(/the NaN guard skipped \d+ iterations \(--on-nan skip\)/);
     const finalBefore = read(path.join(out, 'final', 'weights.bin'));
     // The same run, resumed with the default guard: it stops at the first faulty iteration.
-    const stopped = await gankit(['train', '--config', file, '--out', out, '--quiet', '--steps', '20', '--checkpoint-every', '5', '--resume']);
+    const stopped = await gankit([
+      'train',
+      '--config',
+      file,
+      '--out',
+      out,
+      '--quiet',
+      '--steps',
+      '20',
+      '--checkpoint-every',
+      '5',
+      '--resume',
+    ]);
     expect(stopped.code, stopped.stderr).toBe(3);
-    expect(stopped.stderr).toMatch(/training stopped at a numerical fault in iteration 11 \(the (discriminator|generator) update\): the (discriminator|generator) loss is (NaN|Infinity|-Infinity) \((non-finite terms: [^)]+|every term is finite[^)]*)\); the trainer is back after 10 good iterations\. Nothing non-finite was written: the newest checkpoint, checkpoints\/step-000000010, holds the last finite state saved; final\/ and the outputs were not written \(the earlier final\/ in .* is left as it was\)/);
+    expect(stopped.stderr).toMatch(
+      /training stopped at a numerical fault in iteration 11 \(the (discriminator|generator) update\): the (discriminator|generator) loss is (NaN|Infinity|-Infinity) \((non-finite terms: [^)]+|every term is finite[^)]*)\); the trainer is back after 10 good iterations\. Nothing non-finite was written: the newest checkpoint, checkpoints\/step-000000010, holds the last finite state saved; final\/ and the outputs were not written \(the earlier final\/ in .* is left as it was\)/,
+    );
     expect(steps(out)).toEqual(['step-000000005', 'step-000000010']);
     expect(read(path.join(out, 'final', 'weights.bin')).equals(finalBefore)).toBe(true);
     for (const c of await listCheckpoints(out)) expect(await finite(c.path)).toBe(true);
@@ -259,9 +346,24 @@ describe('divergence never destroys the last good state', () => {
 
   it('--on-nan off: training goes on, but no checkpoint or final/ holding NaN is written; exit 3', async () => {
     const out = dir('nan-off');
-    const r = await gankit(['train', '--config', configFile(), '--out', out, '--quiet', '--steps', '20', '--checkpoint-every', '5', '--on-nan', 'off']);
+    const r = await gankit([
+      'train',
+      '--config',
+      configFile(),
+      '--out',
+      out,
+      '--quiet',
+      '--steps',
+      '20',
+      '--checkpoint-every',
+      '5',
+      '--on-nan',
+      'off',
+    ]);
     expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/the trainer state went NaN or infinite \(--on-nan off\): not writing .*step-0000000\d\d: tensor '[^']+' holds \d+ NaN or infinite values of \d+/);
+    expect(r.stderr).toMatch(
+      /the trainer state went NaN or infinite \(--on-nan off\): not writing .*step-0000000\d\d: tensor '[^']+' holds \d+ NaN or infinite values of \d+/,
+    );
     for (const c of await listCheckpoints(out)) expect(await finite(c.path)).toBe(true);
     expect(fs.existsSync(path.join(out, 'final'))).toBe(false);
     // Past the guard: a small critic's Adam second moment overflows while the losses stay finite.
@@ -271,7 +373,9 @@ describe('divergence never destroys the last good state', () => {
     const past = dir('nan-past');
     const s = await gankit(['train', '--config', small, '--out', past, '--quiet', '--steps', '200', '--checkpoint-every', '5']);
     expect(s.code, s.stderr).toBe(3);
-    expect(s.stderr).toMatch(/^the trainer state went NaN or infinite \(--on-nan stop\): not writing .*: tensor 'optimizers\/[a-z]+\/slots\/\d+' holds/m);
+    expect(s.stderr).toMatch(
+      /^the trainer state went NaN or infinite \(--on-nan stop\): not writing .*: tensor 'optimizers\/[a-z]+\/slots\/\d+' holds/m,
+    );
     expect(s.stderr).not.toMatch(/training goes on/);
     const m = JSON.parse(fs.readFileSync(path.join(past, 'config.json'), 'utf8'));
     expect(m.steps).toBe(200);
@@ -324,13 +428,17 @@ describe('checkpoints', () => {
     const once = await gankit(ring(out, '--steps', '6', '--resume'));
     expect(once.code, once.stderr).toBe(0);
     expect(once.stderr.match(/damaged checkpoint/g)).toHaveLength(1);
-    expect(once.stderr).toMatch(new RegExp(`skipped damaged checkpoint .*step-000000006: checkpoint file .*model\\.json: does not match its own checksum`));
+    expect(once.stderr).toMatch(
+      /skipped damaged checkpoint .*step-000000006: checkpoint file .*model\.json: does not match its own checksum/,
+    );
     expect(once.stderr).toMatch(/resumed from .*step-000000004 \(step 4\)/);
     for (const c of [c4, c2]) fs.truncateSync(path.join(c, 'weights.bin'), 10);
     const none = await gankit(ring(out, '--steps', '8', '--resume'));
     expect(none.code).toBe(2);
     expect(errorLine(none.stderr)).toHaveLength(1);
-    expect(errorLine(none.stderr)[0]).toMatch(/cannot resume .*: every checkpoint is damaged \(step-000000006, step-000000004, step-000000002; the reasons are above\), so there is nothing to go on from; to train this run again from step 0, run without --resume and with --overwrite/);
+    expect(errorLine(none.stderr)[0]).toMatch(
+      /cannot resume .*: every checkpoint is damaged \(step-000000006, step-000000004, step-000000002; the reasons are above\), so there is nothing to go on from; to train this run again from step 0, run without --resume and with --overwrite/,
+    );
     expect(none.stderr.match(/skipped damaged checkpoint/g)).toHaveLength(3);
     expect(fs.existsSync(path.join(out, 'checkpoints', 'step-000000008'))).toBe(false);
   });
@@ -339,8 +447,19 @@ describe('checkpoints', () => {
 describe('logs match the state', () => {
   it('a run resumed from an earlier checkpoint holds each step once in logs.jsonl, and only grids it drew', async () => {
     const config = path.join(root, 'images.json');
-    fs.writeFileSync(config, JSON.stringify({ name: 'img', data: { name: 'mnist', split: 'test' }, architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false }, batchSize: 4, report: { gridEvery: 1 }, metrics: { evalSamples: 10 } }));
-    const train = (out: string, ...more: string[]) => gankit(['train', '--config', config, '--out', out, '--quiet', '--eval-samples', '10', ...more]);
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        name: 'img',
+        data: { name: 'mnist', split: 'test' },
+        architecture: { name: 'dcgan', latentDim: 4, baseFilters: 2, batchNorm: false },
+        batchSize: 4,
+        report: { gridEvery: 1 },
+        metrics: { evalSamples: 10 },
+      }),
+    );
+    const train = (out: string, ...more: string[]) =>
+      gankit(['train', '--config', config, '--out', out, '--quiet', '--eval-samples', '10', ...more]);
     const straight = dir('logs-straight');
     expect((await train(straight, '--steps', '8')).code).toBe(0);
     const out = dir('logs');
@@ -350,13 +469,24 @@ describe('logs match the state', () => {
     const r = await train(out, '--steps', '8', '--checkpoint-every', '2', '--resume');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/resumed from .*step-000000004 \(step 4\)/);
-    const records = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = (f: string) =>
+      fs
+        .readFileSync(f, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
     const logs = records(path.join(out, 'logs.jsonl'));
     expect(logs.map((l) => l.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const same = records(path.join(straight, 'logs.jsonl'));
     expect(logs.map((l) => [l.dLoss, l.gLoss])).toEqual(same.map((l) => [l.dLoss, l.gLoss]));
     // The grid of step 6 (drawn after the checkpoint, at the old cadence) is gone; the resumed run drew its own.
-    expect(fs.readdirSync(path.join(out, 'grids')).sort()).toEqual(['step-000000003.png', 'step-000000005.png', 'step-000000006.png', 'step-000000007.png', 'step-000000008.png']);
+    expect(fs.readdirSync(path.join(out, 'grids')).sort()).toEqual([
+      'step-000000003.png',
+      'step-000000005.png',
+      'step-000000006.png',
+      'step-000000007.png',
+      'step-000000008.png',
+    ]);
     expect(read(path.join(out, 'final', 'weights.bin')).equals(read(path.join(straight, 'final', 'weights.bin')))).toBe(true);
   });
 });
@@ -368,10 +498,18 @@ describe('cyclegan-digits follows the same rules', () => {
     const common = { out, backend: 'wasm', progress: false, batchSize: 2, log: () => undefined };
     await trainCycleganDigits({ ...common, steps: 1 }, small);
     const config = read(path.join(out, 'config.json'));
-    await expect(trainCycleganDigits({ ...common, steps: 2 }, small)).rejects.toThrow(/holds a run \(config\.json, final\/, metrics\.json\)/);
-    await expect(trainCycleganDigits({ ...common, steps: 2, resume: true }, { ...small, domainB: 'rotated' })).rejects.toThrow(/settings differ at domainB: "rotated", but this run has "bold"/);
-    await expect(trainCycleganDigits({ ...common, steps: 2, resume: true, seed: 3 }, small)).rejects.toThrow(/--seed 3, but this run has seed 0/);
-    await expect(trainCycleganDigits({ ...common, steps: 2, onNan: 'skip' }, small)).rejects.toThrow(/--on-nan skip: cyclegan-digits' trainer cannot skip an iteration/);
+    await expect(trainCycleganDigits({ ...common, steps: 2 }, small)).rejects.toThrow(
+      /holds a run \(config\.json, final\/, metrics\.json\)/,
+    );
+    await expect(trainCycleganDigits({ ...common, steps: 2, resume: true }, { ...small, domainB: 'rotated' })).rejects.toThrow(
+      /settings differ at domainB: "rotated", but this run has "bold"/,
+    );
+    await expect(trainCycleganDigits({ ...common, steps: 2, resume: true, seed: 3 }, small)).rejects.toThrow(
+      /--seed 3, but this run has seed 0/,
+    );
+    await expect(trainCycleganDigits({ ...common, steps: 2, onNan: 'skip' }, small)).rejects.toThrow(
+      /--on-nan skip: cyclegan-digits' trainer cannot skip an iteration/,
+    );
     expect(read(path.join(out, 'config.json')).equals(config)).toBe(true);
     const lock = lockRunDirectory(out);
     await expect(trainCycleganDigits({ ...common, steps: 2, resume: true }, small)).rejects.toThrow(/is in use by another gankit train/);

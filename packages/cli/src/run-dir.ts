@@ -39,7 +39,15 @@ export interface RunIdentity {
  * `--resume`: the step count, the final evaluation's sample count, the grid cadence, the NaN
  * policy and the name; `seed` and `batchSize` are compared as the run's effective values.
  */
-const CONFIG_KEYS_FREE_ON_RESUME = [['steps'], ['name'], ['seed'], ['batchSize'], ['onNan'], ['metrics', 'evalSamples'], ['report', 'gridEvery']];
+const CONFIG_KEYS_FREE_ON_RESUME = [
+  ['steps'],
+  ['name'],
+  ['seed'],
+  ['batchSize'],
+  ['onNan'],
+  ['metrics', 'evalSamples'],
+  ['report', 'gridEvery'],
+];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -64,13 +72,20 @@ function definingSettings(settings: Record<string, unknown>): Record<string, unk
 
 /** The part of an identity that defines the run (a config run's name is not part of it). */
 function definingPart(id: RunIdentity): Record<string, JsonValue> {
-  const common = { seed: id.seed, batchSize: id.batchSize, workers: id.workers, ...(id.settings ? { settings: definingSettings(id.settings) as JsonValue } : {}) };
+  const common = {
+    seed: id.seed,
+    batchSize: id.batchSize,
+    workers: id.workers,
+    ...(id.settings ? { settings: definingSettings(id.settings) as JsonValue } : {}),
+  };
   return id.config !== undefined ? { config: definingConfig(id.config), ...common } : { example: id.example, ...common };
 }
 
 /** `sha256:<hex>` of what defines a run; two runs with the same fingerprint train alike. */
 export function runFingerprint(id: RunIdentity): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(definingPart(id))).digest('hex')}`;
+  return `sha256:${createHash('sha256')
+    .update(canonicalJson(definingPart(id)))
+    .digest('hex')}`;
 }
 
 /** The first place two JSON values differ, as a key path and the two values (null when equal). */
@@ -100,9 +115,12 @@ const show = (v: unknown): string => (v === undefined ? '(absent)' : JSON.string
  */
 export function identityDifference(wanted: RunIdentity, recorded: Record<string, unknown>): string | null {
   const recordedConfig = recorded.config as JsonValue | undefined;
-  if (wanted.config === undefined && recordedConfig !== undefined) return `--example ${wanted.example}, but this run was trained from a config file (named '${String(recorded.example)}'); give that --config`;
-  if (wanted.config !== undefined && recordedConfig === undefined) return `--config names a configured run, but this run is example ${String(recorded.example)}; give --example ${String(recorded.example)}`;
-  if (wanted.config === undefined && wanted.example !== recorded.example) return `--example ${wanted.example}, but this run is ${String(recorded.example)}`;
+  if (wanted.config === undefined && recordedConfig !== undefined)
+    return `--example ${wanted.example}, but this run was trained from a config file (named '${String(recorded.example)}'); give that --config`;
+  if (wanted.config !== undefined && recordedConfig === undefined)
+    return `--config names a configured run, but this run is example ${String(recorded.example)}; give --example ${String(recorded.example)}`;
+  if (wanted.config === undefined && wanted.example !== recorded.example)
+    return `--example ${wanted.example}, but this run is ${String(recorded.example)}`;
   if (wanted.config !== undefined) {
     const d = firstDifference(definingConfig(wanted.config), definingConfig(recordedConfig!));
     if (d) return `config differs at ${d.at}: ${show(d.a)}, but this run has ${show(d.b)}`;
@@ -115,9 +133,11 @@ export function identityDifference(wanted: RunIdentity, recorded: Record<string,
     if (d) return `settings differ at ${d.at}: ${show(d.a)}, but this run has ${show(d.b)}`;
   }
   if (wanted.seed !== recorded.seed) return `--seed ${wanted.seed}, but this run has seed ${show(recorded.seed)}`;
-  if (wanted.batchSize !== recorded.batchSize) return `--batch-size ${wanted.batchSize}, but this run has batch size ${show(recorded.batchSize)}`;
+  if (wanted.batchSize !== recorded.batchSize)
+    return `--batch-size ${wanted.batchSize}, but this run has batch size ${show(recorded.batchSize)}`;
   const workers = recorded.workers ?? 1;
-  if (wanted.workers !== workers) return `--workers ${wanted.workers}, but this run trained with ${show(workers)} (batch norm sees each worker's rows, so the result depends on it)`;
+  if (wanted.workers !== workers)
+    return `--workers ${wanted.workers}, but this run trained with ${show(workers)} (batch norm sees each worker's rows, so the result depends on it)`;
   return null;
 }
 
@@ -135,9 +155,16 @@ export function readRecordedRun(dir: string): Record<string, unknown> | undefine
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new GankitError('config', `${file} is not valid JSON (${(e as Error).message}), so it cannot tell which run this directory holds; replace the run with --overwrite`);
+    throw new GankitError(
+      'config',
+      `${file} is not valid JSON (${(e as Error).message}), so it cannot tell which run this directory holds; replace the run with --overwrite`,
+    );
   }
-  if (!isRecord(v)) throw new GankitError('config', `${file} is not a JSON object, so it cannot tell which run this directory holds; replace the run with --overwrite`);
+  if (!isRecord(v))
+    throw new GankitError(
+      'config',
+      `${file} is not a JSON object, so it cannot tell which run this directory holds; replace the run with --overwrite`,
+    );
   return v;
 }
 
@@ -273,7 +300,13 @@ export interface RunLock {
 export function lockRunDirectory(dir: string, log: (line: string) => void = () => undefined): RunLock {
   const file = path.resolve(dir, LOCK_FILE);
   const token = randomBytes(8).toString('hex');
-  const me: LockHolder = { pid: process.pid, host: os.hostname(), started: new Date().toISOString(), token, command: ['gankit', ...process.argv.slice(2)].join(' ').slice(0, 200) };
+  const me: LockHolder = {
+    pid: process.pid,
+    host: os.hostname(),
+    started: new Date().toISOString(),
+    token,
+    command: ['gankit', ...process.argv.slice(2)].join(' ').slice(0, 200),
+  };
   for (let attempt = 0; attempt < 5; attempt++) {
     let fd: number;
     try {
@@ -285,7 +318,10 @@ export function lockRunDirectory(dir: string, log: (line: string) => void = () =
       if (holder === 'gone') continue;
       const why = staleness(file, holder);
       if (why === null) {
-        throw new GankitError('locked', `${dir} is in use by another gankit train: ${describeHolder(holder)}. Wait for it to end or choose another --out; if it is not running, remove ${file}`);
+        throw new GankitError(
+          'locked',
+          `${dir} is in use by another gankit train: ${describeHolder(holder)}. Wait for it to end or choose another --out; if it is not running, remove ${file}`,
+        );
       }
       takeOver(file, holder, why, log);
       continue;
@@ -323,7 +359,10 @@ function takeOver(file: string, holder: LockHolder | 'unreadable', why: string, 
   }
   try {
     const now = readHolder(file);
-    const same = now === 'unreadable' || holder === 'unreadable' ? now === holder : now !== 'gone' && now.token === holder.token && now.pid === holder.pid;
+    const same =
+      now === 'unreadable' || holder === 'unreadable'
+        ? now === holder
+        : now !== 'gone' && now.token === holder.token && now.pid === holder.pid;
     if (same) {
       fs.rmSync(file, { force: true });
       log(`took over the stale lock ${file}: ${why}`);
@@ -423,7 +462,8 @@ export function writeFileAtomicSync(file: string, text: string): void {
  */
 export function openRunDirectory(options: OpenRunOptions): OpenedRun {
   const { out, identity, log } = options;
-  if (options.resume && options.overwrite) throw new GankitError('config', 'give --resume (go on with the run in --out) or --overwrite (replace it), not both');
+  if (options.resume && options.overwrite)
+    throw new GankitError('config', 'give --resume (go on with the run in --out) or --overwrite (replace it), not both');
   mkdirOut(out);
   const lock = lockRunDirectory(out, log);
   try {
@@ -432,12 +472,21 @@ export function openRunDirectory(options: OpenRunOptions): OpenedRun {
     if (options.resume) {
       if (recorded) {
         const diff = identityDifference(identity, recorded);
-        if (diff) throw new GankitError('config', `cannot resume ${out}: ${diff}. Settings that may change on resume: --steps, --checkpoint-every, --keep, --on-nan, --grid-every, --eval-samples, --backend, --quiet`);
+        if (diff)
+          throw new GankitError(
+            'config',
+            `cannot resume ${out}: ${diff}. Settings that may change on resume: --steps, --checkpoint-every, --keep, --on-nan, --grid-every, --eval-samples, --backend, --quiet`,
+          );
         if (recorded.backend !== undefined && recorded.backend !== options.settings.backend) {
-          log(`note: this run trained on ${String(recorded.backend)} so far and goes on with ${String(options.settings.backend)}; the result will differ in the last bits from a run on one backend`);
+          log(
+            `note: this run trained on ${String(recorded.backend)} so far and goes on with ${String(options.settings.backend)}; the result will differ in the last bits from a run on one backend`,
+          );
         }
       } else if (present(['checkpoints']).length > 0 && fs.readdirSync(path.join(out, 'checkpoints')).some((n) => /^step-\d+$/.test(n))) {
-        throw new GankitError('config', `cannot resume ${out}: it has checkpoints but no config.json, so nothing tells which run they belong to; start a new run there with --overwrite, or choose another --out`);
+        throw new GankitError(
+          'config',
+          `cannot resume ${out}: it has checkpoints but no config.json, so nothing tells which run they belong to; start a new run there with --overwrite, or choose another --out`,
+        );
       }
     } else {
       const marks = present(RUN_MARKERS);
@@ -466,7 +515,9 @@ export function openRunDirectory(options: OpenRunOptions): OpenedRun {
     const configFile = path.join(out, 'config.json');
     writeFileAtomicSync(configFile, JSON.stringify(file, null, 2) + '\n');
     const abandon = () => {
-      const saved = fs.existsSync(path.join(out, 'final')) || (fs.existsSync(path.join(out, 'checkpoints')) && fs.readdirSync(path.join(out, 'checkpoints')).some((n) => /^step-\d+$/.test(n)));
+      const saved =
+        fs.existsSync(path.join(out, 'final')) ||
+        (fs.existsSync(path.join(out, 'checkpoints')) && fs.readdirSync(path.join(out, 'checkpoints')).some((n) => /^step-\d+$/.test(n)));
       if (!recorded && !saved) fs.rmSync(configFile, { force: true });
       lock.release();
     };
@@ -495,7 +546,8 @@ function removeRun(out: string): string[] {
     }
   }
   for (const name of fs.readdirSync(out)) {
-    if (LEFTOVER.test(name) || /^\.old-(checkpoints|final|grids)-/.test(name)) fs.rmSync(path.join(out, name), { recursive: true, force: true });
+    if (LEFTOVER.test(name) || /^\.old-(checkpoints|final|grids)-/.test(name))
+      fs.rmSync(path.join(out, name), { recursive: true, force: true });
   }
   return gone;
 }

@@ -67,8 +67,10 @@ export function readRunConfig(dir: string): RunConfigFile {
     throw new GankitError('config', `${file} is not valid JSON: ${(err as Error).message}`);
   }
   const v = value as Partial<RunConfigFile> | null;
-  if (!v || typeof v !== 'object' || typeof v.example !== 'string') throw new GankitError('config', `${file} names no example ("example" must be a string)`);
-  if (typeof v.seed !== 'number' || !Number.isInteger(v.seed) || v.seed < 0) throw new GankitError('config', `${file}: "seed" must be an integer >= 0, got ${JSON.stringify(v.seed)}`);
+  if (!v || typeof v !== 'object' || typeof v.example !== 'string')
+    throw new GankitError('config', `${file} names no example ("example" must be a string)`);
+  if (typeof v.seed !== 'number' || !Number.isInteger(v.seed) || v.seed < 0)
+    throw new GankitError('config', `${file}: "seed" must be an integer >= 0, got ${JSON.stringify(v.seed)}`);
   return v as RunConfigFile;
 }
 
@@ -84,19 +86,33 @@ export function exampleOfRun(file: RunConfigFile, dir = '.'): Example {
   }
   const example = EXAMPLES[file.example];
   if (!example && CUSTOM_EXAMPLES[file.example]) {
-    throw new GankitError('config', `${path.join(dir, 'config.json')} is a '${file.example}' run, which has no single generator to sample, evaluate or interpolate; its outputs are in ${dir}`);
+    throw new GankitError(
+      'config',
+      `${path.join(dir, 'config.json')} is a '${file.example}' run, which has no single generator to sample, evaluate or interpolate; its outputs are in ${dir}`,
+    );
   }
-  if (!example) throw new GankitError('config', `${path.join(dir, 'config.json')} names example '${file.example}', which this gankit does not know (known: ${exampleNames().join(', ')})`);
+  if (!example)
+    throw new GankitError(
+      'config',
+      `${path.join(dir, 'config.json')} names example '${file.example}', which this gankit does not know (known: ${exampleNames().join(', ')})`,
+    );
   return example;
 }
 
 function checkWeights(net: Network, weights: readonly tf.Tensor[], what: string): void {
   const vars = networkVariables(net);
-  if (vars.length !== weights.length) throw new GankitError('checkpoint', `${what} holds ${weights.length} tensors, but the example's generator has ${vars.length} variables`);
+  if (vars.length !== weights.length)
+    throw new GankitError(
+      'checkpoint',
+      `${what} holds ${weights.length} tensors, but the example's generator has ${vars.length} variables`,
+    );
   vars.forEach((v, i) => {
     const w = weights[i];
     if (v.shape.length !== w.shape.length || v.shape.some((d, k) => d !== w.shape[k])) {
-      throw new GankitError('checkpoint', `${what} tensor ${i} has shape ${formatShape(w.shape)}, but the generator's variable ${v.name} has shape ${formatShape(v.shape)}`);
+      throw new GankitError(
+        'checkpoint',
+        `${what} tensor ${i} has shape ${formatShape(w.shape)}, but the generator's variable ${v.name} has shape ${formatShape(v.shape)}`,
+      );
     }
   });
 }
@@ -157,7 +173,12 @@ export async function loadRun(dir: string, options: { raw?: boolean | undefined 
     get weights() {
       return current;
     },
-    sampler: { network: generator, latentShape: generator.inputShape, numClasses, sample: (z, labels) => generator.apply(z, { training: false, labels }) },
+    sampler: {
+      network: generator,
+      latentShape: generator.inputShape,
+      numClasses,
+      sample: (z, labels) => generator.apply(z, { training: false, labels }),
+    },
     data,
     use,
     dispose() {

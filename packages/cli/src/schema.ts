@@ -176,7 +176,8 @@ export function oneOf<T extends string>(values: readonly T[]): Schema<T> {
     expected,
     parse(value, path) {
       if (typeof value !== 'string') fail(path, `must be ${expected}, got ${describeValue(value)}`);
-      if (!(values as readonly string[]).includes(value)) fail(path, `must be ${expected}, got ${describeValue(value)}${didYouMean(value, values)}`);
+      if (!(values as readonly string[]).includes(value))
+        fail(path, `must be ${expected}, got ${describeValue(value)}${didYouMean(value, values)}`);
       return value as T;
     },
   };
@@ -210,15 +211,23 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+const hasOwn = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
 /** Parses an object's fields; unknown keys are rejected with a suggestion. */
-function parseFields(value: Record<string, unknown>, path: string, fields: Readonly<Record<string, Field<unknown>>>, extraKnown: readonly string[] = []): Record<string, unknown> {
+function parseFields(
+  value: Record<string, unknown>,
+  path: string,
+  fields: Readonly<Record<string, Field<unknown>>>,
+  extraKnown: readonly string[] = [],
+): Record<string, unknown> {
   const known = Object.keys(fields);
   for (const key of Object.keys(value)) {
     if (!hasOwn(fields, key) && !extraKnown.includes(key)) {
       const shown = key.length > MAX_SHOWN ? `${key.slice(0, MAX_SHOWN)}…` : key;
-      fail(`${path}.${shown}`, `is not a known key${didYouMean(key, [...known, ...extraKnown])} (known keys: ${[...extraKnown, ...known].join(', ')})`);
+      fail(
+        `${path}.${shown}`,
+        `is not a known key${didYouMean(key, [...known, ...extraKnown])} (known keys: ${[...extraKnown, ...known].join(', ')})`,
+      );
     }
   }
   const out: Record<string, unknown> = {};

@@ -15,7 +15,14 @@ describe('networkSizes', () => {
     ...(['embedding', 'one-hot'] as const).flatMap((g) =>
       (['embedding', 'one-hot', 'projection'] as const).map((d) => ({
         data: 'mnist',
-        architecture: { name: 'conditional', latentDim: 4, baseFilters: 2, batchNorm: d !== 'one-hot', generatorConditioning: g, discriminatorConditioning: d },
+        architecture: {
+          name: 'conditional',
+          latentDim: 4,
+          baseFilters: 2,
+          batchNorm: d !== 'one-hot',
+          generatorConditioning: g,
+          discriminatorConditioning: d,
+        },
       })),
     ),
   ];
@@ -56,7 +63,12 @@ describe('checkTrainingFits', () => {
         expect(err).toBeInstanceOf(GankitError);
         message = (err as Error).message;
       }
-      expect(message.startsWith(`config.architecture: G and D have ${n(sizes.generator + sizes.discriminator)} parameters (G ${n(sizes.generator)}, D ${n(sizes.discriminator)}); training them needs about 3`), message).toBe(true);
+      expect(
+        message.startsWith(
+          `config.architecture: G and D have ${n(sizes.generator + sizes.discriminator)} parameters (G ${n(sizes.generator)}, D ${n(sizes.discriminator)}); training them needs about 3`,
+        ),
+        message,
+      ).toBe(true);
     }
   });
 
@@ -66,11 +78,17 @@ describe('checkTrainingFits', () => {
     const sizes = networkSizes(config.architecture);
     const small = trainingBytes(sizes, 64);
     expect(() => checkTrainingFits(config, { batchSize: 64, backend: 'cpu', memoryBytes: small })).not.toThrow();
-    expect(() => checkTrainingFits(config, { batchSize: 65, backend: 'cpu', memoryBytes: small })).toThrow(/^batch size 65: 35,971 parameters and the activations of 65 examples per worker need about 1 MB/);
+    expect(() => checkTrainingFits(config, { batchSize: 65, backend: 'cpu', memoryBytes: small })).toThrow(
+      /^batch size 65: 35,971 parameters and the activations of 65 examples per worker need about 1 MB/,
+    );
     // Workers split the batch, but each holds a whole copy of the weights.
-    expect(() => checkTrainingFits(config, { batchSize: 128, backend: 'cpu', workers: 2, memoryBytes: small })).toThrow(/activations of 64 examples per worker/);
+    expect(() => checkTrainingFits(config, { batchSize: 128, backend: 'cpu', workers: 2, memoryBytes: small })).toThrow(
+      /activations of 64 examples per worker/,
+    );
     const image = validateConfig({ data: 'mnist', architecture: { name: 'dcgan', baseFilters: 1024, latentDim: 4096 } });
-    expect(() => checkTrainingFits(image, { batchSize: 64, backend: 'wasm' })).toThrow(/^config\.architecture: G and D have [\d,]+ parameters .* more than the wasm backend's 4\.3 GB heap/);
+    expect(() => checkTrainingFits(image, { batchSize: 64, backend: 'wasm' })).toThrow(
+      /^config\.architecture: G and D have [\d,]+ parameters .* more than the wasm backend's 4\.3 GB heap/,
+    );
     expect(WASM_HEAP_BYTES).toBeLessThan(2 ** 32);
   });
 });

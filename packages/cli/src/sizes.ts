@@ -42,7 +42,11 @@ export function networkSizes(arch: ArchitectureConfig): NetworkSizes {
     const count = (w: number[]) => w.slice(1).reduce((sum, units, i) => sum + dense(w[i], units), 0);
     const hidden = arch.hidden.reduce((a, b) => a + b, 0);
     // Each hidden layer keeps its dense output and its activation; G's output is 2 values, D's 1.
-    return { generator: count(widths(arch.latentDim, 2)), discriminator: count(widths(2, 1)), activationsPerExample: 2 * hidden + 2 + 2 * (2 * hidden + 1) };
+    return {
+      generator: count(widths(arch.latentDim, 2)),
+      discriminator: count(widths(2, 1)),
+      activationsPerExample: 2 * hidden + 2 + 2 * (2 * hidden + 1),
+    };
   }
   // DCGAN layout for 28×28×1: z → dense 7·7·2b → BN → ReLU → convT 4×4 to 14·14·b → BN → ReLU → convT to 28·28·1 → tanh;
   // D: conv 4×4 to 14·14·b → lReLU → conv to 7·7·2b (→ BN) → lReLU → dense 1.
@@ -50,11 +54,13 @@ export function networkSizes(arch: ArchitectureConfig): NetworkSizes {
   const conditional = arch.name === 'conditional';
   const gLabel = conditional ? CLASSES : 0; // the label joins z as an embedding (10-d) or one-hot vector
   const gTable = conditional && arch.generatorConditioning === 'embedding' ? CLASSES * CLASSES : 0;
-  const generator = gTable + dense(arch.latentDim + gLabel, 98 * b, false) + batchNorm(98 * b) + conv4(2 * b, b, false) + batchNorm(b) + conv4(b, 1, true);
+  const generator =
+    gTable + dense(arch.latentDim + gLabel, 98 * b, false) + batchNorm(98 * b) + conv4(2 * b, b, false) + batchNorm(b) + conv4(b, 1, true);
   const dConditioning = conditional ? arch.discriminatorConditioning : undefined;
   const dLabel = dConditioning === 'embedding' || dConditioning === 'one-hot' ? CLASSES : 0; // label channels joined to the image
   const dTable = dConditioning === 'embedding' ? CLASSES * CLASSES : dConditioning === 'projection' ? CLASSES * 98 * b : 0;
-  const discriminator = dTable + conv4(1 + dLabel, b, true) + conv4(b, 2 * b, !arch.batchNorm) + (arch.batchNorm ? batchNorm(2 * b) : 0) + dense(98 * b, 1);
+  const discriminator =
+    dTable + conv4(1 + dLabel, b, true) + conv4(b, 2 * b, !arch.batchNorm) + (arch.batchNorm ? batchNorm(2 * b) : 0) + dense(98 * b, 1);
   const gActivations = 3 * 98 * b + 3 * 196 * b + 2 * 784;
   const dActivations = 784 * (1 + dLabel) + 2 * 196 * b + 3 * 98 * b + 1;
   return { generator, discriminator, activationsPerExample: gActivations + 2 * dActivations };
@@ -84,7 +90,10 @@ export function trainingBytes(sizes: NetworkSizes, batchSize: number): number {
  *
  * @throws GankitError (code `'config'`) naming `config.architecture` or the batch size
  */
-export function checkTrainingFits(config: TrainConfig, options: { batchSize: number; backend: string; workers?: number | undefined; memoryBytes?: number | undefined }): NetworkSizes {
+export function checkTrainingFits(
+  config: TrainConfig,
+  options: { batchSize: number; backend: string; workers?: number | undefined; memoryBytes?: number | undefined },
+): NetworkSizes {
   const sizes = networkSizes(config.architecture);
   const workers = options.workers ?? 1;
   const perWorkerLimit = options.memoryBytes ?? (options.backend === 'wasm' ? Math.min(WASM_HEAP_BYTES, os.totalmem()) : os.totalmem());
@@ -92,7 +101,10 @@ export function checkTrainingFits(config: TrainConfig, options: { batchSize: num
   const rows = Math.ceil(options.batchSize / workers);
   const need = trainingBytes(sizes, rows);
   const params = sizes.generator + sizes.discriminator;
-  const where = options.backend === 'wasm' && perWorkerLimit === WASM_HEAP_BYTES ? `the wasm backend's ${bytes(perWorkerLimit)} heap` : `${bytes(perWorkerLimit)} of memory`;
+  const where =
+    options.backend === 'wasm' && perWorkerLimit === WASM_HEAP_BYTES
+      ? `the wasm backend's ${bytes(perWorkerLimit)} heap`
+      : `${bytes(perWorkerLimit)} of memory`;
   const weightsNeed = trainingBytes(sizes, 0);
   if (weightsNeed > perWorkerLimit || weightsNeed * workers > totalLimit) {
     throw new GankitError(

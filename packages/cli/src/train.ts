@@ -133,11 +133,23 @@ async function trainOpened(
   run: { seed: number; steps: number; batchSize: number; onNan: OnNan; primary: boolean; log: (line: string) => void },
 ): Promise<RunResult> {
   const { seed, steps, batchSize, onNan, primary, log } = run;
-  const setup = example.setup({ seed, batchSize, out: primary ? options.out : undefined, resume: options.resume, gridEvery: options.gridEvery });
+  const setup = example.setup({
+    seed,
+    batchSize,
+    out: primary ? options.out : undefined,
+    resume: options.resume,
+    gridEvery: options.gridEvery,
+  });
   let trainer: Trainer;
   try {
     // The guard's checks are reads of values every replica shares, so replicas stop together.
-    trainer = new Trainer({ ...setup, batchSize, seed, replica: options.replica, ...(onNan === 'off' ? {} : { nanGuard: { action: onNan, checkGradients: true } }) });
+    trainer = new Trainer({
+      ...setup,
+      batchSize,
+      seed,
+      replica: options.replica,
+      ...(onNan === 'off' ? {} : { nanGuard: { action: onNan, checkGradients: true } }),
+    });
   } catch (e) {
     setup.generator.dispose();
     setup.discriminator.dispose();
@@ -152,7 +164,13 @@ async function trainOpened(
     }
     const remaining = Math.max(0, steps - trainer.iteration);
     const progress = options.progress === false || !primary ? undefined : new Progress({ total: steps, label: `train ${example.name}` });
-    const checkpoints = new RunCheckpoints(options.out, trainer, { every: options.checkpointEvery, keep: options.keep }, trainer.plugins, primary);
+    const checkpoints = new RunCheckpoints(
+      options.out,
+      trainer,
+      { every: options.checkpointEvery, keep: options.keep },
+      trainer.plugins,
+      primary,
+    );
     // A state that went non-finite past the guard (Adam's second moment of a gradient beyond 1e19
     // overflows while the loss and gradients are finite), or with --on-nan off, is not saved. The run
     // then ends without final/: at once, or (off, and replicas, which must stay in step) at the end.
@@ -162,14 +180,18 @@ async function trainOpened(
       if (!why || nonFinite) return;
       nonFinite = why;
       if (stopAtOnce) trainer.trainContext.requestStop('the trainer state went NaN or infinite');
-      else log(`the trainer state went NaN or infinite (--on-nan ${onNan}): ${why}; training goes on, but nothing non-finite will be saved`);
+      else
+        log(`the trainer state went NaN or infinite (--on-nan ${onNan}): ${why}; training goes on, but nothing non-finite will be saved`);
     };
-    let fit;
+    let fit: Awaited<ReturnType<typeof trainer.fit>>;
     try {
       fit = await trainer.fit({
         steps: remaining,
         onStep: async (l) => {
-          progress?.update(l.step + 1, `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} D(x) ${l.dReal.toFixed(2)} D(G(z)) ${l.dFake.toFixed(2)}`);
+          progress?.update(
+            l.step + 1,
+            `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} D(x) ${l.dReal.toFixed(2)} D(G(z)) ${l.dFake.toFixed(2)}`,
+          );
           if (!nonFinite) note(await checkpoints.afterStep(l.step + 1));
           await yieldNow();
         },
@@ -179,19 +201,36 @@ async function trainOpened(
     }
     const skipped = trainer.skippedSteps;
     if (skipped > 0) log(`the NaN guard skipped ${skipped} iteration${skipped === 1 ? '' : 's'} (--on-nan skip)`);
-    const ended = (fault: string): Promise<RunResult> => faultResult(options.out, fault, { seconds: fit.seconds, steps: trainer.iteration, resumedFrom, checkpointsOn: options.checkpointEvery !== 0 });
+    const ended = (fault: string): Promise<RunResult> =>
+      faultResult(options.out, fault, {
+        seconds: fit.seconds,
+        steps: trainer.iteration,
+        resumedFrom,
+        checkpointsOn: options.checkpointEvery !== 0,
+      });
     if (fit.fault) {
       const f = fit.fault;
-      return ended(`training stopped at a numerical fault in iteration ${f.iteration} (the ${f.player} update): ${f.detail}; the trainer is back after ${f.iteration - 1} good iterations`);
+      return ended(
+        `training stopped at a numerical fault in iteration ${f.iteration} (the ${f.player} update): ${f.detail}; the trainer is back after ${f.iteration - 1} good iterations`,
+      );
     }
     if (fit.stopReason && !nonFinite) log(`training stopped early: ${fit.stopReason}`);
     if (!nonFinite) note(await checkpoints.atEnd(trainer.iteration));
-    if (!primary) return { files: [], summary: '', steps: trainer.iteration, seconds: fit.seconds, resumedFrom, ...(nonFinite ? { fault: nonFinite } : {}) };
+    if (!primary)
+      return {
+        files: [],
+        summary: '',
+        steps: trainer.iteration,
+        seconds: fit.seconds,
+        resumedFrom,
+        ...(nonFinite ? { fault: nonFinite } : {}),
+      };
     if (nonFinite) return ended(`the trainer state went NaN or infinite (--on-nan ${onNan}): ${nonFinite}`);
     try {
       await saveFinal(options.out, trainer);
     } catch (e) {
-      if (e instanceof GankitError && e.code === 'numerical') return ended(`the trainer state went NaN or infinite (--on-nan ${onNan}): ${e.message}`);
+      if (e instanceof GankitError && e.code === 'numerical')
+        return ended(`the trainer state went NaN or infinite (--on-nan ${onNan}): ${e.message}`);
       throw e;
     }
     const outputs = await example.finish(trainer, {
@@ -204,7 +243,13 @@ async function trainOpened(
       evalSamples: options.evalSamples,
       progress: options.progress,
     });
-    return { files: ['config.json', 'final/', ...outputs.files], summary: outputs.summary, steps: trainer.iteration, seconds: fit.seconds, resumedFrom };
+    return {
+      files: ['config.json', 'final/', ...outputs.files],
+      summary: outputs.summary,
+      steps: trainer.iteration,
+      seconds: fit.seconds,
+      resumedFrom,
+    };
   } finally {
     trainer.dispose();
     setup.generator.dispose();
@@ -213,8 +258,19 @@ async function trainOpened(
 }
 
 /** The result of a run that went non-finite: one line saying what, and what was kept. */
-export async function faultResult(out: string, what: string, run: { seconds: number; steps: number; resumedFrom: number; checkpointsOn: boolean }): Promise<RunResult> {
+export async function faultResult(
+  out: string,
+  what: string,
+  run: { seconds: number; steps: number; resumedFrom: number; checkpointsOn: boolean },
+): Promise<RunResult> {
   const newest = (await listCheckpoints(out))[0]?.step;
   const line = faultLine(out, what, newest, run.checkpointsOn);
-  return { files: ['config.json', ...(newest !== undefined ? ['checkpoints/'] : [])], summary: line, fault: line, steps: run.steps, seconds: run.seconds, resumedFrom: run.resumedFrom };
+  return {
+    files: ['config.json', ...(newest !== undefined ? ['checkpoints/'] : [])],
+    summary: line,
+    fault: line,
+    steps: run.steps,
+    seconds: run.seconds,
+    resumedFrom: run.resumedFrom,
+  };
 }

@@ -12,9 +12,14 @@ import { EXAMPLES } from './examples/index';
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bin.js');
 const run = (args: string[]) =>
   new Promise<{ status: number | null; stderr: string }>((resolve) => {
-    execFile(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } }, (err, _stdout, stderr) => {
-      resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { encoding: 'utf8', env: { ...process.env, GANKIT_BACKEND: 'wasm' } },
+      (err, _stdout, stderr) => {
+        resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stderr });
+      },
+    );
   });
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-workers-'));
 
@@ -54,7 +59,9 @@ describe('gankit train --workers', () => {
     const b = await run([...common, '--steps', '4', '--checkpoint-every', '2', '--resume', '--out', resumed]);
     expect(b.status, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/resumed from .*step-000000002 \(step 2\)/);
-    expect(fs.readFileSync(path.join(resumed, 'final', 'weights.bin'))).toEqual(fs.readFileSync(path.join(straight, 'final', 'weights.bin')));
+    expect(fs.readFileSync(path.join(resumed, 'final', 'weights.bin'))).toEqual(
+      fs.readFileSync(path.join(straight, 'final', 'weights.bin')),
+    );
   });
 
   it('a bad worker count and an error inside the replicas end with one clean line (exit 2)', async () => {
@@ -63,7 +70,14 @@ describe('gankit train --workers', () => {
     expect(bad.stderr).toMatch(/gankit train: --workers 3 does not divide the batch of 64/);
     const dir = tmp();
     const config = path.join(dir, 'fashion.json');
-    fs.writeFileSync(config, JSON.stringify({ data: { name: 'fashion-mnist', dir: path.join(dir, 'absent') }, architecture: { name: 'dcgan', baseFilters: 2, batchNorm: false }, batchSize: 4 }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({
+        data: { name: 'fashion-mnist', dir: path.join(dir, 'absent') },
+        architecture: { name: 'dcgan', baseFilters: 2, batchNorm: false },
+        batchSize: 4,
+      }),
+    );
     const failing = await run(['train', '--config', config, '--workers', '2', '--steps', '1', '--out', path.join(dir, 'run'), '--quiet']);
     expect(failing.status).toBe(2);
     expect(failing.stderr).toMatch(/^gankit train: Fashion-MNIST is not installed in .*absent/m);

@@ -17,12 +17,19 @@ const outDir = path.join(here, '..', 'src', 'generated');
 
 // Internal op files that tfjs-core does not export but its gradients call: bundled as they are.
 const bundledOps = new Set([
-  'conv2d_backprop_filter', 'conv2d_backprop_input', 'avg_pool_grad', 'max_pool_grad', 'avg_pool_3d_grad',
-  'max_pool_3d_grad', 'depthwise_conv2d_native_backprop_filter', 'depthwise_conv2d_native_backprop_input',
-  'conv3d_backprop_filter', 'conv3d_backprop_input', 'local_response_normalization_backprop',
+  'conv2d_backprop_filter',
+  'conv2d_backprop_input',
+  'avg_pool_grad',
+  'max_pool_grad',
+  'avg_pool_3d_grad',
+  'max_pool_3d_grad',
+  'depthwise_conv2d_native_backprop_filter',
+  'depthwise_conv2d_native_backprop_input',
+  'conv3d_backprop_filter',
+  'conv3d_backprop_input',
+  'local_response_normalization_backprop',
 ]);
-const fromNamespace = (ns, keys) =>
-  `import { ${ns} as __ns } from '@tensorflow/tfjs-core';\nexport const { ${keys.join(', ')} } = __ns;\n`;
+const fromNamespace = (ns, keys) => `import { ${ns} as __ns } from '@tensorflow/tfjs-core';\nexport const { ${keys.join(', ')} } = __ns;\n`;
 const backendUtilKeys = Object.keys(tf.backend_util).filter((k) => /^[A-Za-z_$][\w$]*$/.test(k));
 const shims = {
   engine: `import { engine } from '@tensorflow/tfjs-core';\nexport const ENGINE = engine();\n`,
@@ -60,7 +67,10 @@ const redirect = {
     }));
     b.onLoad({ filter: /.*/, namespace: 'gankit' }, (a) => {
       if (a.path === 'gankit:collector') {
-        return { contents: 'export const collected = [];\nexport function registerGradient(config) { collected.push(config); }\n', loader: 'js' };
+        return {
+          contents: 'export const collected = [];\nexport function registerGradient(config) { collected.push(config); }\n',
+          loader: 'js',
+        };
       }
       return {
         contents: `import ${JSON.stringify(path.join(dist, 'register_all_gradients.js'))};\nexport { collected as gradientConfigs } from 'gankit:collector';\n`,

@@ -9,7 +9,8 @@ function checkPair(a: tf.Tensor, b: tf.Tensor, what: string): void {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new GankitError('shape', `${what}: latent points have different shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }
-  if (a.dtype !== 'float32' || b.dtype !== 'float32') throw new GankitError('dtype', `${what}: latent points must be float32, got ${a.dtype} and ${b.dtype}`);
+  if (a.dtype !== 'float32' || b.dtype !== 'float32')
+    throw new GankitError('dtype', `${what}: latent points must be float32, got ${a.dtype} and ${b.dtype}`);
 }
 
 /**
@@ -23,8 +24,10 @@ function checkPair(a: tf.Tensor, b: tf.Tensor, what: string): void {
  */
 export function interpolateLatents(a: tf.Tensor, b: tf.Tensor, steps: number, mode: InterpolationMode = 'spherical'): tf.Tensor {
   checkPair(a, b, 'interpolateLatents');
-  if (!Number.isInteger(steps) || steps < 2) throw new GankitError('config', `interpolateLatents: steps must be an integer >= 2, got ${steps}`);
-  if (mode !== 'linear' && mode !== 'spherical') throw new GankitError('config', `interpolateLatents: mode must be 'linear' or 'spherical', got '${String(mode)}'`);
+  if (!Number.isInteger(steps) || steps < 2)
+    throw new GankitError('config', `interpolateLatents: steps must be an integer >= 2, got ${steps}`);
+  if (mode !== 'linear' && mode !== 'spherical')
+    throw new GankitError('config', `interpolateLatents: mode must be 'linear' or 'spherical', got '${String(mode)}'`);
   const ts = Array.from({ length: steps }, (_, i) => i / (steps - 1));
   const av = Float64Array.from(a.dataSync());
   const bv = Float64Array.from(b.dataSync());
@@ -68,7 +71,8 @@ export function latentArithmetic(plus: readonly tf.Tensor[], minus: readonly tf.
   if (plus.length === 0) throw new GankitError('config', 'latentArithmetic: give at least one group to add');
   const shape = plus[0].shape.slice(1);
   for (const g of [...plus, ...minus]) {
-    if (!(g instanceof tf.Tensor) || g.rank < 2 || g.shape[0] < 1) throw new GankitError('shape', 'latentArithmetic: each group must be a batch [k, ...latentShape] with k >= 1');
+    if (!(g instanceof tf.Tensor) || g.rank < 2 || g.shape[0] < 1)
+      throw new GankitError('shape', 'latentArithmetic: each group must be a batch [k, ...latentShape] with k >= 1');
     const s = g.shape.slice(1);
     if (s.length !== shape.length || s.some((d, i) => d !== shape[i])) {
       throw new GankitError('shape', `latentArithmetic: groups have different latent shapes ${formatShape(shape)} and ${formatShape(s)}`);

@@ -105,7 +105,10 @@ export function sortPlugins(plugins: readonly GanPlugin[]): GanPlugin[] {
     seen.add(p.name);
     const v = p.apiVersion ?? PLUGIN_API_VERSION;
     if (v > PLUGIN_API_VERSION) {
-      throw new GankitError('plugin', `plugin '${p.name}' needs plugin API version ${v}, but this @gankit/core supports up to ${PLUGIN_API_VERSION}; upgrade @gankit/core`);
+      throw new GankitError(
+        'plugin',
+        `plugin '${p.name}' needs plugin API version ${v}, but this @gankit/core supports up to ${PLUGIN_API_VERSION}; upgrade @gankit/core`,
+      );
     }
   }
   return plugins

@@ -48,7 +48,9 @@ describe('parseIdx', () => {
   it('names what is wrong with truncated or corrupt bytes', () => {
     const good = encodeIdx({ dtype: 'uint8', shape: [3, 2, 2], data: new Uint8Array(12) });
     expect(good.length).toBe(4 + 12 + 12);
-    expect(() => parseIdx(good.subarray(0, 20))).toThrow(/truncated IDX uint8 data of shape \[3, 2, 2\]: expected 28 bytes \(16 header \+ 12 data\), got 20/);
+    expect(() => parseIdx(good.subarray(0, 20))).toThrow(
+      /truncated IDX uint8 data of shape \[3, 2, 2\]: expected 28 bytes \(16 header \+ 12 data\), got 20/,
+    );
     const long = new Uint8Array(30);
     long.set(good);
     expect(() => parseIdx(long)).toThrow(/corrupt .* expected 28 bytes .* got 30/);

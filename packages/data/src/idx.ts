@@ -211,7 +211,8 @@ export function idxToDataset(images: IdxArray, labels?: IdxArray, options: IdxDa
   const [n, h, w, c = 1] = images.shape;
   let lab: Int32Array | undefined;
   if (labels) {
-    if (labels.shape.length !== 1) throw new GankitError('data', `${name}: IDX labels must have shape [n], got ${formatShape(labels.shape)}`);
+    if (labels.shape.length !== 1)
+      throw new GankitError('data', `${name}: IDX labels must have shape [n], got ${formatShape(labels.shape)}`);
     if (labels.shape[0] !== n) {
       throw new GankitError('data', `${name}: ${labels.shape[0]} labels for ${n} images; the files do not belong together`);
     }

@@ -33,7 +33,10 @@ function checkImage(image: RawImage, what: string): void {
     throw new GankitError('data', `${what}: image size must be positive integers, got ${height}×${width}×${channels}`);
   }
   if (data.length !== height * width * channels) {
-    throw new GankitError('data', `${what}: a ${height}×${width}×${channels} image needs ${height * width * channels} values, got ${data.length}`);
+    throw new GankitError(
+      'data',
+      `${what}: a ${height}×${width}×${channels} image needs ${height * width * channels} values, got ${data.length}`,
+    );
   }
 }
 
@@ -130,7 +133,8 @@ export function fitImage(image: RawImage, size: readonly [number, number], fit: 
  */
 export function rgbaToChannels(rgba: ArrayLike<number>, height: number, width: number, channels: 1 | 3): Float32Array {
   const n = height * width;
-  if (rgba.length !== n * 4) throw new GankitError('data', `rgbaToChannels: a ${height}×${width} RGBA image needs ${n * 4} values, got ${rgba.length}`);
+  if (rgba.length !== n * 4)
+    throw new GankitError('data', `rgbaToChannels: a ${height}×${width} RGBA image needs ${n * 4} values, got ${rgba.length}`);
   if (channels !== 1 && channels !== 3) throw new GankitError('data', `rgbaToChannels: channels must be 1 or 3, got ${String(channels)}`);
   const out = new Float32Array(n * channels);
   for (let p = 0; p < n; p++) {

@@ -16,7 +16,10 @@ function rangeOf(from: ValueRange): [number, number] {
   if (Array.isArray(from) && from.length === 2 && Number.isFinite(from[0]) && Number.isFinite(from[1]) && from[1] > from[0]) {
     return [from[0], from[1]];
   }
-  throw new GankitError('data', `scaleToMinusOneOne: range must be 'byte', 'unit' or [min, max] with min < max, got ${JSON.stringify(from)}`);
+  throw new GankitError(
+    'data',
+    `scaleToMinusOneOne: range must be 'byte', 'unit' or [min, max] with min < max, got ${JSON.stringify(from)}`,
+  );
 }
 
 /**

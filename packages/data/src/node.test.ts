@@ -9,16 +9,7 @@ import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeIdx, idxToDataset, parseIdx } from './idx';
-import {
-  FASHION_MNIST_DIR,
-  decodeImage,
-  fashionMnist,
-  idxDataset,
-  idxStream,
-  imageFolder,
-  mnistDigits,
-  readIdxFile,
-} from './node';
+import { FASHION_MNIST_DIR, decodeImage, fashionMnist, idxDataset, idxStream, imageFolder, mnistDigits, readIdxFile } from './node';
 
 let tmp: string;
 beforeAll(() => {
@@ -196,7 +187,9 @@ describe('fashionMnist', () => {
 
   it('says how to install the data when it is absent', () => {
     const empty = fs.mkdtempSync(path.join(tmp, 'fm-'));
-    expect(() => fashionMnist({ dir: empty })).toThrow(/train-images-idx3-ubyte\(\.gz\) not found in .*fm-.*sudo apt-get install dataset-fashion-mnist/);
+    expect(() => fashionMnist({ dir: empty })).toThrow(
+      /train-images-idx3-ubyte\(\.gz\) not found in .*fm-.*sudo apt-get install dataset-fashion-mnist/,
+    );
     expect(() => fashionMnist({ split: 'val' as never })).toThrow(/got 'val'/);
   });
 

@@ -12,7 +12,14 @@
  */
 export { checkIdxFile, idxDataset, isGzip, readIdxFile } from './node/files';
 export type { IdxFilesOptions } from './node/files';
-export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, checkFashionMnist, fashionMnist, findFashionMnistFiles, mnistDigits } from './node/datasets';
+export {
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_DIR,
+  checkFashionMnist,
+  fashionMnist,
+  findFashionMnistFiles,
+  mnistDigits,
+} from './node/datasets';
 export type { FashionMnistFiles, FashionMnistOptions, MnistDigitsOptions, Split } from './node/datasets';
 export { IMAGE_EXTENSIONS, ImageFolderDataset, decodeImage, imageFolder } from './node/folder';
 export type { ImageFolderOptions, RgbaImage } from './node/folder';

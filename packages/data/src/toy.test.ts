@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, RandomSource } from '@gankit/core';
 import { describe, expect, it } from 'vitest';
-import { gaussianMixture, GaussianMixture, gridMixture, ringMixture, spiral } from './toy';
+import { gaussianMixture, type GaussianMixture, gridMixture, ringMixture, spiral } from './toy';
 
 /** Per-component sample count, mean and (pooled over both axes) standard deviation. */
 function componentStats(x: Float32Array, labels: Int32Array, k: number) {

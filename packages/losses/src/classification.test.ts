@@ -47,11 +47,13 @@ describe('acganClassLoss', () => {
   it('has gradient (softmax − onehot)/batch with respect to the logits', () => {
     const g = tf.tidy(() => {
       const y = tf.tensor1d(LABELS, 'int32');
-      return Array.from(tf.grad((x: tf.Tensor) => acganClassLoss(x, y))(tf.tensor2d(LOGITS)).dataSync());
+      return Array.from(
+        tf
+          .grad((x: tf.Tensor) => acganClassLoss(x, y))(tf.tensor2d(LOGITS))
+          .dataSync(),
+      );
     });
-    const expected = LOGITS.flatMap((row, i) =>
-      logSoftmax(row).map((lp, k) => (Math.exp(lp) - (k === LABELS[i] ? 1 : 0)) / LOGITS.length),
-    );
+    const expected = LOGITS.flatMap((row, i) => logSoftmax(row).map((lp, k) => (Math.exp(lp) - (k === LABELS[i] ? 1 : 0)) / LOGITS.length));
     expectAllClose(g, expected);
   });
 
@@ -67,7 +69,11 @@ describe('acganClassLoss', () => {
     expectClose(v, 400 / 3, 1e-5);
     const g = tf.tidy(() => {
       const y = tf.tensor1d(labels, 'int32');
-      return Array.from(tf.grad((x: tf.Tensor) => acganClassLoss(x, y))(tf.tensor2d(logits)).dataSync());
+      return Array.from(
+        tf
+          .grad((x: tf.Tensor) => acganClassLoss(x, y))(tf.tensor2d(logits))
+          .dataSync(),
+      );
     });
     expect(g.every(Number.isFinite)).toBe(true);
   });

@@ -19,10 +19,7 @@ export function acganClassLoss(classLogits: tf.Tensor, labels: tf.Tensor): tf.Sc
   const fn = 'acganClassLoss';
   checkOutput(classLogits, 'classLogits', fn);
   if (classLogits.rank !== 2) {
-    throw new GankitError(
-      'shape',
-      `${fn}: classLogits must be [batch, numClasses], got shape ${formatShape(classLogits.shape)}`,
-    );
+    throw new GankitError('shape', `${fn}: classLogits must be [batch, numClasses], got shape ${formatShape(classLogits.shape)}`);
   }
   if (!(labels instanceof tf.Tensor)) {
     throw new GankitError('argument', `${fn}: labels must be a tf.Tensor, got ${describe(labels)}`);
@@ -37,18 +34,14 @@ export function acganClassLoss(classLogits: tf.Tensor, labels: tf.Tensor): tf.Sc
   if (labels.rank !== 1 || labels.shape[0] !== batch) {
     throw new GankitError(
       'shape',
-      `${fn}: labels must be [${batch}] to match classLogits ${formatShape(classLogits.shape)}, ` +
-        `got ${formatShape(labels.shape)}`,
+      `${fn}: labels must be [${batch}] to match classLogits ${formatShape(classLogits.shape)}, ` + `got ${formatShape(labels.shape)}`,
     );
   }
   const values = labels.dataSync();
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (!(v >= 0 && v < numClasses)) {
-      throw new GankitError(
-        'value',
-        `${fn}: label ${v} at index ${i} is out of range [0, ${numClasses})`,
-      );
+      throw new GankitError('value', `${fn}: label ${v} at index ${i} is out of range [0, ${numClasses})`);
     }
   }
   return tf.tidy(() => {

@@ -16,10 +16,7 @@ export function hingeDiscriminatorLoss(realOutput: tf.Tensor, fakeOutput: tf.Ten
   checkOutput(fakeOutput, 'fakeOutput', fn);
   checkPair(realOutput, fakeOutput, fn);
   return tf.tidy(() =>
-    tf.add(
-      tf.mean(tf.relu(tf.sub(tf.scalar(1), realOutput))),
-      tf.mean(tf.relu(tf.add(tf.scalar(1), fakeOutput))),
-    ),
+    tf.add(tf.mean(tf.relu(tf.sub(tf.scalar(1), realOutput))), tf.mean(tf.relu(tf.add(tf.scalar(1), fakeOutput)))),
   ) as tf.Scalar;
 }
 
@@ -41,7 +38,6 @@ export function hingeGeneratorLoss(fakeOutput: tf.Tensor): tf.Scalar {
 export const hinge: LossPair = Object.freeze({
   name: 'hinge',
   probabilistic: false,
-  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) =>
-    hingeDiscriminatorLoss(realOutput, fakeOutput),
+  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) => hingeDiscriminatorLoss(realOutput, fakeOutput),
   generator: (fakeOutput: tf.Tensor) => hingeGeneratorLoss(fakeOutput),
 });

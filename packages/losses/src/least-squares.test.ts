@@ -8,16 +8,7 @@ import {
   leastSquaresGeneratorLoss,
   resolveLeastSquaresTargets,
 } from './least-squares';
-import {
-  expectAllClose,
-  expectClose,
-  expectGankitError,
-  expectNoLeak,
-  gradsOf,
-  mean,
-  readScalar,
-  withTensors,
-} from '../test/helpers';
+import { expectAllClose, expectClose, expectGankitError, expectNoLeak, gradsOf, mean, readScalar, withTensors } from '../test/helpers';
 
 beforeAll(() => {
   ensureGradients();
@@ -33,7 +24,13 @@ function dRef(real: number[], fake: number[], a: number, b: number): number {
 
 describe('least squares', () => {
   it('matches the closed forms with the default targets 0 / 1 / 1', () => {
-    const d = withTensors([[REAL, [3, 2]], [FAKE, [2, 2]]], (r, f) => readScalar(leastSquaresDiscriminatorLoss(r, f)));
+    const d = withTensors(
+      [
+        [REAL, [3, 2]],
+        [FAKE, [2, 2]],
+      ],
+      (r, f) => readScalar(leastSquaresDiscriminatorLoss(r, f)),
+    );
     expectClose(d, dRef(REAL, FAKE, 0, 1));
     const g = withTensors([[FAKE, [4, 1]]], (f) => readScalar(leastSquaresGeneratorLoss(f)));
     expectClose(g, 0.5 * mean(FAKE.map((f) => (f - 1) ** 2)));
@@ -44,10 +41,13 @@ describe('least squares', () => {
     const targets = { a: -1, b: 1, c: 0 };
     const pair = leastSquares(targets);
     expect(pair).toMatchObject({ name: 'least-squares', probabilistic: false, targets });
-    const [d1, d2] = withTensors([[REAL, [6, 1]], [FAKE, [4, 1]]], (r, f) => [
-      readScalar(leastSquaresDiscriminatorLoss(r, f, targets)),
-      readScalar(pair.discriminator(r, f)),
-    ]);
+    const [d1, d2] = withTensors(
+      [
+        [REAL, [6, 1]],
+        [FAKE, [4, 1]],
+      ],
+      (r, f) => [readScalar(leastSquaresDiscriminatorLoss(r, f, targets)), readScalar(pair.discriminator(r, f))],
+    );
     expectClose(d1, dRef(REAL, FAKE, -1, 1));
     expect(d2).toBe(d1);
     const [g1, g2] = withTensors([[FAKE, [4, 1]]], (f) => [
@@ -65,22 +65,59 @@ describe('least squares', () => {
 
   it('is zero exactly at the targets, and its gradients are (x − target)/n', () => {
     const targets = { a: -0.5, b: 2, c: 0.25 };
-    const d0 = withTensors([[[2, 2, 2], [3, 1]], [[-0.5, -0.5], [2, 1]]], (r, f) =>
-      readScalar(leastSquaresDiscriminatorLoss(r, f, targets)),
+    const d0 = withTensors(
+      [
+        [
+          [2, 2, 2],
+          [3, 1],
+        ],
+        [
+          [-0.5, -0.5],
+          [2, 1],
+        ],
+      ],
+      (r, f) => readScalar(leastSquaresDiscriminatorLoss(r, f, targets)),
     );
     expect(d0).toBe(0);
-    const [gr, gf] = gradsOf((r, f) => leastSquaresDiscriminatorLoss(r, f, targets), [[REAL, [6, 1]], [FAKE, [4, 1]]]);
-    expectAllClose(gr, REAL.map((r) => (r - 2) / REAL.length));
-    expectAllClose(gf, FAKE.map((f) => (f + 0.5) / FAKE.length));
+    const [gr, gf] = gradsOf(
+      (r, f) => leastSquaresDiscriminatorLoss(r, f, targets),
+      [
+        [REAL, [6, 1]],
+        [FAKE, [4, 1]],
+      ],
+    );
+    expectAllClose(
+      gr,
+      REAL.map((r) => (r - 2) / REAL.length),
+    );
+    expectAllClose(
+      gf,
+      FAKE.map((f) => (f + 0.5) / FAKE.length),
+    );
     const [gg] = gradsOf((f) => leastSquaresGeneratorLoss(f, targets), [[FAKE, [4, 1]]]);
-    expectAllClose(gg, FAKE.map((f) => (f - 0.25) / FAKE.length));
+    expectAllClose(
+      gg,
+      FAKE.map((f) => (f - 0.25) / FAKE.length),
+    );
   });
 
   it('is finite at outputs ±100', () => {
     const big = [100, -100, 100];
-    const d = withTensors([[big, [3, 1]], [big, [3, 1]]], (r, f) => readScalar(leastSquaresDiscriminatorLoss(r, f)));
+    const d = withTensors(
+      [
+        [big, [3, 1]],
+        [big, [3, 1]],
+      ],
+      (r, f) => readScalar(leastSquaresDiscriminatorLoss(r, f)),
+    );
     expectClose(d, dRef(big, big, 0, 1));
-    const [gr] = gradsOf((r, f) => leastSquaresDiscriminatorLoss(r, f), [[big, [3, 1]], [big, [3, 1]]]);
+    const [gr] = gradsOf(
+      (r, f) => leastSquaresDiscriminatorLoss(r, f),
+      [
+        [big, [3, 1]],
+        [big, [3, 1]],
+      ],
+    );
     expect(gr.every(Number.isFinite)).toBe(true);
   });
 

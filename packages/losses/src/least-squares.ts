@@ -43,18 +43,13 @@ const TARGET_KEYS = ['a', 'b', 'c'] as const;
  * @returns the complete targets
  * @throws GankitError (`'config'`) for a non-finite target or an unknown key
  */
-export function resolveLeastSquaresTargets(
-  targets: LeastSquaresTargets = {},
-): ResolvedLeastSquaresTargets {
+export function resolveLeastSquaresTargets(targets: LeastSquaresTargets = {}): ResolvedLeastSquaresTargets {
   if (targets === null || typeof targets !== 'object') {
     throw new GankitError('config', `least-squares targets must be an object {a, b, c}, got ${String(targets)}`);
   }
   for (const key of Object.keys(targets)) {
     if (!(TARGET_KEYS as readonly string[]).includes(key)) {
-      throw new GankitError(
-        'config',
-        `least-squares targets: unknown key '${key}' (valid keys: a, b, c)`,
-      );
+      throw new GankitError('config', `least-squares targets: unknown key '${key}' (valid keys: a, b, c)`);
     }
   }
   const out = { ...DEFAULT_LEAST_SQUARES_TARGETS };
@@ -62,10 +57,7 @@ export function resolveLeastSquaresTargets(
     const v = targets[key];
     if (v === undefined) continue;
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new GankitError(
-        'config',
-        `least-squares target '${key}' must be a finite number, got ${String(v)}`,
-      );
+      throw new GankitError('config', `least-squares target '${key}' must be a finite number, got ${String(v)}`);
     }
     out[key] = v;
   }
@@ -81,11 +73,7 @@ export function resolveLeastSquaresTargets(
  * @param targets - the targets `a` (fake) and `b` (real); `c` is ignored here. Defaults 0 and 1.
  * @returns the scalar that D minimises
  */
-export function leastSquaresDiscriminatorLoss(
-  realOutput: tf.Tensor,
-  fakeOutput: tf.Tensor,
-  targets: LeastSquaresTargets = {},
-): tf.Scalar {
+export function leastSquaresDiscriminatorLoss(realOutput: tf.Tensor, fakeOutput: tf.Tensor, targets: LeastSquaresTargets = {}): tf.Scalar {
   const fn = 'leastSquaresDiscriminatorLoss';
   checkOutput(realOutput, 'realOutput', fn);
   checkOutput(fakeOutput, 'fakeOutput', fn);
@@ -105,15 +93,10 @@ export function leastSquaresDiscriminatorLoss(
  * @param targets - the target `c` (default 1); `a` and `b` are ignored here
  * @returns the scalar that G minimises
  */
-export function leastSquaresGeneratorLoss(
-  fakeOutput: tf.Tensor,
-  targets: LeastSquaresTargets = {},
-): tf.Scalar {
+export function leastSquaresGeneratorLoss(fakeOutput: tf.Tensor, targets: LeastSquaresTargets = {}): tf.Scalar {
   checkOutput(fakeOutput, 'fakeOutput', 'leastSquaresGeneratorLoss');
   const { c } = resolveLeastSquaresTargets(targets);
-  return tf.tidy(() =>
-    tf.mul(tf.scalar(0.5), tf.mean(tf.square(tf.sub(fakeOutput, tf.scalar(c))))),
-  ) as tf.Scalar;
+  return tf.tidy(() => tf.mul(tf.scalar(0.5), tf.mean(tf.square(tf.sub(fakeOutput, tf.scalar(c)))))) as tf.Scalar;
 }
 
 /** A least-squares `LossPair` that also tells which targets it uses. */
@@ -136,8 +119,7 @@ export function leastSquares(targets: LeastSquaresTargets = {}): LeastSquaresLos
     name: 'least-squares',
     probabilistic: false,
     targets: resolved,
-    discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) =>
-      leastSquaresDiscriminatorLoss(realOutput, fakeOutput, resolved),
+    discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) => leastSquaresDiscriminatorLoss(realOutput, fakeOutput, resolved),
     generator: (fakeOutput: tf.Tensor) => leastSquaresGeneratorLoss(fakeOutput, resolved),
   });
 }

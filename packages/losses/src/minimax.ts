@@ -17,9 +17,7 @@ export function minimaxDiscriminatorLoss(realOutput: tf.Tensor, fakeOutput: tf.T
   checkOutput(realOutput, 'realOutput', fn);
   checkOutput(fakeOutput, 'fakeOutput', fn);
   checkPair(realOutput, fakeOutput, fn);
-  return tf.tidy(() =>
-    tf.add(tf.mean(tf.softplus(tf.neg(realOutput))), tf.mean(tf.softplus(fakeOutput))),
-  ) as tf.Scalar;
+  return tf.tidy(() => tf.add(tf.mean(tf.softplus(tf.neg(realOutput))), tf.mean(tf.softplus(fakeOutput)))) as tf.Scalar;
 }
 
 /**
@@ -54,8 +52,7 @@ export function nonSaturatingGeneratorLoss(fakeOutput: tf.Tensor): tf.Scalar {
 export const minimax: LossPair = Object.freeze({
   name: 'minimax',
   probabilistic: true,
-  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) =>
-    minimaxDiscriminatorLoss(realOutput, fakeOutput),
+  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) => minimaxDiscriminatorLoss(realOutput, fakeOutput),
   generator: (fakeOutput: tf.Tensor) => minimaxGeneratorLoss(fakeOutput),
 });
 
@@ -66,7 +63,6 @@ export const minimax: LossPair = Object.freeze({
 export const nonSaturating: LossPair = Object.freeze({
   name: 'non-saturating',
   probabilistic: true,
-  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) =>
-    minimaxDiscriminatorLoss(realOutput, fakeOutput),
+  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) => minimaxDiscriminatorLoss(realOutput, fakeOutput),
   generator: (fakeOutput: tf.Tensor) => nonSaturatingGeneratorLoss(fakeOutput),
 });

@@ -18,15 +18,39 @@ describe('cycle-consistency and identity losses', () => {
     ['identityLoss', identityLoss],
   ] as const) {
     it(`${name} is the mean absolute difference over all elements, with gradient sign(x − y)/n`, () => {
-      const v = withTensors([[X, SHAPE], [Y, SHAPE]], (x, y) => readScalar(fn(x, y)));
+      const v = withTensors(
+        [
+          [X, SHAPE],
+          [Y, SHAPE],
+        ],
+        (x, y) => readScalar(fn(x, y)),
+      );
       expectClose(v, mean(X.map((x, i) => Math.abs(x - Y[i]))));
-      const same = withTensors([[X, SHAPE], [X, SHAPE]], (x, y) => readScalar(fn(x, y)));
+      const same = withTensors(
+        [
+          [X, SHAPE],
+          [X, SHAPE],
+        ],
+        (x, y) => readScalar(fn(x, y)),
+      );
       expect(same).toBe(0);
       // X and Y differ everywhere except index 5, where |·| has its kink; skip that one.
-      const [gx, gy] = gradsOf((x, y) => fn(x, y), [[X, SHAPE], [Y, SHAPE]]);
+      const [gx, gy] = gradsOf(
+        (x, y) => fn(x, y),
+        [
+          [X, SHAPE],
+          [Y, SHAPE],
+        ],
+      );
       const idx = X.map((_, i) => i).filter((i) => i !== 5);
-      expectAllClose(idx.map((i) => gx[i]), idx.map((i) => Math.sign(X[i] - Y[i]) / X.length));
-      expectAllClose(idx.map((i) => gy[i]), idx.map((i) => -Math.sign(X[i] - Y[i]) / X.length));
+      expectAllClose(
+        idx.map((i) => gx[i]),
+        idx.map((i) => Math.sign(X[i] - Y[i]) / X.length),
+      );
+      expectAllClose(
+        idx.map((i) => gy[i]),
+        idx.map((i) => -Math.sign(X[i] - Y[i]) / X.length),
+      );
     });
 
     it(`${name} rejects mismatched shapes and non-float inputs, and frees its intermediates`, () => {

@@ -49,7 +49,15 @@ describe('lossByName', () => {
   it('passes least-squares targets through and refuses options elsewhere', () => {
     const pair = lossByName('least-squares', { a: -1, c: 0 }) as api.LeastSquaresLossPair;
     expect(pair.targets).toEqual({ a: -1, b: 1, c: 0 });
-    const g = withTensors([[[0.5, -0.5], [2, 1]]], (f) => readScalar(pair.generator(f)));
+    const g = withTensors(
+      [
+        [
+          [0.5, -0.5],
+          [2, 1],
+        ],
+      ],
+      (f) => readScalar(pair.generator(f)),
+    );
     expect(g).toBeCloseTo(0.5 * 0.25, 6);
     expectGankitError(() => lossByName('least-squares', { a: Number.NaN }), 'config', /target 'a'/);
     expectGankitError(() => lossByName('hinge', { a: 1 }), 'config', /loss 'hinge' takes no options, got \{a\}/);
@@ -60,13 +68,19 @@ describe('lossByName', () => {
 describe('every loss pair', () => {
   const pairs = () => [...LOSS_NAMES.map((n) => lossByName(n)), api.leastSquares({ a: -1, b: 1, c: 0 })];
 
-  it("has a lower discriminator loss when real outputs are high and fake outputs low", () => {
+  it('has a lower discriminator loss when real outputs are high and fake outputs low', () => {
     for (const pair of pairs()) {
       for (const m of [0.5, 1, 2, 4]) {
         const [good, bad] = withTensors(
           [
-            [[m, m * 0.9, m * 1.1], [3, 1]],
-            [[-m, -m * 1.2, -m * 0.8, -m], [4, 1]],
+            [
+              [m, m * 0.9, m * 1.1],
+              [3, 1],
+            ],
+            [
+              [-m, -m * 1.2, -m * 0.8, -m],
+              [4, 1],
+            ],
           ],
           (hi, lo) => [readScalar(pair.discriminator(hi, lo)), readScalar(pair.discriminator(lo, hi))],
         );
@@ -80,22 +94,34 @@ describe('every loss pair', () => {
     for (const pair of LOSS_NAMES.map((n) => lossByName(n))) {
       const [fooled, caught] = withTensors(
         [
-          [[1, 0.8, 1.2], [3, 1]],
-          [[1.5, 1.1], [2, 1]],
-          [[-1.5, -1.1], [2, 1]],
+          [
+            [1, 0.8, 1.2],
+            [3, 1],
+          ],
+          [
+            [1.5, 1.1],
+            [2, 1],
+          ],
+          [
+            [-1.5, -1.1],
+            [2, 1],
+          ],
         ],
-        (real, hiFake, loFake) => [
-          readScalar(generatorLoss(pair, hiFake, real)),
-          readScalar(generatorLoss(pair, loFake, real)),
-        ],
+        (real, hiFake, loFake) => [readScalar(generatorLoss(pair, hiFake, real)), readScalar(generatorLoss(pair, loFake, real))],
       );
       expect(fooled, pair.name).toBeLessThan(caught);
     }
     const chi2 = api.leastSquares({ a: -1, b: 1, c: 0 });
     const [atC, atA] = withTensors(
       [
-        [[0.1, -0.1], [2, 1]],
-        [[-1.1, -0.9], [2, 1]],
+        [
+          [0.1, -0.1],
+          [2, 1],
+        ],
+        [
+          [-1.1, -0.9],
+          [2, 1],
+        ],
       ],
       (nearC, nearA) => [readScalar(chi2.generator(nearC)), readScalar(chi2.generator(nearA))],
     );
@@ -106,13 +132,37 @@ describe('every loss pair', () => {
     const real = [100, -100, 100, -100];
     const fake = [-100, 100, 100, -100];
     for (const pair of pairs()) {
-      const d = withTensors([[real, [4, 1]], [fake, [4, 1]]], (r, f) => readScalar(pair.discriminator(r, f)));
-      const g = withTensors([[real, [4, 1]], [fake, [4, 1]]], (r, f) => readScalar(generatorLoss(pair, f, r)));
+      const d = withTensors(
+        [
+          [real, [4, 1]],
+          [fake, [4, 1]],
+        ],
+        (r, f) => readScalar(pair.discriminator(r, f)),
+      );
+      const g = withTensors(
+        [
+          [real, [4, 1]],
+          [fake, [4, 1]],
+        ],
+        (r, f) => readScalar(generatorLoss(pair, f, r)),
+      );
       expect(Number.isFinite(d), `${pair.name} D`).toBe(true);
       expect(Number.isFinite(g), `${pair.name} G`).toBe(true);
-      const gd = gradsOf((r, f) => pair.discriminator(r, f), [[real, [4, 1]], [fake, [4, 1]]]);
+      const gd = gradsOf(
+        (r, f) => pair.discriminator(r, f),
+        [
+          [real, [4, 1]],
+          [fake, [4, 1]],
+        ],
+      );
       const gg = pair.generatorUsesReal
-        ? gradsOf((r, f) => generatorLoss(pair, f, r), [[real, [4, 1]], [fake, [4, 1]]])
+        ? gradsOf(
+            (r, f) => generatorLoss(pair, f, r),
+            [
+              [real, [4, 1]],
+              [fake, [4, 1]],
+            ],
+          )
         : gradsOf((f) => pair.generator(f), [[fake, [4, 1]]]);
       expect(gd.flat().every(Number.isFinite), `${pair.name} D gradient`).toBe(true);
       expect(gg.flat().every(Number.isFinite), `${pair.name} G gradient`).toBe(true);

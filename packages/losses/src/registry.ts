@@ -46,17 +46,13 @@ export function isLossName(name: string): name is LossName {
  */
 export function lossByName(name: string, options?: LossOptions): LossPair {
   if (typeof name !== 'string' || !isLossName(name)) {
-    throw new GankitError(
-      'config',
-      `unknown loss '${String(name)}'; valid losses: ${LOSS_NAMES.join(', ')}`,
-    );
+    throw new GankitError('config', `unknown loss '${String(name)}'; valid losses: ${LOSS_NAMES.join(', ')}`);
   }
   if (name === 'least-squares') return leastSquares(options ?? {});
   if (options != null && Object.keys(options).length > 0) {
     throw new GankitError(
       'config',
-      `loss '${name}' takes no options, got {${Object.keys(options).join(', ')}} ` +
-        "(targets a, b, c are for 'least-squares')",
+      `loss '${name}' takes no options, got {${Object.keys(options).join(', ')}} ` + "(targets a, b, c are for 'least-squares')",
     );
   }
   switch (name) {

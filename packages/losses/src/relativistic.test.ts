@@ -76,9 +76,21 @@ const call = (c: (typeof CASES)[number], r: tf.Tensor, f: tf.Tensor) => (c.gen ?
 describe('relativistic average losses', () => {
   for (const c of CASES) {
     it(`${c.name}: value and gradients match the definition`, () => {
-      const v = withTensors([[REAL, [3, 2]], [FAKE, [2, 2]]], (r, f) => readScalar(call(c, r, f)));
+      const v = withTensors(
+        [
+          [REAL, [3, 2]],
+          [FAKE, [2, 2]],
+        ],
+        (r, f) => readScalar(call(c, r, f)),
+      );
       expectClose(v, c.ref(REAL, FAKE));
-      const [gr, gf] = gradsOf((r, f) => call(c, r, f), [[REAL, [6, 1]], [FAKE, [4, 1]]]);
+      const [gr, gf] = gradsOf(
+        (r, f) => call(c, r, f),
+        [
+          [REAL, [6, 1]],
+          [FAKE, [4, 1]],
+        ],
+      );
       const [nr, nf] = numericGrads(c.ref, REAL, FAKE);
       expectAllClose(gr, nr, 1e-4, 1e-6);
       expectAllClose(gf, nf, 1e-4, 1e-6);
@@ -87,21 +99,43 @@ describe('relativistic average losses', () => {
 
   it("the generator's gradient reaches the fakes through both terms", () => {
     // The second term E[softplus(r̃)] depends on the fakes only through mean(f).
-    const [, gf] = gradsOf((r, f) => relativisticAverageGeneratorLoss(f, r), [[REAL, [6, 1]], [FAKE, [4, 1]]]);
+    const [, gf] = gradsOf(
+      (r, f) => relativisticAverageGeneratorLoss(f, r),
+      [
+        [REAL, [6, 1]],
+        [FAKE, [4, 1]],
+      ],
+    );
     const { rt, ft } = tilde(REAL, FAKE);
     const sig = (x: number) => 1 / (1 + Math.exp(-x));
     const secondTerm = -mean(rt.map(sig)) / FAKE.length;
-    expectAllClose(gf, ft.map((x) => -sig(-x) / FAKE.length + secondTerm), 1e-5);
+    expectAllClose(
+      gf,
+      ft.map((x) => -sig(-x) / FAKE.length + secondTerm),
+      1e-5,
+    );
   });
 
   it('is finite at logits ±100', () => {
     const real = [100, -100, 100];
     const fake = [-100, 100, -100];
     for (const c of CASES) {
-      const v = withTensors([[real, [3, 1]], [fake, [3, 1]]], (r, f) => readScalar(call(c, r, f)));
+      const v = withTensors(
+        [
+          [real, [3, 1]],
+          [fake, [3, 1]],
+        ],
+        (r, f) => readScalar(call(c, r, f)),
+      );
       expect(Number.isFinite(v)).toBe(true);
       expectClose(v, c.ref(real, fake));
-      const gs = gradsOf((r, f) => call(c, r, f), [[real, [3, 1]], [fake, [3, 1]]]);
+      const gs = gradsOf(
+        (r, f) => call(c, r, f),
+        [
+          [real, [3, 1]],
+          [fake, [3, 1]],
+        ],
+      );
       expect(gs.flat().every(Number.isFinite)).toBe(true);
     }
   });
@@ -115,10 +149,13 @@ describe('relativistic average losses', () => {
     expectGankitError(() => relativisticAverageHinge.generator(f), 'argument', /realOutput is required/);
     expectGankitError(() => relativisticAverage.generator(f, r), 'shape', /realOutput \[4\] and fakeOutput \[4, 1\]/);
     tf.dispose([f, r]);
-    const [g1, g2] = withTensors([[REAL, [6, 1]], [FAKE, [4, 1]]], (rr, ff) => [
-      readScalar(relativisticAverage.generator(ff, rr)),
-      readScalar(relativisticAverageHinge.generator(ff, rr)),
-    ]);
+    const [g1, g2] = withTensors(
+      [
+        [REAL, [6, 1]],
+        [FAKE, [4, 1]],
+      ],
+      (rr, ff) => [readScalar(relativisticAverage.generator(ff, rr)), readScalar(relativisticAverageHinge.generator(ff, rr))],
+    );
     expectClose(g1, refG(REAL, FAKE));
     expectClose(g2, refHingeG(REAL, FAKE));
   });

@@ -6,10 +6,7 @@ import { checkOutput, checkPair } from './validate';
  * The relativistic differences `r̃ = r − mean(f)` and
  * `f̃ = f − mean(r)`. Call inside `tf.tidy`.
  */
-function relativisticDifferences(
-  realOutput: tf.Tensor,
-  fakeOutput: tf.Tensor,
-): [tf.Tensor, tf.Tensor] {
+function relativisticDifferences(realOutput: tf.Tensor, fakeOutput: tf.Tensor): [tf.Tensor, tf.Tensor] {
   return [tf.sub(realOutput, tf.mean(fakeOutput)), tf.sub(fakeOutput, tf.mean(realOutput))];
 }
 
@@ -19,8 +16,7 @@ function checkBoth(realOutput: tf.Tensor | undefined, fakeOutput: tf.Tensor, fn:
   if (realOutput === undefined) {
     throw new GankitError(
       'argument',
-      `${fn}: realOutput is required; relativistic losses compare fakes with real data ` +
-        '(the loss pair has generatorUsesReal: true)',
+      `${fn}: realOutput is required; relativistic losses compare fakes with real data ` + '(the loss pair has generatorUsesReal: true)',
     );
   }
   checkOutput(realOutput, 'realOutput', fn);
@@ -36,10 +32,7 @@ function checkBoth(realOutput: tf.Tensor | undefined, fakeOutput: tf.Tensor, fn:
  * @param fakeOutput - C's outputs on generated data, same rank and trailing dimensions
  * @returns the scalar that D minimises
  */
-export function relativisticAverageDiscriminatorLoss(
-  realOutput: tf.Tensor,
-  fakeOutput: tf.Tensor,
-): tf.Scalar {
+export function relativisticAverageDiscriminatorLoss(realOutput: tf.Tensor, fakeOutput: tf.Tensor): tf.Scalar {
   checkBoth(realOutput, fakeOutput, 'relativisticAverageDiscriminatorLoss');
   return tf.tidy(() => {
     const [rt, ft] = relativisticDifferences(realOutput, fakeOutput);
@@ -56,10 +49,7 @@ export function relativisticAverageDiscriminatorLoss(
  * @param realOutput - C's outputs on real data, same rank and trailing dimensions (required)
  * @returns the scalar that G minimises
  */
-export function relativisticAverageGeneratorLoss(
-  fakeOutput: tf.Tensor,
-  realOutput: tf.Tensor,
-): tf.Scalar {
+export function relativisticAverageGeneratorLoss(fakeOutput: tf.Tensor, realOutput: tf.Tensor): tf.Scalar {
   checkBoth(realOutput, fakeOutput, 'relativisticAverageGeneratorLoss');
   return tf.tidy(() => {
     const [rt, ft] = relativisticDifferences(realOutput, fakeOutput);
@@ -75,10 +65,7 @@ export function relativisticAverageGeneratorLoss(
  * @param fakeOutput - C's outputs on generated data, same rank and trailing dimensions
  * @returns the scalar that D minimises
  */
-export function relativisticAverageHingeDiscriminatorLoss(
-  realOutput: tf.Tensor,
-  fakeOutput: tf.Tensor,
-): tf.Scalar {
+export function relativisticAverageHingeDiscriminatorLoss(realOutput: tf.Tensor, fakeOutput: tf.Tensor): tf.Scalar {
   checkBoth(realOutput, fakeOutput, 'relativisticAverageHingeDiscriminatorLoss');
   return tf.tidy(() => {
     const [rt, ft] = relativisticDifferences(realOutput, fakeOutput);
@@ -94,10 +81,7 @@ export function relativisticAverageHingeDiscriminatorLoss(
  * @param realOutput - C's outputs on real data, same rank and trailing dimensions (required)
  * @returns the scalar that G minimises
  */
-export function relativisticAverageHingeGeneratorLoss(
-  fakeOutput: tf.Tensor,
-  realOutput: tf.Tensor,
-): tf.Scalar {
+export function relativisticAverageHingeGeneratorLoss(fakeOutput: tf.Tensor, realOutput: tf.Tensor): tf.Scalar {
   checkBoth(realOutput, fakeOutput, 'relativisticAverageHingeGeneratorLoss');
   return tf.tidy(() => {
     const [rt, ft] = relativisticDifferences(realOutput, fakeOutput);
@@ -115,10 +99,8 @@ export const relativisticAverage: LossPair = Object.freeze({
   name: 'relativistic-average',
   probabilistic: false,
   generatorUsesReal: true,
-  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) =>
-    relativisticAverageDiscriminatorLoss(realOutput, fakeOutput),
-  generator: (fakeOutput: tf.Tensor, realOutput?: tf.Tensor) =>
-    relativisticAverageGeneratorLoss(fakeOutput, realOutput as tf.Tensor),
+  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) => relativisticAverageDiscriminatorLoss(realOutput, fakeOutput),
+  generator: (fakeOutput: tf.Tensor, realOutput?: tf.Tensor) => relativisticAverageGeneratorLoss(fakeOutput, realOutput as tf.Tensor),
 });
 
 /** The relativistic average hinge loss pair, `generatorUsesReal: true`, `probabilistic: false`. */
@@ -126,8 +108,6 @@ export const relativisticAverageHinge: LossPair = Object.freeze({
   name: 'relativistic-average-hinge',
   probabilistic: false,
   generatorUsesReal: true,
-  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) =>
-    relativisticAverageHingeDiscriminatorLoss(realOutput, fakeOutput),
-  generator: (fakeOutput: tf.Tensor, realOutput?: tf.Tensor) =>
-    relativisticAverageHingeGeneratorLoss(fakeOutput, realOutput as tf.Tensor),
+  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) => relativisticAverageHingeDiscriminatorLoss(realOutput, fakeOutput),
+  generator: (fakeOutput: tf.Tensor, realOutput?: tf.Tensor) => relativisticAverageHingeGeneratorLoss(fakeOutput, realOutput as tf.Tensor),
 });

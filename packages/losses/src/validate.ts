@@ -17,22 +17,13 @@ export function checkOutput(x: unknown, what: string, fn: string): asserts x is 
     throw new GankitError('argument', `${fn}: ${what} has been disposed`);
   }
   if (x.dtype !== 'float32') {
-    throw new GankitError(
-      'dtype',
-      `${fn}: ${what} must be float32 (discriminator logits or critic values), got ${x.dtype}`,
-    );
+    throw new GankitError('dtype', `${fn}: ${what} must be float32 (discriminator logits or critic values), got ${x.dtype}`);
   }
   if (x.rank < 1) {
-    throw new GankitError(
-      'shape',
-      `${fn}: ${what} must have a batch dimension ([batch, ...]), got a scalar`,
-    );
+    throw new GankitError('shape', `${fn}: ${what} must have a batch dimension ([batch, ...]), got a scalar`);
   }
   if (x.size === 0) {
-    throw new GankitError(
-      'shape',
-      `${fn}: ${what} is empty (shape ${formatShape(x.shape)}); the mean of no outputs is undefined`,
-    );
+    throw new GankitError('shape', `${fn}: ${what} is empty (shape ${formatShape(x.shape)}); the mean of no outputs is undefined`);
   }
 }
 
@@ -46,8 +37,7 @@ export function checkOutput(x: unknown, what: string, fn: string): asserts x is 
  * @internal
  */
 export function checkPair(real: tf.Tensor, fake: tf.Tensor, fn: string): void {
-  const same =
-    real.rank === fake.rank && real.shape.every((d, i) => i === 0 || d === fake.shape[i]);
+  const same = real.rank === fake.rank && real.shape.every((d, i) => i === 0 || d === fake.shape[i]);
   if (!same) {
     throw new GankitError(
       'shape',

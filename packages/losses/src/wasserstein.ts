@@ -36,7 +36,6 @@ export function wassersteinGeneratorLoss(fakeOutput: tf.Tensor): tf.Scalar {
 export const wasserstein: LossPair = Object.freeze({
   name: 'wasserstein',
   probabilistic: false,
-  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) =>
-    wassersteinDiscriminatorLoss(realOutput, fakeOutput),
+  discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) => wassersteinDiscriminatorLoss(realOutput, fakeOutput),
   generator: (fakeOutput: tf.Tensor) => wassersteinGeneratorLoss(fakeOutput),
 });

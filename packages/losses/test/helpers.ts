@@ -21,10 +21,7 @@ export function mean(xs: readonly number[]): number {
 /** Asserts |actual − expected| <= atol + rtol·|expected|, with a readable message. */
 export function expectClose(actual: number, expected: number, rtol = 1e-5, atol = 1e-6): void {
   const tol = atol + rtol * Math.abs(expected);
-  expect(
-    Math.abs(actual - expected),
-    `expected ${actual} to be within ${tol} of ${expected}`,
-  ).toBeLessThanOrEqual(tol);
+  expect(Math.abs(actual - expected), `expected ${actual} to be within ${tol} of ${expected}`).toBeLessThanOrEqual(tol);
 }
 
 /** Element-wise {@link expectClose}. */
@@ -66,10 +63,7 @@ export function withTensors<T>(specs: ReadonlyArray<[number[], number[]]>, fn: (
 }
 
 /** Gradients of `f` with respect to each input (as float64 arrays), inputs given as plain arrays. */
-export function gradsOf(
-  f: (...xs: tf.Tensor[]) => tf.Scalar,
-  inputs: ReadonlyArray<[number[], number[]]>,
-): number[][] {
+export function gradsOf(f: (...xs: tf.Tensor[]) => tf.Scalar, inputs: ReadonlyArray<[number[], number[]]>): number[][] {
   return tf.tidy(() => {
     const xs = inputs.map(([v, s]) => tf.tensor(v, s, 'float32'));
     const gs = tf.grads((...a: tf.Tensor[]) => f(...a))(xs);

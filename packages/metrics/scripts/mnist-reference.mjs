@@ -24,7 +24,13 @@ const uniform = tf.tidy(() => rng.uniform([n, 28, 28, 1], -1, 1));
 const gauss = tf.tidy(() => tf.clipByValue(rng.normal([n, 28, 28, 1], -0.5, 0.5), -1, 1));
 const blank = tf.fill([n, 28, 28, 1], -1);
 // A "mode-collapsed generator": copies of the first 90 test images, which are all zeros.
-const zeros = tf.tidy(() => tf.slice(tf.tile(tf.slice(testSorted.batchAt(Array.from({ length: 90 }, (_, i) => i)).x, [0, 0, 0, 0], [90, 28, 28, 1]), [12, 1, 1, 1]), [0, 0, 0, 0], [n, 28, 28, 1]));
+const zeros = tf.tidy(() =>
+  tf.slice(
+    tf.tile(tf.slice(testSorted.batchAt(Array.from({ length: 90 }, (_, i) => i)).x, [0, 0, 0, 0], [90, 28, 28, 1]), [12, 1, 1, 1]),
+    [0, 0, 0, 0],
+    [n, 28, 28, 1],
+  ),
+);
 const options = { classifier: clf };
 console.log(`features of ${train.shape[0]} images: ${sec.toFixed(1)} s`);
 console.log(`FID(train, test)        ${fmt(mnistFrechetDistance(trainStats, test, options))}`);
@@ -32,7 +38,12 @@ console.log(`FID(train, only zeros)  ${fmt(mnistFrechetDistance(trainStats, zero
 console.log(`FID(train, gauss noise) ${fmt(mnistFrechetDistance(trainStats, gauss, options))}`);
 console.log(`FID(train, uniform)     ${fmt(mnistFrechetDistance(trainStats, uniform, options))}`);
 console.log(`FID(train, blank)       ${fmt(mnistFrechetDistance(trainStats, blank, options))}`);
-for (const [name, x] of [['train', train], ['test', test], ['only zeros', zeros], ['uniform noise', uniform]]) {
+for (const [name, x] of [
+  ['train', train],
+  ['test', test],
+  ['only zeros', zeros],
+  ['uniform noise', uniform],
+]) {
   const s = mnistScore(x, options);
   console.log(`mnistScore(${name}) = ${fmt(s.mean)} ± ${fmt(s.std)}`);
 }

@@ -65,7 +65,16 @@ function augment(x, next) {
   const dy = Math.floor(next() * (2 * SHIFT + 1));
   const dx = Math.floor(next() * (2 * SHIFT + 1));
   return tf.tidy(() => {
-    const padded = tf.pad(x, [[0, 0], [SHIFT, SHIFT], [SHIFT, SHIFT], [0, 0]], -1);
+    const padded = tf.pad(
+      x,
+      [
+        [0, 0],
+        [SHIFT, SHIFT],
+        [SHIFT, SHIFT],
+        [0, 0],
+      ],
+      -1,
+    );
     return tf.slice(padded, [0, dy, dx, 0], [-1, 28, 28, 1]);
   });
 }
@@ -99,11 +108,7 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
     optimizer.learningRate = LR * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps)));
     const batch = train.nextBatch(BATCH, rng);
     const x = augment(batch.x, shiftRandom);
-    const loss = optimizer.minimize(
-      () => tf.losses.softmaxCrossEntropy(tf.oneHot(batch.labels, 10), model.logits(x)),
-      true,
-      varList,
-    );
+    const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(batch.labels, 10), model.logits(x)), true, varList);
     lossSum += loss.dataSync()[0];
     loss.dispose();
     x.dispose();
@@ -111,7 +116,9 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
     batch.labels.dispose();
   }
   const sec = (Date.now() - t0) / 1000;
-  console.log(`epoch ${epoch + 1}/${EPOCHS}: loss ${(lossSum / stepsPerEpoch).toFixed(4)}, test accuracy ${(100 * accuracy(model, test)).toFixed(2)}%, ${sec.toFixed(0)} s`);
+  console.log(
+    `epoch ${epoch + 1}/${EPOCHS}: loss ${(lossSum / stepsPerEpoch).toFixed(4)}, test accuracy ${(100 * accuracy(model, test)).toFixed(2)}%, ${sec.toFixed(0)} s`,
+  );
 }
 const trainSeconds = (Date.now() - t0) / 1000;
 

@@ -78,7 +78,9 @@ describe.skipIf(!hasNumpy)('convert-fid-inception.py (fake .pth files, no torch)
 
   it('loadFidInception names the first tensor of the converted file that does not fit the architecture', async () => {
     const before = tf.memory().numTensors;
-    await expect(loadFidInception(read('zip'))).rejects.toThrow(/'Conv2d_1a_3x3\.conv\.weight' has shape \[2, 3, 3, 4\], expected \[3, 3, 3, 32\]/);
+    await expect(loadFidInception(read('zip'))).rejects.toThrow(
+      /'Conv2d_1a_3x3\.conv\.weight' has shape \[2, 3, 3, 4\], expected \[3, 3, 3, 32\]/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type DenseKernels, denseKernels, kernelModuleBytes, wasmModule, workspace } from './dense-kernels';
-import {
-  congruenceTriangular,
-  pivotedCholeskyInPlace,
-  traceSqrtProduct,
-  tridiagonalEigenvalues,
-  tridiagonalizeInPlace,
-} from './linalg';
+import { congruenceTriangular, pivotedCholeskyInPlace, traceSqrtProduct, tridiagonalEigenvalues, tridiagonalizeInPlace } from './linalg';
 import { normal, randomOrthogonal, rel, withEigenvalues } from './test-utils';
 
 const kinds = ['auto', 'js'] as const;
@@ -37,7 +31,11 @@ describe('the WebAssembly module', () => {
     expect(wasmModule()).toBeInstanceOf(WebAssembly.Module);
     expect(kernelModuleBytes().length).toBeLessThan(4096);
     expect(WebAssembly.validate(kernelModuleBytes())).toBe(true);
-    expect(WebAssembly.Module.exports(wasmModule()!).map((e) => e.name).sort()).toEqual(['gemmNT', 'triStep']);
+    expect(
+      WebAssembly.Module.exports(wasmModule()!)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['gemmNT', 'triStep']);
   });
 
   it('keeps one workspace between calls and grows it on demand', () => {
@@ -51,7 +49,15 @@ describe('the WebAssembly module', () => {
 
 describe.each(kinds)('dense kernels (%s)', (prefer) => {
   it('gemmNT matches a naive product on odd sizes and strides, and leaves the rest of C alone', () => {
-    for (const [m, n, k] of [[1, 1, 1], [2, 4, 2], [3, 5, 7], [7, 9, 13], [8, 8, 1], [5, 3, 0], [13, 11, 64]]) {
+    for (const [m, n, k] of [
+      [1, 1, 1],
+      [2, 4, 2],
+      [3, 5, 7],
+      [7, 9, 13],
+      [8, 8, 1],
+      [5, 3, 0],
+      [13, 11, 64],
+    ]) {
       const lda = k + 3;
       const ldb = k + 1;
       const ldc = n + 2;
@@ -80,7 +86,12 @@ describe.each(kinds)('dense kernels (%s)', (prefer) => {
   });
 
   it('triStep applies the rank-2 update and the matrix-vector product of one Householder step', () => {
-    for (const [n, k2] of [[11, 2], [12, 3], [9, 8], [40, 0]]) {
+    for (const [n, k2] of [
+      [11, 2],
+      [12, 3],
+      [9, 8],
+      [40, 0],
+    ]) {
       const ld = n + 1;
       const v = n * ld;
       const w = v + n;
@@ -106,7 +117,15 @@ describe.each(kinds)('dense kernels (%s)', (prefer) => {
   });
 
   it('pivoted Cholesky factors full-rank and rank-deficient matrices across several panels', () => {
-    for (const [n, rank] of [[1, 1], [5, 5], [37, 37], [70, 70], [70, 10], [45, 33], [6, 0]]) {
+    for (const [n, rank] of [
+      [1, 1],
+      [5, 5],
+      [37, 37],
+      [70, 70],
+      [70, 10],
+      [45, 33],
+      [6, 0],
+    ]) {
       const a = psd(n, rank, n * 7 + rank);
       const K = kernels(prefer, n * n);
       K.heap.set(a);
@@ -129,7 +148,12 @@ describe.each(kinds)('dense kernels (%s)', (prefer) => {
   });
 
   it('congruenceTriangular gives the lower triangle of Lᵀ A L for trapezoidal L', () => {
-    for (const [n, r] of [[45, 45], [45, 20], [3, 1], [70, 69]]) {
+    for (const [n, r] of [
+      [45, 45],
+      [45, 20],
+      [3, 1],
+      [70, 69],
+    ]) {
       const z = normal(n + r);
       const a = psd(n, n, n + 3);
       const L = new Float64Array(n * r);
@@ -180,7 +204,12 @@ describe.each(kinds)('dense kernels (%s)', (prefer) => {
   });
 
   it('traceSqrtProduct matches the closed form of commuting covariances, singular ones included', () => {
-    for (const [n, r1, r2] of [[70, 70, 70], [70, 70, 25], [40, 12, 40], [33, 0, 33]]) {
+    for (const [n, r1, r2] of [
+      [70, 70, 70],
+      [70, 70, 25],
+      [40, 12, 40],
+      [33, 0, 33],
+    ]) {
       const q = randomOrthogonal(n, n + r1 + r2);
       const z = normal(r1 * 3 + r2);
       const d1 = Array.from({ length: n }, (_, i) => (i < r1 ? 0.05 + z() ** 2 : 0));

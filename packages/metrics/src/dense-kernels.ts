@@ -83,7 +83,11 @@ function gemmFn(): FnWriter {
       f.get(ldb).op('i32Mul').op('i32Add').set(pb[q]);
     }
     f.get(pa[0]).get(kb).op('i32Add').set(end);
-    for (let r = 0; r < mr; r++) for (let q = 0; q < nr; q++) f.f64(0).simd('f64x2Splat').set(acc[r * 4 + q]);
+    for (let r = 0; r < mr; r++)
+      for (let q = 0; q < nr; q++)
+        f.f64(0)
+          .simd('f64x2Splat')
+          .set(acc[r * 4 + q]);
     f.whileLoop(
       () => f.get(pa[0]).i32(32).op('i32Add').get(end).op('i32LeU'),
       () => {
@@ -110,7 +114,14 @@ function gemmFn(): FnWriter {
           () => f.get(odd),
           () => f.get(s).get(pa[r]).loadF64().get(pb[q]).loadF64().op('f64Mul').op('f64Add').set(s),
         );
-        f.get(cp).get(cp).loadF64(q * 8).get(alpha).get(s).op('f64Mul').op('f64Add').storeF64(q * 8);
+        f.get(cp)
+          .get(cp)
+          .loadF64(q * 8)
+          .get(alpha)
+          .get(s)
+          .op('f64Mul')
+          .op('f64Add')
+          .storeF64(q * 8);
       }
     }
   };
@@ -139,7 +150,10 @@ function gemmFn(): FnWriter {
       f.inc(i, 2);
     },
   );
-  f.ifThen(() => f.get(i).get(m).op('i32LtS'), () => rows(1));
+  f.ifThen(
+    () => f.get(i).get(m).op('i32LtS'),
+    () => rows(1),
+  );
   return f;
 }
 
@@ -159,9 +173,21 @@ function triStepFn(): FnWriter {
   const [s0, s1, x0, x1, aii, a10, a11] = Array.from({ length: 7 }, () => f.local(F64));
   const rowStart = () => f.get(a).get(i).get(ld).op('i32Mul').op('i32Add').tee(r0).get(ld).op('i32Add').set(r1);
   const scalars = (row: number, vi: number, wi: number, ui: number) => {
-    f.get(v).get(i8).op('i32Add').loadF64(row * 8).set(vi);
-    f.get(w).get(i8).op('i32Add').loadF64(row * 8).set(wi);
-    f.get(u).get(i8).op('i32Add').loadF64(row * 8).set(ui);
+    f.get(v)
+      .get(i8)
+      .op('i32Add')
+      .loadF64(row * 8)
+      .set(vi);
+    f.get(w)
+      .get(i8)
+      .op('i32Add')
+      .loadF64(row * 8)
+      .set(wi);
+    f.get(u)
+      .get(i8)
+      .op('i32Add')
+      .loadF64(row * 8)
+      .set(ui);
   };
   // One scalar column j (byte offset j8) of one row: returns the updated a on local `out`.
   const scalarUpdate = (row: number, vi: number, wi: number, out: number) => {
@@ -188,7 +214,14 @@ function triStepFn(): FnWriter {
       f.get(i).i32(3).op('i32Shl').set(i8);
       scalars(0, vi0, wi0, ui0);
       scalars(1, vi1, wi1, ui1);
-      for (const [sc, vec] of [[vi0, sv0], [wi0, sw0], [ui0, su0], [vi1, sv1], [wi1, sw1], [ui1, su1]]) {
+      for (const [sc, vec] of [
+        [vi0, sv0],
+        [wi0, sw0],
+        [ui0, su0],
+        [vi1, sv1],
+        [wi1, sw1],
+        [ui1, su1],
+      ]) {
         f.get(sc).simd('f64x2Splat').set(vec);
       }
       f.f64(0).simd('f64x2Splat').tee(acc0).set(acc1);
@@ -201,7 +234,10 @@ function triStepFn(): FnWriter {
           f.get(v).get(j8).op('i32Add').loadV().set(vj);
           f.get(w).get(j8).op('i32Add').loadV().set(wj);
           f.get(u).get(j8).op('i32Add').loadV().set(uj);
-          for (const [row, out, svi, swi, acc] of [[r0, a0, sv0, sw0, acc0], [r1, a1, sv1, sw1, acc1]]) {
+          for (const [row, out, svi, swi, acc] of [
+            [r0, a0, sv0, sw0, acc0],
+            [r1, a1, sv1, sw1, acc1],
+          ]) {
             f.get(row).get(j8).op('i32Add');
             f.get(row).get(j8).op('i32Add').loadV();
             f.get(svi).get(wj).simd('f64x2Mul').simd('f64x2Sub');
@@ -269,14 +305,20 @@ function triStepFn(): FnWriter {
         () => {
           scalarUpdate(r0, vi0, wi0, x0);
           f.get(s0).get(x0).get(u).get(j8).op('i32Add').loadF64().op('f64Mul').op('f64Add').set(s0);
-          addTo(() => f.get(p).get(j8).op('i32Add'), () => f.get(x0).get(ui0).op('f64Mul'));
+          addTo(
+            () => f.get(p).get(j8).op('i32Add'),
+            () => f.get(x0).get(ui0).op('f64Mul'),
+          );
           f.inc(j8, 8);
         },
       );
       f.get(r0).get(i8).op('i32Add');
       f.get(r0).get(i8).op('i32Add').loadF64().f64(2).get(vi0).op('f64Mul').get(wi0).op('f64Mul').op('f64Sub');
       f.tee(aii).storeF64();
-      addTo(() => f.get(p).get(i8).op('i32Add'), () => f.get(s0).get(aii).get(ui0).op('f64Mul').op('f64Add'));
+      addTo(
+        () => f.get(p).get(i8).op('i32Add'),
+        () => f.get(s0).get(aii).get(ui0).op('f64Mul').op('f64Add'),
+      );
     },
   );
   return f;
@@ -332,7 +374,17 @@ function wasmKernels(mod: WebAssembly.Module, elements: number): DenseKernels {
 // JavaScript
 
 function jsGemmNT(
-  h: Float64Array, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, alpha: number,
+  h: Float64Array,
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  c: number,
+  ldc: number,
+  alpha: number,
 ): void {
   let i = 0;
   for (; i + 1 < m; i += 2) {

@@ -114,7 +114,10 @@ describe('createDigitClassifier / loadDigitClassifier', () => {
     for (const s of DIGIT_CLASSIFIER_WEIGHT_SPECS) {
       const n = s.shape.reduce((a, b) => a * b, 1);
       const fanIn = s.shape.length > 1 ? n / s.shape[s.shape.length - 1] : 1;
-      m[s.name] = tf.tensor(Float32Array.from({ length: n }, () => z() * Math.sqrt(2 / fanIn)), [...s.shape]);
+      m[s.name] = tf.tensor(
+        Float32Array.from({ length: n }, () => z() * Math.sqrt(2 / fanIn)),
+        [...s.shape],
+      );
     }
     return m;
   }

@@ -2,7 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape } from '@gankit/core';
 import type { ImageClassifier } from './feature-extractor';
 import { DIGIT_CLASSIFIER_WEIGHTS } from './weights/digit-classifier';
-import { base64ToBytes, checkWeights, decodeWeightsFiles, disposeMap, resolveWeights, type WeightSpec, type WeightsSource } from './weights-io';
+import {
+  base64ToBytes,
+  checkWeights,
+  decodeWeightsFiles,
+  disposeMap,
+  resolveWeights,
+  type WeightSpec,
+  type WeightsSource,
+} from './weights-io';
 
 /**
  * The weights of the digit classifier, in the order the training script writes them:
@@ -91,7 +99,8 @@ function fromTensors(weights: tf.NamedTensorMap, owned: boolean): DigitClassifie
     const flat = tf.reshape(h, [h.shape[0], 512]) as tf.Tensor2D;
     return tf.fused.matMul({ a: flat, b: w('dense1/kernel') as tf.Tensor2D, bias: w('dense1/bias'), activation: 'relu' }) as tf.Tensor2D;
   };
-  const logitsOf = (f: tf.Tensor2D): tf.Tensor2D => tf.fused.matMul({ a: f, b: w('dense2/kernel') as tf.Tensor2D, bias: w('dense2/bias') }) as tf.Tensor2D;
+  const logitsOf = (f: tf.Tensor2D): tf.Tensor2D =>
+    tf.fused.matMul({ a: f, b: w('dense2/kernel') as tf.Tensor2D, bias: w('dense2/bias') }) as tf.Tensor2D;
   let disposed = false;
   const alive = (what: string) => {
     if (disposed) throw new GankitError('state', `${what}: the classifier has been disposed`);

@@ -29,7 +29,8 @@ export class FeatureStatistics {
    */
   constructor(dim?: number) {
     if (dim !== undefined) {
-      if (!Number.isInteger(dim) || dim < 1) throw new GankitError('value', `FeatureStatistics: dim must be a positive integer, got ${dim}`);
+      if (!Number.isInteger(dim) || dim < 1)
+        throw new GankitError('value', `FeatureStatistics: dim must be a positive integer, got ${dim}`);
       this.init(dim);
     }
   }

@@ -8,7 +8,7 @@ import {
   type FidInception,
 } from './index';
 import { InceptionLayers, foldConv, fidInceptionInput } from './fid-inception';
-import { concatRef, conv2dRef, maxAbsDiff, normal, poolRef, refImage, reluRef, type RefImage } from './test-utils';
+import { concatRef, conv2dRef, maxAbsDiff, normal, poolRef, refImage, type RefImage } from './test-utils';
 
 const EPS = FID_INCEPTION_BN_EPSILON;
 
@@ -45,7 +45,10 @@ function rawBlock(prefix: string, defs: [string, number, number, number, number]
   for (const [name, kh, kw, cin, cout] of defs) {
     const n = kh * kw * cin * cout;
     const p = `${prefix}.${name}`;
-    m[`${p}.conv.weight`] = tf.tensor4d(Float32Array.from({ length: n }, () => z() / Math.sqrt(kh * kw * cin)), [kh, kw, cin, cout]);
+    m[`${p}.conv.weight`] = tf.tensor4d(
+      Float32Array.from({ length: n }, () => z() / Math.sqrt(kh * kw * cin)),
+      [kh, kw, cin, cout],
+    );
     m[`${p}.bn.weight`] = tf.tensor1d(Float32Array.from({ length: cout }, () => 0.5 + Math.abs(z())));
     m[`${p}.bn.bias`] = tf.tensor1d(Float32Array.from({ length: cout }, () => 0.3 * z()));
     m[`${p}.bn.running_mean`] = tf.tensor1d(Float32Array.from({ length: cout }, () => 0.2 * z()));
@@ -69,7 +72,13 @@ function refBasic(raw: tf.NamedTensorMap, name: string, x: RefImage, stride: num
   return { ...y, data: out };
 }
 
-function runBlock(kind: 'A' | 'B' | 'C' | 'D' | 'E_1' | 'E_2', prefix: string, raw: tf.NamedTensorMap, x: tf.Tensor4D, convs: string[]): Float32Array {
+function runBlock(
+  kind: 'A' | 'B' | 'C' | 'D' | 'E_1' | 'E_2',
+  prefix: string,
+  raw: tf.NamedTensorMap,
+  x: tf.Tensor4D,
+  convs: string[],
+): Float32Array {
   const folded = new Map(convs.map((c) => [`${prefix}.${c}`, foldConv(raw, `${prefix}.${c}`)]));
   const layers = new InceptionLayers(folded);
   const y = tf.tidy(() => layers.block(kind, prefix, x));
@@ -85,7 +94,10 @@ describe('FID Inception blocks against a plain-JS reference of pytorch-fid (smal
   let xr: RefImage;
   beforeAll(() => {
     const z = normal(99);
-    x = tf.tensor4d(Float32Array.from({ length: 2 * 9 * 9 * C }, () => z()), [2, 9, 9, C]);
+    x = tf.tensor4d(
+      Float32Array.from({ length: 2 * 9 * 9 * C }, () => z()),
+      [2, 9, 9, C],
+    );
     xr = refImage(x.dataSync(), x.shape);
   });
   afterAll(() => x.dispose());
@@ -99,11 +111,22 @@ describe('FID Inception blocks against a plain-JS reference of pytorch-fid (smal
   it('FIDInceptionA (Mixed_5b): 1x1, 5x5, double 3x3, avg-pool (padding excluded) branches', () => {
     const p = 'Mixed_5b';
     const defs: [string, number, number, number, number][] = [
-      ['branch1x1', 1, 1, C, 2], ['branch5x5_1', 1, 1, C, 2], ['branch5x5_2', 5, 5, 2, 3],
-      ['branch3x3dbl_1', 1, 1, C, 2], ['branch3x3dbl_2', 3, 3, 2, 2], ['branch3x3dbl_3', 3, 3, 2, 2], ['branch_pool', 1, 1, C, 2],
+      ['branch1x1', 1, 1, C, 2],
+      ['branch5x5_1', 1, 1, C, 2],
+      ['branch5x5_2', 5, 5, 2, 3],
+      ['branch3x3dbl_1', 1, 1, C, 2],
+      ['branch3x3dbl_2', 3, 3, 2, 2],
+      ['branch3x3dbl_3', 3, 3, 2, 2],
+      ['branch_pool', 1, 1, C, 2],
     ];
     const raw = rawBlock(p, defs, 1);
-    const got = runBlock('A', p, raw, x, defs.map((d) => d[0]));
+    const got = runBlock(
+      'A',
+      p,
+      raw,
+      x,
+      defs.map((d) => d[0]),
+    );
     const r = (n: string, h: RefImage, s = 1, pad: 'same' | 'valid' = 'same') => refBasic(raw, `${p}.${n}`, h, s, pad);
     const ref = concatRef([
       r('branch1x1', xr),
@@ -118,10 +141,19 @@ describe('FID Inception blocks against a plain-JS reference of pytorch-fid (smal
   it('InceptionB (Mixed_6a): stride-2 3x3, double 3x3, max-pool branches', () => {
     const p = 'Mixed_6a';
     const defs: [string, number, number, number, number][] = [
-      ['branch3x3', 3, 3, C, 2], ['branch3x3dbl_1', 1, 1, C, 2], ['branch3x3dbl_2', 3, 3, 2, 2], ['branch3x3dbl_3', 3, 3, 2, 3],
+      ['branch3x3', 3, 3, C, 2],
+      ['branch3x3dbl_1', 1, 1, C, 2],
+      ['branch3x3dbl_2', 3, 3, 2, 2],
+      ['branch3x3dbl_3', 3, 3, 2, 3],
     ];
     const raw = rawBlock(p, defs, 2);
-    const got = runBlock('B', p, raw, x, defs.map((d) => d[0]));
+    const got = runBlock(
+      'B',
+      p,
+      raw,
+      x,
+      defs.map((d) => d[0]),
+    );
     const r = (n: string, h: RefImage, s = 1, pad: 'same' | 'valid' = 'same') => refBasic(raw, `${p}.${n}`, h, s, pad);
     const ref = concatRef([
       r('branch3x3', xr, 2, 'valid'),
@@ -135,12 +167,25 @@ describe('FID Inception blocks against a plain-JS reference of pytorch-fid (smal
   it('FIDInceptionC (Mixed_6b): factorised 1x7 / 7x1 branches and avg-pool', () => {
     const p = 'Mixed_6b';
     const defs: [string, number, number, number, number][] = [
-      ['branch1x1', 1, 1, C, 2], ['branch7x7_1', 1, 1, C, 2], ['branch7x7_2', 1, 7, 2, 2], ['branch7x7_3', 7, 1, 2, 2],
-      ['branch7x7dbl_1', 1, 1, C, 2], ['branch7x7dbl_2', 7, 1, 2, 2], ['branch7x7dbl_3', 1, 7, 2, 2], ['branch7x7dbl_4', 7, 1, 2, 2],
-      ['branch7x7dbl_5', 1, 7, 2, 2], ['branch_pool', 1, 1, C, 2],
+      ['branch1x1', 1, 1, C, 2],
+      ['branch7x7_1', 1, 1, C, 2],
+      ['branch7x7_2', 1, 7, 2, 2],
+      ['branch7x7_3', 7, 1, 2, 2],
+      ['branch7x7dbl_1', 1, 1, C, 2],
+      ['branch7x7dbl_2', 7, 1, 2, 2],
+      ['branch7x7dbl_3', 1, 7, 2, 2],
+      ['branch7x7dbl_4', 7, 1, 2, 2],
+      ['branch7x7dbl_5', 1, 7, 2, 2],
+      ['branch_pool', 1, 1, C, 2],
     ];
     const raw = rawBlock(p, defs, 3);
-    const got = runBlock('C', p, raw, x, defs.map((d) => d[0]));
+    const got = runBlock(
+      'C',
+      p,
+      raw,
+      x,
+      defs.map((d) => d[0]),
+    );
     const r = (n: string, h: RefImage) => refBasic(raw, `${p}.${n}`, h, 1, 'same');
     let dbl = r('branch7x7dbl_1', xr);
     for (const k of [2, 3, 4, 5]) dbl = r(`branch7x7dbl_${k}`, dbl);
@@ -157,11 +202,21 @@ describe('FID Inception blocks against a plain-JS reference of pytorch-fid (smal
   it('InceptionD (Mixed_7a): stride-2 reductions and max-pool', () => {
     const p = 'Mixed_7a';
     const defs: [string, number, number, number, number][] = [
-      ['branch3x3_1', 1, 1, C, 2], ['branch3x3_2', 3, 3, 2, 2], ['branch7x7x3_1', 1, 1, C, 2], ['branch7x7x3_2', 1, 7, 2, 2],
-      ['branch7x7x3_3', 7, 1, 2, 2], ['branch7x7x3_4', 3, 3, 2, 2],
+      ['branch3x3_1', 1, 1, C, 2],
+      ['branch3x3_2', 3, 3, 2, 2],
+      ['branch7x7x3_1', 1, 1, C, 2],
+      ['branch7x7x3_2', 1, 7, 2, 2],
+      ['branch7x7x3_3', 7, 1, 2, 2],
+      ['branch7x7x3_4', 3, 3, 2, 2],
     ];
     const raw = rawBlock(p, defs, 4);
-    const got = runBlock('D', p, raw, x, defs.map((d) => d[0]));
+    const got = runBlock(
+      'D',
+      p,
+      raw,
+      x,
+      defs.map((d) => d[0]),
+    );
     const r = (n: string, h: RefImage, s = 1, pad: 'same' | 'valid' = 'same') => refBasic(raw, `${p}.${n}`, h, s, pad);
     const ref = concatRef([
       r('branch3x3_2', r('branch3x3_1', xr), 2, 'valid'),
@@ -172,15 +227,30 @@ describe('FID Inception blocks against a plain-JS reference of pytorch-fid (smal
     tf.dispose(Object.values(raw));
   });
 
-  for (const [kind, p, pool] of [['E_1', 'Mixed_7b', 'avg'], ['E_2', 'Mixed_7c', 'max']] as const) {
+  for (const [kind, p, pool] of [
+    ['E_1', 'Mixed_7b', 'avg'],
+    ['E_2', 'Mixed_7c', 'max'],
+  ] as const) {
     it(`FIDInception${kind} (${p}): split 1x3 / 3x1 branches and a ${pool}-pool branch`, () => {
       const defs: [string, number, number, number, number][] = [
-        ['branch1x1', 1, 1, C, 2], ['branch3x3_1', 1, 1, C, 2], ['branch3x3_2a', 1, 3, 2, 2], ['branch3x3_2b', 3, 1, 2, 2],
-        ['branch3x3dbl_1', 1, 1, C, 2], ['branch3x3dbl_2', 3, 3, 2, 2], ['branch3x3dbl_3a', 1, 3, 2, 2], ['branch3x3dbl_3b', 3, 1, 2, 2],
+        ['branch1x1', 1, 1, C, 2],
+        ['branch3x3_1', 1, 1, C, 2],
+        ['branch3x3_2a', 1, 3, 2, 2],
+        ['branch3x3_2b', 3, 1, 2, 2],
+        ['branch3x3dbl_1', 1, 1, C, 2],
+        ['branch3x3dbl_2', 3, 3, 2, 2],
+        ['branch3x3dbl_3a', 1, 3, 2, 2],
+        ['branch3x3dbl_3b', 3, 1, 2, 2],
         ['branch_pool', 1, 1, C, 2],
       ];
       const raw = rawBlock(p, defs, 5);
-      const got = runBlock(kind, p, raw, x, defs.map((d) => d[0]));
+      const got = runBlock(
+        kind,
+        p,
+        raw,
+        x,
+        defs.map((d) => d[0]),
+      );
       const r = (n: string, h: RefImage) => refBasic(raw, `${p}.${n}`, h, 1, 'same');
       const t = r('branch3x3_1', xr);
       const u = r('branch3x3dbl_2', r('branch3x3dbl_1', xr));
@@ -198,14 +268,25 @@ describe('FID Inception blocks against a plain-JS reference of pytorch-fid (smal
 
 describe('FID Inception blocks with hand-computable weights', () => {
   /** A 1-channel 4x4 input with values 1..16 (row-major). */
-  const grid = () => tf.tensor4d(Float32Array.from({ length: 16 }, (_, i) => i + 1), [1, 4, 4, 1]);
+  const grid = () =>
+    tf.tensor4d(
+      Float32Array.from({ length: 16 }, (_, i) => i + 1),
+      [1, 4, 4, 1],
+    );
 
   /** Every conv of an E block zero, except branch_pool (1x1 identity, BN identity: γ=1, β=0, μ=0, σ²=1−ε). */
   function poolOnlyE(p: string): tf.NamedTensorMap {
     const m: tf.NamedTensorMap = {};
     const defs: [string, number, number, number][] = [
-      ['branch1x1', 1, 1, 1], ['branch3x3_1', 1, 1, 1], ['branch3x3_2a', 1, 3, 1], ['branch3x3_2b', 3, 1, 1],
-      ['branch3x3dbl_1', 1, 1, 1], ['branch3x3dbl_2', 3, 3, 1], ['branch3x3dbl_3a', 1, 3, 1], ['branch3x3dbl_3b', 3, 1, 1], ['branch_pool', 1, 1, 1],
+      ['branch1x1', 1, 1, 1],
+      ['branch3x3_1', 1, 1, 1],
+      ['branch3x3_2a', 1, 3, 1],
+      ['branch3x3_2b', 3, 1, 1],
+      ['branch3x3dbl_1', 1, 1, 1],
+      ['branch3x3dbl_2', 3, 3, 1],
+      ['branch3x3dbl_3a', 1, 3, 1],
+      ['branch3x3dbl_3b', 3, 1, 1],
+      ['branch_pool', 1, 1, 1],
     ];
     for (const [name, kh, kw, cin] of defs) {
       const n = `${p}.${name}`;
@@ -218,7 +299,17 @@ describe('FID Inception blocks with hand-computable weights', () => {
     return m;
   }
 
-  const convNames = ['branch1x1', 'branch3x3_1', 'branch3x3_2a', 'branch3x3_2b', 'branch3x3dbl_1', 'branch3x3dbl_2', 'branch3x3dbl_3a', 'branch3x3dbl_3b', 'branch_pool'];
+  const convNames = [
+    'branch1x1',
+    'branch3x3_1',
+    'branch3x3_2a',
+    'branch3x3_2b',
+    'branch3x3dbl_1',
+    'branch3x3dbl_2',
+    'branch3x3dbl_3a',
+    'branch3x3dbl_3b',
+    'branch_pool',
+  ];
 
   it('Mixed_7b averages its pool branch without counting the padding; Mixed_7c takes the max', () => {
     const x = grid();
@@ -369,7 +460,7 @@ describe('loadFidInception (full size, random weights)', () => {
 
   it('names a missing or misshapen tensor when loading, and leaks nothing', async () => {
     const before = tf.memory().numTensors;
-    const { ['Mixed_6c.branch7x7dbl_3.bn.running_var']: _dropped, ...missing } = weights;
+    const { 'Mixed_6c.branch7x7dbl_3.bn.running_var': _dropped, ...missing } = weights;
     await expect(loadFidInception(missing)).rejects.toThrow(/'Mixed_6c\.branch7x7dbl_3\.bn\.running_var' is missing/);
     const bad = tf.zeros([7, 1, 160, 160]);
     await expect(loadFidInception({ ...weights, 'Mixed_6c.branch7x7dbl_3.conv.weight': bad })).rejects.toThrow(

@@ -25,7 +25,15 @@ describe('symmetricEigenvalues', () => {
   });
 
   it('handles an already diagonal and a tridiagonal matrix, and negative eigenvalues', () => {
-    expect(Array.from(symmetricEigenvalues([[3, 0, 0], [0, -1, 0], [0, 0, 2]]))).toEqual([-1, 2, 3]);
+    expect(
+      Array.from(
+        symmetricEigenvalues([
+          [3, 0, 0],
+          [0, -1, 0],
+          [0, 0, 2],
+        ]),
+      ),
+    ).toEqual([-1, 2, 3]);
     // The n x n second-difference matrix: eigenvalues 2 - 2 cos(k pi / (n + 1)).
     const n = 30;
     const t = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 2 : Math.abs(i - j) === 1 ? -1 : 0)));
@@ -36,7 +44,12 @@ describe('symmetricEigenvalues', () => {
   it('rejects non-square and non-finite input', () => {
     expect(() => symmetricEigenvalues([[1, 2], [3]])).toThrow(/row 1/);
     expect(() => symmetricEigenvalues(new Float64Array(5))).toThrow(/values/);
-    expect(() => symmetricEigenvalues([[1, NaN], [NaN, 1]])).toThrow(/not finite/);
+    expect(() =>
+      symmetricEigenvalues([
+        [1, NaN],
+        [NaN, 1],
+      ]),
+    ).toThrow(/not finite/);
   });
 });
 
@@ -111,7 +124,14 @@ describe('frechetDistance', () => {
     }
     // a zero covariance (one repeated sample) on either side
     const zero = { mean: new Float64Array(3), covariance: new Float64Array(9) };
-    const eye = { mean: [1, 0, 0], covariance: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] };
+    const eye = {
+      mean: [1, 0, 0],
+      covariance: [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+      ],
+    };
     expect(frechetDistance(zero, eye)).toBeCloseTo(1 + 3, 12);
     expect(frechetDistance(eye, zero)).toBeCloseTo(1 + 3, 12);
   });
@@ -135,16 +155,80 @@ describe('frechetDistance', () => {
   });
 
   it('rejects bad input with errors that name the problem', () => {
-    const ok = { mean: [0, 0], covariance: [[1, 0], [0, 1]] };
-    expect(() => frechetDistance(ok, { mean: [0, 0, 0], covariance: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] })).toThrow(/length 3, expected 2/);
-    expect(() => frechetDistance(ok, { mean: [0, 0], covariance: [[1, 0], [0, 1], [0, 0]] })).toThrow(/expected 2 rows/);
+    const ok = {
+      mean: [0, 0],
+      covariance: [
+        [1, 0],
+        [0, 1],
+      ],
+    };
+    expect(() =>
+      frechetDistance(ok, {
+        mean: [0, 0, 0],
+        covariance: [
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, 1],
+        ],
+      }),
+    ).toThrow(/length 3, expected 2/);
+    expect(() =>
+      frechetDistance(ok, {
+        mean: [0, 0],
+        covariance: [
+          [1, 0],
+          [0, 1],
+          [0, 0],
+        ],
+      }),
+    ).toThrow(/expected 2 rows/);
     expect(() => frechetDistance(ok, { mean: [0, 0], covariance: new Float64Array(3) })).toThrow(/4 values/);
-    expect(() => frechetDistance(ok, { mean: [0, NaN], covariance: [[1, 0], [0, 1]] })).toThrow(/mean\[1\].*not finite/);
-    expect(() => frechetDistance(ok, { mean: [0, 0], covariance: [[1, Infinity], [0, 1]] })).toThrow(/not finite/);
-    expect(() => frechetDistance(ok, { mean: [0, 0], covariance: [[1, 0.5], [0, 1]] })).toThrow(/not symmetric/);
-    expect(() => frechetDistance(ok, { mean: [0, 0], covariance: [[-1, 0], [0, 1]] })).toThrow(/negative diagonal/);
+    expect(() =>
+      frechetDistance(ok, {
+        mean: [0, NaN],
+        covariance: [
+          [1, 0],
+          [0, 1],
+        ],
+      }),
+    ).toThrow(/mean\[1\].*not finite/);
+    expect(() =>
+      frechetDistance(ok, {
+        mean: [0, 0],
+        covariance: [
+          [1, Infinity],
+          [0, 1],
+        ],
+      }),
+    ).toThrow(/not finite/);
+    expect(() =>
+      frechetDistance(ok, {
+        mean: [0, 0],
+        covariance: [
+          [1, 0.5],
+          [0, 1],
+        ],
+      }),
+    ).toThrow(/not symmetric/);
+    expect(() =>
+      frechetDistance(ok, {
+        mean: [0, 0],
+        covariance: [
+          [-1, 0],
+          [0, 1],
+        ],
+      }),
+    ).toThrow(/negative diagonal/);
     expect(() => frechetDistance(ok, {} as never)).toThrow(GankitError);
     // tiny asymmetry (float32 round-off) is accepted and symmetrised
-    expect(frechetDistance(ok, { mean: [0, 0], covariance: [[1, 1e-9], [0, 1]] })).toBeLessThan(1e-12);
+    expect(
+      frechetDistance(ok, {
+        mean: [0, 0],
+        covariance: [
+          [1, 1e-9],
+          [0, 1],
+        ],
+      }),
+    ).toBeLessThan(1e-12);
   });
 });

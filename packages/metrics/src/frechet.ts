@@ -106,7 +106,10 @@ function readCovariance(s: GaussianStatistics, which: string, dim: number, symTo
           const a = out[x];
           const b = out[y];
           if (Math.abs(a - b) > tol) {
-            throw new GankitError('value', `frechetDistance: ${which}.covariance is not symmetric: [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
+            throw new GankitError(
+              'value',
+              `frechetDistance: ${which}.covariance is not symmetric: [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`,
+            );
           }
           const m = 0.5 * (a + b);
           out[x] = m;

@@ -79,6 +79,11 @@ describe('kernelInceptionDistance', () => {
     expect(() => kernelInceptionDistance(x, x, { subsetSize: 1 })).toThrow(/subsetSize/);
     expect(() => kernelInceptionDistance(x, x, { degree: 1.5 })).toThrow(/degree/);
     expect(() => kernelInceptionDistance(x, x, { gamma: -1 })).toThrow(/gamma/);
-    expect(() => kernelInceptionDistance(x, [[1, 2, 3, NaN], [1, 2, 3, 4]])).toThrow(/non-finite/);
+    expect(() =>
+      kernelInceptionDistance(x, [
+        [1, 2, 3, NaN],
+        [1, 2, 3, 4],
+      ]),
+    ).toThrow(/non-finite/);
   });
 });

@@ -44,11 +44,13 @@ export interface KernelInceptionDistanceOptions {
  */
 export function kernelInceptionDistance(featsA: Rows, featsB: Rows, options: KernelInceptionDistanceOptions = {}): ScoreWithStd {
   const { subsets = 100, subsetSize = 1000, degree = 3, coef0 = 1, seed = 0 } = options;
-  if (!Number.isInteger(subsets) || subsets < 1) throw new GankitError('value', `kernelInceptionDistance: subsets must be a positive integer, got ${subsets}`);
+  if (!Number.isInteger(subsets) || subsets < 1)
+    throw new GankitError('value', `kernelInceptionDistance: subsets must be a positive integer, got ${subsets}`);
   if (!Number.isInteger(subsetSize) || subsetSize < 2) {
     throw new GankitError('value', `kernelInceptionDistance: subsetSize must be an integer >= 2, got ${subsetSize}`);
   }
-  if (!Number.isInteger(degree) || degree < 1) throw new GankitError('value', `kernelInceptionDistance: degree must be a positive integer, got ${degree}`);
+  if (!Number.isInteger(degree) || degree < 1)
+    throw new GankitError('value', `kernelInceptionDistance: degree must be a positive integer, got ${degree}`);
   if (!Number.isFinite(coef0)) throw new GankitError('value', `kernelInceptionDistance: coef0 must be finite, got ${coef0}`);
   const a = toTensor2d(featsA, 'kernelInceptionDistance (featsA)', options.dim);
   let b: { t: tf.Tensor2D; owned: boolean } | undefined;
@@ -59,7 +61,8 @@ export function kernelInceptionDistance(featsA: Rows, featsB: Rows, options: Ker
     if (d !== db) throw new GankitError('shape', `kernelInceptionDistance: featsA have dimension ${d} but featsB have dimension ${db}`);
     if (na < 2 || nb < 2) throw new GankitError('shape', `kernelInceptionDistance: each set needs at least 2 rows, got ${na} and ${nb}`);
     const gamma = options.gamma ?? 1 / d;
-    if (!(Number.isFinite(gamma) && gamma > 0)) throw new GankitError('value', `kernelInceptionDistance: gamma must be a positive finite number, got ${gamma}`);
+    if (!(Number.isFinite(gamma) && gamma > 0))
+      throw new GankitError('value', `kernelInceptionDistance: gamma must be a positive finite number, got ${gamma}`);
     const m = Math.min(subsetSize, na, nb);
     const rng = new RandomSource(seed);
     const kernel = (dots: tf.Tensor): tf.Tensor => {

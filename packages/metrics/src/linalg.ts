@@ -97,7 +97,6 @@ export function mirrorUpper(c: Float64Array, d: number): void {
   }
 }
 
-
 /** Rows of A, rows of B and depth per {@link DenseKernels.gemmNT} call: a 2-row strip of A stays in L1, a B block in L2. */
 const MB = 128;
 const NB = 128;
@@ -270,7 +269,13 @@ export function congruenceTriangular(k: DenseKernels, n: number, r: number, t: n
  * streamed once per step. `vec` is `6 n` scratch.
  * @internal
  */
-export function tridiagonalizeInPlace(k: DenseKernels, off: number, n: number, ld: number, vec: number): { d: Float64Array; e: Float64Array } {
+export function tridiagonalizeInPlace(
+  k: DenseKernels,
+  off: number,
+  n: number,
+  ld: number,
+  vec: number,
+): { d: Float64Array; e: Float64Array } {
   const h = k.heap;
   const d = new Float64Array(n);
   const e = new Float64Array(Math.max(n - 1, 0));
@@ -477,4 +482,3 @@ export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float6
   }
   return d;
 }
-

@@ -20,10 +20,12 @@ export interface ExtractOptions {
 
 function toImageTensor(images: Images, what: string): { t: tf.Tensor; owned: boolean } {
   if (images instanceof Float32Array) {
-    if (images.length % 784 !== 0) throw new GankitError('shape', `${what}: a Float32Array of images needs a multiple of 784 (28·28) values, got ${images.length}`);
+    if (images.length % 784 !== 0)
+      throw new GankitError('shape', `${what}: a Float32Array of images needs a multiple of 784 (28·28) values, got ${images.length}`);
     return { t: tf.tensor4d(images, [images.length / 784, 28, 28, 1]), owned: true };
   }
-  if (!(images instanceof tf.Tensor)) throw new GankitError('value', `${what}: expected images as a tf.Tensor [n, h, w, c] or a Float32Array`);
+  if (!(images instanceof tf.Tensor))
+    throw new GankitError('value', `${what}: expected images as a tf.Tensor [n, h, w, c] or a Float32Array`);
   if (images.rank < 2) throw new GankitError('shape', `${what}: expected a batch of images [n, h, w, c], got ${formatShape(images.shape)}`);
   return { t: images, owned: false };
 }
@@ -36,7 +38,13 @@ function checkBatchSize(b: number, what: string): void {
  * Runs `fn` on consecutive batches of `images` and returns the concatenated rows as float32 (read
  * back batch by batch so that only one batch's tensors live at a time).
  */
-function mapBatches(images: Images, batchSize: number, what: string, fn: (x: tf.Tensor) => tf.Tensor2D, each: (rows: Float32Array, dim: number) => void): number {
+function mapBatches(
+  images: Images,
+  batchSize: number,
+  what: string,
+  fn: (x: tf.Tensor) => tf.Tensor2D,
+  each: (rows: Float32Array, dim: number) => void,
+): number {
   checkBatchSize(batchSize, what);
   const { t, owned } = toImageTensor(images, what);
   try {
@@ -74,7 +82,13 @@ function mapBatches(images: Images, batchSize: number, what: string, fn: (x: tf.
  */
 export function extractFeatureStatistics(extractor: FeatureExtractor, images: Images, options: ExtractOptions = {}): FeatureStatistics {
   const stats = new FeatureStatistics(extractor.featureDim);
-  mapBatches(images, options.batchSize ?? 250, 'extractFeatureStatistics', (x) => extractor.features(x), (rows, dim) => stats.add({ data: rows, dim }));
+  mapBatches(
+    images,
+    options.batchSize ?? 250,
+    'extractFeatureStatistics',
+    (x) => extractor.features(x),
+    (rows, dim) => stats.add({ data: rows, dim }),
+  );
   return stats;
 }
 
@@ -99,10 +113,16 @@ export function mnistScore(images: Images, options: MnistScoreOptions = {}): Sco
   try {
     const chunks: Float32Array[] = [];
     let k = 0;
-    const n = mapBatches(images, options.batchSize ?? 250, 'mnistScore', (x) => clf.probs(x), (rows, dim) => {
-      chunks.push(rows.slice());
-      k = dim;
-    });
+    const n = mapBatches(
+      images,
+      options.batchSize ?? 250,
+      'mnistScore',
+      (x) => clf.probs(x),
+      (rows, dim) => {
+        chunks.push(rows.slice());
+        k = dim;
+      },
+    );
     const all = new Float32Array(n * k);
     let off = 0;
     for (const c of chunks) {
@@ -127,7 +147,11 @@ export interface MnistFrechetOptions extends ExtractOptions {
  * images or precomputed statistics (`{ mean, covariance }`, e.g. from {@link extractFeatureStatistics}).
  * The README lists reference values (real train vs. real test digits, real vs. noise).
  */
-export function mnistFrechetDistance(a: Images | GaussianStatistics, b: Images | GaussianStatistics, options: MnistFrechetOptions = {}): number {
+export function mnistFrechetDistance(
+  a: Images | GaussianStatistics,
+  b: Images | GaussianStatistics,
+  options: MnistFrechetOptions = {},
+): number {
   const clf = options.classifier ?? digitClassifier();
   try {
     const stats = (x: Images | GaussianStatistics): GaussianStatistics =>

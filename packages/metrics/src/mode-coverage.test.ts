@@ -25,7 +25,12 @@ describe('ringModes / gridModes', () => {
     expect(g[1]).toEqual([-2, -4]);
     expect(g[12]).toEqual([0, 0]);
     expect(g[24]).toEqual([4, 4]);
-    expect(gridModes(2, 1)).toEqual([[-0.5, -0.5], [0.5, -0.5], [-0.5, 0.5], [0.5, 0.5]]);
+    expect(gridModes(2, 1)).toEqual([
+      [-0.5, -0.5],
+      [0.5, -0.5],
+      [-0.5, 0.5],
+      [0.5, 0.5],
+    ]);
   });
 
   it('rejects bad arguments', () => {
@@ -62,8 +67,21 @@ describe('modeCoverage', () => {
   });
 
   it('is inclusive at exactly threshold * std and breaks ties toward the first mode', () => {
-    const m = [[0, 0], [2, 0]];
-    const r = modeCoverage([[1, 0], [3, 0], [-1, 0], [0, 1.0000001]], m, 0.5, { threshold: 2 });
+    const m = [
+      [0, 0],
+      [2, 0],
+    ];
+    const r = modeCoverage(
+      [
+        [1, 0],
+        [3, 0],
+        [-1, 0],
+        [0, 1.0000001],
+      ],
+      m,
+      0.5,
+      { threshold: 2 },
+    );
     // [1,0] is at distance 1 from both (tie -> mode 0); [3,0] and [-1,0] at exactly 1; the last just outside.
     expect(r.pointsPerMode).toEqual([2, 1]);
     expect(r.highQualityFraction).toBe(3 / 4);
@@ -93,7 +111,13 @@ describe('modeCoverage', () => {
   });
 
   it('accepts a Tensor2D, { data, dim } and a bare typed array alike, without leaking', () => {
-    const pts = [[2.01, 0.0], [0, 2.02], [0, 0], [-2, 0.01], [-2, -0.01]];
+    const pts = [
+      [2.01, 0.0],
+      [0, 2.02],
+      [0, 0],
+      [-2, 0.01],
+      [-2, -0.01],
+    ];
     const ref = modeCoverage(pts, modes, 0.02);
     const t = tf.tensor2d(pts);
     const before = tf.memory().numTensors;
@@ -114,8 +138,19 @@ describe('modeCoverage', () => {
     const r = modeCoverage(pts, grid, 0.05);
     expect(r.modesCaptured).toBe(25);
     expect(r.pointsPerMode.every((c) => c === 1)).toBe(true);
-    const m3 = [[0, 0, 0], [10, 10, 10]];
-    const r3 = modeCoverage([[0, 0, 0.5], [10, 9.5, 10], [5, 5, 5]], m3, 0.2);
+    const m3 = [
+      [0, 0, 0],
+      [10, 10, 10],
+    ];
+    const r3 = modeCoverage(
+      [
+        [0, 0, 0.5],
+        [10, 9.5, 10],
+        [5, 5, 5],
+      ],
+      m3,
+      0.2,
+    );
     expect(r3.pointsPerMode).toEqual([1, 1]);
     expect(r3.highQualityFraction).toBeCloseTo(2 / 3, 15);
   });

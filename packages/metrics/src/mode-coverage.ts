@@ -60,12 +60,7 @@ export interface ModeCoverageResult {
  * console.log(`${r.modesCaptured}/${r.numModes} modes, ${(100 * r.highQualityFraction).toFixed(1)}% high quality`);
  * ```
  */
-export function modeCoverage(
-  points: Rows,
-  modes: number[][],
-  std: number,
-  options: ModeCoverageOptions = {},
-): ModeCoverageResult {
+export function modeCoverage(points: Rows, modes: number[][], std: number, options: ModeCoverageOptions = {}): ModeCoverageResult {
   const { threshold = 3, minPoints = 1 } = options;
   if (!(typeof std === 'number' && Number.isFinite(std) && std > 0)) {
     throw new GankitError('value', `modeCoverage: std must be a positive finite number, got ${std}`);

@@ -44,10 +44,11 @@ function logsAt(step: number): StepLogs {
 const extractor: FeatureExtractor = {
   name: 'tiny',
   featureDim: 2,
-  features: (x) => tf.tidy(() => {
-    const [a, b] = tf.split(x, 2, 1);
-    return tf.concat([a, tf.mul(a, b)], 1) as tf.Tensor2D;
-  }),
+  features: (x) =>
+    tf.tidy(() => {
+      const [a, b] = tf.split(x, 2, 1);
+      return tf.concat([a, tf.mul(a, b)], 1) as tf.Tensor2D;
+    }),
 };
 
 describe('metricsPlugin', () => {
@@ -112,7 +113,13 @@ describe('fidPlugin', () => {
   }
 
   it('samples the generator in inference mode in batches and computes FID against the real statistics', async () => {
-    const real = { mean: [1, 0.2], covariance: [[2, 0.3], [0.3, 1]] };
+    const real = {
+      mean: [1, 0.2],
+      covariance: [
+        [2, 0.3],
+        [0.3, 1],
+      ],
+    };
     const gen = fakeGenerator();
     const plugin = fidPlugin({ every: 2, extractor, realStatistics: real, samples: 10, batchSize: 4 });
     expect(plugin.order).toBe(150);
@@ -148,7 +155,12 @@ describe('fidPlugin', () => {
   });
 
   it('accepts a FeatureStatistics, a custom key, generator and conditional labels (disposed)', async () => {
-    const realStats = new FeatureStatistics().add([[0, 1], [1, 0], [2, 2], [0.5, -1]]);
+    const realStats = new FeatureStatistics().add([
+      [0, 1],
+      [1, 0],
+      [2, 2],
+      [0.5, -1],
+    ]);
     const gen = fakeGenerator();
     const other = fakeGenerator();
     const labelTensors: tf.Tensor[] = [];
@@ -181,10 +193,27 @@ describe('fidPlugin', () => {
   });
 
   it('checks its options', () => {
-    const real = { mean: [0, 0], covariance: [[1, 0], [0, 1]] };
-    expect(() => fidPlugin({ every: 1, extractor, realStatistics: { mean: [0, 0, 0], covariance: [[1, 0, 0], [0, 1, 0], [0, 0, 1]] } })).toThrow(
-      /dimension 3, but the extractor's features have 2/,
-    );
+    const real = {
+      mean: [0, 0],
+      covariance: [
+        [1, 0],
+        [0, 1],
+      ],
+    };
+    expect(() =>
+      fidPlugin({
+        every: 1,
+        extractor,
+        realStatistics: {
+          mean: [0, 0, 0],
+          covariance: [
+            [1, 0, 0],
+            [0, 1, 0],
+            [0, 0, 1],
+          ],
+        },
+      }),
+    ).toThrow(/dimension 3, but the extractor's features have 2/);
     expect(() => fidPlugin({ every: 1, extractor, realStatistics: real, samples: 1 })).toThrow(/samples/);
     expect(() => fidPlugin({ every: 1, extractor, realStatistics: real, batchSize: 0 })).toThrow(/batchSize/);
     expect(() => fidPlugin({ every: -2, extractor, realStatistics: real })).toThrow(/every/);

@@ -44,7 +44,10 @@ export function metricsPlugin(options: MetricsPluginOptions): GanPlugin {
       if ((logs.step + 1) % every !== 0) return;
       const values = await compute(ctx);
       if (values === null || typeof values !== 'object') {
-        throw new GankitError('value', `${name}: compute must return an object of numbers, got ${values === null ? 'null' : typeof values}`);
+        throw new GankitError(
+          'value',
+          `${name}: compute must return an object of numbers, got ${values === null ? 'null' : typeof values}`,
+        );
       }
       for (const [k, v] of Object.entries(values)) {
         if (typeof v !== 'number') throw new GankitError('value', `${name}: metric '${k}' is ${typeof v}, expected a number`);
@@ -95,13 +98,21 @@ export interface FidPluginOptions {
 export function fidPlugin(options: FidPluginOptions): GanPlugin {
   const { every, extractor, samples = 1000, batchSize = 100, key = 'fid', name = 'fid' } = options;
   checkEvery(every, name);
-  if (!extractor || typeof extractor.features !== 'function') throw new GankitError('config', `${name}: extractor must have a features(x) method`);
-  if (!Number.isInteger(samples) || samples < 2) throw new GankitError('config', `${name}: samples must be an integer >= 2, got ${samples}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new GankitError('config', `${name}: batchSize must be a positive integer, got ${batchSize}`);
-  const real: GaussianStatistics = options.realStatistics instanceof FeatureStatistics ? options.realStatistics.statistics() : options.realStatistics;
-  if (!real || real.mean == null || real.covariance == null) throw new GankitError('config', `${name}: realStatistics must be { mean, covariance } or a FeatureStatistics`);
+  if (!extractor || typeof extractor.features !== 'function')
+    throw new GankitError('config', `${name}: extractor must have a features(x) method`);
+  if (!Number.isInteger(samples) || samples < 2)
+    throw new GankitError('config', `${name}: samples must be an integer >= 2, got ${samples}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new GankitError('config', `${name}: batchSize must be a positive integer, got ${batchSize}`);
+  const real: GaussianStatistics =
+    options.realStatistics instanceof FeatureStatistics ? options.realStatistics.statistics() : options.realStatistics;
+  if (!real || real.mean == null || real.covariance == null)
+    throw new GankitError('config', `${name}: realStatistics must be { mean, covariance } or a FeatureStatistics`);
   if (real.mean.length !== extractor.featureDim) {
-    throw new GankitError('shape', `${name}: realStatistics have dimension ${real.mean.length}, but the extractor's features have ${extractor.featureDim}`);
+    throw new GankitError(
+      'shape',
+      `${name}: realStatistics have dimension ${real.mean.length}, but the extractor's features have ${extractor.featureDim}`,
+    );
   }
   return metricsPlugin({
     every,

@@ -49,7 +49,17 @@ describe('precisionRecall', () => {
     const r = precisionRecall(x, y, { batchSize: 8 });
     expect(tf.memory().numTensors).toBe(before);
     expect(r).toEqual(precisionRecall(x.arraySync(), y.arraySync()));
-    expect(() => precisionRecall(x, [[1, 2, 3], [1, 2, 3], [1, 2, 3]], { k: 3 })).toThrow(/more than k = 3/);
+    expect(() =>
+      precisionRecall(
+        x,
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        { k: 3 },
+      ),
+    ).toThrow(/more than k = 3/);
     expect(() => precisionRecall(x, gaussianRows(20, 4, 9))).toThrow(/dimension 3.*dimension 4/);
     expect(() => precisionRecall(x, y, { k: 0 })).toThrow(/k must/);
     expect(tf.memory().numTensors).toBe(before);

@@ -94,7 +94,8 @@ function coverage(ref: tf.Tensor2D, radii2: tf.Tensor1D, q: tf.Tensor2D, batch: 
 export function precisionRecall(real: Rows, fake: Rows, options: PrecisionRecallOptions = {}): PrecisionRecallResult {
   const { k = 3, batchSize = 1024 } = options;
   if (!Number.isInteger(k) || k < 1) throw new GankitError('value', `precisionRecall: k must be a positive integer, got ${k}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new GankitError('value', `precisionRecall: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new GankitError('value', `precisionRecall: batchSize must be a positive integer, got ${batchSize}`);
   const r = toTensor2d(real, 'precisionRecall (real)', options.dim);
   let f: { t: tf.Tensor2D; owned: boolean } | undefined;
   const held: tf.Tensor[] = [];

@@ -38,18 +38,49 @@ function sleb(out: number[], v: number): void {
 
 /** Core opcodes used here. @internal */
 const OP = {
-  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  f64Load: 0x2b, f64Store: 0x39, i32Const: 0x41, f64Const: 0x44,
-  i32Eqz: 0x45, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtS: 0x4a, i32LeS: 0x4c, i32LeU: 0x4d, i32GeS: 0x4e,
-  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Shl: 0x74,
-  f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  return: 0x0f,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  f64Load: 0x2b,
+  f64Store: 0x39,
+  i32Const: 0x41,
+  f64Const: 0x44,
+  i32Eqz: 0x45,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32LtU: 0x49,
+  i32GtS: 0x4a,
+  i32LeS: 0x4c,
+  i32LeU: 0x4d,
+  i32GeS: 0x4e,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Shl: 0x74,
+  f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
 } as const;
 
 /** SIMD sub-opcodes (after the 0xfd prefix). @internal */
 const SIMD = {
-  load: 0, load64Splat: 10, store: 11, f64x2Splat: 20, f64x2ExtractLane: 33,
-  f64x2Add: 240, f64x2Sub: 241, f64x2Mul: 242,
+  load: 0,
+  load64Splat: 10,
+  store: 11,
+  f64x2Splat: 20,
+  f64x2ExtractLane: 33,
+  f64x2Add: 240,
+  f64x2Sub: 241,
+  f64x2Mul: 242,
 } as const;
 
 /**

@@ -8,7 +8,10 @@ import { GankitError, formatShape } from '@gankit/core';
  */
 export interface WeightsFiles {
   /** `[{ paths, weights: [{ name, shape, dtype, quantization? }] }]`, `{ weightsManifest: [...] }` or a flat entry list. */
-  readonly manifest: tf.io.WeightsManifestConfig | { readonly weightsManifest: tf.io.WeightsManifestConfig } | readonly tf.io.WeightsManifestEntry[];
+  readonly manifest:
+    | tf.io.WeightsManifestConfig
+    | { readonly weightsManifest: tf.io.WeightsManifestConfig }
+    | readonly tf.io.WeightsManifestEntry[];
   /** The contents of the weight file(s): one buffer (all paths concatenated) or one per path. */
   readonly weightData: ArrayBuffer | ArrayBufferView | readonly (ArrayBuffer | ArrayBufferView)[];
 }
@@ -50,7 +53,10 @@ function isIOHandler(x: unknown): x is tf.io.IOHandler {
 function flattenManifest(m: WeightsFiles['manifest'], what: string): tf.io.WeightsManifestEntry[] {
   const groups = Array.isArray(m) ? m : (m as { weightsManifest?: unknown }).weightsManifest;
   if (!Array.isArray(groups)) {
-    throw new GankitError('value', `${what}: the manifest must be a weightsManifest array, { weightsManifest } or a list of { name, shape, dtype } entries`);
+    throw new GankitError(
+      'value',
+      `${what}: the manifest must be a weightsManifest array, { weightsManifest } or a list of { name, shape, dtype } entries`,
+    );
   }
   const entries: tf.io.WeightsManifestEntry[] = [];
   for (const g of groups as unknown[]) {
@@ -82,7 +88,9 @@ function entryBytes(e: tf.io.WeightsManifestEntry): number {
  */
 export function decodeWeightsFiles(files: WeightsFiles, what: string): tf.NamedTensorMap {
   const entries = flattenManifest(files.manifest, what);
-  const parts = Array.isArray(files.weightData) ? (files.weightData as (ArrayBuffer | ArrayBufferView)[]) : [files.weightData as ArrayBuffer];
+  const parts = Array.isArray(files.weightData)
+    ? (files.weightData as (ArrayBuffer | ArrayBufferView)[])
+    : [files.weightData as ArrayBuffer];
   const buffers = parts.map(toArrayBuffer);
   const total = buffers.reduce((a, b) => a + b.byteLength, 0);
   let expected = 0;
@@ -120,7 +128,10 @@ export async function resolveWeights(source: WeightsSource, what: string): Promi
   if (typeof source === 'object' && source !== null) {
     for (const [k, v] of Object.entries(source)) {
       if (!(v instanceof tf.Tensor)) {
-        throw new GankitError('value', `${what}: weights must be tensors by name, { manifest, weightData } or an IOHandler; '${k}' is not a tensor`);
+        throw new GankitError(
+          'value',
+          `${what}: weights must be tensors by name, { manifest, weightData } or an IOHandler; '${k}' is not a tensor`,
+        );
       }
     }
     return { tensors: source as tf.NamedTensorMap, owned: false };
@@ -149,7 +160,8 @@ export function checkWeights(tensors: tf.NamedTensorMap, specs: readonly WeightS
     }
   }
   if (missing.length > 0) {
-    const more = missing.length > 1 ? ` (and ${missing.length - 1} more: ${missing.slice(1, 6).join(', ')}${missing.length > 6 ? ', ...' : ''})` : '';
+    const more =
+      missing.length > 1 ? ` (and ${missing.length - 1} more: ${missing.slice(1, 6).join(', ')}${missing.length > 6 ? ', ...' : ''})` : '';
     throw new GankitError('value', `${what}: weight '${missing[0]}' is missing${more}`);
   }
 }

@@ -9,8 +9,14 @@ const W = [0.3, -1.2, 0.5, 0.9];
 const NORM = Math.hypot(...W);
 
 function realAndFake(batch = 5, n = W.length): { real: tf.Tensor2D; fake: tf.Tensor2D } {
-  const real = tf.tensor2d(Array.from({ length: batch * n }, (_, i) => Math.sin(i + 1)), [batch, n]);
-  const fake = tf.tensor2d(Array.from({ length: batch * n }, (_, i) => Math.cos(3 * i)), [batch, n]);
+  const real = tf.tensor2d(
+    Array.from({ length: batch * n }, (_, i) => Math.sin(i + 1)),
+    [batch, n],
+  );
+  const fake = tf.tensor2d(
+    Array.from({ length: batch * n }, (_, i) => Math.cos(3 * i)),
+    [batch, n],
+  );
   return { real, fake };
 }
 
@@ -32,7 +38,10 @@ describe('gradient penalty on a linear critic D(x) = w·x', () => {
       expect(value).toBeCloseTo(10 * (NORM - 1) ** 2, 5);
     }
     const withTarget = gradientPenalty({ lambda: 3, target: 2.5 });
-    expect(scalarOf(withTarget.discriminatorLoss(makeStepContext({ discriminator: critic, real, fake })))).toBeCloseTo(3 * (NORM - 2.5) ** 2, 5);
+    expect(scalarOf(withTarget.discriminatorLoss(makeStepContext({ discriminator: critic, real, fake })))).toBeCloseTo(
+      3 * (NORM - 2.5) ** 2,
+      5,
+    );
     const oneSided = gradientPenalty({ lambda: 3, target: 2.5, variant: 'one-sided' });
     expect(scalarOf(oneSided.discriminatorLoss(makeStepContext({ discriminator: critic, real, fake })))).toBe(0);
     critic.dispose();
@@ -84,10 +93,23 @@ describe('a multi-head discriminator (ACGAN layout [batch, 1 + K])', () => {
       ...critic,
       name: 'two-head',
       outputShape: [3],
-      apply: (x) => tf.tidy(() => tf.concat([critic.apply(x, { training: true }) as tf.Tensor2D, tf.mul(tf.slice(x, [0, 0], [-1, 1]), 50), tf.mul(tf.slice(x, [0, 1], [-1, 1]), -30)], 1)),
+      apply: (x) =>
+        tf.tidy(() =>
+          tf.concat(
+            [
+              critic.apply(x, { training: true }) as tf.Tensor2D,
+              tf.mul(tf.slice(x, [0, 0], [-1, 1]), 50),
+              tf.mul(tf.slice(x, [0, 1], [-1, 1]), -30),
+            ],
+            1,
+          ),
+        ),
     };
     const { real, fake } = realAndFake();
-    const context = (adversarial?: (out: tf.Tensor) => tf.Tensor) => ({ ...makeStepContext({ discriminator: twoHead, real, fake }), ...(adversarial ? { adversarial } : {}) });
+    const context = (adversarial?: (out: tf.Tensor) => tf.Tensor) => ({
+      ...makeStepContext({ discriminator: twoHead, real, fake }),
+      ...(adversarial ? { adversarial } : {}),
+    });
     const column0 = (out: tf.Tensor) => tf.slice(out, [0, 0], [-1, 1]);
     for (const make of [r1, r2]) {
       expect(scalarOf(make({ gamma: 4 }).discriminatorLoss(context(column0)))).toBeCloseTo(2 * NORM ** 2, 4);
@@ -277,7 +299,13 @@ describe('memory', () => {
     const critic = linearCritic(W);
     const { real, fake } = realAndFake();
     const before = tf.memory().numTensors;
-    for (const plugin of [gradientPenalty(), gradientPenalty({ variant: 'one-sided' }), gradientPenalty({ variant: 'dragan' }), r1(), r2()]) {
+    for (const plugin of [
+      gradientPenalty(),
+      gradientPenalty({ variant: 'one-sided' }),
+      gradientPenalty({ variant: 'dragan' }),
+      r1(),
+      r2(),
+    ]) {
       const s = makeStepContext({ discriminator: critic, real, fake });
       tf.dispose(Object.values(plugin.discriminatorLoss(s)));
       expect(tf.memory().numTensors).toBe(before);

@@ -86,7 +86,10 @@ export function gradientPenalty(options: GradientPenaltyOptions = {}): GradientP
       }
       const fake = s.fake();
       if (fake.shape.length !== x.shape.length || fake.shape.some((d, i) => d !== x.shape[i])) {
-        throw new GankitError('shape', `${name}: fake batch ${formatShape(fake.shape)} and real batch ${formatShape(x.shape)} must have the same shape`);
+        throw new GankitError(
+          'shape',
+          `${name}: fake batch ${formatShape(fake.shape)} and real batch ${formatShape(x.shape)} must have the same shape`,
+        );
       }
       const eps = s.random.uniform(unitShape, 0, 1, `${name}/interpolation`);
       // ε·x + (1 − ε)·G(z), written as G(z) + ε·(x − G(z)).

@@ -69,7 +69,10 @@ describe('spectralNorm', () => {
   ];
   for (const c of cases) {
     it(`σ converges to the largest singular value of the C_out × rest matrix: ${c.what}`, () => {
-      const data = values(c.shape.reduce((a, b) => a * b, 1), 7);
+      const data = values(
+        c.shape.reduce((a, b) => a * b, 1),
+        7,
+      );
       const kernel = tf.tensor(data, c.shape);
       const rows = c.shape[c.axis];
       const reference = largestSingularValue(asMatrix(data, c.shape, c.axis), rows, data.length / rows);
@@ -179,7 +182,10 @@ describe('spectralNorm', () => {
     p.apply(kernel, { training: true }).dispose();
     p.apply(kernel, { training: false }).dispose();
     expect(tf.memory().numTensors).toBe(n);
-    spectralNormOf(tf.tidy(() => tf.reshape(kernel, [18, 4])), 5).dispose();
+    spectralNormOf(
+      tf.tidy(() => tf.reshape(kernel, [18, 4])),
+      5,
+    ).dispose();
     expect(tf.memory().numTensors).toBe(n + 1); // the reshaped input made here, not by spectralNormOf
     kernel.dispose();
     p.dispose();

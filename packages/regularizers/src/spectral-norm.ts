@@ -28,7 +28,10 @@ function resolveOutputAxis(shape: readonly number[], name: string, option: numbe
   if (option === 'auto') return shape.length === 4 && /transpose/i.test(name) ? 2 : shape.length - 1;
   const axis = option < 0 ? shape.length + option : option;
   if (!Number.isInteger(axis) || axis < 0 || axis >= shape.length) {
-    throw new GankitError('config', `spectralNorm: outputAxis ${option} is out of range for kernel '${name}' of shape ${formatShape(shape)}`);
+    throw new GankitError(
+      'config',
+      `spectralNorm: outputAxis ${option} is out of range for kernel '${name}' of shape ${formatShape(shape)}`,
+    );
   }
   return axis;
 }
@@ -62,7 +65,10 @@ class SpectralNorm implements WeightParametrization {
     outputAxis: number | 'auto',
   ) {
     if (kernelShape.length < 2 || kernelShape.some((d) => !Number.isInteger(d) || d < 1)) {
-      throw new GankitError('shape', `spectralNorm: kernel '${kernelName}' needs rank >= 2 and positive dimensions, got ${formatShape(kernelShape)}`);
+      throw new GankitError(
+        'shape',
+        `spectralNorm: kernel '${kernelName}' needs rank >= 2 and positive dimensions, got ${formatShape(kernelShape)}`,
+      );
     }
     const axis = resolveOutputAxis(kernelShape, kernelName, outputAxis);
     const last = kernelShape.length - 1;
@@ -72,7 +78,10 @@ class SpectralNorm implements WeightParametrization {
     const names = [`${kernelName}/spectral_u`, `${kernelName}/spectral_v`];
     for (const n of names) {
       if (tf.engine().registeredVariables[n] != null) {
-        throw new GankitError('name', `spectralNorm: a variable named '${n}' already exists; dispose the other network or rename the layer`);
+        throw new GankitError(
+          'name',
+          `spectralNorm: a variable named '${n}' already exists; dispose the other network or rename the layer`,
+        );
       }
     }
     const random = new RandomSource(deriveSeed(seed, 0, kernelName));
@@ -89,7 +98,10 @@ class SpectralNorm implements WeightParametrization {
 
   apply(kernel: tf.Tensor, options: ApplyOptions): tf.Tensor {
     if (kernel.shape.length !== this.kernelShape.length || kernel.shape.some((d, i) => d !== this.kernelShape[i])) {
-      throw new GankitError('shape', `spectralNorm: kernel '${this.kernelName}' was declared ${formatShape(this.kernelShape)} but has shape ${formatShape(kernel.shape)}`);
+      throw new GankitError(
+        'shape',
+        `spectralNorm: kernel '${this.kernelName}' was declared ${formatShape(this.kernelShape)} but has shape ${formatShape(kernel.shape)}`,
+      );
     }
     return tf.tidy(() => {
       const wt = this.transposedMatrix(kernel); // Wᵀ: [rest, C_out]
@@ -151,7 +163,8 @@ export function spectralNorm(options: SpectralNormOptions = {}): WeightParametri
     throw new GankitError('config', `spectralNorm: powerIterations must be an integer >= 1, got ${iterations}`);
   }
   const epsilon = options.epsilon ?? 1e-12;
-  if (!Number.isFinite(epsilon) || epsilon <= 0) throw new GankitError('config', `spectralNorm: epsilon must be a finite number > 0, got ${epsilon}`);
+  if (!Number.isFinite(epsilon) || epsilon <= 0)
+    throw new GankitError('config', `spectralNorm: epsilon must be a finite number > 0, got ${epsilon}`);
   const seed = options.seed ?? 0;
   if (!Number.isFinite(seed)) throw new GankitError('config', `spectralNorm: seed must be a finite number, got ${seed}`);
   const outputAxis = options.outputAxis ?? 'auto';
@@ -169,10 +182,14 @@ export function spectralNorm(options: SpectralNormOptions = {}): WeightParametri
  */
 export function spectralNormOf(matrix: tf.Tensor, iterations = 20, seed = 0): tf.Scalar {
   if (!(matrix instanceof tf.Tensor) || matrix.rank !== 2) {
-    throw new GankitError('shape', `spectralNormOf: expected a 2-D matrix, got shape ${matrix instanceof tf.Tensor ? formatShape(matrix.shape) : typeof matrix}`);
+    throw new GankitError(
+      'shape',
+      `spectralNormOf: expected a 2-D matrix, got shape ${matrix instanceof tf.Tensor ? formatShape(matrix.shape) : typeof matrix}`,
+    );
   }
   if (matrix.dtype !== 'float32') throw new GankitError('dtype', `spectralNormOf: expected float32, got ${matrix.dtype}`);
-  if (!Number.isInteger(iterations) || iterations < 1) throw new GankitError('config', `spectralNormOf: iterations must be an integer >= 1, got ${iterations}`);
+  if (!Number.isInteger(iterations) || iterations < 1)
+    throw new GankitError('config', `spectralNormOf: iterations must be an integer >= 1, got ${iterations}`);
   const [m, n] = matrix.shape;
   return tf.tidy(() => {
     const random = new RandomSource(deriveSeed(seed, 0, 'spectralNormOf'));

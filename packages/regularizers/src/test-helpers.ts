@@ -72,7 +72,11 @@ export function convCritic(inputShape: [number, number, number], filters: number
   const [h, w, c] = inputShape;
   const flat = (h - 2) * (w - 2) * filters;
   const rng = new RandomSource(seed);
-  const make = (shape: number[]) => tf.variable(tf.tidy(() => tf.mul(rng.normal(shape), scale)), true);
+  const make = (shape: number[]) =>
+    tf.variable(
+      tf.tidy(() => tf.mul(rng.normal(shape), scale)),
+      true,
+    );
   const kernel = make([3, 3, c, filters]);
   const convBias = make([filters]);
   const dense = make([flat, 1]);

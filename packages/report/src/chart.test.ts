@@ -17,8 +17,21 @@ function subpaths(d: string): [number, number][][] {
 
 describe('lineChartSvg', () => {
   const series = [
-    { name: 'D loss', points: [[0, 1], [10, 2], [20, 1.5]] as [number, number][] },
-    { name: 'G <loss> & "friends"', points: [[0, 0.5], [20, 3]] as [number, number][] },
+    {
+      name: 'D loss',
+      points: [
+        [0, 1],
+        [10, 2],
+        [20, 1.5],
+      ] as [number, number][],
+    },
+    {
+      name: 'G <loss> & "friends"',
+      points: [
+        [0, 0.5],
+        [20, 3],
+      ] as [number, number][],
+    },
   ];
 
   it('is well-formed with one path per series, axes, ticks and a legend', () => {
@@ -37,7 +50,19 @@ describe('lineChartSvg', () => {
   });
 
   it('maps points linearly: higher values sit higher, the x extremes at the plot edges', () => {
-    const svg = lineChartSvg([{ name: 'a', points: [[0, 0], [5, 10], [10, 5]] }], { width: 400, height: 200 });
+    const svg = lineChartSvg(
+      [
+        {
+          name: 'a',
+          points: [
+            [0, 0],
+            [5, 10],
+            [10, 5],
+          ],
+        },
+      ],
+      { width: 400, height: 200 },
+    );
     const [pts] = subpaths(paths(svg)[0]);
     expect(pts[1][1]).toBeLessThan(pts[2][1]);
     expect(pts[2][1]).toBeLessThan(pts[0][1]);
@@ -48,9 +73,31 @@ describe('lineChartSvg', () => {
   });
 
   it('breaks the line at NaN and, on a log axis, at values <= 0', () => {
-    const s = [{ name: 'x', points: [[1, 1], [2, 2], [3, NaN], [4, 4], [5, 8]] as [number, number][] }];
+    const s = [
+      {
+        name: 'x',
+        points: [
+          [1, 1],
+          [2, 2],
+          [3, NaN],
+          [4, 4],
+          [5, 8],
+        ] as [number, number][],
+      },
+    ];
     expect(subpaths(paths(lineChartSvg(s))[0]).map((p) => p.length)).toEqual([2, 2]);
-    const l = [{ name: 'x', points: [[1, 1], [2, 10], [3, 0], [4, 100], [5, 1000]] as [number, number][] }];
+    const l = [
+      {
+        name: 'x',
+        points: [
+          [1, 1],
+          [2, 10],
+          [3, 0],
+          [4, 100],
+          [5, 1000],
+        ] as [number, number][],
+      },
+    ];
     const svg = lineChartSvg(l, { logY: true, yLabel: 'loss' });
     const parts = subpaths(paths(svg)[0]);
     expect(parts.map((p) => p.length)).toEqual([2, 2]);
@@ -88,6 +135,13 @@ describe('ticks', () => {
   });
 
   it('formatTick is compact', () => {
-    expect([formatTick(1500), formatTick(15000), formatTick(2e6), formatTick(0.1 + 0.2), formatTick(0.00012), formatTick(0)]).toEqual(['1500', '15k', '2M', '0.3', '1.2e-4', '0']);
+    expect([formatTick(1500), formatTick(15000), formatTick(2e6), formatTick(0.1 + 0.2), formatTick(0.00012), formatTick(0)]).toEqual([
+      '1500',
+      '15k',
+      '2M',
+      '0.3',
+      '1.2e-4',
+      '0',
+    ]);
   });
 });

@@ -108,7 +108,8 @@ export function lineChartSvg(series: readonly ChartSeries[], options: LineChartO
   if (!(width >= 200 && height >= 120) || !Number.isFinite(width) || !Number.isFinite(height)) {
     throw new GankitError('config', `lineChartSvg: width and height must be at least 200 × 120, got ${width} × ${height}`);
   }
-  if (!Number.isInteger(maxPoints) || maxPoints < 2) throw new GankitError('config', `lineChartSvg: maxPoints must be an integer >= 2, got ${maxPoints}`);
+  if (!Number.isInteger(maxPoints) || maxPoints < 2)
+    throw new GankitError('config', `lineChartSvg: maxPoints must be an integer >= 2, got ${maxPoints}`);
   if (!Array.isArray(series)) throw new GankitError('type', 'lineChartSvg needs an array of { name, points }');
   const fy = (y: number) => (logY ? (y > 0 ? Math.log10(y) : NaN) : y);
   const lines = series.map((s, i) => {
@@ -159,7 +160,10 @@ export function lineChartSvg(series: readonly ChartSeries[], options: LineChartO
   );
   out.push(`<title>${escapeXml(title)}</title>`);
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#ffffff"/>`);
-  if (options.title) out.push(`<text x="${r2(left + pw / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`);
+  if (options.title)
+    out.push(
+      `<text x="${r2(left + pw / 2)}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(options.title)}</text>`,
+    );
 
   // Grid lines and ticks.
   const xTicks = niceTicks(x0, x1, Math.max(2, Math.floor(pw / 80)));
@@ -169,7 +173,9 @@ export function lineChartSvg(series: readonly ChartSeries[], options: LineChartO
     yTicks = [];
     for (let e = Math.ceil(y0); e <= Math.floor(y1); e += step) yTicks.push({ v: e, label: formatTick(10 ** e) });
   } else if (logY) {
-    yTicks = niceTicks(10 ** y0, 10 ** y1, 4).filter((t) => t > 0).map((t) => ({ v: Math.log10(t), label: formatTick(t) }));
+    yTicks = niceTicks(10 ** y0, 10 ** y1, 4)
+      .filter((t) => t > 0)
+      .map((t) => ({ v: Math.log10(t), label: formatTick(t) }));
   } else {
     yTicks = niceTicks(y0, y1, Math.max(2, Math.floor(ph / 50))).map((t) => ({ v: t, label: formatTick(t) }));
   }
@@ -192,7 +198,9 @@ export function lineChartSvg(series: readonly ChartSeries[], options: LineChartO
   out.push(`<line x1="${left}" y1="${top}" x2="${left}" y2="${r2(top + ph)}" stroke="#333333"/>`);
   out.push(`<text x="${r2(left + pw / 2)}" y="${height - 8}" text-anchor="middle">${escapeXml(options.xLabel ?? 'step')}</text>`);
   if (options.yLabel) {
-    out.push(`<text transform="translate(14 ${r2(top + ph / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}${logY ? ' (log)' : ''}</text>`);
+    out.push(
+      `<text transform="translate(14 ${r2(top + ph / 2)}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}${logY ? ' (log)' : ''}</text>`,
+    );
   }
   if (!hasData) out.push(`<text x="${r2(left + pw / 2)}" y="${r2(top + ph / 2)}" text-anchor="middle" fill="#888888">no data</text>`);
 
@@ -215,7 +223,9 @@ export function lineChartSvg(series: readonly ChartSeries[], options: LineChartO
   out.push(`<clipPath id="${clip}"><rect x="${left}" y="${top}" width="${r2(pw)}" height="${r2(ph)}"/></clipPath>`);
   paths.forEach((d, i) => {
     const color = PALETTE[i % PALETTE.length];
-    out.push(`<path class="series" d="${d}" fill="none" stroke="${color}" stroke-width="1.5" stroke-linejoin="round" clip-path="url(#${clip})"><title>${escapeXml(series[i].name)}</title></path>`);
+    out.push(
+      `<path class="series" d="${d}" fill="none" stroke="${color}" stroke-width="1.5" stroke-linejoin="round" clip-path="url(#${clip})"><title>${escapeXml(series[i].name)}</title></path>`,
+    );
   });
 
   // Legend.

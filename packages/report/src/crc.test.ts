@@ -25,7 +25,10 @@ describe('crc32c', () => {
 
   it('agrees with a bitwise reference on random data and continues across chunks', () => {
     let s = 12345;
-    const data = Uint8Array.from({ length: 1000 }, () => ((s = (s * 1103515245 + 12345) >>> 0), s >>> 24));
+    const data = Uint8Array.from({ length: 1000 }, () => {
+      s = (s * 1103515245 + 12345) >>> 0;
+      return s >>> 24;
+    });
     expect(crc32c(data)).toBe(bitwiseCrc(data, 0x82f63b78));
     expect(crc32c(data.subarray(300), crc32c(data.subarray(0, 300)))).toBe(crc32c(data));
   });

@@ -17,7 +17,12 @@ describe('gridRecorder', () => {
     expect(rec.order).toBe(200);
     await simulate(rec, ctx, 10);
     expect(rec.written.map((w) => w.step)).toEqual([3, 6, 9, 10]);
-    expect((await readdir(join(dir, 'grids'))).sort()).toEqual(['step-000000003.png', 'step-000000006.png', 'step-000000009.png', 'step-000000010.png']);
+    expect((await readdir(join(dir, 'grids'))).sort()).toEqual([
+      'step-000000003.png',
+      'step-000000006.png',
+      'step-000000009.png',
+      'step-000000010.png',
+    ]);
     expect(rec.files[0]).toBe(join(dir, 'grids', 'step-000000003.png'));
     expect(g.calls).toHaveLength(4);
     for (const c of g.calls) {
@@ -43,12 +48,18 @@ describe('gridRecorder', () => {
     const dir = await tempDir();
     const g = new TinyGenerator(4, 3, 2, 1);
     const ctx = makeContext(g);
-    const z = tf.tensor2d([[0.5, -1, 2, 0.1], [-0.3, 0.2, 0.0, 1.5]]);
+    const z = tf.tensor2d([
+      [0.5, -1, 2, 0.1],
+      [-0.3, 0.2, 0.0, 1.5],
+    ]);
     const rec = gridRecorder({ every: 1, dir, z, grid: { padding: 1, cols: 2, background: 0 } });
     z.dispose(); // the plugin keeps its own copy
     await simulate(rec, ctx, 1);
     const W = g.kernel.arraySync() as number[][];
-    const zs = [[0.5, -1, 2, 0.1], [-0.3, 0.2, 0.0, 1.5]];
+    const zs = [
+      [0.5, -1, 2, 0.1],
+      [-0.3, 0.2, 0.0, 1.5],
+    ];
     const png = PNG.sync.read(await readFile(rec.files[0]));
     expect([png.width, png.height]).toEqual([2 * 2 + 3, 3 + 2]);
     for (let i = 0; i < 2; i++) {
@@ -71,7 +82,16 @@ describe('gridRecorder', () => {
     const rec = gridRecorder({ every: 2, dir, z: 4, atStart: true, atEnd: false });
     await rec.setup!(ctx);
     expect(rec.written.map((w) => w.step)).toEqual([0]);
-    const logs = (s: number) => ({ step: s, discriminatorLoss: 0, generatorLoss: 0, dReal: 0, dFake: 0, terms: {}, metrics: {}, seconds: 0 });
+    const logs = (s: number) => ({
+      step: s,
+      discriminatorLoss: 0,
+      generatorLoss: 0,
+      dReal: 0,
+      dFake: 0,
+      terms: {},
+      metrics: {},
+      seconds: 0,
+    });
     ctx.step = 1;
     await rec.onStepEnd!(ctx, logs(0));
     ctx.step = 2;

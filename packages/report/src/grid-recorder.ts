@@ -73,7 +73,8 @@ export function gridFileName(step: number): string {
  */
 export function gridRecorder(options: GridRecorderOptions): GridRecorder {
   const { every, dir } = options;
-  if (!Number.isInteger(every) || every < 1) throw new GankitError('config', `gridRecorder: every must be a positive integer, got ${every}`);
+  if (!Number.isInteger(every) || every < 1)
+    throw new GankitError('config', `gridRecorder: every must be a positive integer, got ${every}`);
   if (typeof dir !== 'string' || dir.length === 0) throw new GankitError('config', 'gridRecorder needs a `dir`');
   const zOption = options.z ?? 64;
   if (typeof zOption === 'number' && (!Number.isInteger(zOption) || zOption < 1)) {
@@ -116,7 +117,8 @@ export function gridRecorder(options: GridRecorderOptions): GridRecorder {
   const networkOf = (ctx: TrainContext): Network => {
     if (options.network === undefined) return ctx.generator;
     const net = ctx.networks[options.network];
-    if (!net) throw new GankitError('config', `gridRecorder: no network '${options.network}'; the run has ${Object.keys(ctx.networks).join(', ')}`);
+    if (!net)
+      throw new GankitError('config', `gridRecorder: no network '${options.network}'; the run has ${Object.keys(ctx.networks).join(', ')}`);
     return net;
   };
 
@@ -149,7 +151,10 @@ export function gridRecorder(options: GridRecorderOptions): GridRecorder {
       const shape = out.shape;
       try {
         if (out.rank !== 4 || (shape[3] !== 1 && shape[3] !== 3)) {
-          throw new GankitError('shape', `gridRecorder: network '${net.name}' produced ${formatShape(shape)}; a grid needs images [n, height, width, 1 | 3]`);
+          throw new GankitError(
+            'shape',
+            `gridRecorder: network '${net.name}' produced ${formatShape(shape)}; a grid needs images [n, height, width, 1 | 3]`,
+          );
         }
         data = (await out.data()) as Float32Array;
       } finally {

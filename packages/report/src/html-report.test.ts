@@ -44,7 +44,12 @@ describe('htmlReport', () => {
     expect(html).toContain('kid&lt;x&gt;');
     // The config block un-escapes to the pretty JSON.
     const pre = /<pre>([\s\S]*?)<\/pre>/.exec(html)![1];
-    const unescaped = pre.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
+    const unescaped = pre
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&amp;/g, '&');
     expect(JSON.parse(unescaped)).toEqual(config);
     // Embedded grids decode to the files' bytes, captioned by step.
     const srcs = [...html.matchAll(/<img src="data:image\/png;base64,([^"]+)"/g)].map((m) => m[1]);
@@ -65,7 +70,20 @@ describe('htmlReport', () => {
       grids: [grids[0], { png: imageGrid({ data: [0, 1], shape: [1, 1, 2, 1] }), caption: 'extra <b>' }],
       embedImages: false,
       finalMetrics: { FID: 12.3456789, note: 'a<b' },
-      charts: [{ title: 'custom', series: [{ name: 's', points: [[1, 2], [2, 3]] }] }],
+      charts: [
+        {
+          title: 'custom',
+          series: [
+            {
+              name: 's',
+              points: [
+                [1, 2],
+                [2, 3],
+              ],
+            },
+          ],
+        },
+      ],
     });
     const html = await readFile(file, 'utf8');
     const { tags } = checkXml(html, VOID);

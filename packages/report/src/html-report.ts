@@ -139,7 +139,8 @@ export function renderHtmlReport(content: HtmlReportContent): string {
   if (content.charts.length === 0) h.push('<p class="sub">No logs.</p>');
   else {
     h.push('<div class="charts">');
-    for (const c of content.charts) h.push(`<figure>${lineChartSvg(c.series, { title: c.title, logY: c.logY, width: 520, height: 300 })}</figure>`);
+    for (const c of content.charts)
+      h.push(`<figure>${lineChartSvg(c.series, { title: c.title, logY: c.logY, width: 520, height: 300 })}</figure>`);
     h.push('</div>');
   }
 
@@ -148,7 +149,9 @@ export function renderHtmlReport(content: HtmlReportContent): string {
   else {
     h.push('<div class="grids">');
     for (const im of content.images) {
-      h.push(`<figure><img src="${escapeXml(im.src)}" alt="${escapeXml(im.caption)}"><figcaption>${escapeXml(im.caption)}</figcaption></figure>`);
+      h.push(
+        `<figure><img src="${escapeXml(im.src)}" alt="${escapeXml(im.caption)}"><figcaption>${escapeXml(im.caption)}</figcaption></figure>`,
+      );
     }
     h.push('</div>');
   }

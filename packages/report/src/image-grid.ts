@@ -132,7 +132,8 @@ function layout(n: number, o: ImageGridOptions): { rows: number; cols: number; c
 export function renderImageGrid(images: ImagesInput, options: ImageGridOptions = {}): RasterImage {
   const { data, n, h, w, c } = readBatch(images);
   const padding = options.padding ?? 2;
-  if (!Number.isInteger(padding) || padding < 0) throw new GankitError('config', `imageGrid: padding must be an integer >= 0, got ${padding}`);
+  if (!Number.isInteger(padding) || padding < 0)
+    throw new GankitError('config', `imageGrid: padding must be an integer >= 0, got ${padding}`);
   const [lo, hi] = options.range ?? [-1, 1];
   if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) {
     throw new GankitError('config', `imageGrid: range must be two finite numbers [low, high] with low < high, got [${lo}, ${hi}]`);

@@ -18,7 +18,16 @@ describe('metricsLogger', () => {
     expect(lines[10]).toBe('');
     const first = JSON.parse(lines[0]);
     expect(Object.keys(first)).toEqual(['step', 'dLoss', 'gLoss', 'dReal', 'dFake', 'terms', 'metrics', 'seconds']);
-    expect(first).toEqual({ step: 1, dLoss: 1.4, gLoss: 0.7, dReal: 0.5, dFake: 0.5, terms: { 'gp/penalty': 0 }, metrics: {}, seconds: 0.05 });
+    expect(first).toEqual({
+      step: 1,
+      dLoss: 1.4,
+      gLoss: 0.7,
+      dReal: 0.5,
+      dFake: 0.5,
+      terms: { 'gp/penalty': 0 },
+      metrics: {},
+      seconds: 0.05,
+    });
     const back = await readMetricsLog(file);
     expect(back).toEqual(logger.records);
     back.forEach((r, i) => {
@@ -79,7 +88,9 @@ describe('metricsLogger', () => {
     const file = join(dir, 'logs.jsonl');
     const logger = metricsLogger({ file });
     const g = new TinyGenerator();
-    await simulate(logger, makeContext(g), 1, (s) => makeLogs(s, { discriminatorLoss: NaN, generatorLoss: Infinity, metrics: { fid: NaN } }));
+    await simulate(logger, makeContext(g), 1, (s) =>
+      makeLogs(s, { discriminatorLoss: NaN, generatorLoss: Infinity, metrics: { fid: NaN } }),
+    );
     g.dispose();
     const text = await readFile(file, 'utf8');
     expect(text).toContain('"dLoss":null,"gLoss":null');
@@ -102,16 +113,50 @@ describe('metricsLogger', () => {
   it('curves group losses, D outputs, terms and sparse metrics by step', () => {
     const records = parseMetricsLog(
       [1, 2, 3]
-        .map((s) => JSON.stringify({ step: s, dLoss: s, gLoss: -s, dReal: 0.1 * s, dFake: 0.2, terms: { a: s * 2 }, metrics: s === 2 ? { fid: 9 } : {}, seconds: 0 }))
+        .map((s) =>
+          JSON.stringify({
+            step: s,
+            dLoss: s,
+            gLoss: -s,
+            dReal: 0.1 * s,
+            dFake: 0.2,
+            terms: { a: s * 2 },
+            metrics: s === 2 ? { fid: 9 } : {},
+            seconds: 0,
+          }),
+        )
         .join('\n'),
     );
     const c = curvesFromRecords(records);
     expect(c.losses).toEqual([
-      { name: 'D loss', points: [[1, 1], [2, 2], [3, 3]] },
-      { name: 'G loss', points: [[1, -1], [2, -2], [3, -3]] },
+      {
+        name: 'D loss',
+        points: [
+          [1, 1],
+          [2, 2],
+          [3, 3],
+        ],
+      },
+      {
+        name: 'G loss',
+        points: [
+          [1, -1],
+          [2, -2],
+          [3, -3],
+        ],
+      },
     ]);
     expect(c.discriminator.map((s) => s.name)).toEqual(['D(x)', 'D(G(z))']);
-    expect(c.terms).toEqual([{ name: 'a', points: [[1, 2], [2, 4], [3, 6]] }]);
+    expect(c.terms).toEqual([
+      {
+        name: 'a',
+        points: [
+          [1, 2],
+          [2, 4],
+          [3, 6],
+        ],
+      },
+    ]);
     expect(c.metrics).toEqual([{ name: 'fid', points: [[2, 9]] }]);
     expect(() => metricsLogger({ file: 'x', flushEvery: 0 })).toThrow(/flushEvery/);
   });

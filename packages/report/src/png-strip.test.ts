@@ -11,7 +11,11 @@ function grey(width: number, height: number, f: (x: number, y: number) => number
 
 function rgba(png: Uint8Array) {
   const p = PNG.sync.read(Buffer.from(png));
-  return { width: p.width, height: p.height, at: (x: number, y: number) => Array.from(p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 3)) };
+  return {
+    width: p.width,
+    height: p.height,
+    at: (x: number, y: number) => Array.from(p.data.subarray((y * p.width + x) * 4, (y * p.width + x) * 4 + 3)),
+  };
 }
 
 /** Independent chunk reader (no CRC check): the type, data and stored CRC of each chunk. */
@@ -20,7 +24,11 @@ function chunks(bytes: Uint8Array) {
   const out: { type: string; data: Uint8Array; raw: Uint8Array }[] = [];
   for (let p = 8; p < bytes.length; ) {
     const len = v.getUint32(p);
-    out.push({ type: new TextDecoder().decode(bytes.subarray(p + 4, p + 8)), data: bytes.subarray(p + 8, p + 8 + len), raw: bytes.subarray(p, p + 12 + len) });
+    out.push({
+      type: new TextDecoder().decode(bytes.subarray(p + 4, p + 8)),
+      data: bytes.subarray(p + 8, p + 8 + len),
+      raw: bytes.subarray(p, p + 12 + len),
+    });
     p += 12 + len;
   }
   return out;
@@ -64,7 +72,9 @@ describe('animatedPng', () => {
     const fctl = cs.filter((c) => c.type === 'fcTL');
     expect(fctl).toHaveLength(3);
     // Sequence numbers over fcTL and fdAT run 0, 1, 2, ... in file order.
-    const seq = cs.filter((c) => c.type === 'fcTL' || c.type === 'fdAT').map((c) => new DataView(c.data.buffer, c.data.byteOffset).getUint32(0));
+    const seq = cs
+      .filter((c) => c.type === 'fcTL' || c.type === 'fdAT')
+      .map((c) => new DataView(c.data.buffer, c.data.byteOffset).getUint32(0));
     expect(seq).toEqual(seq.map((_, i) => i));
     const f = new DataView(fctl[1].data.buffer, fctl[1].data.byteOffset);
     expect([f.getUint32(4), f.getUint32(8), f.getUint16(20), f.getUint16(22)]).toEqual([4, 3, 250, 1000]);

@@ -96,7 +96,8 @@ export function readPngChunks(bytes: Uint8Array): PngChunk[] {
     if (p + 12 + length > bytes.length) throw new GankitError('format', `PNG chunk at byte ${p} runs past the end`);
     const typeAndData = bytes.subarray(p + 4, p + 8 + length);
     const type = String.fromCharCode(...typeAndData.subarray(0, 4));
-    if (crc32(typeAndData) !== view.getUint32(p + 8 + length)) throw new GankitError('format', `PNG chunk ${type} at byte ${p} has a bad CRC`);
+    if (crc32(typeAndData) !== view.getUint32(p + 8 + length))
+      throw new GankitError('format', `PNG chunk ${type} at byte ${p} has a bad CRC`);
     chunks.push({ type, data: typeAndData.subarray(4) });
     p += 12 + length;
   }
@@ -141,7 +142,10 @@ export function animatedPng(pngs: readonly Uint8Array[], options: AnimatedPngOpt
   const { width, height } = images[0];
   images.forEach((im, i) => {
     if (im.width !== width || im.height !== height) {
-      throw new GankitError('shape', `animatedPng: frame ${i} is ${im.width}×${im.height}, frame 0 is ${width}×${height}; frames must have one size`);
+      throw new GankitError(
+        'shape',
+        `animatedPng: frame ${i} is ${im.width}×${im.height}, frame 0 is ${width}×${height}; frames must have one size`,
+      );
     }
   });
   const frames = images.map((im) => readPngChunks(encodePng(im)));

@@ -136,7 +136,13 @@ describe('tensorboardWriter', () => {
     g.dispose();
     const files = await readdir(dir);
     expect(files).toHaveLength(1);
-    expect(files[0]).toMatch(new RegExp(`^events\\.out\\.tfevents\\.\\d{10}\\.${hostname().replace(/[^A-Za-z0-9._-]/g, '_').replace(/\./g, '\\.')}$`));
+    expect(files[0]).toMatch(
+      new RegExp(
+        `^events\\.out\\.tfevents\\.\\d{10}\\.${hostname()
+          .replace(/[^A-Za-z0-9._-]/g, '_')
+          .replace(/\./g, '\\.')}$`,
+      ),
+    );
     expect(tb.path).toBe(join(dir, files[0]));
     const events = readRecords(new Uint8Array(await readFile(join(dir, files[0])))).map(decodeEvent);
     expect(events).toHaveLength(7);
@@ -170,6 +176,10 @@ describe('tensorboardWriter', () => {
     await w.close();
     await w2.close();
     expect(() => w.addScalars(2, { a: 2 })).toThrow(/closed/);
-    expect(readRecords(new Uint8Array(await readFile(w.path))).map(decodeEvent).map((e) => e.values)).toEqual([{}, { a: 1 }]);
+    expect(
+      readRecords(new Uint8Array(await readFile(w.path)))
+        .map(decodeEvent)
+        .map((e) => e.values),
+    ).toEqual([{}, { a: 1 }]);
   });
 });

@@ -67,7 +67,8 @@ const utf8 = new TextEncoder();
 export function encodeEvent(event: TensorBoardEvent): Uint8Array {
   const { wallTime, step } = event;
   if (!Number.isFinite(wallTime)) throw new GankitError('value', `encodeEvent: wallTime must be finite, got ${wallTime}`);
-  if (!Number.isSafeInteger(step) || step < 0) throw new GankitError('value', `encodeEvent: step must be a non-negative integer, got ${step}`);
+  if (!Number.isSafeInteger(step) || step < 0)
+    throw new GankitError('value', `encodeEvent: step must be a non-negative integer, got ${step}`);
   const w = new ByteWriter();
   w.double(1, wallTime);
   w.tag(2, 0);

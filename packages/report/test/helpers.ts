@@ -30,11 +30,23 @@ export class TinyGenerator implements Network {
   readonly nonTrainableVariables: tf.Variable[] = [];
   readonly calls: ApplyCall[] = [];
 
-  constructor(latent = 4, readonly h = 3, readonly w = 2, readonly c = 1, seed = 7) {
+  constructor(
+    latent = 4,
+    readonly h = 3,
+    readonly w = 2,
+    readonly c = 1,
+    seed = 7,
+  ) {
     this.inputShape = [latent];
     this.outputShape = [h, w, c];
     const rng = new RandomSource(seed);
-    this.trainableVariables = [tf.variable(tf.tidy(() => rng.normal([latent, h * w * c], 0, 1)), true, `tiny-generator-${++made}/kernel`)];
+    this.trainableVariables = [
+      tf.variable(
+        tf.tidy(() => rng.normal([latent, h * w * c], 0, 1)),
+        true,
+        `tiny-generator-${++made}/kernel`,
+      ),
+    ];
   }
 
   get kernel(): tf.Variable {
@@ -42,7 +54,11 @@ export class TinyGenerator implements Network {
   }
 
   apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
-    this.calls.push({ training: options.training, z: Array.from(x.dataSync()), labels: options.labels ? Array.from(options.labels.dataSync()) : undefined });
+    this.calls.push({
+      training: options.training,
+      z: Array.from(x.dataSync()),
+      labels: options.labels ? Array.from(options.labels.dataSync()) : undefined,
+    });
     return tf.tidy(() => {
       let y = tf.matMul(x as tf.Tensor2D, this.kernel);
       if (options.labels) y = tf.add(y, tf.expandDims(tf.cast(options.labels, 'float32'), 1));

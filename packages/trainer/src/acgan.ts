@@ -41,9 +41,14 @@ export function sparseSoftmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor):
   }
   if (!(labels instanceof tf.Tensor) || labels.dtype !== 'int32' || labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
     const got = labels instanceof tf.Tensor ? `${formatShape(labels.shape)} ${labels.dtype}` : typeof labels;
-    throw new GankitError('shape', `${fn}: labels must be int32 [${logits.shape[0]}] to match logits ${formatShape(logits.shape)}, got ${got}`);
+    throw new GankitError(
+      'shape',
+      `${fn}: labels must be int32 [${logits.shape[0]}] to match logits ${formatShape(logits.shape)}, got ${got}`,
+    );
   }
-  return tf.tidy(() => tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(labels as tf.Tensor1D, logits.shape[1] as number)), 1)))) as tf.Scalar;
+  return tf.tidy(() =>
+    tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(labels as tf.Tensor1D, logits.shape[1] as number)), 1))),
+  ) as tf.Scalar;
 }
 
 /** Options of {@link acgan}. */

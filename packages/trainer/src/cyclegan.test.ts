@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { RandomSource, type DataSource, type GanPlugin, type Network, type StepContext } from '@gankit/core';
+import type { RandomSource, DataSource, GanPlugin, Network, StepContext } from '@gankit/core';
 import { CycleGanTrainer, type CycleGanTrainerOptions } from './cyclegan';
 import { expectIdentical, mlp, snapshot } from './test-utils';
 
@@ -13,7 +13,15 @@ function domain(name: string, rotate: boolean): DataSource {
       return {
         x: tf.tidy(() => {
           const p = tf.mul(random.normal([n, 2], 0, 1, name), tf.tensor1d([1, 0.3]));
-          return rotate ? tf.matMul(p, tf.tensor2d([[0, 1], [-1, 0]])) : p;
+          return rotate
+            ? tf.matMul(
+                p,
+                tf.tensor2d([
+                  [0, 1],
+                  [-1, 0],
+                ]),
+              )
+            : p;
         }),
       };
     },
@@ -70,17 +78,34 @@ describe('CycleGanTrainer', () => {
     expect(() => t.translate(tf.zeros([2, 2]), 'XY' as never)).toThrow(/direction must be 'AB' or 'BA'/);
     const logs = await t.step();
     const k = logs.terms;
-    for (const term of ['adversarialAB', 'adversarialBA', 'cycleA', 'cycleB', 'identityA', 'identityB', 'discriminatorA', 'discriminatorB', 'dRealA', 'dFakeA']) {
+    for (const term of [
+      'adversarialAB',
+      'adversarialBA',
+      'cycleA',
+      'cycleB',
+      'identityA',
+      'identityB',
+      'discriminatorA',
+      'discriminatorB',
+      'dRealA',
+      'dFakeA',
+    ]) {
       expect(Number.isFinite(k[`cyclegan/${term}`])).toBe(true);
     }
     expect([t.cycleWeight, t.identityWeight, t.loss.name]).toEqual([10, 5, 'least-squares']);
-    const g = k['cyclegan/adversarialAB'] + k['cyclegan/adversarialBA'] + 10 * (k['cyclegan/cycleA'] + k['cyclegan/cycleB']) + 5 * (k['cyclegan/identityA'] + k['cyclegan/identityB']);
+    const g =
+      k['cyclegan/adversarialAB'] +
+      k['cyclegan/adversarialBA'] +
+      10 * (k['cyclegan/cycleA'] + k['cyclegan/cycleB']) +
+      5 * (k['cyclegan/identityA'] + k['cyclegan/identityB']);
     expect(logs.generatorLoss).toBeCloseTo(g, 4);
     expect(logs.discriminatorLoss).toBeCloseTo(k['cyclegan/discriminatorA'] + k['cyclegan/discriminatorB'], 5);
     disposeAll(t);
 
     const bad = (o: Partial<CycleGanTrainerOptions>) => () => build(o);
-    expect(bad({ generatorAB: mlp('g3', 3, 4, 2, 1) })).toThrow(/network 'g3' has inputs of \[3\] per example, but domain A \('A'\) has examples of \[2\]/);
+    expect(bad({ generatorAB: mlp('g3', 3, 4, 2, 1) })).toThrow(
+      /network 'g3' has inputs of \[3\] per example, but domain A \('A'\) has examples of \[2\]/,
+    );
     expect(bad({ discriminatorB: mlp('d2', 2, 4, 2, 1) })).toThrow(/discriminator 'd2' outputs \[2\] per example/);
     expect(bad({ cycleWeight: -1 })).toThrow(/cycleWeight must be a finite number >= 0, got -1/);
     const unsupported: GanPlugin = { name: 'u', beforeGeneratorStep: () => undefined };
@@ -147,7 +172,12 @@ describe('CycleGanTrainer', () => {
     const t = build();
     await t.fit({ steps: 4 });
     const s = await t.state();
-    expect(Object.keys((s.meta as { networks: object }).networks)).toEqual(['generatorAB', 'generatorBA', 'discriminatorA', 'discriminatorB']);
+    expect(Object.keys((s.meta as { networks: object }).networks)).toEqual([
+      'generatorAB',
+      'generatorBA',
+      'discriminatorA',
+      'discriminatorB',
+    ]);
     expect((s.meta as { format: string }).format).toBe('gankit-cyclegan-state');
     const fresh = build({}, 50); // other initial weights
     const n0 = tf.memory().numTensors;

@@ -99,7 +99,8 @@ function positiveInt(name: string, v: number): number {
 }
 
 function nonNegative(name: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new GankitError('config', `${name} must be a finite number >= 0, got ${String(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new GankitError('config', `${name} must be a finite number >= 0, got ${String(v)}`);
   return v;
 }
 
@@ -180,7 +181,8 @@ export class CycleGanTrainer {
       if (!v || typeof v.apply !== 'function') throw new GankitError('config', `CycleGanTrainer needs a network '${k}'`);
     }
     for (const [k, v] of Object.entries({ dataA, dataB })) {
-      if (!v || typeof v.nextBatch !== 'function') throw new GankitError('config', `CycleGanTrainer '${k}' must be a DataSource with nextBatch(batchSize, random)`);
+      if (!v || typeof v.nextBatch !== 'function')
+        throw new GankitError('config', `CycleGanTrainer '${k}' must be a DataSource with nextBatch(batchSize, random)`);
     }
     const shapeA = dataA.sampleShape;
     const shapeB = dataB.sampleShape;
@@ -204,18 +206,26 @@ export class CycleGanTrainer {
     if (typeof loss.discriminator !== 'function' || typeof loss.generator !== 'function') {
       throw new GankitError('config', 'CycleGanTrainer `loss` must be a loss pair { discriminator(real, fake), generator(fake) }');
     }
-    if (loss.generatorUsesReal) throw new GankitError('config', `CycleGanTrainer does not support losses whose generator term needs real outputs ('${loss.name}')`);
+    if (loss.generatorUsesReal)
+      throw new GankitError('config', `CycleGanTrainer does not support losses whose generator term needs real outputs ('${loss.name}')`);
     this.cycleWeight = nonNegative('cycleWeight', options.cycleWeight ?? 10);
     this.identityWeight = nonNegative('identityWeight', options.identityWeight ?? 0.5 * this.cycleWeight);
     if (this.identityWeight > 0 && !sameShape(shapeA, shapeB)) {
-      throw new GankitError('shape', `the identity terms need domains of the same shape, but A has ${formatShape(shapeA)} and B ${formatShape(shapeB)}; pass identityWeight: 0`);
+      throw new GankitError(
+        'shape',
+        `the identity terms need domains of the same shape, but A has ${formatShape(shapeA)} and B ${formatShape(shapeB)}; pass identityWeight: 0`,
+      );
     }
     const batchSize = positiveInt('batchSize', options.batchSize ?? 1);
     for (const d of [dataA, dataB]) {
-      if (d.size !== undefined && batchSize > d.size) throw new GankitError('config', `batchSize ${batchSize} is larger than data set '${d.name}' (${d.size} examples)`);
+      if (d.size !== undefined && batchSize > d.size)
+        throw new GankitError('config', `batchSize ${batchSize} is larger than data set '${d.name}' (${d.size} examples)`);
     }
     if (options.generatorOptimizer && options.generatorOptimizer === options.discriminatorOptimizer) {
-      throw new GankitError('config', 'generators and discriminators need separate optimizer instances: one shared optimizer mixes their state');
+      throw new GankitError(
+        'config',
+        'generators and discriminators need separate optimizer instances: one shared optimizer mixes their state',
+      );
     }
     const plugins = sortPlugins(options.plugins ?? []);
     for (const p of plugins) {
@@ -241,10 +251,14 @@ export class CycleGanTrainer {
       state: () => ({ A: dataA.state?.() ?? null, B: dataB.state?.() ?? null }),
       loadState: (s: JsonValue) => {
         const o = (s ?? {}) as { A?: JsonValue | undefined; B?: JsonValue | undefined };
-        for (const [k, d] of [['A', dataA], ['B', dataB]] as const) {
+        for (const [k, d] of [
+          ['A', dataA],
+          ['B', dataB],
+        ] as const) {
           const v = o[k] ?? null;
           if (v === null) continue;
-          if (!d.loadState) throw new GankitError('checkpoint', `the state holds a position of data ${k}, but data '${d.name}' has no loadState()`);
+          if (!d.loadState)
+            throw new GankitError('checkpoint', `the state holds a position of data ${k}, but data '${d.name}' has no loadState()`);
           d.loadState(v);
         }
       },
@@ -327,7 +341,6 @@ export class CycleGanTrainer {
     this.stepCount = loaded.step;
   }
 
-
   /** Runs every plugin's `setup` once; {@link CycleGanTrainer.step} calls it on first use. */
   async setup(): Promise<void> {
     if (this.setupDone) return;
@@ -340,7 +353,8 @@ export class CycleGanTrainer {
    * applies F (B → A). The caller disposes the result.
    */
   translate(x: tf.Tensor, direction: 'AB' | 'BA'): tf.Tensor {
-    if (direction !== 'AB' && direction !== 'BA') throw new GankitError('argument', `translate: direction must be 'AB' or 'BA', got ${JSON.stringify(direction)}`);
+    if (direction !== 'AB' && direction !== 'BA')
+      throw new GankitError('argument', `translate: direction must be 'AB' or 'BA', got ${JSON.stringify(direction)}`);
     const net = direction === 'AB' ? this.generatorAB : this.generatorBA;
     if (!(x instanceof tf.Tensor) || !sameShape(x.shape.slice(1), net.inputShape)) {
       const got = x instanceof tf.Tensor ? formatShape(x.shape) : typeof x;
@@ -354,7 +368,10 @@ export class CycleGanTrainer {
     const shape = batch.x.shape;
     if (shape[0] !== this.info.batchSize || !sameShape(shape.slice(1), data.sampleShape) || batch.x.dtype !== 'float32') {
       tf.dispose([batch.x, batch.labels as tf.Tensor]);
-      throw new GankitError('shape', `data '${data.name}' returned a batch of ${formatShape(shape)} ${batch.x.dtype}, expected ${formatShape([this.info.batchSize, ...data.sampleShape])} float32`);
+      throw new GankitError(
+        'shape',
+        `data '${data.name}' returned a batch of ${formatShape(shape)} ${batch.x.dtype}, expected ${formatShape([this.info.batchSize, ...data.sampleShape])} float32`,
+      );
     }
     return batch;
   }
@@ -433,7 +450,7 @@ export class CycleGanTrainer {
       const b = this.nextBatch(this.dataB);
       toDispose.push(b.x);
       if (b.labels) toDispose.push(b.labels);
-      const { generatorAB: G, generatorBA: F, discriminatorA: DA, discriminatorB: DB } = this.networks;
+      const { generatorAB: G, generatorBA: F, discriminatorA: DA } = this.networks;
       const train = { training: true };
       const lam = this.cycleWeight;
       const lamId = this.identityWeight;

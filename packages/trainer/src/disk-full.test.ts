@@ -118,7 +118,11 @@ describe('a full disk while checkpointing', () => {
     fault.availableBlocks = 100; // 409,600 bytes: less than the checkpoint plus 1 MB of headroom
     const e = await rejection(saveCheckpoint(dir, t));
     expect(e.code).toBe('disk-full');
-    expect(e.message).toMatch(new RegExp(`no space left to write ${join(dir, 'checkpoints', 'step-000000002').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+\\.\\d+ MB needed; .* has 0\\.41 MB available\\)`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `no space left to write ${join(dir, 'checkpoints', 'step-000000002').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(\\d+\\.\\d+ MB needed; .* has 0\\.41 MB available\\)`,
+      ),
+    );
     expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(['latest', 'step-000000001']);
     fault.availableBlocks = 1e6; // 4 GB: fine
     await saveCheckpoint(dir, t);

@@ -7,7 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GankitError, networkVariables, type GanPlugin } from '@gankit/core';
-import { listCheckpoints, loadCheckpoint, loadFinal, resumeLatest, saveCheckpoint, saveFinal, WEIGHTS_FORMAT_VERSION, type SkippedCheckpoint, type WeightsManifest } from './node';
+import {
+  listCheckpoints,
+  loadCheckpoint,
+  loadFinal,
+  resumeLatest,
+  saveCheckpoint,
+  saveFinal,
+  WEIGHTS_FORMAT_VERSION,
+  type SkippedCheckpoint,
+  type WeightsManifest,
+} from './node';
 import { buildTrainer, disposeTrainer } from './test-model';
 import { nonSaturating } from './test-utils';
 
@@ -22,7 +32,11 @@ afterAll(async () => {
 });
 
 const manifestOf = async (dir: string) => JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as WeightsManifest & { gankit: any };
-const errorOf = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as GankitError);
+const errorOf = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as GankitError,
+  );
 
 describe('model.json is covered by a checksum', () => {
   it('a hand-edited trainer state fails to load with a checkpoint error naming the file; resume passes over it', async () => {
@@ -42,7 +56,9 @@ describe('model.json is covered by a checksum', () => {
     const err = await errorOf(loadCheckpoint(newest.path));
     expect(err).toBeInstanceOf(GankitError);
     expect(err!.code).toBe('checkpoint');
-    expect(err!.message).toMatch(new RegExp(`checkpoint file ${join(newest.path, 'model.json')}: does not match its own checksum .*: it was edited or is corrupt`));
+    expect(err!.message).toMatch(
+      new RegExp(`checkpoint file ${join(newest.path, 'model.json')}: does not match its own checksum .*: it was edited or is corrupt`),
+    );
 
     const fresh = buildTrainer('edit-resumed');
     const skipped: SkippedCheckpoint[] = [];
@@ -98,7 +114,9 @@ describe('nothing non-finite is written', () => {
     expect(tf.memory().numTensors).toBe(n0);
     expect(err).toBeInstanceOf(GankitError);
     expect(err!.code).toBe('numerical');
-    expect(err!.message).toMatch(/not writing .*step-000000003: tensor 'networks\/discriminator\/1' holds \d+ NaN or infinite values of \d+; what is already saved there is kept/);
+    expect(err!.message).toMatch(
+      /not writing .*step-000000003: tensor 'networks\/discriminator\/1' holds \d+ NaN or infinite values of \d+; what is already saved there is kept/,
+    );
     // Nothing written, nothing rotated away, no temporary directory left.
     expect(await readdir(join(dir, 'checkpoints'))).toEqual(before);
     await expect(saveFinal(dir, t)).rejects.toThrow(/not writing .*final: tensor 'discriminator\/1' holds/);
@@ -109,7 +127,12 @@ describe('nothing non-finite is written', () => {
     v.assign(good);
     good.dispose();
     disposeTrainer(t);
-    expect(await loadFinal(dir).then((f) => (tf.dispose([...f.generator, ...f.discriminator, ...(f.averagedGenerator ?? [])]), f.step))).toBe(3);
+    expect(
+      await loadFinal(dir).then((f) => {
+        tf.dispose([...f.generator, ...f.discriminator, ...(f.averagedGenerator ?? [])]);
+        return f.step;
+      }),
+    ).toBe(3);
   });
 });
 
@@ -122,8 +145,16 @@ describe('a state loads only into a trainer with the same settings', () => {
       ['seed', { seed: 3 }, /cannot load trainer state: the state was saved by a run with seed 17, but this trainer's seed is 3/],
       ['batch size', { batchSize: 16 }, /the state was saved with batchSize 32, but this trainer has 16/],
       ['discriminator steps', { discriminatorSteps: 2 }, /the state was saved with discriminatorSteps 1, but this trainer has 2/],
-      ['loss', { loss: { ...nonSaturating, name: 'hinge' } }, /the state was saved with loss "non-saturating", but this trainer has "hinge"/],
-      ['optimizer beta1', { discriminatorOptimizer: tf.train.adam(0.01, 0.9) }, /the discriminator optimizer's beta1 is 0.9, but the state was saved with 0.5 \(optimizers\/discriminator\)/],
+      [
+        'loss',
+        { loss: { ...nonSaturating, name: 'hinge' } },
+        /the state was saved with loss "non-saturating", but this trainer has "hinge"/,
+      ],
+      [
+        'optimizer beta1',
+        { discriminatorOptimizer: tf.train.adam(0.01, 0.9) },
+        /the discriminator optimizer's beta1 is 0.9, but the state was saved with 0.5 \(optimizers\/discriminator\)/,
+      ],
     ];
     for (const [what, extra, message] of cases) {
       const t = buildTrainer(`settings-${what}`, extra);
@@ -134,9 +165,14 @@ describe('a state loads only into a trainer with the same settings', () => {
       expect(t.iteration).toBe(0); // left as it was
       disposeTrainer(t);
     }
-    const renamed = { tensors: state.tensors, meta: { ...(state.meta as object), data: { ...(state.meta as any).data, name: 'other-data' } } };
+    const renamed = {
+      tensors: state.tensors,
+      meta: { ...(state.meta as object), data: { ...(state.meta as any).data, name: 'other-data' } },
+    };
     const t = buildTrainer('settings-data');
-    await expect(t.loadState(renamed as never)).rejects.toThrow(/the state was saved training on data 'other-data', but this trainer's data is 'arcs'/);
+    await expect(t.loadState(renamed as never)).rejects.toThrow(
+      /the state was saved training on data 'other-data', but this trainer's data is 'arcs'/,
+    );
     disposeTrainer(t);
     // A learning rate is not checked: schedules change it as training goes on.
     const lr = buildTrainer('settings-lr', { generatorOptimizer: tf.train.adam(0.001, 0.5) });
@@ -159,8 +195,14 @@ describe('the NaN guard names the term', () => {
     await t.fit({ steps: 1 }); // makes the optimizers' slots
     const n0 = tf.memory().numTensors;
     const r = await t.fit({ steps: 10 });
-    expect(r.fault).toEqual({ iteration: 4, player: 'discriminator', detail: 'the discriminator loss is Infinity (non-finite terms: blow-up/penalty Infinity)' });
-    expect(r.stopReason).toMatch(/^numerical fault in iteration 4 \(discriminator update\): the discriminator loss is Infinity \(non-finite terms: blow-up\/penalty Infinity\)\. .*after 3 completed iterations/);
+    expect(r.fault).toEqual({
+      iteration: 4,
+      player: 'discriminator',
+      detail: 'the discriminator loss is Infinity (non-finite terms: blow-up/penalty Infinity)',
+    });
+    expect(r.stopReason).toMatch(
+      /^numerical fault in iteration 4 \(discriminator update\): the discriminator loss is Infinity \(non-finite terms: blow-up\/penalty Infinity\)\. .*after 3 completed iterations/,
+    );
     expect(t.iteration).toBe(3);
     expect(tf.memory().numTensors).toBe(n0);
     disposeTrainer(t);

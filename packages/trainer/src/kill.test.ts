@@ -139,15 +139,29 @@ describe('SIGKILL at random moments', () => {
     const wa = await loadFinal(clean);
     const wb = await loadFinal(killed);
     for (const k of ['generator', 'discriminator', 'averagedGenerator'] as const) {
-      expect(wb[k]!.map((t) => Array.from(t.dataSync())), k).toEqual(wa[k]!.map((t) => Array.from(t.dataSync())));
+      expect(
+        wb[k]!.map((t) => Array.from(t.dataSync())),
+        k,
+      ).toEqual(wa[k]!.map((t) => Array.from(t.dataSync())));
     }
-    tf.dispose([...wa.generator, ...wa.discriminator, ...wa.averagedGenerator!, ...wb.generator, ...wb.discriminator, ...wb.averagedGenerator!]);
+    tf.dispose([
+      ...wa.generator,
+      ...wa.discriminator,
+      ...wa.averagedGenerator!,
+      ...wb.generator,
+      ...wb.discriminator,
+      ...wb.averagedGenerator!,
+    ]);
     // ...and so is the whole last checkpoint: optimizers, data position, random source, step.
     const lastName = `step-${String(STEPS).padStart(9, '0')}`;
     const binA = await readFile(join(clean, 'checkpoints', lastName, 'weights.bin'));
     const binB = await readFile(join(killed, 'checkpoints', lastName, 'weights.bin'));
     expect(binB.equals(binA)).toBe(true);
-    expect(await readFile(join(killed, 'checkpoints', lastName, 'model.json'), 'utf8')).toBe(await readFile(join(clean, 'checkpoints', lastName, 'model.json'), 'utf8'));
-    console.log(`kill test: ${landed}/${KILLS} kills hit a running trainer, ${duringSave} of them left an interrupted save behind; training took ${trainMs.toFixed(0)} ms`);
+    expect(await readFile(join(killed, 'checkpoints', lastName, 'model.json'), 'utf8')).toBe(
+      await readFile(join(clean, 'checkpoints', lastName, 'model.json'), 'utf8'),
+    );
+    console.log(
+      `kill test: ${landed}/${KILLS} kills hit a running trainer, ${duringSave} of them left an interrupted save behind; training took ${trainMs.toFixed(0)} ms`,
+    );
   });
 });

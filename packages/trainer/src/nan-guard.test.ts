@@ -60,9 +60,15 @@ describe("nanGuard: 'stop'", () => {
     const logs: StepLogs[] = [];
     const r = await guarded.fit({ steps: 10, onStep: (l) => void logs.push(l) });
     expect(r.steps).toBe(5);
-    expect(r.stopReason).toMatch(/numerical fault in iteration 6 \(discriminator update\): the discriminator loss is NaN \(non-finite terms: non-saturating loss NaN\)\. The update was not applied and the trainer is back in the last good state, after 5 completed iterations/);
+    expect(r.stopReason).toMatch(
+      /numerical fault in iteration 6 \(discriminator update\): the discriminator loss is NaN \(non-finite terms: non-saturating loss NaN\)\. The update was not applied and the trainer is back in the last good state, after 5 completed iterations/,
+    );
     expect(guarded.iteration).toBe(5);
-    expect(r.fault).toEqual({ iteration: 6, player: 'discriminator', detail: 'the discriminator loss is NaN (non-finite terms: non-saturating loss NaN)' });
+    expect(r.fault).toEqual({
+      iteration: 6,
+      player: 'discriminator',
+      detail: 'the discriminator loss is NaN (non-finite terms: non-saturating loss NaN)',
+    });
     expect(logs.map((l) => l.metrics['nanGuard/skippedSteps'])).toEqual([0, 0, 0, 0, 0]);
     const got = await stateValues(guarded);
     disposeTrainer(guarded);
@@ -145,10 +151,15 @@ describe("nanGuard: 'skip'", () => {
     const withGrads = await run({ action: 'skip', checkGradients: true });
     expect(withGrads.logs.map((l) => l.metrics['nanGuard/skippedSteps'])).toEqual([0, 0, 1]);
     expect(withGrads.finite).toBe(true);
-    const t = buildTrainer('grad-stop', { plugins: [nanGradientAt(1, 'discriminator')], nanGuard: { action: 'stop', checkGradients: true } });
+    const t = buildTrainer('grad-stop', {
+      plugins: [nanGradientAt(1, 'discriminator')],
+      nanGuard: { action: 'stop', checkGradients: true },
+    });
     const r = await t.fit({ steps: 3 });
     expect(r.steps).toBe(1);
-    expect(r.stopReason).toMatch(/the gradient of discriminator variable 0 \('d-grad-stop\/dense_0\/kernel', \[2, 16\]\) holds NaN or Inf \(loss [-\d.e]+\)/);
+    expect(r.stopReason).toMatch(
+      /the gradient of discriminator variable 0 \('d-grad-stop\/dense_0\/kernel', \[2, 16\]\) holds NaN or Inf \(loss [-\d.e]+\)/,
+    );
     disposeTrainer(t);
   });
 
@@ -160,6 +171,8 @@ describe("nanGuard: 'skip'", () => {
     expect(t.skippedSteps).toBe(1);
     expect(tf.memory().numTensors).toBe(n0);
     disposeTrainer(t);
-    expect(() => buildTrainer('bad', { nanGuard: { action: 'ignore' } as unknown as NanGuardOptions })).toThrow(/nanGuard.action must be 'stop' or 'skip', got "ignore"/);
+    expect(() => buildTrainer('bad', { nanGuard: { action: 'ignore' } as unknown as NanGuardOptions })).toThrow(
+      /nanGuard.action must be 'stop' or 'skip', got "ignore"/,
+    );
   });
 });

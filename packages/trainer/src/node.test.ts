@@ -35,7 +35,9 @@ describe('checkpoint files', () => {
     }
     expect((await readdir(join(dir, 'checkpoints'))).sort()).toEqual(['latest', 'step-000000004', 'step-000000006', 'step-000000008']);
     expect(await readFile(join(dir, 'checkpoints', 'latest'), 'utf8')).toBe('step-000000008\n');
-    expect(await listCheckpoints(dir)).toEqual([6, 4, 2].map((k) => ({ step: k + 2, path: join(dir, 'checkpoints', `step-00000000${k + 2}`) })));
+    expect(await listCheckpoints(dir)).toEqual(
+      [6, 4, 2].map((k) => ({ step: k + 2, path: join(dir, 'checkpoints', `step-00000000${k + 2}`) })),
+    );
 
     const ck = join(dir, 'checkpoints', 'step-000000008');
     const m = await readManifest(ck);
@@ -100,14 +102,16 @@ describe('checkpoint files', () => {
     const bytes2 = await readFile(bin2);
     bytes2[40] ^= 0x10;
     await writeFile(bin2, bytes2);
-    await expect(loadCheckpoint(ck(3))).rejects.toThrow(new RegExp(`${bin3}: is ${size3 - 100} bytes, the manifest says ${size3}: it is truncated or corrupt`));
+    await expect(loadCheckpoint(ck(3))).rejects.toThrow(
+      new RegExp(`${bin3}: is ${size3 - 100} bytes, the manifest says ${size3}: it is truncated or corrupt`),
+    );
     await expect(loadCheckpoint(ck(2))).rejects.toThrow(new RegExp(`${bin2}: SHA-256 [0-9a-f]{64} does not match`));
 
     const fresh = buildTrainer('damage-resumed');
     const warn = console.warn;
     const warnings: string[] = [];
     console.warn = (msg: string) => void warnings.push(msg);
-    let r;
+    let r: Awaited<ReturnType<typeof resumeLatest>>;
     try {
       r = await resumeLatest(dir, fresh);
     } finally {
@@ -168,7 +172,9 @@ describe('checkpoint files', () => {
     const g = networkVariables(t.generator);
     expect(w.step).toBe(3);
     expect(w.generator.map((x) => Array.from(x.dataSync()))).toEqual(g.map((v) => Array.from(v.dataSync())));
-    expect(w.discriminator.map((x) => Array.from(x.dataSync()))).toEqual(networkVariables(t.discriminator).map((v) => Array.from(v.dataSync())));
+    expect(w.discriminator.map((x) => Array.from(x.dataSync()))).toEqual(
+      networkVariables(t.discriminator).map((v) => Array.from(v.dataSync())),
+    );
     expect(w.averagedGenerator!.map((x) => Array.from(x.dataSync()))).toEqual(t.ema.averagedWeights().map((v) => Array.from(v.dataSync())));
     expect(Array.from(w.averagedGenerator![0].dataSync())).not.toEqual(Array.from(g[0].dataSync()));
     tf.dispose([...w.generator, ...w.discriminator, ...w.averagedGenerator!]);

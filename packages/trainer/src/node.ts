@@ -165,7 +165,7 @@ async function writeFileSynced(path: string, data: Uint8Array | string): Promise
 
 /** fsync a directory so that renames in it are durable (not supported everywhere: errors are ignored). */
 async function syncDir(path: string): Promise<void> {
-  let fh;
+  let fh: Awaited<ReturnType<typeof open>> | undefined;
   try {
     fh = await open(path, 'r');
     await fh.sync();
@@ -240,7 +240,10 @@ function manifestChecksum(m: WeightsManifest): string {
  * The first tensor of an encoded weights buffer holding NaN or ±Infinity, with the count of such
  * values, or null. Runs over the bytes about to be written, so it costs no device read.
  */
-function firstNonFinite(data: ArrayBuffer, specs: readonly { name: string; shape: number[]; dtype: string }[]): { name: string; bad: number; size: number } | null {
+function firstNonFinite(
+  data: ArrayBuffer,
+  specs: readonly { name: string; shape: number[]; dtype: string }[],
+): { name: string; bad: number; size: number } | null {
   let offset = 0;
   for (const s of specs) {
     const size = s.shape.reduce((a, d) => a * d, 1);
@@ -279,7 +282,8 @@ export async function writeWeights(
   gankit: JsonValue,
   options: WriteWeightsOptions = {},
 ): Promise<string> {
-  if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.')) throw new GankitError('config', `writeWeights: bad directory name '${name}'`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || name.startsWith('.'))
+    throw new GankitError('config', `writeWeights: bad directory name '${name}'`);
   const target = join(parent, name);
   const { data, specs } = await tf.io.encodeWeights(tensors.map((t) => ({ name: t.name, tensor: t.tensor })));
   const weights = specs.map((s) => ({ name: s.name, shape: [...s.shape], dtype: s.dtype }));
@@ -359,16 +363,21 @@ async function readManifest(dir: string): Promise<WeightsManifest> {
     if (typeof m.manifestSha256 !== 'string') throw corrupt(file, 'has no manifestSha256: it was edited or is corrupt');
     const h = manifestChecksum(m);
     if (h !== m.manifestSha256) {
-      throw corrupt(file, `does not match its own checksum (SHA-256 ${h}, manifestSha256 ${m.manifestSha256}): it was edited or is corrupt`);
+      throw corrupt(
+        file,
+        `does not match its own checksum (SHA-256 ${h}, manifestSha256 ${m.manifestSha256}): it was edited or is corrupt`,
+      );
     }
   }
   if (!Array.isArray(m.weightsManifest) || m.weightsManifest.length === 0 || !m.checksums || typeof m.checksums !== 'object') {
     throw corrupt(file, 'lacks weightsManifest or checksums');
   }
   for (const group of m.weightsManifest) {
-    if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) throw corrupt(file, 'has a weightsManifest group without paths and weights');
+    if (!Array.isArray(group.paths) || !Array.isArray(group.weights))
+      throw corrupt(file, 'has a weightsManifest group without paths and weights');
     for (const p of group.paths) {
-      if (typeof p !== 'string' || p !== basename(p) || p.startsWith('.')) throw corrupt(file, `names a weights file outside its directory: ${JSON.stringify(p)}`);
+      if (typeof p !== 'string' || p !== basename(p) || p.startsWith('.'))
+        throw corrupt(file, `names a weights file outside its directory: ${JSON.stringify(p)}`);
       const c = m.checksums[p];
       if (!c || typeof c.sha256 !== 'string' || !Number.isInteger(c.bytes)) throw corrupt(file, `has no checksum for '${p}'`);
     }
@@ -395,7 +404,8 @@ async function readVerifiedGroups(dir: string, m: WeightsManifest): Promise<Arra
         throw corrupt(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
       }
       const c = m.checksums[p];
-      if (buf.byteLength !== c.bytes) throw corrupt(file, `is ${buf.byteLength} bytes, the manifest says ${c.bytes}: it is truncated or corrupt`);
+      if (buf.byteLength !== c.bytes)
+        throw corrupt(file, `is ${buf.byteLength} bytes, the manifest says ${c.bytes}: it is truncated or corrupt`);
       const h = sha256(buf);
       if (h !== c.sha256) throw corrupt(file, `SHA-256 ${h} does not match the manifest's ${c.sha256}: it is corrupt`);
       parts.push(buf);
@@ -472,7 +482,11 @@ export async function listCheckpoints(runDir: string): Promise<CheckpointInfo[]>
  * as it was (see {@link writeWeights}); so does a state holding NaN or ±Infinity (code
  * `'numerical'`), so the checkpoints kept are always the newest finite ones.
  */
-export async function saveCheckpoint(runDir: string, trainer: CheckpointableTrainer, options: SaveCheckpointOptions = {}): Promise<CheckpointInfo> {
+export async function saveCheckpoint(
+  runDir: string,
+  trainer: CheckpointableTrainer,
+  options: SaveCheckpointOptions = {},
+): Promise<CheckpointInfo> {
   const keep = options.keep ?? DEFAULT_KEEP;
   if (!Number.isInteger(keep) || keep < 1) throw new GankitError('config', `saveCheckpoint: keep must be a positive integer, got ${keep}`);
   const dir = join(runDir, 'checkpoints');
@@ -560,8 +574,13 @@ export async function findLatestCheckpoint(runDir: string): Promise<ResumeResult
  * verifies but does not fit the trainer (another model or other settings) is an error, not a
  * fallback. The other `options` go to `trainer.loadState` (e.g. `skipUnknownPlugins`).
  */
-export async function resumeLatest(runDir: string, trainer: CheckpointableTrainer, options: ResumeOptions = {}): Promise<ResumeResult | null> {
-  const { onSkip = (s: SkippedCheckpoint) => console.warn(`gankit: skipping damaged checkpoint ${s.path}: ${s.reason}`), ...loadOptions } = options;
+export async function resumeLatest(
+  runDir: string,
+  trainer: CheckpointableTrainer,
+  options: ResumeOptions = {},
+): Promise<ResumeResult | null> {
+  const { onSkip = (s: SkippedCheckpoint) => console.warn(`gankit: skipping damaged checkpoint ${s.path}: ${s.reason}`), ...loadOptions } =
+    options;
   const skipped: SkippedCheckpoint[] = [];
   for (const c of await listCheckpoints(runDir)) {
     let loaded: LoadedCheckpoint;
@@ -586,7 +605,11 @@ export async function resumeLatest(runDir: string, trainer: CheckpointableTraine
 /** The averaging plugin of the generator, if any (duck-typed: `averagedWeights()` and `network`). */
 function generatorAverager(plugins: readonly GanPlugin[]): (GanPlugin & { averagedWeights(): tf.Variable[] }) | undefined {
   for (const p of plugins) {
-    const a = p as GanPlugin & { averagedWeights?: (() => tf.Variable[]) | undefined; network?: string | undefined; initialized?: boolean | undefined };
+    const a = p as GanPlugin & {
+      averagedWeights?: (() => tf.Variable[]) | undefined;
+      network?: string | undefined;
+      initialized?: boolean | undefined;
+    };
     if (typeof a.averagedWeights === 'function' && (a.network ?? 'generator') === 'generator' && a.initialized !== false) {
       return a as GanPlugin & { averagedWeights(): tf.Variable[] };
     }
@@ -608,7 +631,11 @@ export async function saveFinal(runDir: string, trainer: Trainer, options: Write
     return vars.map((t) => ({ shape: [...t.shape], dtype: t.dtype }));
   };
   const networks: Record<string, JsonValue> = {
-    generator: { name: trainer.generator.name, variables: describe('generator', networkVariables(trainer.generator)), trainable: trainer.generator.trainableVariables.length },
+    generator: {
+      name: trainer.generator.name,
+      variables: describe('generator', networkVariables(trainer.generator)),
+      trainable: trainer.generator.trainableVariables.length,
+    },
     discriminator: {
       name: trainer.discriminator.name,
       variables: describe('discriminator', networkVariables(trainer.discriminator)),
@@ -617,7 +644,11 @@ export async function saveFinal(runDir: string, trainer: Trainer, options: Write
   };
   const avg = generatorAverager(trainer.plugins);
   if (avg) {
-    networks['averaged-generator'] = { plugin: avg.name, variables: describe('averaged-generator', avg.averagedWeights()), trainable: trainer.generator.trainableVariables.length };
+    networks['averaged-generator'] = {
+      plugin: avg.name,
+      variables: describe('averaged-generator', avg.averagedWeights()),
+      trainable: trainer.generator.trainableVariables.length,
+    };
   }
   return writeWeights(runDir, 'final', entries, { kind: 'final', step: trainer.iteration, networks }, options);
 }
@@ -640,5 +671,10 @@ export async function loadFinal(path: string): Promise<FinalWeights> {
     for (let i = 0; tensors[`${role}/${i}`]; i++) out.push(tensors[`${role}/${i}`]);
     return out.length ? out : undefined;
   };
-  return { generator: group('generator') ?? [], discriminator: group('discriminator') ?? [], averagedGenerator: group('averaged-generator'), step: Number(g.step) };
+  return {
+    generator: group('generator') ?? [],
+    discriminator: group('discriminator') ?? [],
+    averagedGenerator: group('averaged-generator'),
+    step: Number(g.step),
+  };
 }

@@ -7,7 +7,15 @@ import { buildTrainer, disposeTrainer, expectSameState, stateValues } from './te
 /** A batch of fakes whose values are their ids `start .. start+n-1` (and labels id mod 7). */
 function ids(start: number, n: number, labels = false): Batch {
   const v = Float32Array.from({ length: n }, (_, i) => start + i);
-  return { x: tf.tensor2d(v, [n, 1]), labels: labels ? tf.tensor1d(Int32Array.from(v, (x) => x % 7), 'int32') : undefined };
+  return {
+    x: tf.tensor2d(v, [n, 1]),
+    labels: labels
+      ? tf.tensor1d(
+          Int32Array.from(v, (x) => x % 7),
+          'int32',
+        )
+      : undefined,
+  };
 }
 
 /** Calls transformFakes as the trainer does (inside tf.tidy) and reads the result. */

@@ -57,7 +57,8 @@ export interface ExperienceReplayPlugin extends GanPlugin {
  */
 export function experienceReplay(options: ExperienceReplayOptions = {}): ExperienceReplayPlugin {
   const bufferSize = options.bufferSize ?? 2048;
-  if (!Number.isInteger(bufferSize) || bufferSize <= 0) throw new GankitError('config', `experienceReplay: bufferSize must be a positive integer, got ${String(bufferSize)}`);
+  if (!Number.isInteger(bufferSize) || bufferSize <= 0)
+    throw new GankitError('config', `experienceReplay: bufferSize must be a positive integer, got ${String(bufferSize)}`);
   const fraction = options.fraction ?? 0.5;
   if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) {
     throw new GankitError('config', `experienceReplay: fraction must be a number in [0, 1], got ${String(fraction)}`);
@@ -84,10 +85,16 @@ export function experienceReplay(options: ExperienceReplayOptions = {}): Experie
       if (fakes.labels) labels = tf.tidy(() => tf.variable(tf.zeros([bufferSize], 'int32'), false));
     }
     if (!tf.util.arraysEqual(buffer.shape.slice(1), sampleShape)) {
-      throw new GankitError('shape', `${name}: fakes of ${formatShape(sampleShape)} per example, but the buffer holds ${formatShape(buffer.shape.slice(1))}`);
+      throw new GankitError(
+        'shape',
+        `${name}: fakes of ${formatShape(sampleShape)} per example, but the buffer holds ${formatShape(buffer.shape.slice(1))}`,
+      );
     }
     if (!!labels !== !!fakes.labels) {
-      throw new GankitError('data', `${name}: the buffer ${labels ? 'holds' : 'has no'} labels but this fake batch ${fakes.labels ? 'has' : 'has none'}`);
+      throw new GankitError(
+        'data',
+        `${name}: the buffer ${labels ? 'holds' : 'has no'} labels but this fake batch ${fakes.labels ? 'has' : 'has none'}`,
+      );
     }
     const next = s.random.floats('experience-replay');
     // Replay: indices into the buffer as it stands now.
@@ -114,12 +121,19 @@ export function experienceReplay(options: ExperienceReplayOptions = {}): Experie
     if (m > 0) {
       const idx = tf.tensor1d(picks, 'int32');
       const outX = tf.concat([tf.gather(buffer, idx), tf.slice(x, [m], [-1])]);
-      const outLabels = labels && fakes.labels ? (tf.concat([tf.gather(labels, idx), tf.slice(fakes.labels, [m], [-1])]) as tf.Tensor1D) : undefined;
+      const outLabels =
+        labels && fakes.labels ? (tf.concat([tf.gather(labels, idx), tf.slice(fakes.labels, [m], [-1])]) as tf.Tensor1D) : undefined;
       out = { x: outX, labels: outLabels };
     }
     if (changed) {
-      const keep = tf.tensor1d(Uint8Array.from(source, (v) => (v < 0 ? 1 : 0)), 'bool');
-      const from = tf.tensor1d(Int32Array.from(source, (v) => Math.max(v, 0)), 'int32');
+      const keep = tf.tensor1d(
+        Uint8Array.from(source, (v) => (v < 0 ? 1 : 0)),
+        'bool',
+      );
+      const from = tf.tensor1d(
+        Int32Array.from(source, (v) => Math.max(v, 0)),
+        'int32',
+      );
       const mask = tf.reshape(keep, [bufferSize, ...sampleShape.map(() => 1)]);
       buffer.assign(tf.where(tf.broadcastTo(mask, buffer.shape), buffer, tf.gather(x, from)));
       if (labels && fakes.labels) labels.assign(tf.where(keep, labels as tf.Tensor, tf.gather(fakes.labels, from)));
@@ -158,18 +172,34 @@ export function experienceReplay(options: ExperienceReplayOptions = {}): Experie
       const meta = (state.meta ?? {}) as { [k: string]: JsonValue };
       const f = meta.filled;
       const sn = meta.seen;
-      if (!Number.isInteger(f) || !Number.isInteger(sn) || (f as number) < 0 || (f as number) > bufferSize || (sn as number) < (f as number)) {
-        throw new GankitError('checkpoint', `${name}: state meta needs integers 0 <= filled <= bufferSize (${bufferSize}) and seen >= filled, got ${JSON.stringify(state.meta)}`);
+      if (
+        !Number.isInteger(f) ||
+        !Number.isInteger(sn) ||
+        (f as number) < 0 ||
+        (f as number) > bufferSize ||
+        (sn as number) < (f as number)
+      ) {
+        throw new GankitError(
+          'checkpoint',
+          `${name}: state meta needs integers 0 <= filled <= bufferSize (${bufferSize}) and seen >= filled, got ${JSON.stringify(state.meta)}`,
+        );
       }
       const b = state.tensors.buffer;
       const l = state.tensors.labels;
       if (b && b.shape[0] !== bufferSize) {
-        throw new GankitError('checkpoint', `${name}: the saved buffer has ${b.shape[0]} slots (${formatShape(b.shape)}), this plugin has bufferSize ${bufferSize}`);
+        throw new GankitError(
+          'checkpoint',
+          `${name}: the saved buffer has ${b.shape[0]} slots (${formatShape(b.shape)}), this plugin has bufferSize ${bufferSize}`,
+        );
       }
       if (l && (!b || l.dtype !== 'int32' || !tf.util.arraysEqual(l.shape, [bufferSize]))) {
-        throw new GankitError('checkpoint', `${name}: saved labels must be int32 [${bufferSize}] beside a buffer, got ${formatShape(l.shape)} ${l.dtype}`);
+        throw new GankitError(
+          'checkpoint',
+          `${name}: saved labels must be int32 [${bufferSize}] beside a buffer, got ${formatShape(l.shape)} ${l.dtype}`,
+        );
       }
-      if (!b && (f as number) > 0) throw new GankitError('checkpoint', `${name}: state says ${f} fakes are held but has no 'buffer' tensor`);
+      if (!b && (f as number) > 0)
+        throw new GankitError('checkpoint', `${name}: state says ${f} fakes are held but has no 'buffer' tensor`);
       free();
       // tf.variable shares the data of its initial value; tidy frees the temporary handles.
       if (b) buffer = tf.tidy(() => tf.variable(tf.clone(b), false));

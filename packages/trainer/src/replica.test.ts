@@ -18,7 +18,11 @@ interface Result {
 async function inThread(options: Record<string, unknown>, steps: number): Promise<Result> {
   const t = buildTrainer({ ...options, tag: 'r' }); // the workers' tag: initial weights derive from the variable names
   const logs: number[][] = [];
-  await t.fit({ steps, onStep: (l: { discriminatorLoss: number; generatorLoss: number; dReal: number; dFake: number }) => void logs.push([l.discriminatorLoss, l.generatorLoss, l.dReal, l.dFake]) });
+  await t.fit({
+    steps,
+    onStep: (l: { discriminatorLoss: number; generatorLoss: number; dReal: number; dFake: number }) =>
+      void logs.push([l.discriminatorLoss, l.generatorLoss, l.dReal, l.dFake]),
+  });
   const out = (await readTrainer(t, logs)) as Result;
   t.dispose();
   t.generator.dispose();
@@ -71,7 +75,9 @@ describe('Trainer replicas (data parallel)', () => {
   it('refuses a batch that does not split evenly and a malformed replica option', () => {
     const noop = () => undefined;
     expect(() => buildTrainer({ replica: { index: 0, count: 3, allReduceMean: noop } })).toThrow(GankitError);
-    expect(() => buildTrainer({ replica: { index: 0, count: 3, allReduceMean: noop } })).toThrow(/batchSize 32 does not split evenly over 3 replicas/);
+    expect(() => buildTrainer({ replica: { index: 0, count: 3, allReduceMean: noop } })).toThrow(
+      /batchSize 32 does not split evenly over 3 replicas/,
+    );
     expect(() => buildTrainer({ replica: { index: 2, count: 2, allReduceMean: noop } })).toThrow(/index in \[0, count\), got index 2 of 2/);
     expect(() => buildTrainer({ replica: { index: 0, count: 2 } as never })).toThrow(/allReduceMean must be a function/);
   });

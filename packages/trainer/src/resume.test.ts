@@ -55,9 +55,13 @@ describe('exact resume (batch norm, spectral norm, EMA, Adam, shuffled finite da
     // The pieces named in the issue, spelled out: weights (batch-norm statistics and spectral-norm
     // vectors included), Adam's moments and running products, the EMA weights, the data position.
     const nG = networkVariables(second.generator).length;
-    expect(readNetwork(second.generator).map((a) => Array.from(a))).toEqual(Array.from({ length: nG }, (_, i) => expected.values[`networks/generator/${i}`]));
+    expect(readNetwork(second.generator).map((a) => Array.from(a))).toEqual(
+      Array.from({ length: nG }, (_, i) => expected.values[`networks/generator/${i}`]),
+    );
     const optB = await second.generatorOptimizer.getWeights();
-    expect(optB.slice(1).map((w) => Array.from(w.tensor.dataSync()))).toEqual(optB.slice(1).map((_, j) => expected.values[`optimizers/generator/slots/${j}`]));
+    expect(optB.slice(1).map((w) => Array.from(w.tensor.dataSync()))).toEqual(
+      optB.slice(1).map((_, j) => expected.values[`optimizers/generator/slots/${j}`]),
+    );
     optB[0].tensor.dispose();
     expect(second.ema.averagedWeights().map((v) => Array.from(v.dataSync()))).toEqual(expectedEma);
     expect(second.data.state?.()).toEqual((expected.meta as { data: { state: unknown } }).data.state);

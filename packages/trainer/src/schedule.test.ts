@@ -46,7 +46,10 @@ describe('learningRateSchedule', () => {
       data: gaussian1d(0, 1),
       batchSize: 8,
       discriminatorOptimizer: d2,
-      plugins: [learningRateSchedule({ optimizers: [d2], schedule: (s) => 1 / (1 + s) }), { name: 'probe', discriminatorLoss: () => void seen2.push(lr(d2)) }],
+      plugins: [
+        learningRateSchedule({ optimizers: [d2], schedule: (s) => 1 / (1 + s) }),
+        { name: 'probe', discriminatorLoss: () => void seen2.push(lr(d2)) },
+      ],
     });
     t2.setStep(10);
     await t2.fit({ steps: 1 });

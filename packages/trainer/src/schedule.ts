@@ -37,12 +37,14 @@ function learningRateOf(opt: tf.Optimizer, i: number): number {
  */
 export function learningRateSchedule(options: LearningRateScheduleOptions): GanPlugin {
   const { optimizers, schedule } = options;
-  if (!Array.isArray(optimizers) || optimizers.length === 0) throw new GankitError('config', 'learningRateSchedule: give at least one optimizer');
+  if (!Array.isArray(optimizers) || optimizers.length === 0)
+    throw new GankitError('config', 'learningRateSchedule: give at least one optimizer');
   if (typeof schedule !== 'function') throw new GankitError('config', 'learningRateSchedule: schedule must be a function of the step');
   const initial = optimizers.map(learningRateOf);
   const apply = (step: number) => {
     const f = schedule(step);
-    if (!Number.isFinite(f) || f < 0) throw new GankitError('config', `learningRateSchedule: schedule(${step}) = ${f}; it must be a finite number >= 0`);
+    if (!Number.isFinite(f) || f < 0)
+      throw new GankitError('config', `learningRateSchedule: schedule(${step}) = ${f}; it must be a finite number >= 0`);
     optimizers.forEach((o, i) => {
       (o as unknown as WithLearningRate).learningRate = initial[i] * f;
     });

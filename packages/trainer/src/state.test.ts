@@ -28,17 +28,25 @@ describe('Trainer.state / loadState', () => {
     expect(meta.step).toBe(3);
     expect(meta.random).toEqual(t.random.state());
     expect(meta.data).toEqual({ name: 'arcs', state: t.data.state!() as JsonValue });
-    expect(meta.networks.generator.variables).toEqual(g.map((v, i) => ({ shape: v.shape, dtype: 'float32', trainable: i < t.generator.trainableVariables.length })));
+    expect(meta.networks.generator.variables).toEqual(
+      g.map((v, i) => ({ shape: v.shape, dtype: 'float32', trainable: i < t.generator.trainableVariables.length })),
+    );
     // 2 batch-norm statistics in G, 2 spectral-norm vectors per dense layer of D.
     expect(g.length - t.generator.trainableVariables.length).toBe(2);
     expect(d.length - t.discriminator.trainableVariables.length).toBe(4);
     g.forEach((v, i) => expect(Array.from(s.tensors[`networks/generator/${i}`].dataSync())).toEqual(Array.from(v.dataSync())));
-    expect(meta.optimizers.generator).toMatchObject({ className: 'Adam', iterations: 3, slots: 2 * t.generator.trainableVariables.length, extra: ['accBeta1', 'accBeta2'] });
+    expect(meta.optimizers.generator).toMatchObject({
+      className: 'Adam',
+      iterations: 3,
+      slots: 2 * t.generator.trainableVariables.length,
+      extra: ['accBeta1', 'accBeta2'],
+    });
     expect(s.tensors['optimizers/generator/accBeta1'].dataSync()[0]).toBeCloseTo(0.5 ** 4, 7);
     expect(meta.plugins.ema.tensors).toEqual(g.map((_, i) => `averaged/${i}`));
     expect(meta.plugins.ema.meta).toMatchObject({ kind: 'ema', updates: 3 });
     // Nothing but the described entries.
-    const expectedCount = g.length + d.length + 2 * (t.generator.trainableVariables.length + t.discriminator.trainableVariables.length) + 4 + g.length;
+    const expectedCount =
+      g.length + d.length + 2 * (t.generator.trainableVariables.length + t.discriminator.trainableVariables.length) + 4 + g.length;
     expect(Object.keys(s.tensors)).toHaveLength(expectedCount);
     // The state is a snapshot: training on does not change it.
     const before = Array.from(s.tensors['networks/generator/0'].dataSync());
@@ -78,7 +86,9 @@ describe('Trainer.state / loadState', () => {
     expectSameState(await stateValues(b), await stateValues(a));
     // The trainer's own plugins still have to be there, and stray tensors are still refused.
     delete s.meta.plugins.ema;
-    await expect(b.loadState(s as TrainerState, { skipUnknownPlugins: true })).rejects.toThrow(/plugin 'ema' keeps state, but the state has none/);
+    await expect(b.loadState(s as TrainerState, { skipUnknownPlugins: true })).rejects.toThrow(
+      /plugin 'ema' keeps state, but the state has none/,
+    );
     tf.dispose(Object.values(s.tensors));
     disposeTrainer(a);
     disposeTrainer(b);
@@ -115,15 +125,31 @@ describe('Trainer.state / loadState', () => {
       ['missing optimizer slot', (s) => delete s.tensors['optimizers/generator/slots/5'], /'optimizers\/generator\/slots\/5' is missing/],
       ['missing accBeta', (s) => delete s.tensors['optimizers/discriminator/accBeta2'], /'optimizers\/discriminator\/accBeta2' is missing/],
       ['missing plugin tensor', (s) => delete s.tensors['plugins/ema/averaged/1'], /'plugins\/ema\/averaged\/1' is missing/],
-      ['wrong shape', (s) => (s.tensors['networks/generator/0'] = tf.zeros([3, 3])), /'networks\/generator\/0' has shape \[3, 3\], the trainer expects \[4, 16\]/],
-      ['wrong dtype', (s) => (s.tensors['networks/generator/1'] = tf.zeros([16], 'int32')), /'networks\/generator\/1' has dtype int32, the trainer expects float32/],
+      [
+        'wrong shape',
+        (s) => (s.tensors['networks/generator/0'] = tf.zeros([3, 3])),
+        /'networks\/generator\/0' has shape \[3, 3\], the trainer expects \[4, 16\]/,
+      ],
+      [
+        'wrong dtype',
+        (s) => (s.tensors['networks/generator/1'] = tf.zeros([16], 'int32')),
+        /'networks\/generator\/1' has dtype int32, the trainer expects float32/,
+      ],
       ['wrong plugin shape', (s) => (s.tensors['plugins/ema/averaged/0'] = tf.zeros([2])), /'plugins\/ema\/averaged\/0' has shape \[2\]/],
-      ['unknown plugin', (s) => {
-        s.meta.plugins.mystery = { meta: null, tensors: [] };
-      }, /plugin 'mystery'.*no plugin of that name/],
+      [
+        'unknown plugin',
+        (s) => {
+          s.meta.plugins.mystery = { meta: null, tensors: [] };
+        },
+        /plugin 'mystery'.*no plugin of that name/,
+      ],
       ['missing plugin', (s) => delete s.meta.plugins.ema, /plugin 'ema' keeps state, but the state has none/],
       ['unexpected tensor', (s) => (s.tensors['networks/generator/99'] = tf.zeros([1])), /unexpected tensor 'networks\/generator\/99'/],
-      ['other optimizer', (s) => (s.meta.optimizers.generator.className = 'SGD'), /generator optimizer is Adam but the state was saved from "SGD"/],
+      [
+        'other optimizer',
+        (s) => (s.meta.optimizers.generator.className = 'SGD'),
+        /generator optimizer is Adam but the state was saved from "SGD"/,
+      ],
       ['variable count', (s) => s.meta.networks.generator.variables.pop(), /the generator has 8 variables .* the state holds 7/],
       ['bad step', (s) => (s.meta.step = -1), /meta.step must be a non-negative integer/],
       ['bad format', (s) => (s.meta.format = 'other'), /meta.format is "other"/],
@@ -189,7 +215,7 @@ describe('Trainer.state / loadState', () => {
     disposeTrainer(adamax);
   });
 
-  it('runs the plugins\' setup before the first state, so that a plugin such as EMA has state to report', async () => {
+  it("runs the plugins' setup before the first state, so that a plugin such as EMA has state to report", async () => {
     let setups = 0;
     const counter: GanPlugin = {
       name: 'counter',

@@ -187,11 +187,14 @@ function jsonConfig(opt: tf.Optimizer): JsonValue {
   }
 }
 
-async function optimizerWeights(opt: tf.Optimizer, role: Role): Promise<Awaited<ReturnType<tf.Optimizer["getWeights"]>>> {
+async function optimizerWeights(opt: tf.Optimizer, role: Role): Promise<Awaited<ReturnType<tf.Optimizer['getWeights']>>> {
   try {
     return await opt.getWeights();
   } catch (e) {
-    throw new GankitError('checkpoint', `the ${role} optimizer (${className(opt)}) cannot report its state for a checkpoint: ${(e as Error).message}`);
+    throw new GankitError(
+      'checkpoint',
+      `the ${role} optimizer (${className(opt)}) cannot report its state for a checkpoint: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -214,7 +217,12 @@ export async function captureOptimizer(opt: tf.Optimizer, role: Role): Promise<O
  * Sets an optimizer's state. The given tensors are copied (the caller keeps them); the optimizer's
  * previous slot variables are freed (tfjs's `setWeights` would leak them).
  */
-export async function restoreOptimizer(opt: tf.Optimizer, snap: OptimizerSnapshot, trainable: readonly tf.Variable[], role: Role): Promise<void> {
+export async function restoreOptimizer(
+  opt: tf.Optimizer,
+  snap: OptimizerSnapshot,
+  trainable: readonly tf.Variable[],
+  role: Role,
+): Promise<void> {
   const old = await optimizerWeights(opt, role);
   old[0].tensor.dispose();
   const oldSlots = old.slice(1).map((w) => w.tensor);
@@ -228,7 +236,13 @@ export async function restoreOptimizer(opt: tf.Optimizer, snap: OptimizerSnapsho
   } finally {
     iter.dispose();
   }
-  const kept = new Set((await opt.getWeights()).map((w, i) => (i === 0 ? (w.tensor.dispose(), null) : w.tensor)));
+  const kept = new Set(
+    (await opt.getWeights()).map((w, i) => {
+      if (i !== 0) return w.tensor;
+      w.tensor.dispose();
+      return null;
+    }),
+  );
   for (const t of oldSlots) if (!kept.has(t) && !t.isDisposed) t.dispose();
   for (const [key, t] of Object.entries(snap.extra)) extraVariable(opt, key)?.assign(t);
 }
@@ -359,7 +373,13 @@ export function toTrainerState(parts: StateParts, snap: Snapshot): TrainerState 
       tensors[`optimizers/${role}/slots/${j}`] = t;
     });
     for (const [k, t] of Object.entries(o.extra)) tensors[`optimizers/${role}/${k}`] = t;
-    optimizers[role] = { className: o.className, config: o.config, iterations: o.iterations, slots: o.slots.length, extra: Object.keys(o.extra) };
+    optimizers[role] = {
+      className: o.className,
+      config: o.config,
+      iterations: o.iterations,
+      slots: o.slots.length,
+      extra: Object.keys(o.extra),
+    };
   }
   const plugins: Record<string, PluginMeta> = {};
   for (const [name, s] of snap.plugins) {
@@ -427,7 +447,9 @@ function checkSettings(parts: StateParts, meta: Record<string, unknown>): void {
     if (!isRecord(saved) || !isRecord(current)) continue;
     for (const key of new Set([...Object.keys(saved), ...Object.keys(current)])) {
       if (key === 'learningRate' || canonicalJson(saved[key]) === canonicalJson(current[key])) continue;
-      fail(`the ${role} optimizer's ${key} is ${canonicalJson(current[key])}, but the state was saved with ${canonicalJson(saved[key])} (optimizers/${role})`);
+      fail(
+        `the ${role} optimizer's ${key} is ${canonicalJson(current[key])}, but the state was saved with ${canonicalJson(saved[key])} (optimizers/${role})`,
+      );
     }
   }
 }
@@ -447,7 +469,8 @@ export function parseTrainerState(parts: StateParts, state: TrainerState, option
   const meta = state.meta as Record<string, unknown>;
   const format = parts.format ?? TRAINER_STATE_FORMAT;
   if (meta.format !== format) fail(`meta.format is ${JSON.stringify(meta.format)}, expected '${format}'`);
-  if (meta.version !== TRAINER_STATE_VERSION) fail(`meta.version is ${JSON.stringify(meta.version)}; this @gankit/trainer reads version ${TRAINER_STATE_VERSION}`);
+  if (meta.version !== TRAINER_STATE_VERSION)
+    fail(`meta.version is ${JSON.stringify(meta.version)}; this @gankit/trainer reads version ${TRAINER_STATE_VERSION}`);
   if (!isNonNegInt(meta.step)) fail(`meta.step must be a non-negative integer, got ${JSON.stringify(meta.step)}`);
   const skippedSteps = meta.skippedSteps ?? 0;
   if (!isNonNegInt(skippedSteps)) fail(`meta.skippedSteps must be a non-negative integer, got ${JSON.stringify(meta.skippedSteps)}`);
@@ -462,7 +485,8 @@ export function parseTrainerState(parts: StateParts, state: TrainerState, option
     const t = tensors[name];
     if (!(t instanceof tf.Tensor)) fail(`tensor '${name}' is missing`);
     if (t.isDisposed) fail(`tensor '${name}' was disposed`);
-    if (shape && !sameShape(t.shape, shape)) fail(`tensor '${name}' has shape ${formatShape(t.shape)}, the trainer expects ${formatShape(shape)}`);
+    if (shape && !sameShape(t.shape, shape))
+      fail(`tensor '${name}' has shape ${formatShape(t.shape)}, the trainer expects ${formatShape(shape)}`);
     if (dtype && t.dtype !== dtype) fail(`tensor '${name}' has dtype ${t.dtype}, the trainer expects ${dtype}`);
     used.add(name);
     return t;
@@ -480,7 +504,8 @@ export function parseTrainerState(parts: StateParts, state: TrainerState, option
   const optimizersMeta = meta.optimizers as Record<string, unknown> | undefined;
   if (!isRecord(networksMeta) || !isRecord(optimizersMeta)) fail('meta.networks and meta.optimizers are required');
   for (const role of Object.keys(networksMeta!)) {
-    if (!(role in parts.networks)) fail(`the state holds network '${role}' (networks/${role}), but the trainer has no network of that role`);
+    if (!(role in parts.networks))
+      fail(`the state holds network '${role}' (networks/${role}), but the trainer has no network of that role`);
   }
   for (const role of networkRoles(parts)) {
     const net = parts.networks[role];

@@ -13,7 +13,10 @@ import { nonSaturating } from './test-utils';
 export { buildNetworks, fixedPoints };
 
 /** A full trainer: the networks above, Adam for both, EMA of G, a shuffled finite data set. */
-export function buildTrainer(tag: string, extra: Partial<TrainerOptions> & { nanGuard?: NanGuardOptions | undefined; data?: DataSource | undefined } = {}): Trainer & { ema: EmaPlugin } {
+export function buildTrainer(
+  tag: string,
+  extra: Partial<TrainerOptions> & { nanGuard?: NanGuardOptions | undefined; data?: DataSource | undefined } = {},
+): Trainer & { ema: EmaPlugin } {
   const { generator, discriminator } = buildNetworks(tag);
   const avg = ema({ decay: 0.9 });
   const t = new Trainer({
@@ -50,7 +53,10 @@ export async function stateValues(t: Trainer): Promise<{ values: Record<string, 
 }
 
 /** Throws unless two trainers' states are bit-identical (NaN equal to NaN, -0 distinct from 0). */
-export function expectSameState(a: { values: Record<string, number[]>; meta: unknown }, b: { values: Record<string, number[]>; meta: unknown }): void {
+export function expectSameState(
+  a: { values: Record<string, number[]>; meta: unknown },
+  b: { values: Record<string, number[]>; meta: unknown },
+): void {
   const ka = Object.keys(a.values).sort();
   const kb = Object.keys(b.values).sort();
   if (JSON.stringify(ka) !== JSON.stringify(kb)) throw new Error(`different tensors: ${ka.join(',')} vs ${kb.join(',')}`);

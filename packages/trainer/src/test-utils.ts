@@ -67,6 +67,7 @@ export function snapshot(net: Network): Float32Array[] {
 export function expectIdentical(a: Float32Array[], b: Float32Array[]): void {
   if (a.length !== b.length) throw new GankitError('test', 'different variable counts');
   a.forEach((x, i) => {
-    for (let j = 0; j < x.length; j++) if (!Object.is(x[j], b[i][j])) throw new GankitError('test', `variable ${i} differs at ${j}: ${x[j]} vs ${b[i][j]}`);
+    for (let j = 0; j < x.length; j++)
+      if (!Object.is(x[j], b[i][j])) throw new GankitError('test', `variable ${i} differs at ${j}: ${x[j]} vs ${b[i][j]}`);
   });
 }

@@ -83,9 +83,7 @@ describe('Trainer', () => {
     const plain = makeTrainer({}, 7);
     const withTerm = makeTrainer(
       {
-        plugins: [
-          { name: 'const', discriminatorLoss: () => ({ five: tf.scalar(5) }), generatorLoss: () => ({ two: tf.scalar(2) }) },
-        ],
+        plugins: [{ name: 'const', discriminatorLoss: () => ({ five: tf.scalar(5) }), generatorLoss: () => ({ two: tf.scalar(2) }) }],
       },
       7,
     );
@@ -98,10 +96,12 @@ describe('Trainer', () => {
     disposeAll(withTerm);
   });
 
-  it('a plugin term that depends on D\'s weights changes the update (its gradient is used)', async () => {
+  it("a plugin term that depends on D's weights changes the update (its gradient is used)", async () => {
     const l2: GanPlugin = {
       name: 'l2',
-      discriminatorLoss: (s) => ({ l2: tf.mul(100, tf.addN(s.discriminator.trainableVariables.map((v) => tf.sum(tf.square(v))))) as tf.Scalar }),
+      discriminatorLoss: (s) => ({
+        l2: tf.mul(100, tf.addN(s.discriminator.trainableVariables.map((v) => tf.sum(tf.square(v))))) as tf.Scalar,
+      }),
     };
     const sgd = () => tf.train.sgd(0.001);
     const t = makeTrainer({ plugins: [l2], discriminatorOptimizer: sgd(), generatorOptimizer: sgd() }, 3);
@@ -133,7 +133,14 @@ describe('Trainer', () => {
     const run = async (seed: number) => {
       const t = makeTrainer({}, 1);
       // Same initial weights (network seed 1), run seed varies.
-      const t2 = new Trainer({ generator: t.generator, discriminator: t.discriminator, loss: nonSaturating, data: gaussian1d(2, 0.5), batchSize: 32, seed });
+      const t2 = new Trainer({
+        generator: t.generator,
+        discriminator: t.discriminator,
+        loss: nonSaturating,
+        data: gaussian1d(2, 0.5),
+        batchSize: 32,
+        seed,
+      });
       t.dispose();
       await t2.fit({ steps: 20 });
       const out = [...snapshot(t2.generator), ...snapshot(t2.discriminator)];
@@ -215,15 +222,40 @@ describe('Trainer', () => {
       /generator 'generator' outputs \[3\] per example but data 'gaussian1d' has examples of \[1\]/,
     );
     const g1 = mlp('generator', 2, 4, 1, 1);
-    expect(() => new Trainer({ generator: g1, discriminator: d2, loss: nonSaturating, data: gaussian1d(0, 1) })).toThrow(/discriminator 'discriminator' takes \[3\]/);
+    expect(() => new Trainer({ generator: g1, discriminator: d2, loss: nonSaturating, data: gaussian1d(0, 1) })).toThrow(
+      /discriminator 'discriminator' takes \[3\]/,
+    );
     const small = { ...gaussian1d(0, 1), size: 10 };
-    expect(() => new Trainer({ generator: g1, discriminator: d, loss: nonSaturating, data: small, batchSize: 64 })).toThrow(/batchSize 64 is larger than data set 'gaussian1d' \(10 examples\)/);
+    expect(() => new Trainer({ generator: g1, discriminator: d, loss: nonSaturating, data: small, batchSize: 64 })).toThrow(
+      /batchSize 64 is larger than data set 'gaussian1d' \(10 examples\)/,
+    );
     const empty = { ...gaussian1d(0, 1), size: 0 };
     expect(() => new Trainer({ generator: g1, discriminator: d, loss: nonSaturating, data: empty })).toThrow(/is empty/);
     const opt = tf.train.adam();
-    expect(() => new Trainer({ generator: g1, discriminator: d, loss: nonSaturating, data: gaussian1d(0, 1), generatorOptimizer: opt, discriminatorOptimizer: opt })).toThrow(GankitError);
-    expect(() => new Trainer({ generator: g1, discriminator: d, loss: nonSaturating, data: gaussian1d(0, 1), batchSize: 0 })).toThrow(/batchSize must be a positive integer/);
-    expect(() => new Trainer({ generator: g1, discriminator: d, loss: nonSaturating, data: gaussian1d(0, 1), plugins: [{ name: 'x' }, { name: 'x' }] })).toThrow(/two plugins are named 'x'/);
+    expect(
+      () =>
+        new Trainer({
+          generator: g1,
+          discriminator: d,
+          loss: nonSaturating,
+          data: gaussian1d(0, 1),
+          generatorOptimizer: opt,
+          discriminatorOptimizer: opt,
+        }),
+    ).toThrow(GankitError);
+    expect(() => new Trainer({ generator: g1, discriminator: d, loss: nonSaturating, data: gaussian1d(0, 1), batchSize: 0 })).toThrow(
+      /batchSize must be a positive integer/,
+    );
+    expect(
+      () =>
+        new Trainer({
+          generator: g1,
+          discriminator: d,
+          loss: nonSaturating,
+          data: gaussian1d(0, 1),
+          plugins: [{ name: 'x' }, { name: 'x' }],
+        }),
+    ).toThrow(/two plugins are named 'x'/);
     [g, d, d2, g1].forEach((n) => n.dispose());
   });
 

@@ -193,7 +193,8 @@ interface FakeHolder {
  * The caller disposes the tensor.
  */
 export function sampleUniformLabels(n: number, numClasses: number, random: RandomSource): tf.Tensor1D {
-  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new GankitError('config', `numClasses must be a positive integer, got ${numClasses}`);
+  if (!Number.isInteger(numClasses) || numClasses <= 0)
+    throw new GankitError('config', `numClasses must be a positive integer, got ${numClasses}`);
   const next = random.floats('labels');
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = Math.min(numClasses - 1, Math.floor(next() * numClasses));
@@ -355,9 +356,13 @@ export class Trainer {
     const { generator, discriminator, loss, data } = options;
     if (!generator || !discriminator) throw new GankitError('config', 'Trainer needs both a `generator` and a `discriminator` network');
     if (!loss || typeof loss.discriminator !== 'function' || typeof loss.generator !== 'function') {
-      throw new GankitError('config', 'Trainer `loss` must be a loss pair { discriminator(real, fake), generator(fake, real) }, e.g. from @gankit/losses');
+      throw new GankitError(
+        'config',
+        'Trainer `loss` must be a loss pair { discriminator(real, fake), generator(fake, real) }, e.g. from @gankit/losses',
+      );
     }
-    if (!data || typeof data.nextBatch !== 'function') throw new GankitError('config', 'Trainer `data` must be a DataSource with nextBatch(batchSize, random)');
+    if (!data || typeof data.nextBatch !== 'function')
+      throw new GankitError('config', 'Trainer `data` must be a DataSource with nextBatch(batchSize, random)');
     const batchSize = checkPositiveInt('batchSize', options.batchSize ?? 64);
     const discriminatorSteps = checkPositiveInt('discriminatorSteps', options.discriminatorSteps ?? 1);
     if (!sameShape(generator.outputShape, data.sampleShape)) {
@@ -378,10 +383,14 @@ export class Trainer {
     checkDiscriminatorOutput(discriminator, options.adversarialOutput !== undefined);
     if (data.size !== undefined) {
       if (data.size === 0) throw new GankitError('data', `data set '${data.name}' is empty`);
-      if (batchSize > data.size) throw new GankitError('config', `batchSize ${batchSize} is larger than data set '${data.name}' (${data.size} examples)`);
+      if (batchSize > data.size)
+        throw new GankitError('config', `batchSize ${batchSize} is larger than data set '${data.name}' (${data.size} examples)`);
     }
     if (options.generatorOptimizer && options.generatorOptimizer === options.discriminatorOptimizer) {
-      throw new GankitError('config', 'generator and discriminator need separate optimizer instances: one shared optimizer mixes their state');
+      throw new GankitError(
+        'config',
+        'generator and discriminator need separate optimizer instances: one shared optimizer mixes their state',
+      );
     }
     this.generator = generator;
     this.discriminator = discriminator;
@@ -393,9 +402,13 @@ export class Trainer {
     this.random = new RandomSource(options.seed ?? 0);
     this.conditional = options.conditional ?? (data.numClasses !== undefined && data.numClasses > 0);
     const fakeLabels = options.fakeLabels ?? 'real';
-    if (fakeLabels !== 'real' && fakeLabels !== 'uniform') throw new GankitError('config', `fakeLabels must be 'real' or 'uniform', got ${JSON.stringify(fakeLabels)}`);
+    if (fakeLabels !== 'real' && fakeLabels !== 'uniform')
+      throw new GankitError('config', `fakeLabels must be 'real' or 'uniform', got ${JSON.stringify(fakeLabels)}`);
     if (fakeLabels === 'uniform' && this.conditional && !(Number.isInteger(data.numClasses) && (data.numClasses as number) > 0)) {
-      throw new GankitError('config', `fakeLabels 'uniform' needs the number of classes, but data '${data.name}' has numClasses ${String(data.numClasses)}`);
+      throw new GankitError(
+        'config',
+        `fakeLabels 'uniform' needs the number of classes, but data '${data.name}' has numClasses ${String(data.numClasses)}`,
+      );
     }
     this.fakeLabels = fakeLabels;
     this.adversarialOutput = options.adversarialOutput;
@@ -404,12 +417,25 @@ export class Trainer {
     this.info = { batchSize, discriminatorSteps, latentShape, seed: this.random.seed, loss: loss.name };
     const replica = options.replica;
     if (replica !== undefined) {
-      if (!replica || !Number.isInteger(replica.count) || replica.count < 1 || !Number.isInteger(replica.index) || replica.index < 0 || replica.index >= replica.count) {
-        throw new GankitError('config', `replica must have an integer count >= 1 and index in [0, count), got index ${replica?.index} of ${replica?.count}`);
+      if (
+        !replica ||
+        !Number.isInteger(replica.count) ||
+        replica.count < 1 ||
+        !Number.isInteger(replica.index) ||
+        replica.index < 0 ||
+        replica.index >= replica.count
+      ) {
+        throw new GankitError(
+          'config',
+          `replica must have an integer count >= 1 and index in [0, count), got index ${replica?.index} of ${replica?.count}`,
+        );
       }
       if (typeof replica.allReduceMean !== 'function') throw new GankitError('config', 'replica.allReduceMean must be a function');
       if (batchSize % replica.count !== 0) {
-        throw new GankitError('config', `batchSize ${batchSize} does not split evenly over ${replica.count} replicas; use a multiple of ${replica.count}`);
+        throw new GankitError(
+          'config',
+          `batchSize ${batchSize} does not split evenly over ${replica.count} replicas; use a multiple of ${replica.count}`,
+        );
       }
     }
     this.replica = replica && replica.count > 1 ? replica : undefined;
@@ -418,7 +444,10 @@ export class Trainer {
     if (options.nanGuard !== undefined) {
       const g = options.nanGuard;
       if (!g || (g.action !== 'stop' && g.action !== 'skip')) {
-        throw new GankitError('config', `nanGuard.action must be 'stop' or 'skip', got ${JSON.stringify((g as { action?: unknown } | null)?.action)}`);
+        throw new GankitError(
+          'config',
+          `nanGuard.action must be 'stop' or 'skip', got ${JSON.stringify((g as { action?: unknown } | null)?.action)}`,
+        );
       }
       this.guard = { action: g.action, checkGradients: g.checkGradients ?? false };
     }
@@ -612,7 +641,9 @@ export class Trainer {
 
   /** Averages the networks' non-trainable variables (batch-norm statistics) over the replicas. */
   private reduceNonTrainable(): void {
-    const vars = [...this.generator.nonTrainableVariables, ...this.discriminator.nonTrainableVariables].filter((v) => v.dtype === 'float32');
+    const vars = [...this.generator.nonTrainableVariables, ...this.discriminator.nonTrainableVariables].filter(
+      (v) => v.dtype === 'float32',
+    );
     if (!this.replica || vars.length === 0) return;
     const flat = tf.tidy(() => tf.concat(vars.map((v) => tf.reshape(v, [-1]))));
     const values = (flat.dataSync() as Float32Array).slice(); // a copy (see reduceGradients)
@@ -632,13 +663,7 @@ export class Trainer {
    * discriminator phase's transformFakes) and a function computing it lazily in the generator
    * phase; `fakes.blocked` names the hook during which `fake()` must not be called.
    */
-  private makeStepContext(
-    phase: Phase,
-    discriminatorStep: number,
-    batch: Batch,
-    z: tf.Tensor,
-    fakes: FakeHolder,
-  ): StepContext {
+  private makeStepContext(phase: Phase, discriminatorStep: number, batch: Batch, z: tf.Tensor, fakes: FakeHolder): StepContext {
     const labels = this.conditional ? batch.labels : undefined;
     let realOut: tf.Tensor | undefined;
     let fakeOut: tf.Tensor | undefined;
@@ -678,18 +703,27 @@ export class Trainer {
       fakes.blocked = `plugin '${p.name}''s transformFakes`;
       const out = tf.tidy(() => {
         const r = p.transformFakes!(before, s);
-        return (r && r.labels ? { x: r.x, labels: r.labels } : { x: r?.x }) as unknown as tf.TensorContainer;
+        return (r?.labels ? { x: r.x, labels: r.labels } : { x: r?.x }) as unknown as tf.TensorContainer;
       }) as unknown as Partial<Batch>;
       fakes.blocked = undefined;
       if (!(out.x instanceof tf.Tensor) || out.x.dtype !== 'float32' || !sameShape(out.x.shape, before.x.shape)) {
         tf.dispose([out.x as tf.Tensor, out.labels as tf.Tensor]);
         const got = out.x instanceof tf.Tensor ? `${formatShape(out.x.shape)} ${out.x.dtype}` : typeof out.x;
-        throw new GankitError('plugin', `plugin '${p.name}''s transformFakes returned fakes of ${got}, expected ${formatShape(before.x.shape)} float32`);
+        throw new GankitError(
+          'plugin',
+          `plugin '${p.name}''s transformFakes returned fakes of ${got}, expected ${formatShape(before.x.shape)} float32`,
+        );
       }
-      if (before.labels && (!(out.labels instanceof tf.Tensor) || out.labels.dtype !== 'int32' || !sameShape(out.labels.shape, before.labels.shape))) {
+      if (
+        before.labels &&
+        (!(out.labels instanceof tf.Tensor) || out.labels.dtype !== 'int32' || !sameShape(out.labels.shape, before.labels.shape))
+      ) {
         tf.dispose([out.x, out.labels as tf.Tensor]);
         const got = out.labels instanceof tf.Tensor ? `${formatShape(out.labels.shape)} ${out.labels.dtype}` : 'no labels';
-        throw new GankitError('plugin', `plugin '${p.name}''s transformFakes returned ${got} for a conditional fake batch, expected labels ${formatShape(before.labels.shape)} int32`);
+        throw new GankitError(
+          'plugin',
+          `plugin '${p.name}''s transformFakes returned ${got} for a conditional fake batch, expected labels ${formatShape(before.labels.shape)} int32`,
+        );
       }
       toDispose.push(out.x);
       if (out.labels) toDispose.push(out.labels);
@@ -703,7 +737,10 @@ export class Trainer {
     const shape = batch.x.shape;
     if (shape[0] !== this.info.batchSize || !sameShape(shape.slice(1), this.data.sampleShape)) {
       tf.dispose([batch.x, batch.labels as tf.Tensor]);
-      throw new GankitError('shape', `data '${this.data.name}' returned a batch of ${formatShape(shape)}, expected ${formatShape([this.info.batchSize, ...this.data.sampleShape])}`);
+      throw new GankitError(
+        'shape',
+        `data '${this.data.name}' returned a batch of ${formatShape(shape)}, expected ${formatShape([this.info.batchSize, ...this.data.sampleShape])}`,
+      );
     }
     if (batch.x.dtype !== 'float32') {
       tf.dispose([batch.x, batch.labels as tf.Tensor]);
@@ -732,27 +769,24 @@ export class Trainer {
     const termNames: string[] = [];
     let computed: { value: tf.Scalar; grads: tf.NamedTensorMap };
     try {
-      computed = optimizer.computeGradients(
-        () => {
-          let total = baseLoss();
-          // A copy: without plugin terms `total` is the cost itself, which goes on to the update.
-          if (this.guard) base = tf.keep(tf.clone(total));
-          for (const p of this.plugins) {
-            const terms = p[hook]?.(s);
-            if (!terms) continue;
-            for (const [key, value] of Object.entries(terms)) {
-              if (!(value instanceof tf.Tensor) || value.rank !== 0) {
-                throw new GankitError('plugin', `plugin '${p.name}' returned ${phase} term '${key}' that is not a scalar tensor`);
-              }
-              kept.set(`${p.name}/${key}`, tf.keep(value));
-              termNames.push(`${p.name}/${key}`);
-              total = tf.add(total, value);
+      computed = optimizer.computeGradients(() => {
+        let total = baseLoss();
+        // A copy: without plugin terms `total` is the cost itself, which goes on to the update.
+        if (this.guard) base = tf.keep(tf.clone(total));
+        for (const p of this.plugins) {
+          const terms = p[hook]?.(s);
+          if (!terms) continue;
+          for (const [key, value] of Object.entries(terms)) {
+            if (!(value instanceof tf.Tensor) || value.rank !== 0) {
+              throw new GankitError('plugin', `plugin '${p.name}' returned ${phase} term '${key}' that is not a scalar tensor`);
             }
+            kept.set(`${p.name}/${key}`, tf.keep(value));
+            termNames.push(`${p.name}/${key}`);
+            total = tf.add(total, value);
           }
-          return total;
-        },
-        vars,
-      );
+        }
+        return total;
+      }, vars);
     } catch (e) {
       base?.dispose();
       throw e;
@@ -762,7 +796,10 @@ export class Trainer {
     if (this.guard) {
       let fault: NumericalFault | null;
       try {
-        fault = this.findFault(phase, cost, grads, vars, [[`${this.loss.name} loss`, base!], ...termNames.map((n): [string, tf.Scalar] => [n, kept.get(n)!])]);
+        fault = this.findFault(phase, cost, grads, vars, [
+          [`${this.loss.name} loss`, base!],
+          ...termNames.map((n): [string, tf.Scalar] => [n, kept.get(n)!]),
+        ]);
       } finally {
         base?.dispose();
       }
@@ -784,7 +821,13 @@ export class Trainer {
    * of the loss's terms (`[name, value]`: the adversarial loss, then each plugin term) names those
    * that are not.
    */
-  private findFault(phase: Phase, cost: tf.Scalar, grads: tf.NamedTensorMap, vars: tf.Variable[], terms: [string, tf.Scalar][]): NumericalFault | null {
+  private findFault(
+    phase: Phase,
+    cost: tf.Scalar,
+    grads: tf.NamedTensorMap,
+    vars: tf.Variable[],
+    terms: [string, tf.Scalar][],
+  ): NumericalFault | null {
     const checked = this.guard?.checkGradients ? vars.filter((v) => grads[v.name] != null) : [];
     // x·0 is 0 for finite x and NaN for NaN or ±Inf: one sum per tensor flags any bad element.
     const flags = tf.tidy(() => tf.stack([cost, ...checked.map((v) => grads[v.name])].map((t) => tf.sum(tf.mul(t, 0)))).dataSync());
@@ -806,7 +849,11 @@ export class Trainer {
       if (Number.isNaN(flags[i])) {
         const v = checked[i - 1];
         const index = vars.indexOf(v);
-        return new NumericalFault(phase, `the gradient of ${player} variable ${index} ('${v.name}', ${formatShape(v.shape)}) holds NaN or Inf (loss ${loss})`, loss);
+        return new NumericalFault(
+          phase,
+          `the gradient of ${player} variable ${index} ('${v.name}', ${formatShape(v.shape)}) holds NaN or Inf (loss ${loss})`,
+          loss,
+        );
       }
     }
     return null;
@@ -887,15 +934,22 @@ export class Trainer {
         // Only the last discriminator update is logged: drop the previous update's scalars.
         for (const v of kept.values()) v.dispose();
         kept.clear();
-        dCost = this.runPhase('discriminator', s, this.discriminatorOptimizer, dVars, () => {
-          const realOut = this.adversarial(s.realOutput());
-          const fakeOut = this.adversarial(s.fakeOutput());
-          if (last) {
-            kept.set('d/real', tf.keep(this.discriminatorOutputMean(realOut)));
-            kept.set('d/fake', tf.keep(this.discriminatorOutputMean(fakeOut)));
-          }
-          return this.loss.discriminator(realOut, fakeOut);
-        }, kept);
+        dCost = this.runPhase(
+          'discriminator',
+          s,
+          this.discriminatorOptimizer,
+          dVars,
+          () => {
+            const realOut = this.adversarial(s.realOutput());
+            const fakeOut = this.adversarial(s.fakeOutput());
+            if (last) {
+              kept.set('d/real', tf.keep(this.discriminatorOutputMean(realOut)));
+              kept.set('d/fake', tf.keep(this.discriminatorOutputMean(fakeOut)));
+            }
+            return this.loss.discriminator(realOut, fakeOut);
+          },
+          kept,
+        );
         for (const p of this.plugins) if (p.afterDiscriminatorStep) tf.tidy(() => p.afterDiscriminatorStep!(s));
       }
       const batch = lastBatch!;
@@ -915,10 +969,17 @@ export class Trainer {
         }
       }
       const gTerms = new Map<string, tf.Scalar>();
-      gCost = this.runPhase('generator', s, this.generatorOptimizer, gVars, () => {
-        const fakeOut = this.adversarial(s.fakeOutput());
-        return this.loss.generator(fakeOut, this.loss.generatorUsesReal ? this.adversarial(s.realOutput()) : undefined);
-      }, gTerms);
+      gCost = this.runPhase(
+        'generator',
+        s,
+        this.generatorOptimizer,
+        gVars,
+        () => {
+          const fakeOut = this.adversarial(s.fakeOutput());
+          return this.loss.generator(fakeOut, this.loss.generatorUsesReal ? this.adversarial(s.realOutput()) : undefined);
+        },
+        gTerms,
+      );
       this.reduceNonTrainable();
       for (const p of this.plugins) if (p.afterGeneratorStep) tf.tidy(() => p.afterGeneratorStep!(s));
 
@@ -982,7 +1043,13 @@ export class Trainer {
       if (this.stopReason) break;
     }
     for (const p of this.plugins) await p.onTrainEnd?.(this.context);
-    return { steps: done, seconds: (performance.now() - t0) / 1000, last, stopReason: this.stopReason, ...(this.fault ? { fault: this.fault } : {}) };
+    return {
+      steps: done,
+      seconds: (performance.now() - t0) / 1000,
+      last,
+      stopReason: this.stopReason,
+      ...(this.fault ? { fault: this.fault } : {}),
+    };
   }
 
   /** Frees the optimizers' state and every plugin (the networks belong to the caller). */

@@ -9,8 +9,20 @@ import { buildTrainer, disposeTrainer, readNetwork } from './test-model';
 const read = (net: Network) => net.trainableVariables.map((v) => v.dataSync().slice() as Float32Array);
 
 /** Records D's variables after the D phase and while G's loss is computed, and G's inputs. */
-function spy(): GanPlugin & { afterD: Float32Array[][]; duringG: Float32Array[][]; gBefore: Float32Array[][]; z: tf.Tensor[]; x: tf.Tensor[] } {
-  const out = { afterD: [] as Float32Array[][], duringG: [] as Float32Array[][], gBefore: [] as Float32Array[][], z: [] as tf.Tensor[], x: [] as tf.Tensor[] };
+function spy(): GanPlugin & {
+  afterD: Float32Array[][];
+  duringG: Float32Array[][];
+  gBefore: Float32Array[][];
+  z: tf.Tensor[];
+  x: tf.Tensor[];
+} {
+  const out = {
+    afterD: [] as Float32Array[][],
+    duringG: [] as Float32Array[][],
+    gBefore: [] as Float32Array[][],
+    z: [] as tf.Tensor[],
+    x: [] as tf.Tensor[],
+  };
   return {
     name: 'spy',
     order: 10,
@@ -62,14 +74,20 @@ describe('unrolled', () => {
     const fake = gRef.apply(z, { training: true });
     for (let i = 0; i < k; i++) {
       tf.tidy(() => {
-        const { grads } = tf.variableGrads(() => nonSaturating.discriminator(dRef.apply(x, { training: true }), dRef.apply(fake, { training: true })), [...dRef.trainableVariables]);
+        const { grads } = tf.variableGrads(
+          () => nonSaturating.discriminator(dRef.apply(x, { training: true }), dRef.apply(fake, { training: true })),
+          [...dRef.trainableVariables],
+        );
         for (const v of dRef.trainableVariables) v.assign(tf.sub(v, tf.mul(lr, grads[v.name])));
       });
     }
     const unrolledD = read(dRef);
     unrolledD.forEach((w, i) => w.forEach((v, j) => expect(sp.duringG[0][i][j]).toBeCloseTo(v, 5)));
     tf.tidy(() => {
-      const { grads } = tf.variableGrads(() => nonSaturating.generator(dRef.apply(gRef.apply(z, { training: true }), { training: true })), [...gRef.trainableVariables]);
+      const { grads } = tf.variableGrads(
+        () => nonSaturating.generator(dRef.apply(gRef.apply(z, { training: true }), { training: true })),
+        [...gRef.trainableVariables],
+      );
       for (const v of gRef.trainableVariables) v.assign(tf.sub(v, tf.mul(lrG, grads[v.name])));
     });
     const expected = read(gRef);
@@ -110,7 +128,15 @@ describe('unrolled', () => {
 
   it('changes the training of G (k > 0), does nothing with k = 0, and checks its options', async () => {
     const run = async (plugins: GanPlugin[]) => {
-      const t = new Trainer({ generator: mlp('g', 2, 8, 1, 1), discriminator: mlp('d', 1, 8, 1, 2), loss: nonSaturating, data: gaussian1d(1, 0.5), batchSize: 16, plugins, seed: 4 });
+      const t = new Trainer({
+        generator: mlp('g', 2, 8, 1, 1),
+        discriminator: mlp('d', 1, 8, 1, 2),
+        loss: nonSaturating,
+        data: gaussian1d(1, 0.5),
+        batchSize: 16,
+        plugins,
+        seed: 4,
+      });
       await t.fit({ steps: 3 });
       const g = read(t.generator);
       t.dispose();

@@ -64,13 +64,15 @@ export interface UnrolledPlugin extends GanPlugin {
  */
 export function unrolled(options: UnrolledOptions = {}): UnrolledPlugin {
   const steps = options.steps ?? 5;
-  if (!Number.isInteger(steps) || steps < 0) throw new GankitError('config', `unrolled: steps must be a non-negative integer, got ${String(steps)}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new GankitError('config', `unrolled: steps must be a non-negative integer, got ${String(steps)}`);
   const learningRate = options.learningRate ?? 1e-2;
   if (typeof learningRate !== 'number' || !Number.isFinite(learningRate) || learningRate <= 0) {
     throw new GankitError('config', `unrolled: learningRate must be a positive finite number, got ${String(learningRate)}`);
   }
   const optimizer = options.optimizer ?? 'adam';
-  if (optimizer !== 'adam' && optimizer !== 'sgd') throw new GankitError('config', `unrolled: optimizer must be 'adam' or 'sgd', got ${JSON.stringify(optimizer)}`);
+  if (optimizer !== 'adam' && optimizer !== 'sgd')
+    throw new GankitError('config', `unrolled: optimizer must be 'adam' or 'sgd', got ${JSON.stringify(optimizer)}`);
   const name = options.name ?? 'unrolled';
   // The copy of D's variables while it is unrolled (kept across the generator update).
   let saved: { vars: tf.Variable[]; values: tf.Tensor[] } | null = null;
@@ -84,7 +86,10 @@ export function unrolled(options: UnrolledOptions = {}): UnrolledPlugin {
 
   const unroll = (s: StepContext) => {
     if (!s.loss || !s.adversarial) {
-      throw new GankitError('plugin', `${name}: the step context has no 'loss' and 'adversarial' (plugin API 2); use a @gankit/trainer that provides them`);
+      throw new GankitError(
+        'plugin',
+        `${name}: the step context has no 'loss' and 'adversarial' (plugin API 2); use a @gankit/trainer that provides them`,
+      );
     }
     const loss = s.loss;
     const adversarial = s.adversarial.bind(s);

@@ -103,7 +103,14 @@ function dispose(t: Trainer) {
 describe('discriminators with more than one output', () => {
   it('trains a patch-map discriminator: losses and dReal/dFake average over every element', async () => {
     const rec = recorder();
-    const t = new Trainer({ generator: mlp('g', 2, 8, 1, 1), discriminator: patchDiscriminator(2), loss: nonSaturating, data: gaussian1d(1, 0.5), batchSize: 16, plugins: [rec] });
+    const t = new Trainer({
+      generator: mlp('g', 2, 8, 1, 1),
+      discriminator: patchDiscriminator(2),
+      loss: nonSaturating,
+      data: gaussian1d(1, 0.5),
+      batchSize: 16,
+      plugins: [rec],
+    });
     const logs = await t.step();
     const d = rec.d[0] as { realFlat: number[]; fakeFlat: number[] };
     const g = rec.g[0] as { fakeFlat: number[] };
@@ -122,8 +129,12 @@ describe('discriminators with more than one output', () => {
       /discriminator 'heads' outputs \[4\] per example.*pass `adversarialOutput`/,
     );
     const wide: Network = { ...patchDiscriminator(3), outputShape: [2, 3] };
-    expect(() => new Trainer({ generator: g, discriminator: wide, loss: nonSaturating, data: gaussian1d(0, 1) })).toThrow(/outputs \[2, 3\] per example/);
-    expect(() => new Trainer({ generator: g, discriminator: d, loss: nonSaturating, data: gaussian1d(0, 1), adversarialOutput: 3 as never })).toThrow(/adversarialOutput must be a function/);
+    expect(() => new Trainer({ generator: g, discriminator: wide, loss: nonSaturating, data: gaussian1d(0, 1) })).toThrow(
+      /outputs \[2, 3\] per example/,
+    );
+    expect(
+      () => new Trainer({ generator: g, discriminator: d, loss: nonSaturating, data: gaussian1d(0, 1), adversarialOutput: 3 as never }),
+    ).toThrow(/adversarialOutput must be a function/);
     tf.dispose([...g.trainableVariables, ...d.trainableVariables, ...wide.trainableVariables]);
   });
 
@@ -152,7 +163,14 @@ describe('discriminators with more than one output', () => {
   });
 
   it('rejects an adversarialOutput that does not give one value per example', async () => {
-    const t = new Trainer({ generator: mlp('g', 2, 8, 1, 1), discriminator: mlp('heads', 1, 8, 4, 2), loss: nonSaturating, data: gaussian1d(1, 0.5), batchSize: 8, adversarialOutput: (o) => o });
+    const t = new Trainer({
+      generator: mlp('g', 2, 8, 1, 1),
+      discriminator: mlp('heads', 1, 8, 4, 2),
+      loss: nonSaturating,
+      data: gaussian1d(1, 0.5),
+      batchSize: 8,
+      adversarialOutput: (o) => o,
+    });
     const n0 = tf.memory().numTensors;
     await expect(t.step()).rejects.toThrow(/adversarialOutput turned discriminator 'heads''s output \[8, 4\] into \[8, 4\]/);
     expect(tf.memory().numTensors).toBe(n0);
@@ -165,7 +183,16 @@ describe('labels of the fake batch', () => {
     for (const mode of ['real', 'uniform'] as const) {
       const rec = recorder();
       const g = conditionalGenerator(1);
-      const t = new Trainer({ generator: g, discriminator: mlp('d', 1, 8, 1, 2), loss: nonSaturating, data: labelled(), batchSize: 64, fakeLabels: mode, plugins: [rec], seed: 5 });
+      const t = new Trainer({
+        generator: g,
+        discriminator: mlp('d', 1, 8, 1, 2),
+        loss: nonSaturating,
+        data: labelled(),
+        batchSize: 64,
+        fakeLabels: mode,
+        plugins: [rec],
+        seed: 5,
+      });
       await t.fit({ steps: 2 });
       // G ran on: D phase, G phase (per iteration). The context's fakeLabels are those labels.
       expect(g.seen).toHaveLength(4);
@@ -181,7 +208,15 @@ describe('labels of the fake batch', () => {
       if (mode === 'uniform') {
         // Seeded: a second run draws the same labels.
         const g2 = conditionalGenerator(1);
-        const t2 = new Trainer({ generator: g2, discriminator: mlp('d', 1, 8, 1, 2), loss: nonSaturating, data: labelled(), batchSize: 64, fakeLabels: mode, seed: 5 });
+        const t2 = new Trainer({
+          generator: g2,
+          discriminator: mlp('d', 1, 8, 1, 2),
+          loss: nonSaturating,
+          data: labelled(),
+          batchSize: 64,
+          fakeLabels: mode,
+          seed: 5,
+        });
         await t2.fit({ steps: 2 });
         expect(g2.seen).toEqual(g.seen);
         dispose(t2);
@@ -206,8 +241,12 @@ describe('labels of the fake batch', () => {
     const g = conditionalGenerator(1);
     const d = mlp('d', 1, 8, 1, 2);
     const noClasses = { ...labelled(), numClasses: undefined };
-    expect(() => new Trainer({ generator: g, discriminator: d, loss: nonSaturating, data: noClasses, conditional: true, fakeLabels: 'uniform' })).toThrow(/fakeLabels 'uniform' needs the number of classes/);
-    expect(() => new Trainer({ generator: g, discriminator: d, loss: nonSaturating, data: labelled(), fakeLabels: 'x' as never })).toThrow(/fakeLabels must be 'real' or 'uniform'/);
+    expect(
+      () => new Trainer({ generator: g, discriminator: d, loss: nonSaturating, data: noClasses, conditional: true, fakeLabels: 'uniform' }),
+    ).toThrow(/fakeLabels 'uniform' needs the number of classes/);
+    expect(() => new Trainer({ generator: g, discriminator: d, loss: nonSaturating, data: labelled(), fakeLabels: 'x' as never })).toThrow(
+      /fakeLabels must be 'real' or 'uniform'/,
+    );
     tf.dispose([...g.trainableVariables, ...d.trainableVariables]);
   });
 });
@@ -261,7 +300,10 @@ describe('acgan', () => {
       const r = await t.fit({ steps: 99 });
       expect(tf.memory().numTensors).toBe(n0);
       // G's samples for labels 0, 1, 2, ...: the share nearest the cluster of their label.
-      const labels = tf.tensor1d(Int32Array.from({ length: 300 }, (_, i) => i % 3), 'int32');
+      const labels = tf.tensor1d(
+        Int32Array.from({ length: 300 }, (_, i) => i % 3),
+        'int32',
+      );
       const x = t.sample(300, { labels });
       const hits = Array.from(x.dataSync()).filter((v, i) => Math.round(Math.min(2, Math.max(0, v / 3))) === i % 3).length;
       tf.dispose([labels, x]);
@@ -277,12 +319,21 @@ describe('acgan', () => {
 
   it('names the problem: no labels, bad weight, bad logits', async () => {
     expect(() => acgan({ weight: -1 })).toThrow(/weight must be a finite number >= 0, got -1/);
-    const t = new Trainer({ generator: mlp('g', 2, 8, 1, 1), discriminator: mlp('d', 1, 8, 4, 2), loss: nonSaturating, data: gaussian1d(0, 1), adversarialOutput: acganAdversarialOutput, plugins: [acgan()] });
+    const t = new Trainer({
+      generator: mlp('g', 2, 8, 1, 1),
+      discriminator: mlp('d', 1, 8, 4, 2),
+      loss: nonSaturating,
+      data: gaussian1d(0, 1),
+      adversarialOutput: acganAdversarialOutput,
+      plugins: [acgan()],
+    });
     await expect(t.step()).rejects.toThrow(/acgan needs labelled real and fake batches.*no real labels and no fake labels/);
     dispose(t);
     const logits = tf.zeros([2, 3]);
     expect(() => sparseSoftmaxCrossEntropy(logits, tf.tensor1d([0, 1], 'float32'))).toThrow(/labels must be int32 \[2\]/);
-    expect(() => acganAdversarialOutput(tf.zeros([2, 1]))).toThrow(/expected an ACGAN discriminator output \[batch, 1\+numClasses\].*got \[2, 1\]/);
+    expect(() => acganAdversarialOutput(tf.zeros([2, 1]))).toThrow(
+      /expected an ACGAN discriminator output \[batch, 1\+numClasses\].*got \[2, 1\]/,
+    );
     // CE of uniform logits is log K.
     const ce = sparseSoftmaxCrossEntropy(logits, tf.tensor1d([0, 2], 'int32'));
     expect(ce.dataSync()[0]).toBeCloseTo(Math.log(3), 6);
@@ -311,7 +362,14 @@ describe('plugin API 2 hooks', () => {
       generatorLoss: () => void calls.push(`${name}.gLoss`),
       afterGeneratorStep: () => void calls.push(`${name}.afterG`),
     });
-    const t = new Trainer({ generator: mlp('g', 2, 8, 1, 1), discriminator: mlp('d', 1, 8, 1, 2), loss: nonSaturating, data: gaussian1d(0, 1), discriminatorSteps: 2, plugins: [mk('b', 1), mk('a', 0)] });
+    const t = new Trainer({
+      generator: mlp('g', 2, 8, 1, 1),
+      discriminator: mlp('d', 1, 8, 1, 2),
+      loss: nonSaturating,
+      data: gaussian1d(0, 1),
+      discriminatorSteps: 2,
+      plugins: [mk('b', 1), mk('a', 0)],
+    });
     await t.step();
     const both = (h: string) => [`a.${h}`, `b.${h}`];
     const dStep = [...both('transform'), ...both('dLoss'), ...both('afterD')];
@@ -321,8 +379,19 @@ describe('plugin API 2 hooks', () => {
 
   it('D sees the transformed fakes, chained in order; G trains on its own; a bad result is refused', async () => {
     const rec = recorder();
-    const constant = (v: number, order: number): GanPlugin => ({ name: `c${v}`, order, transformFakes: (f) => ({ x: tf.add(tf.mul(f.x, 0), v) }) });
-    const t = new Trainer({ generator: mlp('g', 2, 8, 1, 1), discriminator: mlp('d', 1, 8, 1, 2), loss: nonSaturating, data: gaussian1d(0, 1), batchSize: 8, plugins: [constant(7, 1), constant(5, 0), rec] });
+    const constant = (v: number, order: number): GanPlugin => ({
+      name: `c${v}`,
+      order,
+      transformFakes: (f) => ({ x: tf.add(tf.mul(f.x, 0), v) }),
+    });
+    const t = new Trainer({
+      generator: mlp('g', 2, 8, 1, 1),
+      discriminator: mlp('d', 1, 8, 1, 2),
+      loss: nonSaturating,
+      data: gaussian1d(0, 1),
+      batchSize: 8,
+      plugins: [constant(7, 1), constant(5, 0), rec],
+    });
     await t.step(); // creates the optimizers' slots
     const n0 = tf.memory().numTensors;
     await t.fit({ steps: 2 });
@@ -331,7 +400,14 @@ describe('plugin API 2 hooks', () => {
     for (const g of rec.g) expect((g as { fakeX: number[] }).fakeX).not.toContain(7);
     dispose(t);
     const bad: GanPlugin = { name: 'bad', transformFakes: (f) => ({ x: tf.concat([f.x, f.x]) }) };
-    const t2 = new Trainer({ generator: mlp('g', 2, 8, 1, 1), discriminator: mlp('d', 1, 8, 1, 2), loss: nonSaturating, data: gaussian1d(0, 1), batchSize: 8, plugins: [bad] });
+    const t2 = new Trainer({
+      generator: mlp('g', 2, 8, 1, 1),
+      discriminator: mlp('d', 1, 8, 1, 2),
+      loss: nonSaturating,
+      data: gaussian1d(0, 1),
+      batchSize: 8,
+      plugins: [bad],
+    });
     const n1 = tf.memory().numTensors;
     await expect(t2.step()).rejects.toThrow(/plugin 'bad''s transformFakes returned fakes of \[16, 1\] float32, expected \[8, 1\] float32/);
     expect(tf.memory().numTensors).toBe(n1);

@@ -36,7 +36,12 @@ for (let i = 0; i < 150; i++) {
 }
 const sn = spectralNorm({ seed: 2 });
 const trainer = new Trainer({
-  generator: sequential({ name: 'generator', inputShape: [4], layers: [dense({ units: 16 }), batchNorm(), relu(), dense({ units: 2 })], seed: 1 }),
+  generator: sequential({
+    name: 'generator',
+    inputShape: [4],
+    layers: [dense({ units: 16 }), batchNorm(), relu(), dense({ units: 2 })],
+    seed: 1,
+  }),
   discriminator: sequential({
     name: 'discriminator',
     inputShape: [2],

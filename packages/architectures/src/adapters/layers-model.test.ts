@@ -80,9 +80,13 @@ describe('fromLayersModel', () => {
     const b = tfl.input({ shape: [2] });
     const sum = tfl.layers.add().apply([a, b]) as tfl.SymbolicTensor;
     const two = tfl.model({ inputs: [a, b], outputs: sum });
-    expect(() => fromLayersModel(two, { name: 'two' })).toThrow("fromLayersModel 'two': the model must have one input and one output, got 2 and 1");
+    expect(() => fromLayersModel(two, { name: 'two' })).toThrow(
+      "fromLayersModel 'two': the model must have one input and one output, got 2 and 1",
+    );
     const open = tfl.sequential({ layers: [tfl.layers.globalAveragePooling1d({ inputShape: [null as unknown as number, 3] })] });
-    expect(() => fromLayersModel(open, { name: 'open' })).toThrow(/the model's input shape \[\?, \?, 3\] must be fully known apart from the batch/);
+    expect(() => fromLayersModel(open, { name: 'open' })).toThrow(
+      /the model's input shape \[\?, \?, 3\] must be fully known apart from the batch/,
+    );
     const model = smallModel('kept_model');
     const net = fromLayersModel(model, { disposeModel: false });
     net.dispose();

@@ -50,7 +50,10 @@ export interface LayersModelNetwork<M extends LayersModelLike = LayersModelLike>
 function exampleShape(shape: readonly (number | null)[], what: string, name: string): number[] {
   const rest = shape.slice(1);
   if (rest.some((d) => d == null || !Number.isInteger(d) || d <= 0)) {
-    throw new GankitError('shape', `fromLayersModel '${name}': the model's ${what} shape ${formatShape(shape)} must be fully known apart from the batch`);
+    throw new GankitError(
+      'shape',
+      `fromLayersModel '${name}': the model's ${what} shape ${formatShape(shape)} must be fully known apart from the batch`,
+    );
   }
   return rest as number[];
 }
@@ -99,7 +102,10 @@ export function fromLayersModel<M extends LayersModelLike>(model: M, options: Fr
   const name = options.name ?? model.name;
   if (typeof name !== 'string' || name.length === 0) throw new GankitError('config', 'fromLayersModel: name must be a non-empty string');
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new GankitError('config', `fromLayersModel '${name}': the model must have one input and one output, got ${model.inputs.length} and ${model.outputs.length}`);
+    throw new GankitError(
+      'config',
+      `fromLayersModel '${name}': the model must have one input and one output, got ${model.inputs.length} and ${model.outputs.length}`,
+    );
   }
   const inputShape = exampleShape(model.inputs[0].shape, 'input', name);
   const outputShape = exampleShape(model.outputs[0].shape, 'output', name);
@@ -123,10 +129,14 @@ class LayersModelAdapter<M extends LayersModelLike> implements LayersModelNetwor
 
   apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
     if (this.disposed) throw new GankitError('disposed', `network '${this.name}' has been disposed`);
-    if (x == null || !(x instanceof tf.Tensor)) throw new GankitError('type', `network '${this.name}': apply expects a tf.Tensor, got ${String(x)}`);
+    if (x == null || !(x instanceof tf.Tensor))
+      throw new GankitError('type', `network '${this.name}': apply expects a tf.Tensor, got ${String(x)}`);
     const expected = [null, ...this.inputShape];
     if (x.rank !== expected.length || this.inputShape.some((d, i) => x.shape[i + 1] !== d) || x.shape[0] < 1) {
-      throw new GankitError('shape', `network '${this.name}': expected input of shape ${formatShape(expected)}, got ${formatShape(x.shape)}`);
+      throw new GankitError(
+        'shape',
+        `network '${this.name}': expected input of shape ${formatShape(expected)}, got ${formatShape(x.shape)}`,
+      );
     }
     if (options == null || typeof options.training !== 'boolean') {
       throw new GankitError('config', `network '${this.name}': apply needs options { training: boolean }`);

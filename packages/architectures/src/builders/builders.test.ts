@@ -22,7 +22,10 @@ function expectGradientsFlow(net: Network, x: tf.Tensor): void {
     const shape = [x.shape[0], ...net.outputShape];
     return new RandomSource(99).normal(shape);
   });
-  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(net.apply(x, { training: true }), w)) as tf.Scalar, net.trainableVariables as tf.Variable[]);
+  const { value, grads } = tf.variableGrads(
+    () => tf.sum(tf.mul(net.apply(x, { training: true }), w)) as tf.Scalar,
+    net.trainableVariables as tf.Variable[],
+  );
   expect(Object.keys(grads).sort()).toEqual(net.trainableVariables.map((v) => v.name).sort());
   for (const v of net.trainableVariables) {
     const g = grads[v.name];

@@ -39,7 +39,9 @@ describe('conditionalGenerator', () => {
       expect(maxAbsDiff(xa, xb)).toBeGreaterThan(1e-4);
       expect(() => g.apply(z, { training: false })).toThrow(/is conditional: pass int32 class labels \[3\]/);
       const bad = tf.tensor1d([0, 10, 2], 'int32');
-      expect(() => g.apply(z, { training: false, labels: bad })).toThrow("network 'generator': label 10 at position 1 is out of range; labels must be integers in [0, 10)");
+      expect(() => g.apply(z, { training: false, labels: bad })).toThrow(
+        "network 'generator': label 10 at position 1 is out of range; labels must be integers in [0, 10)",
+      );
       expectNoLeak(g, z, a);
       tf.dispose([z, a, b, xa, xb, bad]);
       g.dispose();
@@ -51,8 +53,12 @@ describe('conditionalGenerator', () => {
       `conditionalGenerator: conditioning must be 'embedding' or 'one-hot', got "projection"`,
     );
     expect(() => conditionalGenerator({ numClasses: 0, conditioning: 'one-hot' })).toThrow(/numClasses must be a positive integer, got 0/);
-    expect(() => conditionalGenerator({ numClasses: K, conditioning: 'one-hot', embeddingDim: 4 })).toThrow(/embeddingDim only applies to conditioning 'embedding'/);
-    expectDisposeFreesAll(() => conditionalGenerator({ numClasses: K, conditioning: 'embedding', embeddingDim: 5, latentDim: 4, baseFilters: 2 }));
+    expect(() => conditionalGenerator({ numClasses: K, conditioning: 'one-hot', embeddingDim: 4 })).toThrow(
+      /embeddingDim only applies to conditioning 'embedding'/,
+    );
+    expectDisposeFreesAll(() =>
+      conditionalGenerator({ numClasses: K, conditioning: 'embedding', embeddingDim: 5, latentDim: 4, baseFilters: 2 }),
+    );
   });
 });
 

@@ -97,7 +97,8 @@ function checkGeneratorConditioning(value: unknown, what: string): GeneratorCond
 
 function embeddingDimOf(conditioning: string, embeddingDim: number | undefined, numClasses: number, what: string): number | undefined {
   if (conditioning !== 'embedding') {
-    if (embeddingDim !== undefined) throw new GankitError('config', `${what}: embeddingDim only applies to conditioning 'embedding', got conditioning '${conditioning}'`);
+    if (embeddingDim !== undefined)
+      throw new GankitError('config', `${what}: embeddingDim only applies to conditioning 'embedding', got conditioning '${conditioning}'`);
     return undefined;
   }
   return checkPositiveInt(embeddingDim ?? numClasses, `${what}: embeddingDim`);
@@ -150,7 +151,10 @@ export function conditionalDiscriminator(config: ConditionalDiscriminatorConfig)
   const numClasses = checkPositiveInt(config.numClasses, `${what}: numClasses`);
   const conditioning = config.conditioning;
   if (conditioning !== 'embedding' && conditioning !== 'one-hot' && conditioning !== 'projection') {
-    throw new GankitError('config', `${what}: conditioning must be 'embedding', 'one-hot' or 'projection', got ${JSON.stringify(conditioning)}`);
+    throw new GankitError(
+      'config',
+      `${what}: conditioning must be 'embedding', 'one-hot' or 'projection', got ${JSON.stringify(conditioning)}`,
+    );
   }
   const embeddingDim = embeddingDimOf(conditioning, config.embeddingDim, numClasses, what);
   const imageShape = config.imageShape ?? [28, 28, 1];
@@ -212,7 +216,11 @@ export function acganDiscriminator(config: AcganDiscriminatorConfig): GraphNetwo
     build: (b) => {
       const phi = b.chain(dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp), imageShape, 'phi');
       const adversarial = b.layer(dense({ units: 1, kernelInitializer: init, weightParametrization: wp }), phi.outputShape, 'adversarial');
-      const classifier = b.layer(dense({ units: numClasses, kernelInitializer: init, weightParametrization: wp }), phi.outputShape, 'classifier');
+      const classifier = b.layer(
+        dense({ units: numClasses, kernelInitializer: init, weightParametrization: wp }),
+        phi.outputShape,
+        'classifier',
+      );
       return {
         outputShape: [1 + numClasses],
         forward: (x, options) => {
@@ -236,10 +244,16 @@ export function splitAcganOutput(out: tf.Tensor, numClasses?: number): AcganOutp
   if (out == null || !(out instanceof tf.Tensor)) throw new GankitError('type', `splitAcganOutput expects a tf.Tensor, got ${String(out)}`);
   const columns = out.shape[1] ?? 0;
   if (out.rank !== 2 || columns < 2) {
-    throw new GankitError('shape', `splitAcganOutput: expected [batch, 1 + numClasses] with numClasses >= 1, got ${formatShape(out.shape)}`);
+    throw new GankitError(
+      'shape',
+      `splitAcganOutput: expected [batch, 1 + numClasses] with numClasses >= 1, got ${formatShape(out.shape)}`,
+    );
   }
   if (numClasses !== undefined && columns !== 1 + numClasses) {
-    throw new GankitError('shape', `splitAcganOutput: expected [batch, ${1 + numClasses}] for ${numClasses} classes, got ${formatShape(out.shape)}`);
+    throw new GankitError(
+      'shape',
+      `splitAcganOutput: expected [batch, ${1 + numClasses}] for ${numClasses} classes, got ${formatShape(out.shape)}`,
+    );
   }
   const [adversarial, classLogits] = tf.split(out as tf.Tensor2D, [1, columns - 1], 1);
   return { adversarial: adversarial as tf.Tensor2D, classLogits: classLogits as tf.Tensor2D };

@@ -69,8 +69,12 @@ describe('CycleGAN generator', () => {
     expect(y.shape).toEqual([1, 32, 32, 1]);
     tf.dispose([x, y]);
     g.dispose();
-    expect(() => cycleganGenerator({ imageShape: [30, 30, 3] })).toThrow('cycleganGenerator: height and width must be divisible by 4, got [30, 30, 3]');
-    expect(() => cycleganGenerator({ imageShape: [28, 28, 1], residualBlocks: -1 })).toThrow(/residualBlocks must be a non-negative integer/);
+    expect(() => cycleganGenerator({ imageShape: [30, 30, 3] })).toThrow(
+      'cycleganGenerator: height and width must be divisible by 4, got [30, 30, 3]',
+    );
+    expect(() => cycleganGenerator({ imageShape: [28, 28, 1], residualBlocks: -1 })).toThrow(
+      /residualBlocks must be a non-negative integer/,
+    );
   });
 
   it('the residual block R_k is the identity when its convs are zero (instance norm of zeros is zero)', () => {

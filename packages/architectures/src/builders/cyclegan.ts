@@ -105,11 +105,13 @@ function checkImageShape(shape: readonly number[], what: string): [number, numbe
 export function cycleganGenerator(config: CycleganGeneratorConfig): SequentialNetwork {
   const what = 'cycleganGenerator';
   const [h, w, c] = checkImageShape(config.imageShape, what);
-  if (h % 4 !== 0 || w % 4 !== 0) throw new GankitError('shape', `${what}: height and width must be divisible by 4, got ${formatShape([h, w, c])}`);
+  if (h % 4 !== 0 || w % 4 !== 0)
+    throw new GankitError('shape', `${what}: height and width must be divisible by 4, got ${formatShape([h, w, c])}`);
   const outputChannels = checkPositiveInt(config.outputChannels ?? c, `${what}: outputChannels`);
   const k = checkPositiveInt(config.filters ?? 64, `${what}: filters`);
   const blocks = config.residualBlocks ?? 6;
-  if (!Number.isInteger(blocks) || blocks < 0) throw new GankitError('config', `${what}: residualBlocks must be a non-negative integer, got ${String(blocks)}`);
+  if (!Number.isInteger(blocks) || blocks < 0)
+    throw new GankitError('config', `${what}: residualBlocks must be a non-negative integer, got ${String(blocks)}`);
   const mode = config.padding ?? 'reflect';
   const init = normal(0, 0.02);
   const layers: LayerSpec[] = [
@@ -123,9 +125,17 @@ export function cycleganGenerator(config: CycleganGeneratorConfig): SequentialNe
   }
   for (let i = 0; i < blocks; i++) layers.push(cycleganResidualBlock({ filters: 4 * k, padding: mode }));
   for (const f of [2 * k, k]) {
-    layers.push(conv2dTranspose({ filters: f, kernelSize: 3, strides: 2, useBias: false, kernelInitializer: init }), instanceNorm(), relu());
+    layers.push(
+      conv2dTranspose({ filters: f, kernelSize: 3, strides: 2, useBias: false, kernelInitializer: init }),
+      instanceNorm(),
+      relu(),
+    );
   }
-  layers.push(pad2d({ padding: 3, mode }), conv2d({ filters: outputChannels, kernelSize: 7, padding: 'valid', kernelInitializer: init }), tanh());
+  layers.push(
+    pad2d({ padding: 3, mode }),
+    conv2d({ filters: outputChannels, kernelSize: 7, padding: 'valid', kernelInitializer: init }),
+    tanh(),
+  );
   return sequential({ name: config.name ?? 'generator', inputShape: [h, w, c], seed: config.seed, layers });
 }
 
@@ -150,7 +160,16 @@ export function patchganDiscriminator(config: PatchganDiscriminatorConfig): Sequ
   const layers: LayerSpec[] = [];
   for (let i = 0; i < count; i++) {
     const norm = i > 0;
-    layers.push(conv2d({ filters: base * 2 ** Math.min(i, 3), kernelSize: 4, strides: 2, useBias: !norm, kernelInitializer: init, weightParametrization: wp }));
+    layers.push(
+      conv2d({
+        filters: base * 2 ** Math.min(i, 3),
+        kernelSize: 4,
+        strides: 2,
+        useBias: !norm,
+        kernelInitializer: init,
+        weightParametrization: wp,
+      }),
+    );
     if (norm) layers.push(instanceNorm());
     layers.push(leakyRelu({ alpha: 0.2 }));
   }

@@ -26,7 +26,11 @@ describe('general DCGAN builders', () => {
     m.dispose();
   });
 
-  for (const imageShape of [[28, 28, 1], [32, 32, 3], [64, 64, 3]] as const) {
+  for (const imageShape of [
+    [28, 28, 1],
+    [32, 32, 3],
+    [64, 64, 3],
+  ] as const) {
     it(`G and D for ${JSON.stringify(imageShape)}: shapes, BN placement, parameter counts`, () => {
       const base = 8;
       const g = dcganGenerator({ imageShape, baseFilters: base, latentDim: 16, seed: 1 });
@@ -39,7 +43,8 @@ describe('general DCGAN builders', () => {
       expect(kinds(d).slice(0, 2)).toEqual(['conv2d', 'leaky_relu']);
       expect(kinds(d).filter((k) => k === 'batch_norm').length).toBe(steps - 1);
       let gParams = 16 * start * start * base * 2 ** (steps - 1) + 2 * start * start * base * 2 ** (steps - 1);
-      for (let i = 1; i < steps; i++) gParams += 16 * base * 2 ** (steps - i) * base * 2 ** (steps - 1 - i) + 2 * base * 2 ** (steps - 1 - i);
+      for (let i = 1; i < steps; i++)
+        gParams += 16 * base * 2 ** (steps - i) * base * 2 ** (steps - 1 - i) + 2 * base * 2 ** (steps - 1 - i);
       gParams += 16 * base * channels + channels;
       expect(countParameters(g)).toBe(gParams);
       let dParams = 16 * channels * base + base;
@@ -83,7 +88,10 @@ describe('general DCGAN gradients (cpu)', () => {
     const d = dcganDiscriminator({ imageShape: [32, 32, 3], baseFilters: 4, seed: 3 });
     const z = new RandomSource(4).normal([3, 8]);
     const vars = [...g.trainableVariables, ...d.trainableVariables] as tf.Variable[];
-    const { value, grads } = tf.variableGrads(() => tf.mean(d.apply(g.apply(z, { training: true }), { training: true })) as tf.Scalar, vars);
+    const { value, grads } = tf.variableGrads(
+      () => tf.mean(d.apply(g.apply(z, { training: true }), { training: true })) as tf.Scalar,
+      vars,
+    );
     for (const v of vars) {
       const n = tf.tidy(() => tf.norm(grads[v.name]).dataSync()[0]);
       expect(n, v.name).toBeGreaterThan(0);

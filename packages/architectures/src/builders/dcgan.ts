@@ -64,7 +64,8 @@ export function dcganLayout(imageShape: readonly number[], what: string): { star
     start /= 2;
     steps++;
   }
-  if (steps === 0) throw new GankitError('shape', `${what}: image size ${h} cannot be reached by doubling from 4 or more; use e.g. 28, 32 or 64`);
+  if (steps === 0)
+    throw new GankitError('shape', `${what}: image size ${h} cannot be reached by doubling from 4 or more; use e.g. 28, 32 or 64`);
   return { start, steps, channels };
 }
 
@@ -115,7 +116,9 @@ export function dcganGeneratorLayers(start: number, steps: number, channels: num
     reshape({ targetShape: [start, start, first] }),
   ];
   for (let i = 1; i < steps; i++) {
-    layers.push(conv2dTranspose({ filters: base * 2 ** (steps - 1 - i), kernelSize: 4, strides: 2, useBias: false, kernelInitializer: init }));
+    layers.push(
+      conv2dTranspose({ filters: base * 2 ** (steps - 1 - i), kernelSize: 4, strides: 2, useBias: false, kernelInitializer: init }),
+    );
     layers.push(batchNorm(), relu());
   }
   layers.push(conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, kernelInitializer: init }), tanh());
@@ -137,7 +140,9 @@ export function dcganDiscriminatorFeatures(
   const layers: LayerSpec[] = [];
   for (let i = 0; i < steps; i++) {
     const norm = useBatchNorm && i > 0;
-    layers.push(conv2d({ filters: base * 2 ** i, kernelSize: 4, strides: 2, useBias: !norm, kernelInitializer: init, weightParametrization: wp }));
+    layers.push(
+      conv2d({ filters: base * 2 ** i, kernelSize: 4, strides: 2, useBias: !norm, kernelInitializer: init, weightParametrization: wp }),
+    );
     if (norm) layers.push(batchNorm());
     layers.push(leakyRelu({ alpha: 0.2 }));
   }

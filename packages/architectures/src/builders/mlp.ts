@@ -53,13 +53,20 @@ export interface MlpDiscriminatorConfig extends MlpCommonConfig {
 
 function hiddenLayers(config: MlpCommonConfig, act: MlpActivation, what: string): LayerSpec[] {
   const hidden = config.hidden ?? [128, 128];
-  if (!Array.isArray(hidden)) throw new GankitError('config', `${what}: hidden must be a list of layer widths, got ${JSON.stringify(hidden)}`);
+  if (!Array.isArray(hidden))
+    throw new GankitError('config', `${what}: hidden must be a list of layer widths, got ${JSON.stringify(hidden)}`);
   if (!['relu', 'leakyRelu', 'tanh'].includes(act)) {
     throw new GankitError('config', `${what}: activation must be 'relu', 'leakyRelu' or 'tanh', got ${JSON.stringify(act)}`);
   }
   const layers: LayerSpec[] = [];
   hidden.forEach((width, i) => {
-    layers.push(dense({ units: checkPositiveInt(width, `${what}: hidden[${i}]`), kernelInitializer: config.kernelInitializer, weightParametrization: config.weightParametrization }));
+    layers.push(
+      dense({
+        units: checkPositiveInt(width, `${what}: hidden[${i}]`),
+        kernelInitializer: config.kernelInitializer,
+        weightParametrization: config.weightParametrization,
+      }),
+    );
     layers.push(activation(act, { alpha: config.leakyAlpha }));
   });
   return layers;
@@ -79,9 +86,12 @@ export function mlpGenerator(config: MlpGeneratorConfig): SequentialNetwork {
   const latentDim = checkPositiveInt(config.latentDim, 'mlpGenerator: latentDim');
   const outputDim = checkPositiveInt(config.outputDim, 'mlpGenerator: outputDim');
   const out = config.outputActivation ?? 'linear';
-  if (out !== 'linear' && out !== 'tanh') throw new GankitError('config', `mlpGenerator: outputActivation must be 'linear' or 'tanh', got ${JSON.stringify(out)}`);
+  if (out !== 'linear' && out !== 'tanh')
+    throw new GankitError('config', `mlpGenerator: outputActivation must be 'linear' or 'tanh', got ${JSON.stringify(out)}`);
   const layers = hiddenLayers(config, config.activation ?? 'relu', 'mlpGenerator');
-  layers.push(dense({ units: outputDim, kernelInitializer: config.kernelInitializer, weightParametrization: config.weightParametrization }));
+  layers.push(
+    dense({ units: outputDim, kernelInitializer: config.kernelInitializer, weightParametrization: config.weightParametrization }),
+  );
   if (out === 'tanh') layers.push(activation('tanh'));
   return sequential({ name: config.name ?? 'generator', inputShape: [latentDim], layers, seed: config.seed });
 }
@@ -95,6 +105,8 @@ export function mlpDiscriminator(config: MlpDiscriminatorConfig): SequentialNetw
   const inputDim = checkPositiveInt(config.inputDim, 'mlpDiscriminator: inputDim');
   const outputDim = checkPositiveInt(config.outputDim ?? 1, 'mlpDiscriminator: outputDim');
   const layers = hiddenLayers(config, config.activation ?? 'leakyRelu', 'mlpDiscriminator');
-  layers.push(dense({ units: outputDim, kernelInitializer: config.kernelInitializer, weightParametrization: config.weightParametrization }));
+  layers.push(
+    dense({ units: outputDim, kernelInitializer: config.kernelInitializer, weightParametrization: config.weightParametrization }),
+  );
   return sequential({ name: config.name ?? 'discriminator', inputShape: [inputDim], layers, seed: config.seed });
 }

@@ -20,7 +20,15 @@ describe('SNGAN ResNet blocks', () => {
   it('resBlockUp doubles the size; with zero main-branch convs it is its shortcut, conv1x1(upsample(x))', () => {
     const block = buildLayer(resBlockUp({ filters: 5 }), [4, 4, 3], { name: 'g/res_block_up_0', seed: 1 }) as ResidualLayer;
     expect(block.outputShape([4, 4, 3])).toEqual([8, 8, 5]);
-    expect(block.main.map((l) => l.name.split('/').pop())).toEqual(['batch_norm_0', 'relu_0', 'upsampling2d_0', 'conv2d_0', 'batch_norm_1', 'relu_1', 'conv2d_1']);
+    expect(block.main.map((l) => l.name.split('/').pop())).toEqual([
+      'batch_norm_0',
+      'relu_0',
+      'upsampling2d_0',
+      'conv2d_0',
+      'batch_norm_1',
+      'relu_1',
+      'conv2d_1',
+    ]);
     expect(block.shortcut.map((l) => l.name)).toEqual(['g/res_block_up_0/shortcut/upsampling2d_0', 'g/res_block_up_0/shortcut/conv2d_0']);
     const zeroed = zeroVariables(block.trainableVariables, (n) => /res_block_up_0\/conv2d_\d\/(kernel|bias)$/.test(n));
     expect(zeroed).toBe(3); // conv2d_0 kernel (no bias: batch norm follows), conv2d_1 kernel and bias

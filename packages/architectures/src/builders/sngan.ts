@@ -97,7 +97,12 @@ export function optimizedResBlockDown(config: ResBlockDownConfig): LayerSpec {
   return residual({
     kind: 'optimized_res_block',
     name: config.name,
-    main: [conv2d({ filters, kernelSize: 3, weightParametrization: wp }), relu(), conv2d({ filters, kernelSize: 3, weightParametrization: wp }), avgPool2d()],
+    main: [
+      conv2d({ filters, kernelSize: 3, weightParametrization: wp }),
+      relu(),
+      conv2d({ filters, kernelSize: 3, weightParametrization: wp }),
+      avgPool2d(),
+    ],
     shortcut: [avgPool2d(), conv2d({ filters, kernelSize: 1, weightParametrization: wp })],
   });
 }
@@ -150,7 +155,10 @@ export function snganGenerator(config: SnganGeneratorConfig = {}): SequentialNet
   const [h, w, c] = imageShapeOf(config.imageShape, what);
   const blocks = Math.log2(h / 4);
   if (h !== w || !Number.isInteger(blocks) || blocks < 1) {
-    throw new GankitError('shape', `${what}: imageShape must be square with size 4·2^n (8, 16, 32, 64, ...), got ${formatShape([h, w, c])}`);
+    throw new GankitError(
+      'shape',
+      `${what}: imageShape must be square with size 4·2^n (8, 16, 32, 64, ...), got ${formatShape([h, w, c])}`,
+    );
   }
   const layers: LayerSpec[] = [dense({ units: 4 * 4 * channels }), reshape({ targetShape: [4, 4, channels] })];
   for (let i = 0; i < blocks; i++) layers.push(resBlockUp({ filters: channels }));

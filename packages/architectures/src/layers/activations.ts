@@ -13,7 +13,10 @@ export interface ActivationConfig {
 }
 
 class Activation extends StatelessLayer {
-  constructor(ctx: LayerBuildContext, private readonly fn: (x: tf.Tensor) => tf.Tensor) {
+  constructor(
+    ctx: LayerBuildContext,
+    private readonly fn: (x: tf.Tensor) => tf.Tensor,
+  ) {
     super(ctx);
   }
 

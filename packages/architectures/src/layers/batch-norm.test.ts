@@ -117,15 +117,40 @@ describe('conditionalBatchNorm', () => {
     const layer = buildLayer(conditionalBatchNorm({ numClasses: 3 }), [2], { name: 'cbn' });
     const [gamma, beta] = layer.trainableVariables;
     expect(gamma.shape).toEqual([3, 2]);
-    gamma.assign(tf.tensor2d([[1, 1], [2, 3], [-1, 0.5]]));
-    beta.assign(tf.tensor2d([[0, 0], [10, 20], [-5, 5]]));
-    const x = tf.tensor2d([[1, 2], [3, 4], [5, 6], [7, 8]]);
+    gamma.assign(
+      tf.tensor2d([
+        [1, 1],
+        [2, 3],
+        [-1, 0.5],
+      ]),
+    );
+    beta.assign(
+      tf.tensor2d([
+        [0, 0],
+        [10, 20],
+        [-5, 5],
+      ]),
+    );
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+      [7, 8],
+    ]);
     const labels = tf.tensor1d([0, 1, 2, 1], 'int32');
     const y = layer.apply(x, { training: true, labels });
     // batch statistics per channel: mean [4, 5], variance 5
     const norm = [-3, -1, 1, 3].map((v) => v / Math.sqrt(5 + 1e-5));
-    const G = [[1, 1], [2, 3], [-1, 0.5]];
-    const B = [[0, 0], [10, 20], [-5, 5]];
+    const G = [
+      [1, 1],
+      [2, 3],
+      [-1, 0.5],
+    ];
+    const B = [
+      [0, 0],
+      [10, 20],
+      [-5, 5],
+    ];
     const got = y.arraySync() as number[][];
     [0, 1, 2, 1].forEach((k, n) => {
       for (let c = 0; c < 2; c++) expect(got[n][c]).toBeCloseTo(G[k][c] * norm[n] + B[k][c], 4);

@@ -55,7 +55,12 @@ export class MovingStatistics {
   readonly movingMean: tf.Variable;
   readonly movingVariance: tf.Variable;
 
-  constructor(name: string, channels: number, private readonly momentum: number, private readonly epsilon: number) {
+  constructor(
+    name: string,
+    channels: number,
+    private readonly momentum: number,
+    private readonly epsilon: number,
+  ) {
     this.movingMean = createVariable(`${name}/moving_mean`, () => tf.zeros([channels]), false);
     try {
       this.movingVariance = createVariable(`${name}/moving_variance`, () => tf.ones([channels]), false);
@@ -122,7 +127,8 @@ class BatchNorm implements Layer {
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    if (inputShape.length < 1) throw new GankitError('shape', `layer '${this.name}': batch norm needs at least one feature axis, got a scalar input`);
+    if (inputShape.length < 1)
+      throw new GankitError('shape', `layer '${this.name}': batch norm needs at least one feature axis, got a scalar input`);
     return [...inputShape];
   }
 

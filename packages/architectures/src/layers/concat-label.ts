@@ -52,7 +52,11 @@ function concatVectors(x: tf.Tensor, vectors: tf.Tensor): tf.Tensor {
 export function concatLabel(config: ConcatLabelConfig): LayerSpec {
   const numClasses = checkPositiveInt(config.numClasses, 'concatLabel: numClasses');
   const embeddingDim = config.embeddingDim === undefined ? undefined : checkPositiveInt(config.embeddingDim, 'concatLabel: embeddingDim');
-  return { kind: 'concat_label', name: config.name, build: (ctx) => new ConcatLabel(ctx, numClasses, embeddingDim, config.embeddingInitializer) };
+  return {
+    kind: 'concat_label',
+    name: config.name,
+    build: (ctx) => new ConcatLabel(ctx, numClasses, embeddingDim, config.embeddingInitializer),
+  };
 }
 
 class ConcatLabel implements Layer {
@@ -63,7 +67,12 @@ class ConcatLabel implements Layer {
   readonly nonTrainableVariables: tf.Variable[] = [];
   private readonly table: tf.Variable | null = null;
 
-  constructor(ctx: LayerBuildContext, private readonly numClasses: number, private readonly embeddingDim: number | undefined, init?: Initializer) {
+  constructor(
+    ctx: LayerBuildContext,
+    private readonly numClasses: number,
+    private readonly embeddingDim: number | undefined,
+    init?: Initializer,
+  ) {
     this.name = ctx.name;
     this.inputShape = ctx.inputShape;
     this.outputShape(ctx.inputShape);

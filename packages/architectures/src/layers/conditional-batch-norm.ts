@@ -72,7 +72,8 @@ class ConditionalBatchNorm implements Layer {
   }
 
   outputShape(inputShape: readonly number[]): number[] {
-    if (inputShape.length < 1) throw new GankitError('shape', `layer '${this.name}': batch norm needs at least one feature axis, got a scalar input`);
+    if (inputShape.length < 1)
+      throw new GankitError('shape', `layer '${this.name}': batch norm needs at least one feature axis, got a scalar input`);
     return [...inputShape];
   }
 

@@ -8,12 +8,7 @@ import { conv2dTranspose } from './conv2d-transpose';
 import { convOutputLength, convTransposeOutputLength } from './conv-utils';
 
 /** A direct NHWC convolution (cross-correlation), written independently of tfjs, for reference. */
-function naiveConv(
-  x: number[][][][],
-  k: number[][][][],
-  stride: number,
-  padding: 'same' | 'valid',
-): number[][][][] {
+function naiveConv(x: number[][][][], k: number[][][][], stride: number, padding: 'same' | 'valid'): number[][][][] {
   const [n, h, w, c] = [x.length, x[0].length, x[0][0].length, x[0][0][0].length];
   const [kh, kw, , f] = [k.length, k[0].length, k[0][0].length, k[0][0][0].length];
   const oh = padding === 'same' ? Math.ceil(h / stride) : Math.floor((h - kh) / stride) + 1;
@@ -69,10 +64,19 @@ describe('conv2d', () => {
     const rng = new RandomSource(9);
     for (const padding of ['same', 'valid'] as const) {
       for (const strides of [1, 2]) {
-        const layer = buildLayer(conv2d({ filters: 3, kernelSize: 3, strides, padding, useBias: false, kernelInitializer: normal(0, 1) }), [6, 5, 2], { seed: strides });
+        const layer = buildLayer(
+          conv2d({ filters: 3, kernelSize: 3, strides, padding, useBias: false, kernelInitializer: normal(0, 1) }),
+          [6, 5, 2],
+          { seed: strides },
+        );
         const x = rng.normal([2, 6, 5, 2]);
         const y = layer.apply(x, { training: false });
-        const want = naiveConv(x.arraySync() as number[][][][], layer.trainableVariables[0].arraySync() as number[][][][], strides, padding);
+        const want = naiveConv(
+          x.arraySync() as number[][][][],
+          layer.trainableVariables[0].arraySync() as number[][][][],
+          strides,
+          padding,
+        );
         const got = y.arraySync() as number[][][][];
         expect(y.shape).toEqual([2, want[0].length, want[0][0].length, 3]);
         const flatWant = want.flat(3);
@@ -103,7 +107,9 @@ describe('conv2d', () => {
     expect(() => buildLayer(conv2d({ filters: 2, kernelSize: 5, padding: 'valid' }), [3, 3, 1], { name: 'c' })).toThrow(
       /layer 'c': a 5x5 kernel .* does not fit input \[\?, 3, 3, 1\]/,
     );
-    expect(() => buildLayer(conv2d({ filters: 2, kernelSize: 3 }), [100], { name: 'c' })).toThrow(/expects input of shape \[\?, \?, \?, \?\].*got \[\?, 100\]/);
+    expect(() => buildLayer(conv2d({ filters: 2, kernelSize: 3 }), [100], { name: 'c' })).toThrow(
+      /expects input of shape \[\?, \?, \?, \?\].*got \[\?, 100\]/,
+    );
   });
 });
 
@@ -135,7 +141,11 @@ describe('conv2dTranspose', () => {
     for (const padding of ['same', 'valid'] as const) {
       for (const strides of [1, 2]) {
         const inShape = [4, 5, 3];
-        const t = buildLayer(conv2dTranspose({ filters: 2, kernelSize: 3, strides, padding, useBias: false, kernelInitializer: normal(0, 1) }), inShape, { seed: 3 });
+        const t = buildLayer(
+          conv2dTranspose({ filters: 2, kernelSize: 3, strides, padding, useBias: false, kernelInitializer: normal(0, 1) }),
+          inShape,
+          { seed: 3 },
+        );
         const outShape = t.outputShape(inShape);
         const y = rng.normal([2, ...inShape]);
         const x = rng.normal([2, ...outShape]);

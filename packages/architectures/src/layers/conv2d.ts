@@ -35,7 +35,10 @@ export function conv2d(config: Conv2dConfig): LayerSpec {
   const dilation = pair(config.dilation, 1, 'conv2d: dilation');
   const padding = checkPadding(config.padding ?? 'same', 'conv2d: padding');
   if (Math.max(...strides) > 1 && Math.max(...dilation) > 1) {
-    throw new GankitError('config', `conv2d: strides ${JSON.stringify(strides)} and dilation ${JSON.stringify(dilation)} cannot both exceed 1`);
+    throw new GankitError(
+      'config',
+      `conv2d: strides ${JSON.stringify(strides)} and dilation ${JSON.stringify(dilation)} cannot both exceed 1`,
+    );
   }
   return {
     kind: 'conv2d',

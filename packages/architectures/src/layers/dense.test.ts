@@ -73,7 +73,9 @@ describe('dense', () => {
       };
       return p;
     };
-    const layer = buildLayer(dense({ units: 2, useBias: false, kernelInitializer: constant(0.5), weightParametrization: factory }), [2], { name: 'sn' });
+    const layer = buildLayer(dense({ units: 2, useBias: false, kernelInitializer: constant(0.5), weightParametrization: factory }), [2], {
+      name: 'sn',
+    });
     expect(calls).toEqual([{ shape: [2, 2], name: 'sn/kernel' }]);
     expect(layer.nonTrainableVariables.map((v) => v.name)).toEqual(['sn/kernel/count']);
     const x = tf.tensor2d([[1, 3]]);

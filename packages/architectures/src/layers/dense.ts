@@ -26,7 +26,11 @@ class Dense implements Layer {
   readonly usesLabels = false;
   private readonly weights: KernelWeights;
 
-  constructor(ctx: LayerBuildContext, private readonly units: number, config: DenseConfig) {
+  constructor(
+    ctx: LayerBuildContext,
+    private readonly units: number,
+    config: DenseConfig,
+  ) {
     this.name = ctx.name;
     this.inputShape = ctx.inputShape;
     this.outputShape(ctx.inputShape);

@@ -37,7 +37,12 @@ class Embedding implements Layer {
   readonly nonTrainableVariables: tf.Variable[] = [];
   private readonly table: tf.Variable;
 
-  constructor(ctx: LayerBuildContext, inputDim: number, private readonly outputDim: number, initializer?: Initializer) {
+  constructor(
+    ctx: LayerBuildContext,
+    inputDim: number,
+    private readonly outputDim: number,
+    initializer?: Initializer,
+  ) {
     this.name = ctx.name;
     this.inputShape = ctx.inputShape;
     const init = initializer ?? normal(0, 0.05);

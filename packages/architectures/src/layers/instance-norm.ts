@@ -43,7 +43,11 @@ class InstanceNorm implements Layer {
   private readonly gamma: tf.Variable | null = null;
   private readonly beta: tf.Variable | null = null;
 
-  constructor(ctx: LayerBuildContext, private readonly epsilon: number, config: InstanceNormConfig) {
+  constructor(
+    ctx: LayerBuildContext,
+    private readonly epsilon: number,
+    config: InstanceNormConfig,
+  ) {
     this.name = ctx.name;
     this.inputShape = ctx.inputShape;
     this.outputShape(ctx.inputShape);

@@ -26,11 +26,17 @@ describe('concatLabel', () => {
   it('concatenates one-hot labels to vectors', () => {
     const layer = buildLayer(concatLabel({ numClasses: 3 }), [2], { name: 'cl' });
     expect(layer.outputShape([2])).toEqual([5]);
-    const x = tf.tensor2d([[1, 2], [3, 4]]);
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
     const labels = tf.tensor1d([2, 0], 'int32');
     const y = layer.apply(x, { training: true, labels });
     expect(y.dtype).toBe('float32');
-    expect(y.arraySync()).toEqual([[1, 2, 0, 0, 1], [3, 4, 1, 0, 0]]);
+    expect(y.arraySync()).toEqual([
+      [1, 2, 0, 0, 1],
+      [3, 4, 1, 0, 0],
+    ]);
     tf.dispose([x, labels, y]);
     layer.dispose();
   });
@@ -43,10 +49,11 @@ describe('concatLabel', () => {
     expect(tf.memory().numTensors).toBe(before + 1);
     expect(y.shape).toEqual([2, 2, 3, 3]);
     const v = y.arraySync() as number[][][][];
-    for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) {
-      expect(v[0][i][j]).toEqual([0, 0, 1]);
-      expect(v[1][i][j]).toEqual([0, 1, 0]);
-    }
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 3; j++) {
+        expect(v[0][i][j]).toEqual([0, 0, 1]);
+        expect(v[1][i][j]).toEqual([0, 1, 0]);
+      }
     expect(() => concatOneHot(x, tf.tensor1d([1, 0, 1], 'int32'), 2)).toThrow(/labels must have shape \[2\]/);
     tf.dispose([x, labels, y]);
   });
@@ -67,14 +74,18 @@ describe('upsampling2d, reshape, flatten', () => {
   it('upsampling2d repeats every pixel in a size x size block', () => {
     for (const size of [2, 3]) {
       const layer = buildLayer(upsampling2d({ size }), [2, 3, 2]);
-      const x = tf.tensor4d(Array.from({ length: 12 }, (_, i) => i), [1, 2, 3, 2]);
+      const x = tf.tensor4d(
+        Array.from({ length: 12 }, (_, i) => i),
+        [1, 2, 3, 2],
+      );
       const y = layer.apply(x, inference);
       expect(y.shape).toEqual([1, 2 * size, 3 * size, 2]);
       const xv = x.arraySync() as number[][][][];
       const yv = y.arraySync() as number[][][][];
-      for (let i = 0; i < 2 * size; i++) for (let j = 0; j < 3 * size; j++) {
-        expect(yv[0][i][j]).toEqual(xv[0][Math.floor(i / size)][Math.floor(j / size)]);
-      }
+      for (let i = 0; i < 2 * size; i++)
+        for (let j = 0; j < 3 * size; j++) {
+          expect(yv[0][i][j]).toEqual(xv[0][Math.floor(i / size)][Math.floor(j / size)]);
+        }
       tf.dispose([x, y]);
     }
   });
@@ -82,7 +93,10 @@ describe('upsampling2d, reshape, flatten', () => {
   it('reshape and flatten', () => {
     const r = buildLayer(reshape({ targetShape: [2, -1] }), [6]);
     expect(r.outputShape([6])).toEqual([2, 3]);
-    const x = tf.tensor2d(Array.from({ length: 12 }, (_, i) => i), [2, 6]);
+    const x = tf.tensor2d(
+      Array.from({ length: 12 }, (_, i) => i),
+      [2, 6],
+    );
     const y = r.apply(x, inference);
     expect(y.shape).toEqual([2, 2, 3]);
     const f = buildLayer(flatten(), [2, 3]);

@@ -89,12 +89,33 @@ describe('pad2d', () => {
     const x = new RandomSource(4).normal([2, 5, 6, 3]);
     const reflect = buildLayer(pad2d({ padding: 2 }), [5, 6, 3]);
     const ours = reflect.apply(x, { training: false });
-    const reference = tf.mirrorPad(x, [[0, 0], [2, 2], [2, 2], [0, 0]], 'reflect');
+    const reference = tf.mirrorPad(
+      x,
+      [
+        [0, 0],
+        [2, 2],
+        [2, 2],
+        [0, 0],
+      ],
+      'reflect',
+    );
     expect(maxAbsDiff(ours, reference)).toBe(0);
     const zero = buildLayer(pad2d({ padding: 1, mode: 'zero' }), [5, 6, 3]);
     const z = zero.apply(x, { training: false });
-    expect(maxAbsDiff(z, tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]))).toBe(0);
-    expect(() => buildLayer(pad2d({ padding: 3 }), [3, 8, 1])).toThrow(/reflection padding 3 needs height and width > 3, got \[\?, 3, 8, 1\]/);
+    expect(
+      maxAbsDiff(
+        z,
+        tf.pad(x, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]),
+      ),
+    ).toBe(0);
+    expect(() => buildLayer(pad2d({ padding: 3 }), [3, 8, 1])).toThrow(
+      /reflection padding 3 needs height and width > 3, got \[\?, 3, 8, 1\]/,
+    );
     expect(() => pad2d({ padding: -1 })).toThrow(/padding must be a non-negative integer/);
     tf.dispose([row, wide, y, x, ours, reference, z]);
   });
@@ -112,7 +133,8 @@ describe('pad2d', () => {
     const reflectIndex = (t: number, n: number): number => (t < 0 ? -t : t >= n ? 2 * (n - 1) - t : t);
     const weights = wgt.arraySync() as number[][][][];
     const want: number[][] = Array.from({ length: h }, () => new Array(w).fill(0));
-    for (let u = 0; u < h + 2 * p; u++) for (let v = 0; v < w + 2 * p; v++) want[reflectIndex(u - p, h)][reflectIndex(v - p, w)] += weights[0][u][v][0];
+    for (let u = 0; u < h + 2 * p; u++)
+      for (let v = 0; v < w + 2 * p; v++) want[reflectIndex(u - p, h)][reflectIndex(v - p, w)] += weights[0][u][v][0];
     const got = (g.arraySync() as number[][][][])[0].map((r) => r.map((c) => c[0]));
     for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) expect(got[i][j]).toBeCloseTo(want[i][j], 4);
     tf.dispose([x, wgt, g]);
@@ -152,8 +174,15 @@ describe('residual', () => {
   });
 
   it('adds a shortcut branch and checks that both branches agree in shape', () => {
-    const block = buildLayer(residual({ main: [dense({ units: 4 })], shortcut: [dense({ units: 4, name: 'proj' })] }), [3], { name: 'r' }) as ResidualLayer;
-    expect(block.trainableVariables.map((v) => v.name)).toEqual(['r/dense_0/kernel', 'r/dense_0/bias', 'r/shortcut/proj/kernel', 'r/shortcut/proj/bias']);
+    const block = buildLayer(residual({ main: [dense({ units: 4 })], shortcut: [dense({ units: 4, name: 'proj' })] }), [3], {
+      name: 'r',
+    }) as ResidualLayer;
+    expect(block.trainableVariables.map((v) => v.name)).toEqual([
+      'r/dense_0/kernel',
+      'r/dense_0/bias',
+      'r/shortcut/proj/kernel',
+      'r/shortcut/proj/bias',
+    ]);
     expect(block.outputShape([3])).toEqual([4]);
     block.dispose();
     const before = tf.memory().numTensors;

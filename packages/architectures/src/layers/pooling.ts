@@ -33,7 +33,11 @@ export function avgPool2d(config: AvgPool2dConfig = {}): LayerSpec {
 }
 
 class AvgPool2d extends StatelessLayer {
-  constructor(ctx: LayerBuildContext, private readonly poolSize: number, private readonly strides: number) {
+  constructor(
+    ctx: LayerBuildContext,
+    private readonly poolSize: number,
+    private readonly strides: number,
+  ) {
     super(ctx);
   }
 
@@ -41,7 +45,10 @@ class AvgPool2d extends StatelessLayer {
     expectRank(this.name, inputShape, 3, 'avgPool2d takes NHWC images [batch, height, width, channels]');
     const [h, w, c] = inputShape;
     if (h < this.poolSize || w < this.poolSize) {
-      throw new GankitError('shape', `layer '${this.name}': a ${this.poolSize}x${this.poolSize} pool does not fit input ${formatShape([null, ...inputShape])}`);
+      throw new GankitError(
+        'shape',
+        `layer '${this.name}': a ${this.poolSize}x${this.poolSize} pool does not fit input ${formatShape([null, ...inputShape])}`,
+      );
     }
     return [Math.floor((h - this.poolSize) / this.strides) + 1, Math.floor((w - this.poolSize) / this.strides) + 1, c];
   }
@@ -109,9 +116,11 @@ export interface Pad2dConfig {
  */
 export function pad2d(config: Pad2dConfig): LayerSpec {
   const padding = config.padding;
-  if (!Number.isInteger(padding) || padding < 0) throw new GankitError('config', `pad2d: padding must be a non-negative integer, got ${String(padding)}`);
+  if (!Number.isInteger(padding) || padding < 0)
+    throw new GankitError('config', `pad2d: padding must be a non-negative integer, got ${String(padding)}`);
   const mode = config.mode ?? 'reflect';
-  if (mode !== 'reflect' && mode !== 'zero') throw new GankitError('config', `pad2d: mode must be 'reflect' or 'zero', got ${JSON.stringify(mode)}`);
+  if (mode !== 'reflect' && mode !== 'zero')
+    throw new GankitError('config', `pad2d: mode must be 'reflect' or 'zero', got ${JSON.stringify(mode)}`);
   return {
     kind: 'pad2d',
     name: config.name,
@@ -139,7 +148,11 @@ function reflectAxis(x: tf.Tensor, axis: number, p: number): tf.Tensor {
 }
 
 class Pad2d extends StatelessLayer {
-  constructor(ctx: LayerBuildContext, private readonly padding: number, private readonly mode: PadMode) {
+  constructor(
+    ctx: LayerBuildContext,
+    private readonly padding: number,
+    private readonly mode: PadMode,
+  ) {
     super(ctx);
   }
 
@@ -158,7 +171,13 @@ class Pad2d extends StatelessLayer {
   apply(x: tf.Tensor): tf.Tensor {
     const p = this.padding;
     if (p === 0) return tf.clone(x);
-    if (this.mode === 'zero') return tf.pad(x, [[0, 0], [p, p], [p, p], [0, 0]]);
+    if (this.mode === 'zero')
+      return tf.pad(x, [
+        [0, 0],
+        [p, p],
+        [p, p],
+        [0, 0],
+      ]);
     return tf.tidy(() => reflectAxis(reflectAxis(x, 1, p), 2, p));
   }
 }

@@ -35,7 +35,8 @@ export interface ResidualLayer extends Layer {
  * Variables: the main branch's, layer by layer, then the shortcut's.
  */
 export function residual(config: ResidualConfig): LayerSpec {
-  if (!Array.isArray(config.main) || config.main.length === 0) throw new GankitError('config', 'residual: main must be a non-empty list of layer specs');
+  if (!Array.isArray(config.main) || config.main.length === 0)
+    throw new GankitError('config', 'residual: main must be a non-empty list of layer specs');
   const shortcut = config.shortcut ?? [];
   if (!Array.isArray(shortcut)) throw new GankitError('config', 'residual: shortcut must be a list of layer specs');
   return { kind: config.kind ?? 'residual', name: config.name, build: (ctx) => new Residual(ctx, config.main, shortcut) };
@@ -58,7 +59,9 @@ class Residual implements ResidualLayer {
     this.mainChain = buildChain(main, { scope: ctx.name, inputShape: ctx.inputShape, random: ctx.random, namer, owner });
     try {
       this.shortcutChain =
-        shortcut.length === 0 ? null : buildChain(shortcut, { scope: `${ctx.name}/shortcut`, inputShape: ctx.inputShape, random: ctx.random, namer, owner });
+        shortcut.length === 0
+          ? null
+          : buildChain(shortcut, { scope: `${ctx.name}/shortcut`, inputShape: ctx.inputShape, random: ctx.random, namer, owner });
       const s = this.shortcutChain?.outputShape ?? ctx.inputShape;
       const m = this.mainChain.outputShape;
       if (s.length !== m.length || s.some((d, i) => d !== m[i])) {

@@ -28,13 +28,19 @@ export interface ReshapeConfig {
 export function reshape(config: ReshapeConfig): LayerSpec {
   const target = [...config.targetShape];
   if (target.some((d) => !Number.isInteger(d) || (d <= 0 && d !== -1)) || target.filter((d) => d === -1).length > 1) {
-    throw new GankitError('config', `reshape: targetShape must be positive integers with at most one -1, got ${JSON.stringify(config.targetShape)}`);
+    throw new GankitError(
+      'config',
+      `reshape: targetShape must be positive integers with at most one -1, got ${JSON.stringify(config.targetShape)}`,
+    );
   }
   return statelessSpec('reshape', config.name, (ctx) => new Reshape(ctx, target));
 }
 
 class Reshape extends StatelessLayer {
-  constructor(ctx: LayerBuildContext, private readonly target: number[]) {
+  constructor(
+    ctx: LayerBuildContext,
+    private readonly target: number[],
+  ) {
     super(ctx);
   }
 
@@ -95,7 +101,10 @@ export function upsampling2d(config: Upsampling2dConfig = {}): LayerSpec {
 }
 
 class Upsampling2d extends StatelessLayer {
-  constructor(ctx: LayerBuildContext, private readonly size: number) {
+  constructor(
+    ctx: LayerBuildContext,
+    private readonly size: number,
+  ) {
     super(ctx);
   }
 

@@ -44,8 +44,20 @@ describe('BatchMatMul on wasm', () => {
   cases.forEach((c, i) => {
     it(`matches cpu: a ${c.a}${c.transposeA ? 'ᵀ' : ''} · b ${c.b}${c.transposeB ? 'ᵀ' : ''}`, async () => {
       const inputs = {
-        a: { values: randomArray(c.a.reduce((x, y) => x * y), 10 + i), shape: c.a },
-        b: { values: randomArray(c.b.reduce((x, y) => x * y), 50 + i), shape: c.b },
+        a: {
+          values: randomArray(
+            c.a.reduce((x, y) => x * y),
+            10 + i,
+          ),
+          shape: c.a,
+        },
+        b: {
+          values: randomArray(
+            c.b.reduce((x, y) => x * y),
+            50 + i,
+          ),
+          shape: c.b,
+        },
       };
       const attrs = { transposeA: c.transposeA, transposeB: c.transposeB };
       const want = await runOn('cpu', 'BatchMatMul', inputs, attrs);

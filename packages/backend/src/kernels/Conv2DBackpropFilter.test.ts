@@ -76,7 +76,7 @@ function shapes(c: Case) {
     c.pad,
     c.dimRoundingMode,
     false,
-    'channelsLast'
+    'channelsLast',
   );
   const dy: [number, number, number, number] = [c.x[0], info.outHeight, info.outWidth, c.co];
   const nchw = (s: number[]) => [s[0], s[3], s[1], s[2]];
@@ -89,9 +89,7 @@ describe('Conv2DBackpropFilter on wasm', () => {
   });
 
   it('is the kernel registered for wasm', () => {
-    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(
-      conv2DBackpropFilterConfig.kernelFunc
-    );
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc).toBe(conv2DBackpropFilterConfig.kernelFunc);
     expect(tf.getBackend()).toBe('wasm');
   });
 
@@ -104,14 +102,14 @@ describe('Conv2DBackpropFilter on wasm', () => {
         x: {
           values: randomArray(
             s.x.reduce((a, b) => a * b),
-            11 + i
+            11 + i,
           ),
           shape: s.x,
         },
         dy: {
           values: randomArray(
             s.dy.reduce((a, b) => a * b),
-            101 + i
+            101 + i,
           ),
           shape: s.dy,
         },

@@ -13,26 +13,13 @@ import { cropForPadding, pair, runWithTensors } from './kernel_util';
  *
  * @internal
  */
-export function conv2DBackpropFilterImpl(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
-  attrs: tf.Conv2DBackpropFilterAttrs
-): tf.Tensor4D {
+export function conv2DBackpropFilterImpl(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: tf.Conv2DBackpropFilterAttrs): tf.Tensor4D {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   const channelsFirst = dataFormat === 'NCHW';
   const xs = channelsFirst ? tf.transpose(x, [0, 2, 3, 1]) : x;
   const dys = channelsFirst ? tf.transpose(dy, [0, 2, 3, 1]) : dy;
   const [sh, sw] = pair(strides);
-  const info = tf.backend_util.computeConv2DInfo(
-    xs.shape,
-    filterShape,
-    [sh, sw],
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast'
-  );
+  const info = tf.backend_util.computeConv2DInfo(xs.shape, filterShape, [sh, sw], 1, pad, dimRoundingMode, false, 'channelsLast');
   const [kh, kw] = filterShape;
   const [, h, w] = xs.shape;
   const [, oh, ow] = dys.shape;
@@ -57,11 +44,7 @@ export const conv2DBackpropFilterConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs }) => {
     const { x, dy } = inputs as unknown as tf.Conv2DBackpropFilterInputs;
     return runWithTensors(tf.Conv2DBackpropFilter, [x, dy], (xt, dyt) =>
-      conv2DBackpropFilterImpl(
-        xt as tf.Tensor4D,
-        dyt as tf.Tensor4D,
-        attrs as unknown as tf.Conv2DBackpropFilterAttrs
-      )
+      conv2DBackpropFilterImpl(xt as tf.Tensor4D, dyt as tf.Tensor4D, attrs as unknown as tf.Conv2DBackpropFilterAttrs),
     );
   },
 };

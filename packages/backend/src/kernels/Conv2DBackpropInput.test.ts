@@ -94,7 +94,7 @@ function shapes(c: Case) {
     c.pad,
     c.dimRoundingMode,
     false,
-    'channelsLast'
+    'channelsLast',
   );
   const dy = [c.x[0], info.outHeight, info.outWidth, c.co];
   const nchw = (s: number[]) => [s[0], s[3], s[1], s[2]];
@@ -107,9 +107,7 @@ describe('Conv2DBackpropInput on wasm', () => {
   });
 
   it('replaces the built-in wasm kernel', () => {
-    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(
-      conv2DBackpropInputConfig.kernelFunc
-    );
+    expect(tf.getKernel('Conv2DBackpropInput', 'wasm')?.kernelFunc).toBe(conv2DBackpropInputConfig.kernelFunc);
   });
 
   cases.forEach((c, i) => {
@@ -121,7 +119,7 @@ describe('Conv2DBackpropInput on wasm', () => {
         dy: {
           values: randomArray(
             s.dy.reduce((a, b) => a * b),
-            31 + i
+            31 + i,
           ),
           shape: s.dy,
         },
@@ -186,9 +184,7 @@ describe('Conv2DBackpropInput on wasm', () => {
       const x = tf.tensor4d(xv, [3, 7, 7, 6]);
       const w = tf.tensor4d(wv, [4, 4, 5, 6]);
       const f = (xx: tf.Tensor, ww: tf.Tensor) =>
-        tf.sum(
-          tf.square(tf.conv2dTranspose(xx as tf.Tensor4D, ww as tf.Tensor4D, [3, 14, 14, 5], 2, 'same'))
-        );
+        tf.sum(tf.square(tf.conv2dTranspose(xx as tf.Tensor4D, ww as tf.Tensor4D, [3, 14, 14, 5], 2, 'same')));
       const y = tf.conv2dTranspose(x, w, [3, 14, 14, 5], 2, 'same');
       const [gx, gw] = tf.grads(f)([x, w]);
       const out = [y, gx, gw].map((t) => t.dataSync().slice());

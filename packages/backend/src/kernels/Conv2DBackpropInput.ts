@@ -22,7 +22,7 @@ export function subPixelFilters(
   shape: readonly [number, number, number, number],
   sh: number,
   sw: number,
-  stacked: boolean
+  stacked: boolean,
 ): Float32Array[] {
   const [kh, kw, ci, co] = shape;
   const mh = Math.ceil(kh / sh);
@@ -81,7 +81,7 @@ export function conv2DBackpropInputImpl(
   dy: tf.Tensor4D,
   filter: tf.Tensor4D,
   attrs: tf.Conv2DBackpropInputAttrs,
-  method: BackpropInputMethod = 'auto'
+  method: BackpropInputMethod = 'auto',
 ): tf.Tensor4D {
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
   const channelsFirst = dataFormat === 'NCHW';
@@ -90,16 +90,7 @@ export function conv2DBackpropInputImpl(
     ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]]
     : [inputShape[0], inputShape[1], inputShape[2], inputShape[3]];
   const [sh, sw] = pair(strides);
-  const info = tf.backend_util.computeConv2DInfo(
-    shapeNHWC,
-    filter.shape,
-    [sh, sw],
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast'
-  );
+  const info = tf.backend_util.computeConv2DInfo(shapeNHWC, filter.shape, [sh, sw], 1, pad, dimRoundingMode, false, 'channelsLast');
   const [n, h, w, ci] = shapeNHWC;
   const [kh, kw, , co] = filter.shape;
   const [, oh, ow] = dys.shape;
@@ -162,11 +153,7 @@ export const conv2DBackpropInputConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs }) => {
     const { dy, filter } = inputs as unknown as tf.Conv2DBackpropInputInputs;
     return runWithTensors(tf.Conv2DBackpropInput, [dy, filter], (dyt, ft) =>
-      conv2DBackpropInputImpl(
-        dyt as tf.Tensor4D,
-        ft as tf.Tensor4D,
-        attrs as unknown as tf.Conv2DBackpropInputAttrs
-      )
+      conv2DBackpropInputImpl(dyt as tf.Tensor4D, ft as tf.Tensor4D, attrs as unknown as tf.Conv2DBackpropInputAttrs),
     );
   },
 };

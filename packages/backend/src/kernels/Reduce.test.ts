@@ -56,7 +56,12 @@ describe('Sum and Mean on wasm', () => {
       const si = tf.sum(ints, 0);
       expect(relativeError(s.dataSync(), direct)).toBeLessThan(1e-6);
       expect(m.shape).toEqual([1, 1, 3]);
-      expect(relativeError(m.dataSync(), direct.map((v) => v / 24))).toBeLessThan(1e-6);
+      expect(
+        relativeError(
+          m.dataSync(),
+          direct.map((v) => v / 24),
+        ),
+      ).toBeLessThan(1e-6);
       expect(si.dtype).toBe('int32');
       expect(Array.from(si.dataSync())).toEqual([9, 12]);
       tf.dispose([s, m, si]);

@@ -8,10 +8,7 @@ import { runWithTensors } from './kernel_util';
  *
  * @internal
  */
-export function leadingReduction(
-  shape: readonly number[],
-  axis: number | number[]
-): { axes: number; outer: number; inner: number } | null {
+export function leadingReduction(shape: readonly number[], axis: number | number[]): { axes: number; outer: number; inner: number } | null {
   const axes = tf.util.parseAxisParam(axis, [...shape]);
   const unique = [...new Set(axes)].sort((a, b) => a - b);
   if (unique.length === 0 || unique.length >= shape.length) return null;
@@ -44,9 +41,7 @@ function configFrom(original: tf.KernelConfig, mean: boolean): tf.KernelConfig {
     if (plan == null) return original.kernelFunc(args);
     const rest = (x as tf.TensorInfo).shape.slice(plan.axes);
     const outShape = keepDims ? [...new Array<number>(plan.axes).fill(1), ...rest] : rest;
-    return runWithTensors(kernelName, [x], (xt) =>
-      leadingSum(xt, plan.outer, plan.inner, mean, outShape)
-    );
+    return runWithTensors(kernelName, [x], (xt) => leadingSum(xt, plan.outer, plan.inner, mean, outShape));
   };
   return {
     kernelName,

@@ -32,8 +32,6 @@ export const unsortedSegmentSumConfig: tf.KernelConfig = {
   kernelFunc: ({ inputs, attrs }) => {
     const { x, segmentIds } = inputs as unknown as tf.UnsortedSegmentSumInputs;
     const { numSegments } = attrs as unknown as tf.UnsortedSegmentSumAttrs;
-    return runWithTensors(tf.UnsortedSegmentSum, [x, segmentIds], (xt, ids) =>
-      unsortedSegmentSumImpl(xt, ids, numSegments)
-    );
+    return runWithTensors(tf.UnsortedSegmentSum, [x, segmentIds], (xt, ids) => unsortedSegmentSumImpl(xt, ids, numSegments));
   },
 };

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 export function runWithTensors(
   kernelName: string,
   infos: readonly (tf.TensorInfo | undefined)[],
-  body: (...tensors: tf.Tensor[]) => tf.Tensor
+  body: (...tensors: tf.Tensor[]) => tf.Tensor,
 ): tf.TensorInfo {
   const engine = tf.engine();
   const wrappers: tf.Tensor[] = [];
@@ -54,7 +54,7 @@ export function cropForPadding(
   top: number,
   bottom: number,
   left: number,
-  right: number
+  right: number,
 ): {
   x: tf.Tensor4D;
   pad: [[0, 0], [number, number], [number, number], [0, 0]];

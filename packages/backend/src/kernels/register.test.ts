@@ -30,13 +30,7 @@ describe('registerWasmTrainingKernels', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')).toBe(builtinMatMul);
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeUndefined();
     // The restored built-in kernel still runs.
-    const y = tf.conv2dTranspose(
-      tf.ones([1, 2, 2, 1]) as tf.Tensor4D,
-      tf.ones([2, 2, 1, 1]) as tf.Tensor4D,
-      [1, 4, 4, 1],
-      2,
-      'same'
-    );
+    const y = tf.conv2dTranspose(tf.ones([1, 2, 2, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]) as tf.Tensor4D, [1, 4, 4, 1], 2, 'same');
     expect(Array.from(await y.data())).toEqual(new Array(16).fill(1));
     y.dispose();
     registerWasmTrainingKernels();

@@ -53,7 +53,7 @@ function current(kernelName: string): Marked | undefined {
 }
 
 function isGankit(config: Marked | undefined): boolean {
-  return config != null && Object.prototype.hasOwnProperty.call(config, REPLACED);
+  return config != null && Object.hasOwn(config, REPLACED);
 }
 
 function isOurs(kernelName: string): boolean {

@@ -33,7 +33,7 @@ export async function runOn(
   backend: string,
   kernel: string,
   inputs: Record<string, { values: Float32Array | Int32Array; shape: number[]; dtype?: tf.DataType | undefined }>,
-  attrs: object
+  attrs: object,
 ): Promise<{ values: Float32Array; shape: number[] }> {
   const previous = tf.getBackend();
   await tf.setBackend(backend);

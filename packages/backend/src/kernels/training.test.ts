@@ -18,9 +18,9 @@ function makeWeights(spec: Record<string, number[]>, seed: number, scale = 0.1):
     out[name] = tf.tensor(
       randomArray(
         shape.reduce((a, b) => a * b, 1),
-        seed + i
+        seed + i,
       ).map((v) => v * scale),
-      shape
+      shape,
     );
   });
   return out;
@@ -71,7 +71,7 @@ function workloads(): Record<string, Float32Array> {
     const real = tf.tensor4d(randomArray(B * 28 * 28, 8), [B, 28, 28, 1]);
     const eps = tf.tensor4d(
       randomArray(B, 9).map((v) => (v + 1) / 2),
-      [B, 1, 1, 1]
+      [B, 1, 1, 1],
     );
     const out: Record<string, Float32Array> = {};
     const dNames = Object.keys(D_SPEC);
@@ -82,15 +82,12 @@ function workloads(): Record<string, Float32Array> {
     const dGrads = tf.grads((...ws: tf.Tensor[]) => {
       const fake = generator(g, z);
       const dd = asD(ws);
-      return tf.add(
-        tf.mean(tf.softplus(tf.neg(discriminator(dd, real)))),
-        tf.mean(tf.softplus(discriminator(dd, fake)))
-      );
+      return tf.add(tf.mean(tf.softplus(tf.neg(discriminator(dd, real)))), tf.mean(tf.softplus(discriminator(dd, fake))));
     })(dNames.map((n) => d[n]));
     dGrads.forEach((t, i) => (out[`D.${dNames[i]}`] = t.dataSync() as Float32Array));
-    const gGrads = tf.grads((...ws: tf.Tensor[]) =>
-      tf.mean(tf.softplus(tf.neg(discriminator(d, generator(asG(ws), z)))))
-    )(gNames.map((n) => g[n]));
+    const gGrads = tf.grads((...ws: tf.Tensor[]) => tf.mean(tf.softplus(tf.neg(discriminator(d, generator(asG(ws), z))))))(
+      gNames.map((n) => g[n]),
+    );
     gGrads.forEach((t, i) => (out[`G.${gNames[i]}`] = t.dataSync() as Float32Array));
     // (b) WGAN-GP: gradient of (||dD/dx|| - 1)^2 at interpolates, with respect to D's weights
     // (the biases get zero or no gradient: dD/dx does not depend on them but through ReLU masks).
@@ -149,28 +146,18 @@ describe('training workloads on wasm with the gankit kernels', () => {
 
   it('runs Adam steps of D and G on wasm without leaking tensors or bytes', () => {
     const g = Object.fromEntries(Object.entries(makeWeights(G_SPEC, 1)).map(([k, t]) => [k, tf.variable(t)]));
-    const d = Object.fromEntries(
-      Object.entries(makeWeights(D_SPEC, 100)).map(([k, t]) => [k, tf.variable(t)])
-    );
+    const d = Object.fromEntries(Object.entries(makeWeights(D_SPEC, 100)).map(([k, t]) => [k, tf.variable(t)]));
     const optG = tf.train.adam(2e-4, 0.5);
     const optD = tf.train.adam(2e-4, 0.5);
     const z = tf.tensor2d(randomArray(B * 100, 3), [B, 100]);
     const real = tf.tensor4d(randomArray(B * 28 * 28, 4), [B, 28, 28, 1]);
     const step = () => {
       optD.minimize(
-        () =>
-          tf.add(
-            tf.mean(tf.softplus(tf.neg(discriminator(d, real)))),
-            tf.mean(tf.softplus(discriminator(d, generator(g, z))))
-          ),
+        () => tf.add(tf.mean(tf.softplus(tf.neg(discriminator(d, real)))), tf.mean(tf.softplus(discriminator(d, generator(g, z))))),
         false,
-        Object.values(d)
+        Object.values(d),
       );
-      optG.minimize(
-        () => tf.mean(tf.softplus(tf.neg(discriminator(d, generator(g, z))))),
-        false,
-        Object.values(g)
-      );
+      optG.minimize(() => tf.mean(tf.softplus(tf.neg(discriminator(d, generator(g, z))))), false, Object.values(g));
     };
     step(); // the first step creates Adam's moment variables
     const before = d.k2.dataSync().slice();

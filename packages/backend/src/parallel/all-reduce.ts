@@ -25,7 +25,8 @@ const ABORTED = 2;
  */
 export function createAllReduceGroup(count: number, capacity: number): AllReduceGroupHandle {
   if (!Number.isInteger(count) || count < 1) throw new BackendError('config', `all-reduce: count must be an integer >= 1, got ${count}`);
-  if (!Number.isInteger(capacity) || capacity < 1) throw new BackendError('config', `all-reduce: capacity must be an integer >= 1, got ${capacity}`);
+  if (!Number.isInteger(capacity) || capacity < 1)
+    throw new BackendError('config', `all-reduce: capacity must be an integer >= 1, got ${capacity}`);
   return { control: new SharedArrayBuffer(4 * 4), data: new SharedArrayBuffer(4 * count * capacity), count, capacity };
 }
 
@@ -79,7 +80,8 @@ export class AllReduceMember {
    */
   allReduceMean(values: Float32Array): void {
     const { count, capacity } = this.handle;
-    if (values.length > capacity) throw new BackendError('config', `all-reduce: ${values.length} values exceed the group's capacity ${capacity}`);
+    if (values.length > capacity)
+      throw new BackendError('config', `all-reduce: ${values.length} values exceed the group's capacity ${capacity}`);
     if (count === 1) return;
     this.data.set(values, this.index * capacity);
     this.barrier();

@@ -7,7 +7,11 @@ const fixture = new URL('../../test/fixtures/reduce-replica.mjs', import.meta.ur
 describe('runReplicas and the shared all-reduce', () => {
   it('gives every replica the same mean, bit for bit, round after round', async () => {
     for (const workers of [1, 2, 3]) {
-      const results = await runReplicas<{ index: number; count: number; backend: string; out: number[][] }>({ module: fixture, workers, options: { rounds: 4 } });
+      const results = await runReplicas<{ index: number; count: number; backend: string; out: number[][] }>({
+        module: fixture,
+        workers,
+        options: { rounds: 4 },
+      });
       expect(results.map((r) => r.index)).toEqual(Array.from({ length: workers }, (_, i) => i));
       for (const r of results) {
         expect(r.count).toBe(workers);
@@ -25,7 +29,10 @@ describe('runReplicas and the shared all-reduce', () => {
 
   it('a failing replica rejects with its own error, and the others stop instead of waiting forever', async () => {
     const started = Date.now();
-    await expect(runReplicas({ module: fixture, workers: 3, options: { failAt: 1, rounds: 1000 } })).rejects.toMatchObject({ message: 'replica 1 asked to fail', code: 'fixture' });
+    await expect(runReplicas({ module: fixture, workers: 3, options: { failAt: 1, rounds: 1000 } })).rejects.toMatchObject({
+      message: 'replica 1 asked to fail',
+      code: 'fixture',
+    });
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 

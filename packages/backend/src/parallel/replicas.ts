@@ -47,7 +47,9 @@ export interface ReplicaWorkerData {
 }
 
 /** Messages from a replica worker (internal). */
-export type ReplicaWorkerMessage = { type: 'done'; result: unknown } | { type: 'error'; message: string; name: string; code?: string | undefined };
+export type ReplicaWorkerMessage =
+  | { type: 'done'; result: unknown }
+  | { type: 'error'; message: string; name: string; code?: string | undefined };
 
 /** The default all-reduce capacity of {@link runReplicas}: 2²⁴ float32 values. */
 export const DEFAULT_REPLICA_CAPACITY = 2 ** 24;
@@ -75,7 +77,15 @@ export async function runReplicas<R = unknown>(options: RunReplicasOptions): Pro
   let failed = false;
   const results = Array.from({ length: count }, (_, index) => {
     const worker = new Worker(workerUrl, {
-      workerData: { module, exportName: options.exportName ?? 'runReplica', options: options.options, index, count, backend: options.backend ?? 'wasm', group } satisfies ReplicaWorkerData,
+      workerData: {
+        module,
+        exportName: options.exportName ?? 'runReplica',
+        options: options.options,
+        index,
+        count,
+        backend: options.backend ?? 'wasm',
+        group,
+      } satisfies ReplicaWorkerData,
     });
     workers.push(worker);
     return new Promise<R>((resolve, reject) => {

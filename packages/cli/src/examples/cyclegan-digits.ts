@@ -70,7 +70,10 @@ function half(digits: InMemoryDataset, start: 0 | 1): { pixels: Float32Array; n:
  * Two unpaired domains from one digit set: A = the upright digits at even positions, B = the
  * digits at odd positions, transformed (`'rotated'` or `'bold'`). No digit is in both.
  */
-export function digitDomains(digits: InMemoryDataset, transform: DigitTransform = CYCLEGAN_DIGITS.domainB): { a: DataSource & { size: number }; b: DataSource & { size: number } } {
+export function digitDomains(
+  digits: InMemoryDataset,
+  transform: DigitTransform = CYCLEGAN_DIGITS.domainB,
+): { a: DataSource & { size: number }; b: DataSource & { size: number } } {
   const even = half(digits, 0);
   const odd = half(digits, 1);
   const b = tf.tidy(() => transformDigits(tf.tensor4d(odd.pixels, [odd.n, 28, 28, 1]), transform));
@@ -91,7 +94,10 @@ const round = (v: number): number => (Number.isFinite(v) ? Number(v.toPrecision(
  */
 export async function trainCycleganDigits(options: RunOptions, settings: CycleganDigitsSettings = {}): Promise<RunResult> {
   if (options.replica || (options.workers ?? 1) > 1) {
-    throw new GankitError('config', 'cyclegan-digits trains on one thread (its CycleGanTrainer has no data-parallel replicas); use --workers 1');
+    throw new GankitError(
+      'config',
+      'cyclegan-digits trains on one thread (its CycleGanTrainer has no data-parallel replicas); use --workers 1',
+    );
   }
   const s = { ...CYCLEGAN_DIGITS, ...settings, ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) };
   const seed = options.seed ?? 0;
@@ -99,7 +105,11 @@ export async function trainCycleganDigits(options: RunOptions, settings: Cyclega
   const out = options.out;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const onNan = options.onNan ?? 'stop';
-  if (onNan === 'skip') throw new GankitError('config', "--on-nan skip: cyclegan-digits' trainer cannot skip an iteration (it has no NaN guard to roll one back); use --on-nan stop (the default) or off");
+  if (onNan === 'skip')
+    throw new GankitError(
+      'config',
+      "--on-nan skip: cyclegan-digits' trainer cannot skip an iteration (it has no NaN guard to roll one back); use --on-nan stop (the default) or off",
+    );
   const opened = openRunDirectory({
     out,
     identity: { example: 'cyclegan-digits', seed, batchSize: s.batchSize, workers: 1, settings: s },
@@ -127,11 +137,46 @@ async function trainOpened(
   const { a: dataA, b: dataB } = digitDomains(mnistDigits({ split: 'train' }), s.domainB);
   const shape: [number, number, number] = [28, 28, 1];
   const networks: Network[] = [];
-  const build = <T extends Network>(n: T): T => (networks.push(n), n);
-  const generatorAB = build(cycleganGenerator({ imageShape: shape, filters: s.generatorFilters, residualBlocks: s.residualBlocks, seed: seed * 4 + 1, name: 'g_ab' }));
-  const generatorBA = build(cycleganGenerator({ imageShape: shape, filters: s.generatorFilters, residualBlocks: s.residualBlocks, seed: seed * 4 + 2, name: 'g_ba' }));
-  const discriminatorA = build(patchganDiscriminator({ imageShape: shape, filters: s.discriminatorFilters, layers: s.discriminatorLayers, seed: seed * 4 + 3, name: 'd_a' }));
-  const discriminatorB = build(patchganDiscriminator({ imageShape: shape, filters: s.discriminatorFilters, layers: s.discriminatorLayers, seed: seed * 4 + 4, name: 'd_b' }));
+  const build = <T extends Network>(n: T): T => {
+    networks.push(n);
+    return n;
+  };
+  const generatorAB = build(
+    cycleganGenerator({
+      imageShape: shape,
+      filters: s.generatorFilters,
+      residualBlocks: s.residualBlocks,
+      seed: seed * 4 + 1,
+      name: 'g_ab',
+    }),
+  );
+  const generatorBA = build(
+    cycleganGenerator({
+      imageShape: shape,
+      filters: s.generatorFilters,
+      residualBlocks: s.residualBlocks,
+      seed: seed * 4 + 2,
+      name: 'g_ba',
+    }),
+  );
+  const discriminatorA = build(
+    patchganDiscriminator({
+      imageShape: shape,
+      filters: s.discriminatorFilters,
+      layers: s.discriminatorLayers,
+      seed: seed * 4 + 3,
+      name: 'd_a',
+    }),
+  );
+  const discriminatorB = build(
+    patchganDiscriminator({
+      imageShape: shape,
+      filters: s.discriminatorFilters,
+      layers: s.discriminatorLayers,
+      seed: seed * 4 + 4,
+      name: 'd_b',
+    }),
+  );
   let trainer: CycleGanTrainer | undefined;
   const held: tf.Tensor[] = [];
   try {
@@ -159,13 +204,16 @@ async function trainOpened(
     const stop = new AbortController();
     let fault: string | undefined;
     let nonFinite: string | undefined;
-    let fit;
+    let fit: Awaited<ReturnType<typeof trainer.fit>>;
     try {
       fit = await t.fit({
         steps: Math.max(0, steps - t.iteration),
         signal: stop.signal,
         onStep: async (l) => {
-          progress?.update(l.step + 1, `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} cycle ${(l.terms['cyclegan/cycleA'] ?? NaN).toFixed(3)}`);
+          progress?.update(
+            l.step + 1,
+            `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} cycle ${(l.terms['cyclegan/cycleA'] ?? NaN).toFixed(3)}`,
+          );
           const bad = nonFiniteLosses(l);
           if (bad && onNan === 'stop') {
             fault = `training stopped at a numerical fault in iteration ${l.step + 1}: ${bad}; CycleGanTrainer cannot roll an iteration back, so nothing after step ${l.step} is saved`;
@@ -184,14 +232,28 @@ async function trainOpened(
     if (!nonFinite) nonFinite = await checkpoints.atEnd(t.iteration);
     const entries: { name: string; tensor: tf.Tensor }[] = [];
     const roles = { generatorAB, generatorBA, discriminatorA, discriminatorB };
-    for (const [role, net] of Object.entries(roles)) networkVariables(net).forEach((v, i) => entries.push({ name: `${role}/${i}`, tensor: v }));
+    for (const [role, net] of Object.entries(roles))
+      networkVariables(net).forEach((v, i) => entries.push({ name: `${role}/${i}`, tensor: v }));
     try {
-      if (!nonFinite) await writeWeights(out, 'final', entries, { kind: 'final', step: t.iteration, networks: Object.fromEntries(Object.entries(roles).map(([role, net]) => [role, { name: net.name, variables: networkVariables(net).length }])) });
+      if (!nonFinite)
+        await writeWeights(out, 'final', entries, {
+          kind: 'final',
+          step: t.iteration,
+          networks: Object.fromEntries(
+            Object.entries(roles).map(([role, net]) => [role, { name: net.name, variables: networkVariables(net).length }]),
+          ),
+        });
     } catch (e) {
       if (!(e instanceof GankitError && e.code === 'numerical')) throw e;
       nonFinite = e.message;
     }
-    if (nonFinite) return faultResult(out, `the trainer state went NaN or infinite (--on-nan ${onNan}): ${nonFinite}`, { seconds: fit.seconds, steps: t.iteration, resumedFrom, checkpointsOn });
+    if (nonFinite)
+      return faultResult(out, `the trainer state went NaN or infinite (--on-nan ${onNan}): ${nonFinite}`, {
+        seconds: fit.seconds,
+        steps: t.iteration,
+        resumedFrom,
+        checkpointsOn,
+      });
 
     // Held-out digits (the test split), A upright and B transformed, none seen in training.
     const test = mnistDigits({ split: 'test', shuffle: false });
@@ -216,7 +278,14 @@ async function trainOpened(
     // How close a translation is to the transformation itself (possible here because we know it).
     const target = transformDigits(testA as tf.Tensor4D, s.domainB);
     held.push(target);
-    const heldOut = { cycleA: l1(aba, testA), cycleB: l1(bab, testB), identityA: l1(fa, testA), identityB: l1(gb, testB), translationAB: l1(ab, target), copyAB: l1(testA, target) };
+    const heldOut = {
+      cycleA: l1(aba, testA),
+      cycleB: l1(bab, testB),
+      identityA: l1(fa, testA),
+      identityB: l1(gb, testB),
+      translationAB: l1(ab, target),
+      copyAB: l1(testA, target),
+    };
     const grid = tf.concat([testA, ab, aba, testB, ba, bab], 0);
     fs.writeFileSync(path.join(out, 'translations.png'), imageGrid(grid, { cols: k }));
     grid.dispose();
@@ -229,7 +298,14 @@ async function trainOpened(
         'final: the last training iteration; cycleA = |F(G(a)) - a|, cycleB = |G(F(b)) - b|, identityA = |F(a) - a|, identityB = |G(b) - b|, mean absolute pixel errors (images in [-1, 1]), unweighted (the identity terms are null when identityWeight is 0); heldOut: the same four on held-out test digits in inference mode, plus translationAB = |G(a) - T(a)| (T: the transformation that makes domain B) and copyAB = |a - T(a)| (what copying the input would score); A = upright digits, B = T(digits); G: A -> B, F: B -> A',
       domainB: s.domainB,
       final: fit.last
-        ? { cycleA: term('cycleA'), cycleB: term('cycleB'), identityA: term('identityA'), identityB: term('identityB'), generatorLoss: round(fit.last.generatorLoss), discriminatorLoss: round(fit.last.discriminatorLoss) }
+        ? {
+            cycleA: term('cycleA'),
+            cycleB: term('cycleB'),
+            identityA: term('identityA'),
+            identityB: term('identityB'),
+            generatorLoss: round(fit.last.generatorLoss),
+            discriminatorLoss: round(fit.last.discriminatorLoss),
+          }
         : null,
       heldOut: Object.fromEntries(Object.entries(heldOut).map(([key, v]) => [key, round(v)])),
       steps: t.iteration,
@@ -243,7 +319,13 @@ async function trainOpened(
     fs.writeFileSync(path.join(out, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
     const h = metrics.heldOut;
     const summary = `cyclegan-digits (upright ↔ ${s.domainB}): ${t.iteration} steps, ${fit.seconds.toFixed(1)} s on ${options.backend}; held-out cycle A ${h.cycleA} B ${h.cycleB}, identity A ${h.identityA} B ${h.identityB}; |G(a) - T(a)| ${h.translationAB} (copying a: ${h.copyAB})`;
-    return { files: ['config.json', 'final/', 'translations.png', 'metrics.json'], summary, steps: t.iteration, seconds: fit.seconds, resumedFrom };
+    return {
+      files: ['config.json', 'final/', 'translations.png', 'metrics.json'],
+      summary,
+      steps: t.iteration,
+      seconds: fit.seconds,
+      resumedFrom,
+    };
   } finally {
     tf.dispose(held);
     trainer?.dispose();
@@ -253,7 +335,11 @@ async function trainOpened(
 
 /** The losses and terms of an iteration that are NaN or infinite, in words, or null. */
 function nonFiniteLosses(l: StepLogs): string | null {
-  const values: [string, number][] = [['the discriminators\' loss', l.discriminatorLoss], ['the generators\' loss', l.generatorLoss], ...Object.entries(l.terms)];
+  const values: [string, number][] = [
+    ["the discriminators' loss", l.discriminatorLoss],
+    ["the generators' loss", l.generatorLoss],
+    ...Object.entries(l.terms),
+  ];
   const bad = values.filter(([, v]) => !Number.isFinite(v)).map(([k, v]) => `${k} ${Number.isNaN(v) ? 'NaN' : v}`);
   return bad.length ? bad.join(', ') : null;
 }

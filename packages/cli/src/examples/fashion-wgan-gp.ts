@@ -37,7 +37,10 @@ const FASHION_MNIST_DIR_ENV = 'GANKIT_FASHION_MNIST_DIR';
  * give a message saying how to install them; a damaged file gives its own cause (truncated, wrong
  * magic number, …), not "not installed".
  */
-export function loadFashionMnist(dir: string | undefined = process.env[FASHION_MNIST_DIR_ENV] || undefined, split: Split = 'train'): ReturnType<typeof fashionMnist> {
+export function loadFashionMnist(
+  dir: string | undefined = process.env[FASHION_MNIST_DIR_ENV] || undefined,
+  split: Split = 'train',
+): ReturnType<typeof fashionMnist> {
   requireFashionMnist(dir, split);
   return fashionMnist(dir === undefined ? { split } : { dir, split });
 }
@@ -47,7 +50,10 @@ export function loadFashionMnist(dir: string | undefined = process.env[FASHION_M
  * {@link loadFashionMnist} for where it looks); returns the number of images. Lets `gankit train`
  * refuse missing or damaged data before the backend starts.
  */
-export function checkFashionMnistData(dir: string | undefined = process.env[FASHION_MNIST_DIR_ENV] || undefined, split: Split = 'train'): number {
+export function checkFashionMnistData(
+  dir: string | undefined = process.env[FASHION_MNIST_DIR_ENV] || undefined,
+  split: Split = 'train',
+): number {
   requireFashionMnist(dir, split);
   return checkFashionMnist(dir === undefined ? { split } : { dir, split });
 }
@@ -73,7 +79,12 @@ export const fashionWganGp = imageExample({
   name: 'fashion-wgan-gp',
   description: 'WGAN-GP on Fashion-MNIST (Debian dataset-fashion-mnist): Wasserstein loss, gradient penalty 10, 5 critic steps',
   title: 'WGAN-GP on Fashion-MNIST',
-  defaults: { steps: FASHION_WGAN_GP.steps, batchSize: FASHION_WGAN_GP.batchSize, gridEvery: FASHION_WGAN_GP.gridEvery, evalSamples: FASHION_WGAN_GP.evalSamples },
+  defaults: {
+    steps: FASHION_WGAN_GP.steps,
+    batchSize: FASHION_WGAN_GP.batchSize,
+    gridEvery: FASHION_WGAN_GP.gridEvery,
+    evalSamples: FASHION_WGAN_GP.evalSamples,
+  },
   data: () => loadFashionMnist(),
   metric: 'digit-features',
   generator: (seed) => dcganMnistGenerator({ latentDim: FASHION_WGAN_GP.latentDim, seed }),

@@ -60,9 +60,23 @@ describe('gan zoo examples', () => {
 
   it('mnist-acgan trains 2 steps with the class terms and writes a row per class, FID, IS and label accuracy', async () => {
     const dir = tmp('acgan');
-    const r = await runTraining(mnistAcgan, { steps: 2, seed: 0, batchSize: 10, out: dir, backend: tf.getBackend(), gridEvery: 2, evalSamples: 100, progress: false, log: () => {} });
+    const r = await runTraining(mnistAcgan, {
+      steps: 2,
+      seed: 0,
+      batchSize: 10,
+      out: dir,
+      backend: tf.getBackend(),
+      gridEvery: 2,
+      evalSamples: 100,
+      progress: false,
+      log: () => {},
+    });
     expect(r.steps).toBe(2);
-    const lines = fs.readFileSync(path.join(dir, 'logs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(path.join(dir, 'logs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(2);
     for (const l of lines) {
       // Cross-entropy over 10 classes of an untrained D is near ln 10 and always > 0.
@@ -89,7 +103,10 @@ describe('gan zoo examples', () => {
   }, 30_000);
 
   it('cyclegan-digits: B is A rotated 90° counter-clockwise, or in bold (a 3×3 dilation)', () => {
-    const x = tf.tensor4d(Float32Array.from({ length: 2 * 28 * 28 }, (_, i) => Math.sin(i)), [2, 28, 28, 1]);
+    const x = tf.tensor4d(
+      Float32Array.from({ length: 2 * 28 * 28 }, (_, i) => Math.sin(i)),
+      [2, 28, 28, 1],
+    );
     const before = tf.memory().numTensors;
     const r = rotate90(x);
     const b = transformDigits(x, 'bold');
@@ -97,11 +114,25 @@ describe('gan zoo examples', () => {
     const xv = x.arraySync() as number[][][][];
     const rv = r.arraySync() as number[][][][];
     const bv = b.arraySync() as number[][][][];
-    for (const n of [0, 1]) for (const [i, j] of [[0, 0], [3, 17], [27, 5], [12, 27]]) expect(rv[n][i][j][0]).toBe(xv[n][j][27 - i][0]);
+    for (const n of [0, 1])
+      for (const [i, j] of [
+        [0, 0],
+        [3, 17],
+        [27, 5],
+        [12, 27],
+      ])
+        expect(rv[n][i][j][0]).toBe(xv[n][j][27 - i][0]);
     for (const n of [0, 1]) {
-      for (const [i, j] of [[0, 0], [3, 17], [27, 5], [12, 27], [14, 14]]) {
+      for (const [i, j] of [
+        [0, 0],
+        [3, 17],
+        [27, 5],
+        [12, 27],
+        [14, 14],
+      ]) {
         let m = -Infinity;
-        for (let di = -1; di <= 1; di++) for (let dj = -1; dj <= 1; dj++) if (xv[n][i + di]?.[j + dj] !== undefined) m = Math.max(m, xv[n][i + di][j + dj][0]);
+        for (let di = -1; di <= 1; di++)
+          for (let dj = -1; dj <= 1; dj++) if (xv[n][i + di]?.[j + dj] !== undefined) m = Math.max(m, xv[n][i + di][j + dj][0]);
         expect(bv[n][i][j][0]).toBeCloseTo(m, 6);
       }
     }
@@ -139,11 +170,18 @@ describe('gan zoo examples', () => {
     const resumed = tmp('cyclegan-resumed');
     await trainCycleganDigits({ ...common, steps: 2, out: resumed, checkpointEvery: 2 }, settings);
     const lines: string[] = [];
-    await trainCycleganDigits({ ...common, steps: 3, out: resumed, checkpointEvery: 2, resume: true, log: (l) => void lines.push(l) }, settings);
+    await trainCycleganDigits(
+      { ...common, steps: 3, out: resumed, checkpointEvery: 2, resume: true, log: (l) => void lines.push(l) },
+      settings,
+    );
     expect(lines.join('\n')).toMatch(/resumed from .*step-000000002 \(step 2\)/);
     expect(fs.readFileSync(path.join(resumed, 'final', 'weights.bin'))).toEqual(fs.readFileSync(path.join(dir, 'final', 'weights.bin')));
-    await expect(trainCycleganDigits({ ...common, steps: 1, out: tmp('cyclegan-workers'), workers: 2 })).rejects.toThrow(/one thread .* use --workers 1/);
+    await expect(trainCycleganDigits({ ...common, steps: 1, out: tmp('cyclegan-workers'), workers: 2 })).rejects.toThrow(
+      /one thread .* use --workers 1/,
+    );
     // gankit sample/eval/interpolate name what they cannot do with such a run.
-    await expect(sampleRun({ run: dir, out: path.join(dir, 'x.png') })).rejects.toThrow(/is a 'cyclegan-digits' run, which has no single generator to sample/);
+    await expect(sampleRun({ run: dir, out: path.join(dir, 'x.png') })).rejects.toThrow(
+      /is a 'cyclegan-digits' run, which has no single generator to sample/,
+    );
   }, 60_000);
 });

@@ -36,7 +36,15 @@ describe('grid25', () => {
   it('trains for a few steps and scores 25 modes', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'grid25-'));
     try {
-      const r = await runTraining(grid25, { steps: 3, seed: 1, batchSize: 16, out, backend: tf.getBackend(), progress: false, log: () => undefined });
+      const r = await runTraining(grid25, {
+        steps: 3,
+        seed: 1,
+        batchSize: 16,
+        out,
+        backend: tf.getBackend(),
+        progress: false,
+        log: () => undefined,
+      });
       expect(r.summary).toMatch(/^grid25: \d+\/25 modes captured/);
       const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
       expect(metrics.example).toBe('grid25');
@@ -58,10 +66,22 @@ describe('mixtureGanSetup', () => {
     expect(s.discriminator.trainableVariables[0].shape).toEqual([4, 16]);
     expect(s.plugins.map((p) => p.name)).toEqual(['r1', 'ema', 'lr-schedule']);
     free(s);
-    const packed: Example = { ...grid25, name: 'packed', setup: ({ seed }) => mixtureGanSetup(settings, ringMixture({ modes: 8, radius: 2, std: 0.02 }), seed) };
+    const packed: Example = {
+      ...grid25,
+      name: 'packed',
+      setup: ({ seed }) => mixtureGanSetup(settings, ringMixture({ modes: 8, radius: 2, std: 0.02 }), seed),
+    };
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'packed-'));
     try {
-      const r = await runTraining(packed, { steps: 3, seed: 1, batchSize: 16, out, backend: tf.getBackend(), progress: false, log: () => undefined });
+      const r = await runTraining(packed, {
+        steps: 3,
+        seed: 1,
+        batchSize: 16,
+        out,
+        backend: tf.getBackend(),
+        progress: false,
+        log: () => undefined,
+      });
       expect(r.steps).toBe(3);
       expect(r.fault).toBeUndefined();
     } finally {

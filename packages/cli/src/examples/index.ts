@@ -11,7 +11,9 @@ import type { CustomExample, Example } from './types';
 
 /** Every example the `gankit train --example` command knows, by name. */
 export const EXAMPLES: Readonly<Record<string, Example>> = {
-  ring8, 'ring8-unrolled': ring8Unrolled, 'ring8-replay': ring8Replay,
+  ring8,
+  'ring8-unrolled': ring8Unrolled,
+  'ring8-replay': ring8Replay,
   grid25,
   'mnist-dcgan': mnistDcgan,
   'mnist-cgan': mnistCgan,
@@ -30,4 +32,13 @@ export function exampleNames(): string[] {
   return [...Object.keys(EXAMPLES), ...Object.keys(CUSTOM_EXAMPLES)].sort();
 }
 
-export type { CustomExample, EvaluateOptions, Example, ExampleOutputs, ExampleSetup, GeneratorSampler, RunFacts, SetupOptions } from './types';
+export type {
+  CustomExample,
+  EvaluateOptions,
+  Example,
+  ExampleOutputs,
+  ExampleSetup,
+  GeneratorSampler,
+  RunFacts,
+  SetupOptions,
+} from './types';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { acganDiscriminator, conditionalGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
 import { acgan, acganAdversarialOutput } from '@gankit/trainer';
@@ -26,7 +26,8 @@ const base = mnistImageExample(MNIST_ACGAN, {
   description: 'AC-GAN on the mnist digits (embedding G, D with real/fake and class heads): grids with a row per class',
   title: 'AC-GAN on MNIST digits',
   numClasses: MNIST_ACGAN.numClasses,
-  generator: (seed) => conditionalGenerator({ numClasses: MNIST_ACGAN.numClasses, conditioning: 'embedding', latentDim: MNIST_ACGAN.latentDim, seed }),
+  generator: (seed) =>
+    conditionalGenerator({ numClasses: MNIST_ACGAN.numClasses, conditioning: 'embedding', latentDim: MNIST_ACGAN.latentDim, seed }),
   discriminator: (seed) => acganDiscriminator({ numClasses: MNIST_ACGAN.numClasses, seed }),
   loss: nonSaturating,
   plugins: () => [acgan({ weight: MNIST_ACGAN.classWeight })],

@@ -21,8 +21,15 @@ export const mnistCgan = mnistImageExample(MNIST_CGAN, {
   description: 'class-conditional DCGAN on the mnist digits (embedding G, projection D): grids with a row per class',
   title: 'Conditional DCGAN on MNIST digits',
   numClasses: MNIST_CGAN.numClasses,
-  generator: (seed) => conditionalGenerator({ numClasses: MNIST_CGAN.numClasses, conditioning: 'embedding', latentDim: MNIST_CGAN.latentDim, seed }),
+  generator: (seed) =>
+    conditionalGenerator({ numClasses: MNIST_CGAN.numClasses, conditioning: 'embedding', latentDim: MNIST_CGAN.latentDim, seed }),
   discriminator: (seed) => conditionalDiscriminator({ numClasses: MNIST_CGAN.numClasses, conditioning: 'projection', seed }),
   loss: nonSaturating,
-  settings: { data: 'mnist (train split, 9,003 digits, labels)', architecture: 'conditionalGenerator (embedding) / conditionalDiscriminator (projection)', loss: 'non-saturating', optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)', averaging: 'ema decay 0.999, ramp-up' },
+  settings: {
+    data: 'mnist (train split, 9,003 digits, labels)',
+    architecture: 'conditionalGenerator (embedding) / conditionalDiscriminator (projection)',
+    loss: 'non-saturating',
+    optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)',
+    averaging: 'ema decay 0.999, ramp-up',
+  },
 });

@@ -21,5 +21,11 @@ export const mnistDcgan = mnistImageExample(MNIST_DCGAN, {
   generator: (seed) => dcganMnistGenerator({ latentDim: MNIST_DCGAN.latentDim, seed }),
   discriminator: (seed) => dcganMnistDiscriminator({ seed }),
   loss: nonSaturating,
-  settings: { data: 'mnist (train split, 9,003 digits)', architecture: 'dcganMnistGenerator / dcganMnistDiscriminator', loss: 'non-saturating', optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)', averaging: 'ema decay 0.999, ramp-up' },
+  settings: {
+    data: 'mnist (train split, 9,003 digits)',
+    architecture: 'dcganMnistGenerator / dcganMnistDiscriminator',
+    loss: 'non-saturating',
+    optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)',
+    averaging: 'ema decay 0.999, ramp-up',
+  },
 });

@@ -21,7 +21,14 @@ export const mnistSnganHinge = mnistImageExample(MNIST_SNGAN_HINGE, {
   description: 'spectral norm on every D layer + hinge loss on the mnist digits, EMA, MNIST FID/IS',
   title: 'Spectrally normalized DCGAN with hinge loss on MNIST digits',
   generator: (seed) => dcganMnistGenerator({ latentDim: MNIST_SNGAN_HINGE.latentDim, seed }),
-  discriminator: (seed) => dcganMnistDiscriminator({ seed, weightParametrization: spectralNorm({ powerIterations: MNIST_SNGAN_HINGE.powerIterations, seed }) }),
+  discriminator: (seed) =>
+    dcganMnistDiscriminator({ seed, weightParametrization: spectralNorm({ powerIterations: MNIST_SNGAN_HINGE.powerIterations, seed }) }),
   loss: hinge,
-  settings: { data: 'mnist (train split, 9,003 digits)', architecture: 'dcganMnistGenerator / dcganMnistDiscriminator with spectral norm on every kernel', loss: 'hinge', optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)', averaging: 'ema decay 0.999, ramp-up' },
+  settings: {
+    data: 'mnist (train split, 9,003 digits)',
+    architecture: 'dcganMnistGenerator / dcganMnistDiscriminator with spectral norm on every kernel',
+    loss: 'hinge',
+    optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)',
+    averaging: 'ema decay 0.999, ramp-up',
+  },
 });

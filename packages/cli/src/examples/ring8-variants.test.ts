@@ -26,7 +26,10 @@ describe('ring8 variants', () => {
       s.plugins.forEach((p) => p.dispose?.());
     };
     free(base);
-    for (const [example, name] of [[ring8Unrolled, 'unrolled'], [ring8Replay, 'experience-replay']] as const) {
+    for (const [example, name] of [
+      [ring8Unrolled, 'unrolled'],
+      [ring8Replay, 'experience-replay'],
+    ] as const) {
       const s = example.setup({ seed: 1, batchSize: 8 });
       expect(s.plugins.map((p) => p.name)).toEqual([...basePlugins, name]);
       expect(s.loss).toBe(baseLoss);
@@ -42,7 +45,15 @@ describe('ring8 variants', () => {
   it('trains for a few steps and writes metrics.json under its own name', async () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ring8-unrolled-'));
     try {
-      const r = await runTraining(ring8Unrolled, { steps: 3, seed: 2, batchSize: 16, out, backend: tf.getBackend(), progress: false, log: () => undefined });
+      const r = await runTraining(ring8Unrolled, {
+        steps: 3,
+        seed: 2,
+        batchSize: 16,
+        out,
+        backend: tf.getBackend(),
+        progress: false,
+        log: () => undefined,
+      });
       expect(r.summary).toMatch(/^ring8-unrolled: \d\/8 modes captured/);
       const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
       expect(metrics.example).toBe('ring8-unrolled');

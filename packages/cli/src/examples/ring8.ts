@@ -65,7 +65,13 @@ export const RING8 = {
  * players decayed linearly from `decayStart` to the end of the default run, and an EMA of G.
  */
 export function mixtureGanSetup(settings: MixtureGanSettings, data: DataSource, seed: number): ExampleSetup {
-  const generator = mlpGenerator({ latentDim: settings.latentDim, outputDim: 2, hidden: settings.hidden, activation: settings.generatorActivation, seed: seed * 2 + 1 });
+  const generator = mlpGenerator({
+    latentDim: settings.latentDim,
+    outputDim: 2,
+    hidden: settings.hidden,
+    activation: settings.generatorActivation,
+    seed: seed * 2 + 1,
+  });
   const inner = mlpDiscriminator({ inputDim: 2 * settings.packing, hidden: settings.hidden, seed: seed * 2 + 2 });
   const discriminator = settings.packing > 1 ? packDiscriminator(inner, { samples: settings.packing }) : inner;
   const generatorOptimizer = tf.train.adam(settings.learningRate, settings.beta1);

@@ -172,7 +172,10 @@ function checkFashionShapes(images: readonly number[], labels: readonly number[]
     throw new GankitError('data', `fashionMnist: ${files.images} holds images of shape ${formatShape(images)}, expected [n, 28, 28]`);
   }
   if (labels.length !== 1 || labels[0] !== images[0]) {
-    throw new GankitError('data', `fashionMnist: ${files.labels} holds labels of shape ${formatShape(labels)}, expected [${images[0]}] (one per image in ${files.images})`);
+    throw new GankitError(
+      'data',
+      `fashionMnist: ${files.labels} holds labels of shape ${formatShape(labels)}, expected [${images[0]}] (one per image in ${files.images})`,
+    );
   }
 }
 

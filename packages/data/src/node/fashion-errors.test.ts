@@ -75,7 +75,9 @@ describe('fashionMnist and checkFashionMnist', () => {
       fs.writeFileSync(file, gzip ? zlib.gzipSync(cut) : cut);
       for (const fn of [() => fashionMnist({ dir }), () => checkFashionMnist({ dir })]) {
         const message = dataError(fn);
-        expect(message.startsWith(`${file}: truncated IDX uint8 data of shape [4, 28, 28]: expected ${whole.length} bytes`), message).toBe(true);
+        expect(message.startsWith(`${file}: truncated IDX uint8 data of shape [4, 28, 28]: expected ${whole.length} bytes`), message).toBe(
+          true,
+        );
         expect(message).toMatch(/got 1000$/);
         expect(message).not.toMatch(/not found|install/i);
       }
@@ -91,7 +93,9 @@ describe('fashionMnist and checkFashionMnist', () => {
     bad[0] = 0x12;
     bad[1] = 0x34;
     fs.writeFileSync(images, zlib.gzipSync(bad));
-    expect(dataError(() => checkFashionMnist({ dir }))).toBe(`${images}: not an IDX file: the magic number must start with two zero bytes, got 0x12 0x34`);
+    expect(dataError(() => checkFashionMnist({ dir }))).toBe(
+      `${images}: not an IDX file: the magic number must start with two zero bytes, got 0x12 0x34`,
+    );
     expect(dataError(() => fashionMnist({ dir }))).toMatch(/^\S+train-images-idx3-ubyte\.gz: not an IDX file/);
 
     const gz = zlib.gzipSync(idxPair(4, 255, 1).images);
@@ -105,7 +109,9 @@ describe('fashionMnist and checkFashionMnist', () => {
     }
 
     fs.writeFileSync(images, zlib.gzipSync(encodeIdx({ dtype: 'uint8', shape: [4, 32, 32], data: new Uint8Array(4 * 1024) })));
-    expect(dataError(() => checkFashionMnist({ dir }))).toBe(`fashionMnist: ${images} holds images of shape [4, 32, 32], expected [n, 28, 28]`);
+    expect(dataError(() => checkFashionMnist({ dir }))).toBe(
+      `fashionMnist: ${images} holds images of shape [4, 32, 32], expected [n, 28, 28]`,
+    );
   });
 
   it('say "not found" only when files are absent, and list which', () => {
@@ -116,7 +122,9 @@ describe('fashionMnist and checkFashionMnist', () => {
     expect(files.labels).toBeUndefined();
     expect(files.missing).toEqual(['t10k-labels-idx1-ubyte']);
     expect(findFashionMnistFiles({ dir }).missing).toEqual([]);
-    expect(dataError(() => checkFashionMnist({ dir, split: 'test' }))).toMatch(/^fashionMnist: t10k-labels-idx1-ubyte\(\.gz\) not found in .*absent\. Pass `dir`/);
+    expect(dataError(() => checkFashionMnist({ dir, split: 'test' }))).toMatch(
+      /^fashionMnist: t10k-labels-idx1-ubyte\(\.gz\) not found in .*absent\. Pass `dir`/,
+    );
     const empty = path.join(tmp, 'nothing-here');
     expect(findFashionMnistFiles({ dir: empty }).missing).toEqual(['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']);
     expect(dataError(() => findFashionMnistFiles({ split: 'val' as never }))).toMatch(/split must be 'train' or 'test', got 'val'/);

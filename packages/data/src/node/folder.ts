@@ -138,7 +138,10 @@ export function imageFolder(options: ImageFolderOptions): ImageFolderDataset {
     const classOf = files.map((f) => {
       const rel = path.relative(dir, f).split(path.sep);
       if (rel.length < 2) {
-        throw new GankitError('data', `imageFolder: with labels: true every image must sit in a class sub-folder, but ${f} is directly in ${dir}`);
+        throw new GankitError(
+          'data',
+          `imageFolder: with labels: true every image must sit in a class sub-folder, but ${f} is directly in ${dir}`,
+        );
       }
       return rel[0];
     });

