@@ -6,6 +6,7 @@
  * - {@link StepContext} / {@link TrainContext}: what hooks see.
  * - {@link RandomSource}: seeded, checkpointable randomness so runs repeat bit for bit.
  * - {@link ensureGradients}: registers tfjs-core's gradients in any environment.
+ * - {@link createRegistry} / {@link PartEntry}: parts found by name, with the schema of their options.
  *
  * @packageDocumentation
  */
@@ -32,3 +33,20 @@ export { ensureGradients } from './gradients';
 export { interpolateLatents, latentArithmetic } from './latent';
 export type { InterpolationMode } from './latent';
 export { canonicalJson } from './json';
+export { closest, didYouMean, editDistance } from './suggest';
+export { describeValue, expectedBy, schemaProblem } from './schema-problem';
+export type { JsonSchema } from './schema-problem';
+export { createRegistry, definePart, optionsJsonSchema, parseOptions } from './registry';
+export type {
+  AnyOptionsSchema,
+  AnyPartEntry,
+  EntryNamed,
+  OptionsInputOf,
+  OptionsIssue,
+  OptionsOf,
+  OptionsResult,
+  OptionsSchema,
+  PartConfig,
+  PartEntry,
+  Registry,
+} from './registry';
