@@ -222,7 +222,7 @@ class Graph implements GraphNetwork {
   }
 
   private run(what: string, endpoint: GraphEndpoint, x: tf.Tensor, options: ApplyOptions): tf.Tensor {
-    if (this.disposed) throw new GankitError('disposed', `network '${this.name}' has been disposed`);
+    if (this.disposed) throw new GankitError('state', `network '${this.name}' has been disposed`);
     checkNetworkInput(this.name, this.inputShape, this.inputDtype, x, options);
     if (this.numClasses !== undefined) checkLabels(this.name, options, x.shape[0], this.numClasses);
     else if (this.usesLabels) requireLabels(this.name, options, x.shape[0]);

@@ -130,7 +130,7 @@ export function disposeVariables(variables: readonly tf.Variable[]): void {
 export function requireLabels(layer: string, options: ApplyOptions, batch: number): tf.Tensor {
   const labels = options.labels;
   if (labels == null) {
-    throw new GankitError('labels', `layer '${layer}' is conditional: pass int32 class labels [${batch}] as options.labels`);
+    throw new GankitError('argument', `layer '${layer}' is conditional: pass int32 class labels [${batch}] as options.labels`);
   }
   if (labels.dtype !== 'int32') {
     throw new GankitError('dtype', `layer '${layer}': labels must be int32, got ${labels.dtype}`);

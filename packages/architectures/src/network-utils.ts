@@ -16,7 +16,7 @@ export function checkNetworkInput(
   options: ApplyOptions,
 ): void {
   if (x == null || !(x instanceof tf.Tensor))
-    throw new GankitError('type', `network '${name}': apply expects a tf.Tensor, got ${String(x)}`);
+    throw new GankitError('argument', `network '${name}': apply expects a tf.Tensor, got ${String(x)}`);
   const expected = [null, ...inputShape];
   if (x.rank !== expected.length || inputShape.some((d, i) => x.shape[i + 1] !== d) || x.shape[0] < 1) {
     throw new GankitError('shape', `network '${name}': expected input of shape ${formatShape(expected)}, got ${formatShape(x.shape)}`);
@@ -60,7 +60,7 @@ export function checkLabels(name: string, options: ApplyOptions, batch: number, 
     const v = values[i];
     if (!(v >= 0 && v < numClasses)) {
       throw new GankitError(
-        'labels',
+        'value',
         `network '${name}': label ${v} at position ${i} is out of range; labels must be integers in [0, ${numClasses})`,
       );
     }

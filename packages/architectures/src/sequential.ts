@@ -99,7 +99,7 @@ class Sequential implements SequentialNetwork {
   }
 
   apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
-    if (this.disposed) throw new GankitError('disposed', `network '${this.name}' has been disposed`);
+    if (this.disposed) throw new GankitError('state', `network '${this.name}' has been disposed`);
     checkNetworkInput(this.name, this.inputShape, this.inputDtype, x, options);
     if (this.usesLabels) requireLabels(this.name, options, x.shape[0]);
     return tf.tidy(() => {

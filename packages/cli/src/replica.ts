@@ -1,4 +1,4 @@
-import { GankitError } from '@gankit/core';
+import { GankitError, isGankitErrorCode } from '@gankit/core';
 import { runReplicas, type ReplicaRun } from '@gankit/backend/node';
 import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
 import { exampleFromConfig, readConfigFile } from './config';
@@ -59,7 +59,7 @@ export async function trainInWorkers(source: ExampleSource, options: WorkerRunOp
   } catch (e) {
     opened.abandon();
     const err = e as Error & { code?: string | undefined };
-    if (err?.name === 'GankitError') throw new GankitError(err.code ?? 'error', err.message);
+    if (err?.name === 'GankitError') throw new GankitError(isGankitErrorCode(err.code) ? err.code : 'backend', err.message);
     throw e;
   }
 }

@@ -12,7 +12,8 @@
  */
 export type { ApplyOptions, Network, WeightParametrization, WeightParametrizationFactory } from './network';
 export { countParameters, networkVariables } from './network';
-export { GankitError, formatShape } from './errors';
+export { GANKIT_ERROR_CODES, GANKIT_ERROR_KINDS, GankitError, formatShape, isGankitErrorCode } from './errors';
+export type { GankitErrorCode } from './errors';
 export { RandomSource, deriveSeed } from './random';
 export type { RandomState } from './random';
 export { PLUGIN_API_VERSION, sortPlugins } from './plugin';

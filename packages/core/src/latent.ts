@@ -5,7 +5,8 @@ import { GankitError, formatShape } from './errors';
 export type InterpolationMode = 'linear' | 'spherical';
 
 function checkPair(a: tf.Tensor, b: tf.Tensor, what: string): void {
-  if (!(a instanceof tf.Tensor) || !(b instanceof tf.Tensor)) throw new GankitError('type', `${what}: both latent points must be tensors`);
+  if (!(a instanceof tf.Tensor) || !(b instanceof tf.Tensor))
+    throw new GankitError('argument', `${what}: both latent points must be tensors`);
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
     throw new GankitError('shape', `${what}: latent points have different shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
   }

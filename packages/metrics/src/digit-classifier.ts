@@ -55,7 +55,7 @@ export interface DigitClassifier extends ImageClassifier {
 
 /** Accepts `[n, 28, 28, 1]`, `[n, 28, 28]` or `[n, 784]` float32 and returns `[n, 28, 28, 1]`. */
 function asDigitBatch(x: tf.Tensor, what: string): tf.Tensor4D {
-  if (!(x instanceof tf.Tensor)) throw new GankitError('value', `${what}: expected a tf.Tensor of images [n, 28, 28, 1]`);
+  if (!(x instanceof tf.Tensor)) throw new GankitError('argument', `${what}: expected a tf.Tensor of images [n, 28, 28, 1]`);
   if (x.dtype !== 'float32') throw new GankitError('dtype', `${what}: expected float32 images in [-1, 1], got dtype ${x.dtype}`);
   const s = x.shape;
   const ok =

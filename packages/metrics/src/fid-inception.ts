@@ -267,7 +267,7 @@ export interface FidInception extends ImageClassifier {
  * @internal
  */
 export function fidInceptionInput(x: tf.Tensor, what: string): tf.Tensor4D {
-  if (!(x instanceof tf.Tensor)) throw new GankitError('value', `${what}: expected a tf.Tensor of images [n, h, w, 1 | 3]`);
+  if (!(x instanceof tf.Tensor)) throw new GankitError('argument', `${what}: expected a tf.Tensor of images [n, h, w, 1 | 3]`);
   if (x.dtype !== 'float32') throw new GankitError('dtype', `${what}: expected float32 images in [-1, 1], got dtype ${x.dtype}`);
   if (x.rank !== 4 || (x.shape[3] !== 1 && x.shape[3] !== 3) || x.shape[1]! < 1 || x.shape[2]! < 1) {
     throw new GankitError('shape', `${what}: expected images [n, h, w, 1] or [n, h, w, 3], got ${formatShape(x.shape)}`);

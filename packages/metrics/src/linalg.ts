@@ -450,7 +450,7 @@ export function tridiagonalEigenvalues(d: Float64Array, e: Float64Array): Float6
       lo--;
     }
     if (++iterations > maxIterations) {
-      throw new GankitError('numeric', `symmetric eigensolver: QR iteration did not converge after ${maxIterations} steps`);
+      throw new GankitError('numerical', `symmetric eigensolver: QR iteration did not converge after ${maxIterations} steps`);
     }
     // Wilkinson shift from the trailing 2 × 2 block.
     const eb = e[hi - 1];

@@ -25,7 +25,7 @@ function toImageTensor(images: Images, what: string): { t: tf.Tensor; owned: boo
     return { t: tf.tensor4d(images, [images.length / 784, 28, 28, 1]), owned: true };
   }
   if (!(images instanceof tf.Tensor))
-    throw new GankitError('value', `${what}: expected images as a tf.Tensor [n, h, w, c] or a Float32Array`);
+    throw new GankitError('argument', `${what}: expected images as a tf.Tensor [n, h, w, c] or a Float32Array`);
   if (images.rank < 2) throw new GankitError('shape', `${what}: expected a batch of images [n, h, w, c], got ${formatShape(images.shape)}`);
   return { t: images, owned: false };
 }

@@ -136,7 +136,7 @@ export async function resolveWeights(source: WeightsSource, what: string): Promi
     }
     return { tensors: source as tf.NamedTensorMap, owned: false };
   }
-  throw new GankitError('value', `${what}: weights must be tensors by name, { manifest, weightData } or an IOHandler`);
+  throw new GankitError('argument', `${what}: weights must be tensors by name, { manifest, weightData } or an IOHandler`);
 }
 
 /**

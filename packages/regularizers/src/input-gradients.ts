@@ -17,7 +17,7 @@ export function inputGradientSquaredNorms(s: StepContext, x: tf.Tensor, labels?:
   ensureGradients();
   const gradient = tf.grad((input: tf.Tensor) => {
     const out = s.discriminate(input, labels);
-    return tf.sum(s.adversarial ? s.adversarial(out) : out);
+    return tf.sum(s.adversarial(out));
   })(x);
   const axes = Array.from({ length: gradient.rank - 1 }, (_, i) => i + 1);
   const sq = tf.square(gradient);
@@ -34,7 +34,7 @@ export function checkNonNegative(value: number, what: string): number {
 
 /** Checks a float32 batch with at least one example. */
 export function checkBatch(x: tf.Tensor, what: string): void {
-  if (!(x instanceof tf.Tensor)) throw new GankitError('type', `${what} must be a tensor`);
+  if (!(x instanceof tf.Tensor)) throw new GankitError('argument', `${what} must be a tensor`);
   if (x.rank < 1 || x.shape[0] < 1)
     throw new GankitError('shape', `${what} must be a batch [batch, ...] with batch >= 1, got shape ${formatShape(x.shape)}`);
   if (x.dtype !== 'float32') throw new GankitError('dtype', `${what} must be float32, got ${x.dtype}`);

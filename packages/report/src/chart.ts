@@ -110,11 +110,11 @@ export function lineChartSvg(series: readonly ChartSeries[], options: LineChartO
   }
   if (!Number.isInteger(maxPoints) || maxPoints < 2)
     throw new GankitError('config', `lineChartSvg: maxPoints must be an integer >= 2, got ${maxPoints}`);
-  if (!Array.isArray(series)) throw new GankitError('type', 'lineChartSvg needs an array of { name, points }');
+  if (!Array.isArray(series)) throw new GankitError('argument', 'lineChartSvg needs an array of { name, points }');
   const fy = (y: number) => (logY ? (y > 0 ? Math.log10(y) : NaN) : y);
   const lines = series.map((s, i) => {
     if (!s || typeof s.name !== 'string' || !Array.isArray(s.points)) {
-      throw new GankitError('type', `lineChartSvg: series ${i} must be { name: string, points: [x, y][] }`);
+      throw new GankitError('argument', `lineChartSvg: series ${i} must be { name: string, points: [x, y][] }`);
     }
     return downsample(s.points, maxPoints).map(([x, y]) => [x, fy(y)] as [number, number]);
   });

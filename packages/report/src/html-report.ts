@@ -198,7 +198,7 @@ export async function htmlReport(options: HtmlReportOptions): Promise<string> {
         try {
           png = await readFile(grid.file);
         } catch (e) {
-          throw new GankitError('file', `htmlReport: cannot read grid '${grid.file}': ${(e as Error).message}`);
+          throw new GankitError('io', `htmlReport: cannot read grid '${grid.file}': ${(e as Error).message}`);
         }
       }
       images.push({ src: `data:image/png;base64,${Buffer.from(png.buffer, png.byteOffset, png.byteLength).toString('base64')}`, caption });

@@ -67,7 +67,7 @@ function readBatch(images: ImagesInput): Batch {
     data = images.data;
     shape = images.shape;
   } else {
-    throw new GankitError('type', 'imageGrid needs a tensor [n, h, w, c] or { data, shape }');
+    throw new GankitError('argument', 'imageGrid needs a tensor [n, h, w, c] or { data, shape }');
   }
   const s = shape.length === 3 ? [...shape, 1] : [...shape];
   if (s.length !== 4 || s.some((d) => !Number.isInteger(d) || d < 0) || (s[3] !== 1 && s[3] !== 3)) {

@@ -89,7 +89,7 @@ export async function readMetricsLog(file: string): Promise<MetricsRecord[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new GankitError('file', `cannot read metrics log '${file}': ${(e as Error).message}`);
+    throw new GankitError('io', `cannot read metrics log '${file}': ${(e as Error).message}`);
   }
   return parseMetricsLog(text);
 }

@@ -78,7 +78,7 @@ export function encodeEvent(event: TensorBoardEvent): Uint8Array {
   if (scalars.length > 0) {
     const summary = new ByteWriter();
     for (const [tag, value] of scalars) {
-      if (typeof value !== 'number') throw new GankitError('type', `encodeEvent: scalar '${tag}' is ${typeof value}, not a number`);
+      if (typeof value !== 'number') throw new GankitError('argument', `encodeEvent: scalar '${tag}' is ${typeof value}, not a number`);
       const v = new ByteWriter();
       v.lengthDelimited(1, utf8.encode(tag));
       v.float(2, value);
@@ -145,7 +145,7 @@ export class EventFileWriter {
         handle = await open(path, 'wx');
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EEXIST' && i < 1000) continue;
-        throw new GankitError('file', `cannot create TensorBoard event file '${path}': ${(e as Error).message}`);
+        throw new GankitError('io', `cannot create TensorBoard event file '${path}': ${(e as Error).message}`);
       }
       const w = new EventFileWriter(path, handle);
       w.buffer.push(tfRecord(encodeEvent({ wallTime, step: 0, fileVersion: 'brain.Event:2' })));

@@ -1,6 +1,6 @@
 // Small hand-made networks, data and a loss for the trainer's tests (not exported by the package).
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, RandomSource, type DataSource, type LossPair, type Network } from '@gankit/core';
+import { RandomSource, type DataSource, type LossPair, type Network } from '@gankit/core';
 
 /** y = tanh?(x W1 + b1) W2 + b2: a two-layer MLP built from tfjs-core ops. */
 export function mlp(name: string, inputDim: number, hidden: number, outputDim: number, seed: number): Network {
@@ -63,11 +63,11 @@ export function snapshot(net: Network): Float32Array[] {
   return net.trainableVariables.map((v) => v.dataSync().slice() as Float32Array);
 }
 
-/** Throws unless two snapshots are bit-identical. */
+/** Throws unless two snapshots are bit-identical (a test assertion: a plain Error, not a GankitError). */
 export function expectIdentical(a: Float32Array[], b: Float32Array[]): void {
-  if (a.length !== b.length) throw new GankitError('test', 'different variable counts');
+  if (a.length !== b.length) throw new Error('different variable counts');
   a.forEach((x, i) => {
     for (let j = 0; j < x.length; j++)
-      if (!Object.is(x[j], b[i][j])) throw new GankitError('test', `variable ${i} differs at ${j}: ${x[j]} vs ${b[i][j]}`);
+      if (!Object.is(x[j], b[i][j])) throw new Error(`variable ${i} differs at ${j}: ${x[j]} vs ${b[i][j]}`);
   });
 }

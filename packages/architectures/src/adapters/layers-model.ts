@@ -63,7 +63,7 @@ function variablesOf(weights: readonly LayersWeightLike[], name: string): tf.Var
     const v = w.read();
     if (!(v instanceof tf.Variable)) {
       throw new GankitError(
-        'type',
+        'argument',
         `fromLayersModel '${name}': weight '${w.name}' is not a tf.Variable of this tfjs-core; is a second copy of @tensorflow/tfjs-core installed?`,
       );
     }
@@ -97,7 +97,7 @@ function variablesOf(weights: readonly LayersWeightLike[], name: string): tf.Var
  */
 export function fromLayersModel<M extends LayersModelLike>(model: M, options: FromLayersModelOptions = {}): LayersModelNetwork<M> {
   if (model == null || typeof model.apply !== 'function' || !Array.isArray(model.inputs)) {
-    throw new GankitError('type', `fromLayersModel expects a tfjs-layers LayersModel, got ${String(model)}`);
+    throw new GankitError('argument', `fromLayersModel expects a tfjs-layers LayersModel, got ${String(model)}`);
   }
   const name = options.name ?? model.name;
   if (typeof name !== 'string' || name.length === 0) throw new GankitError('config', 'fromLayersModel: name must be a non-empty string');
@@ -128,9 +128,9 @@ class LayersModelAdapter<M extends LayersModelLike> implements LayersModelNetwor
   ) {}
 
   apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
-    if (this.disposed) throw new GankitError('disposed', `network '${this.name}' has been disposed`);
+    if (this.disposed) throw new GankitError('state', `network '${this.name}' has been disposed`);
     if (x == null || !(x instanceof tf.Tensor))
-      throw new GankitError('type', `network '${this.name}': apply expects a tf.Tensor, got ${String(x)}`);
+      throw new GankitError('argument', `network '${this.name}': apply expects a tf.Tensor, got ${String(x)}`);
     const expected = [null, ...this.inputShape];
     if (x.rank !== expected.length || this.inputShape.some((d, i) => x.shape[i + 1] !== d) || x.shape[0] < 1) {
       throw new GankitError(
@@ -144,7 +144,7 @@ class LayersModelAdapter<M extends LayersModelLike> implements LayersModelNetwor
     const y = this.model.apply(x, { training: options.training });
     if (!(y instanceof tf.Tensor)) {
       if (Array.isArray(y)) tf.dispose(y.filter((t): t is tf.Tensor => t instanceof tf.Tensor));
-      throw new GankitError('type', `network '${this.name}': model.apply did not return one tensor`);
+      throw new GankitError('argument', `network '${this.name}': model.apply did not return one tensor`);
     }
     return y;
   }

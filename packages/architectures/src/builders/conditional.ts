@@ -241,7 +241,8 @@ export function acganDiscriminator(config: AcganDiscriminatorConfig): GraphNetwo
  * @param numClasses - when given, checks that `out` has `1 + numClasses` columns
  */
 export function splitAcganOutput(out: tf.Tensor, numClasses?: number): AcganOutput {
-  if (out == null || !(out instanceof tf.Tensor)) throw new GankitError('type', `splitAcganOutput expects a tf.Tensor, got ${String(out)}`);
+  if (out == null || !(out instanceof tf.Tensor))
+    throw new GankitError('argument', `splitAcganOutput expects a tf.Tensor, got ${String(out)}`);
   const columns = out.shape[1] ?? 0;
   if (out.rank !== 2 || columns < 2) {
     throw new GankitError(
