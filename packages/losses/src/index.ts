@@ -4,7 +4,7 @@
  *
  * - Pairs: {@link minimax}, {@link nonSaturating}, {@link leastSquares}, {@link wasserstein},
  *   {@link hinge}, {@link relativisticAverage}, {@link relativisticAverageHinge}; by name with
- *   {@link lossByName}.
+ *   {@link lossByName}, or from options with the registry {@link losses}.
  * - Auxiliary terms: {@link acganClassLoss}, {@link cycleConsistencyLoss}, {@link identityLoss}.
  *
  * Every function takes outputs of any shape `[batch, ...]` (float32), returns the mean over all
@@ -43,5 +43,5 @@ export {
 } from './relativistic';
 export { acganClassLoss } from './classification';
 export { cycleConsistencyLoss, identityLoss } from './reconstruction';
-export { LOSS_NAMES, isLossName, lossByName } from './registry';
-export type { LossName, LossOptions } from './registry';
+export { LOSS_NAMES, isLossName, lossByName, losses } from './registry';
+export type { LossEntry, LossName, LossOptions } from './registry';

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients, type LossPair } from '@gankit/core';
 import * as api from './index';
-import { LOSS_NAMES, isLossName, lossByName } from './registry';
+import { LOSS_NAMES, isLossName, lossByName, losses } from './registry';
 import { expectGankitError, expectNoLeak, gradsOf, readScalar, withTensors } from '../test/helpers';
 
 beforeAll(() => {
@@ -62,6 +62,48 @@ describe('lossByName', () => {
     expectGankitError(() => lossByName('least-squares', { a: Number.NaN }), 'config', /target 'a'/);
     expectGankitError(() => lossByName('hinge', { a: 1 }), 'config', /loss 'hinge' takes no options, got \{a\}/);
     expect(lossByName('wasserstein', {})).toBe(api.wasserstein);
+  });
+});
+
+describe('losses (the registry)', () => {
+  it('lists every loss of lossByName, each with a summary and a schema that parses its defaults', () => {
+    expect(losses.noun).toBe('loss');
+    expect(losses.names).toEqual([...LOSS_NAMES]);
+    for (const entry of losses.entries) {
+      expect(entry.kind).toBe('loss');
+      expect(entry.summary.length).toBeGreaterThan(10);
+      const options = losses.parse(entry.name);
+      expect(options).toEqual(entry.name === 'least-squares' ? { a: 0, b: 1, c: 1 } : {});
+      const pair = losses.create(entry.name);
+      expect(pair.name).toBe(entry.name);
+      // The registry hands out the same pairs as lossByName (the shared constants, or equal targets).
+      if (entry.name !== 'least-squares') expect(pair).toBe(lossByName(entry.name));
+    }
+  });
+
+  it('makes least-squares pairs from options, checked with precise messages', () => {
+    const pair = losses.create('least-squares', { a: -1, c: 0 }) as api.LeastSquaresLossPair;
+    expect(pair.targets).toEqual({ a: -1, b: 1, c: 0 });
+    expectGankitError(() => losses.parse('least-squares', { a: 'x' }), 'config', /^least-squares\.a must be a number, got "x"$/);
+    expectGankitError(
+      () => losses.parse('least-squares', { zz: 1 }, 'config.loss'),
+      'config',
+      /^config\.loss\.zz is not a known key \(known keys: a, b, c\)$/,
+    );
+    expectGankitError(() => losses.parse('hinge', { a: 1 }), 'config', /^hinge\.a is not a known key/);
+    expectGankitError(() => losses.get('hinje'), 'config', /^unknown loss 'hinje'; did you mean 'hinge'\? \(one of: minimax, /);
+  });
+
+  it('makes pairs that compute and free their intermediates', () => {
+    const r = tf.tensor2d([[1.5], [0.5]]);
+    const f = tf.tensor2d([[-0.5], [0.25]]);
+    for (const name of losses.names) {
+      const pair = losses.create(name);
+      expect(Number.isFinite(readScalar(pair.discriminator(r, f))), name).toBe(true);
+      expectNoLeak(() => pair.discriminator(r, f));
+      expectNoLeak(() => generatorLoss(pair, f, r));
+    }
+    tf.dispose([r, f]);
   });
 });
 

@@ -1,23 +1,50 @@
-import { GankitError, type LossPair } from '@gankit/core';
-import { minimax, nonSaturating } from './minimax';
-import { leastSquares, type LeastSquaresTargets } from './least-squares';
-import { wasserstein } from './wasserstein';
+import { GankitError, type LossPair, createRegistry, definePart } from '@gankit/core';
+import { z } from 'zod';
 import { hinge } from './hinge';
+import { type LeastSquaresTargets, leastSquares } from './least-squares';
+import { minimax, nonSaturating } from './minimax';
 import { relativisticAverage, relativisticAverageHinge } from './relativistic';
+import { wasserstein } from './wasserstein';
 
-/** Every loss name that {@link lossByName} knows, in a stable order. */
-export const LOSS_NAMES = Object.freeze([
-  'minimax',
-  'non-saturating',
-  'least-squares',
-  'wasserstein',
-  'hinge',
-  'relativistic-average',
-  'relativistic-average-hinge',
-] as const);
+/** A loss without options: its entry makes the one shared pair. */
+function fixed<const N extends string>(name: N, summary: string, pair: LossPair) {
+  return definePart({ name, kind: 'loss', summary, schema: z.strictObject({}), create: (): LossPair => pair });
+}
+
+/**
+ * Every adversarial loss of `@gankit/losses` by name, with the schema of its options: what
+ * `gankit train --config` offers as `"loss"`. A new loss is its file, its entry here (name,
+ * summary, option schema, `create`), its export from `index.ts` and its test; the CLI finds it
+ * here. `losses.create('least-squares', { a: -1, c: 0 })` makes a pair from options.
+ */
+export const losses = createRegistry('loss', [
+  fixed('minimax', 'the original minimax GAN loss (Goodfellow et al. 2014); G minimises log(1 − D(G(z)))', minimax),
+  fixed('non-saturating', 'the non-saturating GAN loss: G maximises log D(G(z)), the usual default', nonSaturating),
+  definePart({
+    name: 'least-squares',
+    kind: 'loss',
+    summary: 'least-squares GAN (Mao et al. 2017): D pushes real outputs to b and fakes to a; G pushes fakes to c',
+    schema: z.strictObject({
+      a: z.number().default(0).describe("target of D's output on generated data"),
+      b: z.number().default(1).describe("target of D's output on real data"),
+      c: z.number().default(1).describe('target that G wants D to output on generated data'),
+    }),
+    create: (targets): LossPair => leastSquares(targets),
+  }),
+  fixed('wasserstein', 'Wasserstein GAN (Arjovsky et al. 2017): needs a Lipschitz critic (gradient penalty, clipping)', wasserstein),
+  fixed('hinge', 'hinge loss (SNGAN, BigGAN): D on relu(1 − r) + relu(1 + f), G on −f', hinge),
+  fixed('relativistic-average', 'relativistic average GAN (Jolicoeur-Martineau 2018)', relativisticAverage),
+  fixed('relativistic-average-hinge', 'relativistic average hinge GAN (Jolicoeur-Martineau 2018)', relativisticAverageHinge),
+]);
+
+/** One entry of {@link losses}. */
+export type LossEntry = (typeof losses.entries)[number];
+
+/** Every loss name that {@link lossByName} knows, in a stable order (the names of {@link losses}). */
+export const LOSS_NAMES: readonly LossName[] = losses.names;
 
 /** A name that {@link lossByName} accepts. */
-export type LossName = (typeof LOSS_NAMES)[number];
+export type LossName = LossEntry['name'];
 
 /**
  * Options for {@link lossByName}. Only `least-squares` takes any (its targets `a`, `b`, `c`);
@@ -32,11 +59,11 @@ export type LossOptions = LeastSquaresTargets;
  * @returns `true` for a known loss name
  */
 export function isLossName(name: string): name is LossName {
-  return (LOSS_NAMES as readonly string[]).includes(name);
+  return losses.has(name);
 }
 
 /**
- * The loss pair with the given name, e.g. from a config file or the command line.
+ * The loss pair with the given name, e.g. from the command line.
  *
  * @param name - one of {@link LOSS_NAMES}
  * @param options - the least-squares targets `{a, b, c}` (for `least-squares` only)
@@ -55,18 +82,5 @@ export function lossByName(name: string, options?: LossOptions): LossPair {
       `loss '${name}' takes no options, got {${Object.keys(options).join(', ')}} ` + "(targets a, b, c are for 'least-squares')",
     );
   }
-  switch (name) {
-    case 'minimax':
-      return minimax;
-    case 'non-saturating':
-      return nonSaturating;
-    case 'wasserstein':
-      return wasserstein;
-    case 'hinge':
-      return hinge;
-    case 'relativistic-average':
-      return relativisticAverage;
-    case 'relativistic-average-hinge':
-      return relativisticAverageHinge;
-  }
+  return losses.create(name);
 }
