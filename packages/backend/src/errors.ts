@@ -1,18 +1,17 @@
+import { GankitError } from '@gankit/core';
+
 /**
- * The error `@gankit/backend` throws for a bad backend name or a backend that cannot load. It has
- * the same shape as `GankitError` from `@gankit/core` (a `code` plus a message that names the
- * problem); this package stands apart from `@gankit/core`, so it defines its own.
+ * The error `@gankit/backend` throws for a bad backend name, a backend that cannot load, or a
+ * replica that fails. It is a {@link GankitError} (so `e instanceof GankitError` catches it) with
+ * code `'config'` (a bad name, count or path) or `'backend'` (cannot load, a worker failed).
  */
-export class BackendError extends Error {
-  /** A stable, machine-readable kind of problem: `'config'` (bad name) or `'backend'` (cannot load). */
-  readonly code: string;
+export class BackendError extends GankitError {
   /**
-   * @param code - a stable kind of problem, `'config'` or `'backend'`
+   * @param code - `'config'` for a bad value given to the backend, `'backend'` for one that cannot load or run
    * @param message - a sentence that names what is wrong and how to fix it
    */
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: 'config' | 'backend', message: string) {
+    super(code, message);
     this.name = 'BackendError';
-    this.code = code;
   }
 }

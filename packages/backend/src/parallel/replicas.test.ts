@@ -1,5 +1,6 @@
 // runReplicas runs from the built package (its worker is dist/replica-worker.js): build first.
 import { describe, expect, it } from 'vitest';
+import { GankitError } from '@gankit/core';
 import { AllReduceMember, createAllReduceGroup, runReplicas } from '@gankit/backend/node';
 
 const fixture = new URL('../../test/fixtures/reduce-replica.mjs', import.meta.url);
@@ -34,6 +35,15 @@ describe('runReplicas and the shared all-reduce', () => {
       code: 'fixture',
     });
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it("a replica's GankitError reaches the caller as a GankitError with its code (one catch for the CLI)", async () => {
+    const err = await runReplicas({ module: fixture, workers: 2, options: { gankitFailAt: 1, rounds: 1000 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GankitError);
+    expect(err).toMatchObject({ name: 'GankitError', code: 'data', message: 'replica 1 found no data' });
+    const missing = await runReplicas({ module: fixture, exportName: 'nope', workers: 1 }).catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(GankitError);
+    expect(missing).toMatchObject({ name: 'BackendError', code: 'config' });
   });
 
   it('checks its arguments', async () => {

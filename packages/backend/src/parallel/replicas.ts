@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { GankitError, isGankitErrorCode } from '@gankit/core';
 import { BackendError } from '../errors';
 import { abortAllReduceGroup, createAllReduceGroup, type AllReduceMember } from './all-reduce';
 
@@ -104,10 +105,7 @@ export async function runReplicas<R = unknown>(options: RunReplicasOptions): Pro
           settled = true;
           resolve(msg.result as R);
         } else {
-          const e = new Error(msg.message) as Error & { code?: string | undefined };
-          e.name = msg.name;
-          if (msg.code) e.code = msg.code;
-          fail(e);
+          fail(errorFromWorker(msg));
         }
       });
       worker.on('error', (e) => fail(new BackendError('backend', `replica ${index} failed: ${e.message}`)));
@@ -137,4 +135,21 @@ export function toModuleUrl(path: string): string {
     throw new BackendError('config', `module must be an absolute path or a URL, got '${path}'`);
   }
   return new URL(`file://${path.startsWith('/') ? '' : '/'}${path.replace(/\\/g, '/')}`).href;
+}
+
+/**
+ * The error a replica threw, rebuilt on this side of the thread: a `GankitError` (or
+ * `BackendError`) stays one, so `instanceof GankitError` still catches it; any other error keeps its
+ * name, message and string `code`.
+ */
+function errorFromWorker(msg: { message: string; name: string; code?: string | undefined }): Error {
+  if ((msg.name === 'GankitError' || msg.name === 'BackendError') && isGankitErrorCode(msg.code)) {
+    const e = new GankitError(msg.code, msg.message);
+    e.name = msg.name;
+    return e;
+  }
+  const e = new Error(msg.message) as Error & { code?: string | undefined };
+  e.name = msg.name;
+  if (msg.code) e.code = msg.code;
+  return e;
 }
