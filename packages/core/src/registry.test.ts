@@ -42,6 +42,10 @@ describe('createRegistry', () => {
     expect(parts.has('Penalty')).toBe(false);
     expect(parts.has(3)).toBe(false);
     expect(Object.isFrozen(parts.entries[0])).toBe(true);
+    // A package's own fields beyond the contract are kept, typed.
+    const tagged = definePart({ ...penalty, needs: 'images' as const });
+    expectTypeOf(tagged.needs).toEqualTypeOf<'images'>();
+    expect(tagged.needs).toBe('images');
   });
 
   it('refuses an unknown name with "did you mean" and the list', () => {

@@ -86,7 +86,8 @@ export type EntryNamed<E extends AnyPartEntry, N extends string> = Extract<E, { 
 
 /**
  * Defines a {@link PartEntry}, inferring its name as a literal type and its options from its
- * schema, and freezes it.
+ * schema, and freezes it. Fields beyond the contract (what a package's own entries declare, such
+ * as the data a metric needs) are kept and typed.
  *
  * @example
  * ```ts
@@ -97,9 +98,10 @@ export type EntryNamed<E extends AnyPartEntry, N extends string> = Extract<E, { 
  * });
  * ```
  */
-export function definePart<const Name extends string, Schema extends AnyOptionsSchema, Part, Context = void>(
-  entry: PartEntry<Name, Schema, Part, Context>,
-): PartEntry<Name, Schema, Part, Context> {
+// biome-ignore lint/complexity/noBannedTypes: `{}` is the "no extra fields" default of an intersection
+export function definePart<const Name extends string, Schema extends AnyOptionsSchema, Part, Context = void, Extra extends object = {}>(
+  entry: PartEntry<Name, Schema, Part, Context> & Extra,
+): PartEntry<Name, Schema, Part, Context> & Extra {
   return Object.freeze({ ...entry });
 }
 
@@ -140,7 +142,9 @@ export interface Registry<E extends AnyPartEntry> {
     ...args: EntryNamed<E, N> extends PartEntry<string, AnyOptionsSchema, unknown, infer C>
       ? [C] extends [void]
         ? [options?: OptionsInputOf<EntryNamed<E, N>['schema']>]
-        : [options: OptionsInputOf<EntryNamed<E, N>['schema']> | undefined, context: C]
+        : unknown extends C
+          ? [options?: OptionsInputOf<EntryNamed<E, N>['schema']>]
+          : [options: OptionsInputOf<EntryNamed<E, N>['schema']> | undefined, context: C]
       : never
   ): ReturnType<EntryNamed<E, N>['create']>;
 }
