@@ -64,8 +64,8 @@ export type {
 } from './config';
 export { exampleOfRun, loadRun, readRunConfig } from './run';
 export type { LoadedRun, RunConfigFile, RunWeights } from './run';
-export { evalRun, interpolateRun, sampleRun } from './commands';
-export type { CommandResult, EvalOptions, InterpolateOptions, SampleOptions } from './commands';
+export { evalRun, interpolateRun, sampleRun } from './commands/index';
+export type { CommandResult, EvalOptions, InterpolateOptions, SampleOptions } from './commands/index';
 export { Progress } from './progress';
 export type { ProgressOptions } from './progress';
 export { scatterPng } from './scatter';

@@ -1,0 +1,166 @@
+// How image examples are scored: the digit classifier's feature statistics of real images, and the
+// MNIST FID / IS (or the digit-feature Fréchet distance) of a generator's samples.
+import * as tf from '@tensorflow/tfjs-core';
+import { GankitError, RandomSource, type JsonValue } from '@gankit/core';
+import { FeatureStatistics, digitClassifier, frechetDistance, inceptionScore, type GaussianStatistics } from '@gankit/metrics';
+import { Progress } from './progress';
+import type { EvaluateOptions, GeneratorSampler } from './examples/types';
+
+/**
+ * How an image example is scored:
+ * - `'mnist'`: MNIST FID (Fréchet distance of the shipped digit classifier's 128-d features) and
+ *   MNIST score (Inception Score with its class probabilities);
+ * - `'digit-features'`: only the Fréchet distance in the digit classifier's feature space, for
+ *   28×28 grey images that are not digits (Fashion-MNIST): comparable between runs on the same
+ *   data, not with published FIDs, and no score (the classes are not theirs).
+ */
+export type ImageMetric = 'mnist' | 'digit-features';
+
+/** Real images kept in memory, `[size, 28, 28, 1]` row-major in [-1, 1] (an `InMemoryDataset` is one). */
+export interface RealImages {
+  /** The pixels. */
+  readonly data: Float32Array;
+  /** Number of images. */
+  readonly size: number;
+  /** Shape of one image. */
+  readonly sampleShape: readonly number[];
+}
+
+/** The latent batches an evaluation draws, in batches of this many. */
+const EVAL_BATCH = 100;
+/** At most this many real images make the real statistics. */
+export const MAX_REAL_IMAGES = 10_000;
+
+function checkDigitShape(shape: readonly number[], what: string): void {
+  if (shape.length !== 3 || shape[0] !== 28 || shape[1] !== 28 || shape[2] !== 1) {
+    throw new GankitError('shape', `${what}: the digit classifier scores 28×28×1 images, got images of shape [${shape.join(', ')}]`);
+  }
+}
+
+/**
+ * Feature statistics (mean and covariance of the digit classifier's 128-d features) of the first
+ * `max` images of `real` (default {@link MAX_REAL_IMAGES}).
+ */
+export function realFeatureStatistics(
+  real: RealImages,
+  options: { max?: number | undefined; progress?: boolean | undefined } = {},
+): GaussianStatistics {
+  checkDigitShape(real.sampleShape, 'realFeatureStatistics');
+  const n = Math.min(real.size, options.max ?? MAX_REAL_IMAGES);
+  const clf = digitClassifier();
+  const stats = new FeatureStatistics();
+  const bar = options.progress === false ? undefined : new Progress({ total: n, label: 'real features' });
+  try {
+    for (let i = 0; i < n; i += 500) {
+      const b = Math.min(500, n - i);
+      const feats = tf.tidy(() => clf.features(tf.tensor(real.data.subarray(i * 784, (i + b) * 784), [b, 28, 28, 1])));
+      stats.add(feats as tf.Tensor2D);
+      feats.dispose();
+      bar?.update(i + b);
+    }
+  } finally {
+    bar?.finish();
+    clf.dispose();
+  }
+  return stats.statistics();
+}
+
+/** What {@link evaluateImages} reports. */
+export interface ImageScores {
+  /** MNIST FID (`'mnist'` metric) against the real statistics. */
+  readonly fid?: number | undefined;
+  /** MNIST score: mean and std over 10 splits (`'mnist'` metric). */
+  readonly inceptionScore?: { readonly mean: number; readonly std: number } | undefined;
+  /** Fréchet distance in the digit classifier's feature space (`'digit-features'` metric). */
+  readonly frechetDistanceDigitFeatures?: number | undefined;
+  /** Conditional generators: fraction of samples the digit classifier puts in the class asked for. */
+  readonly labelAccuracy?: number | undefined;
+  /** Samples scored. */
+  readonly samples: number;
+}
+
+/**
+ * Scores `samples` images from a generator against real feature statistics, in batches of 100
+ * with a progress bar. The latent points come from `RandomSource(seed)`, so the raw and averaged
+ * weights of a run are scored on the same z. Conditional generators get labels `i mod numClasses`.
+ */
+export function evaluateImages(
+  sampler: GeneratorSampler,
+  real: GaussianStatistics,
+  metric: ImageMetric,
+  options: EvaluateOptions & { samples: number },
+): ImageScores {
+  const n = options.samples;
+  if (!Number.isInteger(n) || n < 10) throw new GankitError('config', `evaluateImages: samples must be an integer >= 10, got ${n}`);
+  checkDigitShape(sampler.network.outputShape, 'evaluateImages');
+  const random = new RandomSource(options.seed);
+  const clf = digitClassifier();
+  const feats = new FeatureStatistics();
+  const probs = new Float32Array(n * 10);
+  let correct = 0;
+  const bar =
+    options.progress === false ? undefined : new Progress({ total: n, label: `evaluate${options.label ? ` ${options.label}` : ''}` });
+  try {
+    for (let i = 0; i < n; i += EVAL_BATCH) {
+      const b = Math.min(EVAL_BATCH, n - i);
+      const labels = sampler.numClasses ? Int32Array.from({ length: b }, (_, k) => (i + k) % sampler.numClasses!) : undefined;
+      const z = random.normal([b, ...sampler.latentShape]);
+      const [f, p] = tf.tidy(() => {
+        const x = sampler.sample(z, labels ? tf.tensor1d(labels, 'int32') : undefined);
+        return [clf.features(x), clf.probs(x)];
+      });
+      z.dispose();
+      feats.add(f as tf.Tensor2D);
+      const pv = p.dataSync();
+      probs.set(pv, i * 10);
+      tf.dispose([f, p]);
+      if (labels) {
+        for (let k = 0; k < b; k++) {
+          let arg = 0;
+          for (let c = 1; c < 10; c++) if (pv[k * 10 + c] > pv[k * 10 + arg]) arg = c;
+          if (arg === labels[k]) correct++;
+        }
+      }
+      bar?.update(i + b);
+    }
+  } finally {
+    bar?.finish();
+    clf.dispose();
+  }
+  const fd = frechetDistance(real, feats.statistics());
+  const out: { -readonly [K in keyof ImageScores]: ImageScores[K] } = { samples: n };
+  if (metric === 'mnist') {
+    out.fid = fd;
+    const is = inceptionScore({ data: probs, dim: 10 }, { splits: 10 });
+    out.inceptionScore = { mean: is.mean, std: is.std };
+  } else {
+    out.frechetDistanceDigitFeatures = fd;
+  }
+  if (sampler.numClasses) out.labelAccuracy = correct / n;
+  return out;
+}
+
+/** Rounds a JSON number for metrics files (6 significant digits). */
+export function round(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(6)) : v;
+}
+
+/** Image scores as JSON for metrics.json and eval.json (numbers rounded to 6 significant digits). */
+export function scoresJson(s: ImageScores): { [key: string]: JsonValue } {
+  const o: { [key: string]: JsonValue } = { samples: s.samples };
+  if (s.fid !== undefined) o.fid = round(s.fid);
+  if (s.inceptionScore) o.inceptionScore = { mean: round(s.inceptionScore.mean), std: round(s.inceptionScore.std) };
+  if (s.frechetDistanceDigitFeatures !== undefined) o.frechetDistanceDigitFeatures = round(s.frechetDistanceDigitFeatures);
+  if (s.labelAccuracy !== undefined) o.labelAccuracy = round(s.labelAccuracy);
+  return o;
+}
+
+/** Image scores as a short line for the terminal (`FID 12.3, IS 8.12`). */
+export function scoresLine(s: ImageScores): string {
+  const parts: string[] = [];
+  if (s.fid !== undefined) parts.push(`FID ${s.fid.toFixed(1)}`);
+  if (s.inceptionScore) parts.push(`IS ${s.inceptionScore.mean.toFixed(2)}`);
+  if (s.frechetDistanceDigitFeatures !== undefined) parts.push(`FD ${s.frechetDistanceDigitFeatures.toFixed(1)}`);
+  if (s.labelAccuracy !== undefined) parts.push(`label accuracy ${(s.labelAccuracy * 100).toFixed(0)}%`);
+  return parts.join(', ');
+}
