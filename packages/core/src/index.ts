@@ -16,8 +16,8 @@ export { GANKIT_ERROR_CODES, GANKIT_ERROR_KINDS, GankitError, formatShape, isGan
 export type { GankitErrorCode } from './errors';
 export { RandomSource, deriveSeed } from './random';
 export type { RandomState } from './random';
-export { PLUGIN_API_VERSION, sortPlugins } from './plugin';
-export type { GanPlugin, PluginState } from './plugin';
+export { PLUGIN_API_VERSION, PLUGIN_HOOK_VERSIONS, STEP_CONTEXT_FIELD_VERSIONS, pluginApiVersion, sortPlugins, stepContextFor } from './plugin';
+export type { GanPlugin, PluginHook, PluginState } from './plugin';
 export type {
   Awaitable,
   Batch,

@@ -71,15 +71,15 @@ export interface StepContext {
   readonly phase: Phase;
   /** Index of this discriminator update within the iteration (0 .. k-1); 0 in the generator phase. */
   readonly discriminatorStep: number;
-  /** The real batch of this update. */
+  /** The real batch that this pair's discriminator sees in this update. */
   readonly batch: Batch;
-  /** The latent batch of this update. */
+  /** The generator's input of this update: the latent batch, or another domain's examples (CycleGAN). */
   readonly z: tf.Tensor;
-  /** The (first) generator. */
+  /** The generator of this pair. */
   readonly generator: Network;
-  /** The (first) discriminator. */
+  /** The discriminator of this pair. */
   readonly discriminator: Network;
-  /** Every network of the model by name (several G/D pairs for CycleGAN-like models). */
+  /** Every network of the model by role (several G/D pairs for CycleGAN-like models). */
   readonly networks: Readonly<Record<string, Network>>;
   /** The run's seeded random source, for draws such as the gradient penalty's interpolation weights. */
   readonly random: RandomSource;
@@ -98,23 +98,37 @@ export interface StepContext {
   /**
    * Class labels `[batch]` (int32) of the fake batch of this update, in conditional runs: the
    * labels the generator was given (in the discriminator phase after any
-   * {@link GanPlugin.transformFakes}, so they match {@link StepContext.fake}). `undefined` in
-   * unconditional runs. Optional: contexts made by older trainers lack it.
+   * {@link GanPlugin.transformFakes}, so they match {@link StepContext.fake}); `undefined` in
+   * unconditional runs. (Plugin API version 2.)
    */
-  readonly fakeLabels?: tf.Tensor1D | undefined;
+  readonly fakeLabels: tf.Tensor1D | undefined;
   /**
-   * The run's adversarial loss pair, for plugins that re-evaluate it (e.g. unrolled GAN's
-   * look-ahead discriminator steps). Optional: contexts made by older trainers lack it.
+   * The adversarial loss pair of this generator/discriminator pair, for plugins that re-evaluate it
+   * (e.g. unrolled GAN's look-ahead discriminator steps). (Plugin API version 2.)
    */
-  readonly loss?: LossPair | undefined;
+  readonly loss: LossPair;
   /**
    * The part of a discriminator output that the adversarial loss sees: the output itself for a
    * one-logit or patch-map discriminator, e.g. column 0 for an ACGAN discriminator `[batch, 1+K]`.
    * {@link StepContext.realOutput}, {@link StepContext.fakeOutput} and
    * {@link StepContext.discriminate} return whole outputs; regularizers that differentiate "D"
-   * (R1, gradient penalty) should apply this first. Optional: contexts made by older trainers lack it.
+   * (R1, gradient penalty) should apply this first. (Plugin API version 2.)
    */
-  adversarial?(output: tf.Tensor): tf.Tensor;
+  adversarial(output: tf.Tensor): tf.Tensor;
+  /** The name of the player being updated (`generator`, `discriminator`, ...). (Plugin API version 3.) */
+  readonly player: string;
+  /**
+   * The name of the generator/discriminator pair this context shows (`''` for the one pair of a
+   * classic GAN; `'A'` and `'B'` in CycleGAN). (Plugin API version 3.)
+   */
+  readonly pair: string;
+  /**
+   * A context for every adversarial pair of this update, the first being this one's. Per-update
+   * hooks (`afterDiscriminatorStep`, `afterGeneratorStep`, `beforeGeneratorStep`) see the first
+   * pair's context and reach the others here, e.g. to clip every discriminator. (Plugin API
+   * version 3.)
+   */
+  readonly pairs: readonly StepContext[];
 }
 
 /** Static facts about a training run. */

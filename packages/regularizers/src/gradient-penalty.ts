@@ -98,6 +98,8 @@ export function gradientPenalty(options: GradientPenaltyOptions = {}): GradientP
 
   return {
     name,
+    // Reads StepContext.adversarial (version 2).
+    apiVersion: 2,
     lambda,
     variant,
     penaltyPoints,

@@ -25,6 +25,8 @@ function zeroCentred(defaultName: string, on: 'real' | 'fake', options: Gradient
   const gamma = checkNonNegative(options.gamma ?? 10, `${name}: gamma`);
   return {
     name,
+    // Reads StepContext.adversarial and fakeLabels (version 2).
+    apiVersion: 2,
     gamma,
     discriminatorLoss(s: StepContext): Record<string, tf.Scalar> {
       const penalty = tf.tidy(() => {

@@ -16,7 +16,7 @@ export interface WeightClippingPlugin extends GanPlugin {
   readonly name: string;
   /** The clip bound c. */
   readonly c: number;
-  /** Clips the discriminator's trainable variables after its update. */
+  /** Clips the trainable variables of every discriminator of the update (both of CycleGAN's) after it. */
   afterDiscriminatorStep(s: StepContext): void;
   /** Clips a network's trainable variables into [−c, c] in place. */
   clip(net: Network): void;
@@ -24,7 +24,7 @@ export interface WeightClippingPlugin extends GanPlugin {
 
 /**
  * Weight clipping of the original WGAN (Arjovsky et al. 2017): after each discriminator update,
- * every trainable variable of the discriminator is clipped into `[−c, c]`, a crude way to keep the
+ * every trainable variable of each discriminator it updated is clipped into `[−c, c]`, a crude way to keep the
  * critic Lipschitz. Non-trainable variables are left alone.
  *
  * @example
@@ -47,8 +47,10 @@ export function weightClipping(options: WeightClippingOptions = {}): WeightClipp
     name,
     c,
     clip,
+    // Reads StepContext.pairs (version 3) to clip every discriminator of the update.
+    apiVersion: 3,
     afterDiscriminatorStep(s: StepContext): void {
-      clip(s.discriminator);
+      for (const p of s.pairs) clip(p.discriminator);
     },
   };
 }

@@ -1,6 +1,7 @@
 // AC-GAN (Odena et al. 2017): the auxiliary classifier loss as a plugin.
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape, type GanPlugin, type StepContext } from '@gankit/core';
+import { acganClassLoss } from '@gankit/losses';
 
 /**
  * Column 0 of an ACGAN discriminator's output `[batch, 1+K]`: the real/fake logit `[batch, 1]`.
@@ -23,32 +24,6 @@ function checkAcganOutput(output: tf.Tensor, fn: string): void {
     const got = output instanceof tf.Tensor ? formatShape(output.shape) : typeof output;
     throw new GankitError('shape', `${fn}: expected an ACGAN discriminator output [batch, 1+numClasses] with numClasses >= 1, got ${got}`);
   }
-}
-
-/**
- * Mean sparse softmax cross-entropy `−mean_i log softmax(logits_i)[labels_i]` (through
- * `logSoftmax`, stable for any logits). Checks shapes and dtypes; reads no data back, so a label
- * outside `[0, K)` contributes 0 (use `acganClassLoss` of `@gankit/losses` to check values too).
- *
- * @param logits - class logits `[batch, K]`, float32
- * @param labels - class labels `[batch]`, int32
- */
-export function sparseSoftmaxCrossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  const fn = 'sparseSoftmaxCrossEntropy';
-  if (!(logits instanceof tf.Tensor) || logits.rank !== 2 || logits.dtype !== 'float32') {
-    const got = logits instanceof tf.Tensor ? `${formatShape(logits.shape)} ${logits.dtype}` : typeof logits;
-    throw new GankitError('shape', `${fn}: logits must be float32 [batch, numClasses], got ${got}`);
-  }
-  if (!(labels instanceof tf.Tensor) || labels.dtype !== 'int32' || labels.rank !== 1 || labels.shape[0] !== logits.shape[0]) {
-    const got = labels instanceof tf.Tensor ? `${formatShape(labels.shape)} ${labels.dtype}` : typeof labels;
-    throw new GankitError(
-      'shape',
-      `${fn}: labels must be int32 [${logits.shape[0]}] to match logits ${formatShape(logits.shape)}, got ${got}`,
-    );
-  }
-  return tf.tidy(() =>
-    tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(labels as tf.Tensor1D, logits.shape[1] as number)), 1))),
-  ) as tf.Scalar;
 }
 
 /** Options of {@link acgan}. */
@@ -105,16 +80,18 @@ export function acgan(options: AcganOptions = {}): GanPlugin {
   };
   return {
     name,
+    // Reads StepContext.fakeLabels (version 2).
+    apiVersion: 2,
     discriminatorLoss(s) {
       const { real, fake } = labelsOf(s);
       return {
-        real: tf.mul(weight, sparseSoftmaxCrossEntropy(classLogits(s.realOutput()), real)) as tf.Scalar,
-        fake: tf.mul(weight, sparseSoftmaxCrossEntropy(classLogits(s.fakeOutput()), fake)) as tf.Scalar,
+        real: tf.mul(weight, acganClassLoss(classLogits(s.realOutput()), real)) as tf.Scalar,
+        fake: tf.mul(weight, acganClassLoss(classLogits(s.fakeOutput()), fake)) as tf.Scalar,
       };
     },
     generatorLoss(s) {
       const { fake } = labelsOf(s);
-      return { class: tf.mul(weight, sparseSoftmaxCrossEntropy(classLogits(s.fakeOutput()), fake)) as tf.Scalar };
+      return { class: tf.mul(weight, acganClassLoss(classLogits(s.fakeOutput()), fake)) as tf.Scalar };
     },
   };
 }

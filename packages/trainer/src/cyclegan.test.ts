@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { RandomSource, DataSource, GanPlugin, Network, StepContext } from '@gankit/core';
-import { CycleGanTrainer, type CycleGanTrainerOptions } from './cyclegan';
+import { cycleGan, type CycleGanGame, type CycleGanOptions } from './cyclegan';
+import type { GameTrainerOptions } from './options';
+import { Trainer } from './trainer';
 import { expectIdentical, mlp, snapshot } from './test-utils';
 
 /** Anisotropic 2-D Gaussian points; domain B is domain A rotated by 90°. */
@@ -28,29 +30,33 @@ function domain(name: string, rotate: boolean): DataSource {
   };
 }
 
-function build(opts: Partial<CycleGanTrainerOptions> = {}, seed = 1): CycleGanTrainer {
-  return new CycleGanTrainer({
+type BuildOptions = Partial<CycleGanOptions> & Omit<Partial<GameTrainerOptions>, 'game'>;
+
+/** A CycleGAN trainer on the 2-D domains, with its game. */
+function build(opts: BuildOptions = {}, seed = 1): Trainer & { readonly cycle: CycleGanGame } {
+  const { plugins, nanGuard, replica, batchSize, seed: runSeed, ...gameOptions } = opts;
+  const game = cycleGan({
     generatorAB: mlp('gab', 2, 16, 2, seed),
     generatorBA: mlp('gba', 2, 16, 2, seed + 1),
     discriminatorA: mlp('da', 2, 16, 1, seed + 2),
     discriminatorB: mlp('db', 2, 16, 1, seed + 3),
     dataA: domain('A', false),
     dataB: domain('B', true),
-    batchSize: 32,
     generatorOptimizer: tf.train.adam(1e-2, 0.5),
     discriminatorOptimizer: tf.train.adam(1e-2, 0.5),
-    seed: 7,
-    ...opts,
+    ...gameOptions,
   });
+  const t = new Trainer({ game, batchSize: batchSize ?? 32, seed: runSeed ?? 7, plugins, nanGuard, replica });
+  return Object.assign(t, { cycle: game });
 }
 
-function disposeAll(t: CycleGanTrainer) {
+function disposeAll(t: Trainer) {
   t.dispose();
-  Object.values(t.networks).forEach((n: Network) => n.dispose());
+  Object.values(t.game.networks).forEach((n: Network) => n.dispose());
 }
 
 /** Every value of a trainer's state by tensor name, and its metadata without network names. */
-async function values(t: CycleGanTrainer): Promise<{ tensors: Record<string, number[]>; meta: unknown }> {
+async function values(t: Trainer): Promise<{ tensors: Record<string, number[]>; meta: unknown }> {
   const s = await t.state();
   const tensors: Record<string, number[]> = {};
   for (const [k, v] of Object.entries(s.tensors)) tensors[k] = Array.from(v.dataSync());
@@ -60,22 +66,25 @@ async function values(t: CycleGanTrainer): Promise<{ tensors: Record<string, num
   return { tensors, meta };
 }
 
-describe('CycleGanTrainer', () => {
+describe('cycleGan: CycleGAN as a game of the one Trainer', () => {
   it('checks shapes, translates both ways, and logs every term with the paper’s weights', async () => {
     const t = build();
     const n0 = tf.memory().numTensors;
     const a = tf.ones([5, 2]);
-    const ab = t.translate(a, 'AB');
-    const ba = t.translate(a, 'BA');
+    const ab = t.cycle.translate(a, 'AB');
+    const ba = t.cycle.translate(a, 'BA');
     expect(ab.shape).toEqual([5, 2]);
-    const [refAB, refBA] = [t.generatorAB.apply(a, { training: false }), t.generatorBA.apply(a, { training: false })];
+    const [refAB, refBA] = [
+      t.game.networks.generatorAB.apply(a, { training: false }),
+      t.game.networks.generatorBA.apply(a, { training: false }),
+    ];
     expect(Array.from(ab.dataSync())).toEqual(Array.from(refAB.dataSync()));
     expect(Array.from(ba.dataSync())).toEqual(Array.from(refBA.dataSync()));
     expect(Array.from(ab.dataSync())).not.toEqual(Array.from(ba.dataSync()));
     tf.dispose([a, ab, ba, refAB, refBA]);
     expect(tf.memory().numTensors).toBe(n0);
-    expect(() => t.translate(tf.zeros([2, 3]), 'AB')).toThrow(/translate 'AB': expected a batch \[n, 2\], got \[2, 3\]/);
-    expect(() => t.translate(tf.zeros([2, 2]), 'XY' as never)).toThrow(/direction must be 'AB' or 'BA'/);
+    expect(() => t.cycle.translate(tf.zeros([2, 3]), 'AB')).toThrow(/translate 'AB': expected a batch \[n, 2\], got \[2, 3\]/);
+    expect(() => t.cycle.translate(tf.zeros([2, 2]), 'XY' as never)).toThrow(/direction must be 'AB' or 'BA'/);
     const logs = await t.step();
     const k = logs.terms;
     for (const term of [
@@ -85,71 +94,87 @@ describe('CycleGanTrainer', () => {
       'cycleB',
       'identityA',
       'identityB',
-      'discriminatorA',
-      'discriminatorB',
-      'dRealA',
-      'dFakeA',
+      'discriminatorAB',
+      'discriminatorBA',
+      'dRealAB',
+      'dFakeAB',
+      'dRealBA',
+      'dFakeBA',
     ]) {
       expect(Number.isFinite(k[`cyclegan/${term}`])).toBe(true);
     }
-    expect([t.cycleWeight, t.identityWeight, t.loss.name]).toEqual([10, 5, 'least-squares']);
+    expect([t.cycle.cycleWeight, t.cycle.identityWeight, t.loss.name, t.info.batchSize]).toEqual([10, 5, 'least-squares', 32]);
+    expect([logs.dReal, logs.dFake]).toEqual([k['cyclegan/dRealAB'], k['cyclegan/dFakeAB']]);
     const g =
       k['cyclegan/adversarialAB'] +
       k['cyclegan/adversarialBA'] +
       10 * (k['cyclegan/cycleA'] + k['cyclegan/cycleB']) +
       5 * (k['cyclegan/identityA'] + k['cyclegan/identityB']);
     expect(logs.generatorLoss).toBeCloseTo(g, 4);
-    expect(logs.discriminatorLoss).toBeCloseTo(k['cyclegan/discriminatorA'] + k['cyclegan/discriminatorB'], 5);
+    expect(logs.discriminatorLoss).toBeCloseTo(k['cyclegan/discriminatorAB'] + k['cyclegan/discriminatorBA'], 5);
     disposeAll(t);
 
-    const bad = (o: Partial<CycleGanTrainerOptions>) => () => build(o);
+    const bad = (o: BuildOptions) => () => build(o);
     expect(bad({ generatorAB: mlp('g3', 3, 4, 2, 1) })).toThrow(
-      /network 'g3' has inputs of \[3\] per example, but domain A \('A'\) has examples of \[2\]/,
+      /generator 'g3' takes \[3\] per example but data 'A' has examples of \[2\]/,
     );
     expect(bad({ discriminatorB: mlp('d2', 2, 4, 2, 1) })).toThrow(/discriminator 'd2' outputs \[2\] per example/);
     expect(bad({ cycleWeight: -1 })).toThrow(/cycleWeight must be a finite number >= 0, got -1/);
     const unsupported: GanPlugin = { name: 'u', beforeGeneratorStep: () => undefined };
-    expect(bad({ plugins: [unsupported] })).toThrow(/plugin 'u' uses beforeGeneratorStep, which CycleGanTrainer does not support/);
+    expect(bad({ plugins: [unsupported] })).toThrow(
+      /plugin 'u' uses beforeGeneratorStep, which game 'cyclegan' cannot host: player 'generator' of game 'cyclegan' trains 2 generators at once/,
+    );
   });
 
   it('the generator phase moves only the generators and the discriminator phase only the discriminators', async () => {
     const t1 = build({ generatorOptimizer: tf.train.sgd(0.1), discriminatorOptimizer: tf.train.sgd(0) });
-    const d0 = [...snapshot(t1.discriminatorA), ...snapshot(t1.discriminatorB)];
-    const g0 = [snapshot(t1.generatorAB), snapshot(t1.generatorBA)];
+    const n1 = t1.game.networks;
+    const d0 = [...snapshot(n1.discriminatorA), ...snapshot(n1.discriminatorB)];
+    const g0 = [snapshot(n1.generatorAB), snapshot(n1.generatorBA)];
     await t1.fit({ steps: 2 });
-    expectIdentical([...snapshot(t1.discriminatorA), ...snapshot(t1.discriminatorB)], d0);
-    expect(() => expectIdentical(snapshot(t1.generatorAB), g0[0])).toThrow();
-    expect(() => expectIdentical(snapshot(t1.generatorBA), g0[1])).toThrow();
+    expectIdentical([...snapshot(n1.discriminatorA), ...snapshot(n1.discriminatorB)], d0);
+    expect(() => expectIdentical(snapshot(n1.generatorAB), g0[0])).toThrow();
+    expect(() => expectIdentical(snapshot(n1.generatorBA), g0[1])).toThrow();
     disposeAll(t1);
     const t2 = build({ generatorOptimizer: tf.train.sgd(0), discriminatorOptimizer: tf.train.sgd(0.1) });
-    const g1 = [...snapshot(t2.generatorAB), ...snapshot(t2.generatorBA)];
-    const d1 = [snapshot(t2.discriminatorA), snapshot(t2.discriminatorB)];
+    const n2 = t2.game.networks;
+    const g1 = [...snapshot(n2.generatorAB), ...snapshot(n2.generatorBA)];
+    const d1 = [snapshot(n2.discriminatorA), snapshot(n2.discriminatorB)];
     await t2.fit({ steps: 2 });
-    expectIdentical([...snapshot(t2.generatorAB), ...snapshot(t2.generatorBA)], g1);
-    expect(() => expectIdentical(snapshot(t2.discriminatorA), d1[0])).toThrow();
-    expect(() => expectIdentical(snapshot(t2.discriminatorB), d1[1])).toThrow();
+    expectIdentical([...snapshot(n2.generatorAB), ...snapshot(n2.generatorBA)], g1);
+    expect(() => expectIdentical(snapshot(n2.discriminatorA), d1[0])).toThrow();
+    expect(() => expectIdentical(snapshot(n2.discriminatorB), d1[1])).toThrow();
     disposeAll(t2);
   });
 
-  it('plugins see the A→B pair and all four networks; their terms join the losses', async () => {
+  it('plugins see every pair: loss hooks run once per pair, per-update hooks see the A→B pair and all pairs', async () => {
     const seen: string[] = [];
     const plugin: GanPlugin = {
       name: 'p',
+      apiVersion: 3,
       setup: (ctx) => void seen.push(`setup:${Object.keys(ctx.networks).join(',')}:${ctx.generator.name}/${ctx.discriminator.name}`),
       generatorLoss: (s: StepContext) => {
         seen.push(`g:${s.generator.name}/${s.discriminator.name}:${s.fake().shape}:${s.batch.x.shape}`);
         return { zero: tf.mul(0, tf.sum(s.fakeOutput())) as tf.Scalar };
       },
       discriminatorLoss: (s: StepContext) => {
-        seen.push(`d:${s.networks.discriminatorA.name}`);
+        seen.push(`d:${s.pair}:${s.discriminator.name}:${s.networks.discriminatorA.name}`);
         return { one: tf.scalar(1) };
       },
+      afterDiscriminatorStep: (s: StepContext) => void seen.push(`after:${s.player}:${s.pairs.map((p) => p.discriminator.name).join(',')}`),
     };
     const t = build({ plugins: [plugin] });
     const logs = await t.step();
-    expect(seen).toEqual(['setup:generatorAB,generatorBA,discriminatorA,discriminatorB:gab/db', 'g:gab/db:32,2:32,2', 'd:da']);
-    expect(logs.terms['p/one']).toBe(1);
-    expect(logs.discriminatorLoss).toBeCloseTo(logs.terms['cyclegan/discriminatorA'] + logs.terms['cyclegan/discriminatorB'] + 1, 5);
+    expect(seen).toEqual([
+      'setup:generatorAB,generatorBA,discriminatorA,discriminatorB:gab/db',
+      'g:gab/db:32,2:32,2',
+      'g:gba/da:32,2:32,2',
+      'd:AB:db:da',
+      'd:BA:da:da',
+      'after:discriminator:db,da',
+    ]);
+    expect([logs.terms['p/AB/one'], logs.terms['p/BA/one']]).toEqual([1, 1]);
+    expect(logs.discriminatorLoss).toBeCloseTo(logs.terms['cyclegan/discriminatorAB'] + logs.terms['cyclegan/discriminatorBA'] + 2, 5);
     disposeAll(t);
   });
 

@@ -1,18 +1,25 @@
 /**
  * `@gankit/trainer`: the GAN training loop that runs gankit plugins, with an exact, checkpointable
  * state ({@link Trainer.state} / {@link Trainer.loadState}) and a numerical-fault guard
- * ({@link NanGuardOptions}); the CycleGAN loop ({@link CycleGanTrainer}); and training-scheme
+ * ({@link NanGuardOptions}), running any {@link Game}: the classic GAN ({@link classicGame}) or
+ * CycleGAN ({@link cycleGan}); and training-scheme
  * plugins: AC-GAN's auxiliary classifier ({@link acgan}), unrolled GAN ({@link unrolled}) and
  * experience replay ({@link experienceReplay}). Checkpoint files (Node only) are in
  * `@gankit/trainer/node`.
  *
  * @packageDocumentation
  */
-export { Trainer, isAdversarialShape, sampleUniformLabels } from './trainer';
-export type { FitOptions, FitResult, LatentSampler, NanGuardOptions, ReplicaOptions, TrainerOptions } from './trainer';
-export { CycleGanTrainer, CYCLEGAN_STATE_FORMAT, cycleGanLeastSquares } from './cyclegan';
-export type { CycleGanNetworks, CycleGanTrainerOptions } from './cyclegan';
-export { acgan, acganAdversarialOutput, acganClassLogits, sparseSoftmaxCrossEntropy } from './acgan';
+export { Trainer } from './trainer';
+export { isAdversarialShape, sampleUniformLabels } from './adversarial';
+export type { ClassicTrainerOptions, CommonTrainerOptions, FitOptions, FitResult, GameTrainerOptions, TrainerOptions } from './options';
+export type { NanGuardOptions } from './nan-guard';
+export type { ReplicaOptions } from './replicas';
+export type { Game, GeneratorInput, LatentSampler, PairSpec, PlayerLoss, PlayerSpec, UpdateContext } from './game';
+export { classicGame } from './classic';
+export type { ClassicGameOptions } from './classic';
+export { CYCLEGAN_STATE_FORMAT, cycleGan } from './cyclegan';
+export type { CycleGanGame, CycleGanOptions } from './cyclegan';
+export { acgan, acganAdversarialOutput, acganClassLogits } from './acgan';
 export type { AcganOptions } from './acgan';
 export { unrolled } from './unrolled';
 export type { UnrolledOptions, UnrolledPlugin } from './unrolled';

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { GankitError, networkVariables } from '@gankit/core';
 import type { DataSource, GanPlugin, JsonValue, RandomSource, StepLogs } from '@gankit/core';
 import { tensorDataset } from '@gankit/data';
-import type { NanGuardOptions } from './trainer';
+import type { NanGuardOptions } from './nan-guard';
 import { buildTrainer, disposeTrainer, expectSameState, fixedPoints, stateValues } from './test-model';
 
 /** The arcs data set, with one batch replaced by NaN at the given call (0-based); position state kept. */

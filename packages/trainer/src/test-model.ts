@@ -7,7 +7,8 @@ import type { EmaPlugin } from '@gankit/averaging';
 import { tensorDataset } from '@gankit/data';
 import { Trainer } from './trainer';
 import { buildNetworks, fixedPoints } from '../test/fixtures/test-gan.mjs';
-import type { NanGuardOptions, TrainerOptions } from './trainer';
+import type { NanGuardOptions } from './nan-guard';
+import type { TrainerOptions } from './options';
 import { nonSaturating } from './test-utils';
 
 export { buildNetworks, fixedPoints };

@@ -85,12 +85,6 @@ export function unrolled(options: UnrolledOptions = {}): UnrolledPlugin {
   const eps = 1e-8;
 
   const unroll = (s: StepContext) => {
-    if (!s.loss || !s.adversarial) {
-      throw new GankitError(
-        'plugin',
-        `${name}: the step context has no 'loss' and 'adversarial' (plugin API 2); use a @gankit/trainer that provides them`,
-      );
-    }
     const loss = s.loss;
     const adversarial = s.adversarial.bind(s);
     const d = s.discriminator;

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, networkVariables, type DataSource, type Network, type StepLogs } from '@gankit/core';
+import { GankitError, networkVariables, type DataSource, type Network } from '@gankit/core';
 import { cycleganGenerator, patchganDiscriminator } from '@gankit/architectures';
 import { tensorDataset } from '@gankit/data';
 import { mnistDigits } from '@gankit/data/node';
 import type { InMemoryDataset } from '@gankit/data';
 import { imageGrid } from '@gankit/report';
-import { CycleGanTrainer } from '@gankit/trainer';
+import { Trainer, cycleGan } from '@gankit/trainer';
 import { writeWeights } from '@gankit/trainer/node';
 import { Progress } from '../progress';
 import { faultResult, type RunOptions, type RunResult } from '../train';
@@ -96,7 +96,7 @@ export async function trainCycleganDigits(options: RunOptions, settings: Cyclega
   if (options.replica || (options.workers ?? 1) > 1) {
     throw new GankitError(
       'config',
-      'cyclegan-digits trains on one thread (its CycleGanTrainer has no data-parallel replicas); use --workers 1',
+      'cyclegan-digits trains on one thread (its batch of one pair of digits does not split over workers); use --workers 1',
     );
   }
   const s = { ...CYCLEGAN_DIGITS, ...settings, ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}) };
@@ -105,11 +105,6 @@ export async function trainCycleganDigits(options: RunOptions, settings: Cyclega
   const out = options.out;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const onNan = options.onNan ?? 'stop';
-  if (onNan === 'skip')
-    throw new GankitError(
-      'config',
-      "--on-nan skip: cyclegan-digits' trainer cannot skip an iteration (it has no NaN guard to roll one back); use --on-nan stop (the default) or off",
-    );
   const opened = openRunDirectory({
     out,
     identity: { example: 'cyclegan-digits', seed, batchSize: s.batchSize, workers: 1, settings: s },
@@ -131,7 +126,7 @@ export async function trainCycleganDigits(options: RunOptions, settings: Cyclega
 async function trainOpened(
   options: RunOptions,
   s: typeof CYCLEGAN_DIGITS,
-  run: { seed: number; steps: number; out: string; log: (line: string) => void; onNan: 'stop' | 'off' },
+  run: { seed: number; steps: number; out: string; log: (line: string) => void; onNan: 'stop' | 'skip' | 'off' },
 ): Promise<RunResult> {
   const { seed, steps, out, log, onNan } = run;
   const { a: dataA, b: dataB } = digitDomains(mnistDigits({ split: 'train' }), s.domainB);
@@ -177,10 +172,10 @@ async function trainOpened(
       name: 'd_b',
     }),
   );
-  let trainer: CycleGanTrainer | undefined;
+  let trainer: Trainer | undefined;
   const held: tf.Tensor[] = [];
   try {
-    trainer = new CycleGanTrainer({
+    const game = cycleGan({
       generatorAB,
       generatorBA,
       discriminatorA,
@@ -189,37 +184,32 @@ async function trainOpened(
       dataB,
       cycleWeight: s.cycleWeight,
       identityWeight: s.identityWeight,
-      batchSize: s.batchSize,
-      seed,
       generatorOptimizer: tf.train.adam(s.learningRate, s.beta1),
       discriminatorOptimizer: tf.train.adam(s.learningRate, s.beta1),
+    });
+    trainer = new Trainer({
+      game,
+      batchSize: s.batchSize,
+      seed,
+      ...(onNan === 'off' ? {} : { nanGuard: { action: onNan, checkGradients: true } }),
     });
     const resumedFrom = options.resume ? await resumeRun(out, trainer, { log }) : 0;
     const settingsJson = { ...s, trainA: dataA.size, trainB: dataB.size };
     const progress = options.progress === false ? undefined : new Progress({ total: steps, label: 'train cyclegan-digits' });
     const t = trainer;
     const checkpoints = new RunCheckpoints(out, t, { every: options.checkpointEvery, keep: options.keep }, []);
-    // No NaN guard in CycleGanTrainer: 'stop' checks the logged losses after each iteration and stops
-    // before anything of that iteration is saved; either way nothing non-finite is written.
-    const stop = new AbortController();
-    let fault: string | undefined;
+    // The trainer's NaN guard rolls a faulty iteration back ('stop' ends training there, 'skip'
+    // goes on); with it off, nothing non-finite is written either.
     let nonFinite: string | undefined;
     let fit: Awaited<ReturnType<typeof trainer.fit>>;
     try {
       fit = await t.fit({
         steps: Math.max(0, steps - t.iteration),
-        signal: stop.signal,
         onStep: async (l) => {
           progress?.update(
             l.step + 1,
             `D ${l.discriminatorLoss.toFixed(3)} G ${l.generatorLoss.toFixed(3)} cycle ${(l.terms['cyclegan/cycleA'] ?? NaN).toFixed(3)}`,
           );
-          const bad = nonFiniteLosses(l);
-          if (bad && onNan === 'stop') {
-            fault = `training stopped at a numerical fault in iteration ${l.step + 1}: ${bad}; CycleGanTrainer cannot roll an iteration back, so nothing after step ${l.step} is saved`;
-            stop.abort();
-            return;
-          }
           if (!nonFinite) nonFinite = await checkpoints.afterStep(l.step + 1);
           await yieldNow();
         },
@@ -228,7 +218,12 @@ async function trainOpened(
       progress?.finish();
     }
     const checkpointsOn = options.checkpointEvery !== 0;
-    if (fault) return faultResult(out, fault, { seconds: fit.seconds, steps: t.iteration, resumedFrom, checkpointsOn });
+    if (t.skippedSteps > 0) log(`the NaN guard skipped ${t.skippedSteps} iteration${t.skippedSteps === 1 ? '' : 's'} (--on-nan skip)`);
+    if (fit.fault) {
+      const f = fit.fault;
+      const fault = `training stopped at a numerical fault in iteration ${f.iteration} (the ${f.player} update): ${f.detail}; the trainer is back after ${f.iteration - 1} good iterations`;
+      return faultResult(out, fault, { seconds: fit.seconds, steps: t.iteration, resumedFrom, checkpointsOn });
+    }
     if (!nonFinite) nonFinite = await checkpoints.atEnd(t.iteration);
     const entries: { name: string; tensor: tf.Tensor }[] = [];
     const roles = { generatorAB, generatorBA, discriminatorA, discriminatorB };
@@ -268,12 +263,12 @@ async function trainOpened(
     const testB = tf.tidy(() => transformDigits(pick(1), s.domainB));
     held.push(testA, testB);
     const l1 = (x: tf.Tensor, y: tf.Tensor) => tf.tidy(() => tf.mean(tf.abs(tf.sub(x, y))).dataSync()[0]);
-    const ab = t.translate(testA, 'AB');
-    const aba = t.translate(ab, 'BA');
-    const ba = t.translate(testB, 'BA');
-    const bab = t.translate(ba, 'AB');
-    const fa = t.translate(testA, 'BA');
-    const gb = t.translate(testB, 'AB');
+    const ab = game.translate(testA, 'AB');
+    const aba = game.translate(ab, 'BA');
+    const ba = game.translate(testB, 'BA');
+    const bab = game.translate(ba, 'AB');
+    const fa = game.translate(testA, 'BA');
+    const gb = game.translate(testB, 'AB');
     held.push(ab, aba, ba, bab, fa, gb);
     // How close a translation is to the transformation itself (possible here because we know it).
     const target = transformDigits(testA as tf.Tensor4D, s.domainB);
@@ -331,17 +326,6 @@ async function trainOpened(
     trainer?.dispose();
     for (const n of networks) n.dispose();
   }
-}
-
-/** The losses and terms of an iteration that are NaN or infinite, in words, or null. */
-function nonFiniteLosses(l: StepLogs): string | null {
-  const values: [string, number][] = [
-    ["the discriminators' loss", l.discriminatorLoss],
-    ["the generators' loss", l.generatorLoss],
-    ...Object.entries(l.terms),
-  ];
-  const bad = values.filter(([, v]) => !Number.isFinite(v)).map(([k, v]) => `${k} ${Number.isNaN(v) ? 'NaN' : v}`);
-  return bad.length ? bad.join(', ') : null;
 }
 
 /** `gankit train --example cyclegan-digits`: CycleGAN between upright and bold (or rotated) digits (see {@link trainCycleganDigits}). */
