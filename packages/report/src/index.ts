@@ -7,7 +7,8 @@
  * - {@link metricsLogger}: a plugin that writes `logs.jsonl` and keeps the curves;
  *   {@link lineChartSvg} draws them.
  * - {@link htmlReport}: one self-contained `report.html` with config, curves, grids and metrics.
- * - {@link tensorboardWriter}: a plugin that writes TensorBoard event files (scalars).
+ * - {@link tensorboardWriter}: a plugin that writes TensorBoard event files (scalars and sample
+ *   grids as images); {@link readEvents} reads them back.
  *
  * Node only: it writes files.
  *
@@ -28,5 +29,7 @@ export { gridFileName, gridRecorder } from './grid-recorder';
 export type { GridRecorder, GridRecorderOptions, RecordedGrid } from './grid-recorder';
 export { chartsFromRecords, htmlReport, lastValues, renderHtmlReport } from './html-report';
 export type { HtmlReportContent, HtmlReportOptions, ReportChart, ReportGrid } from './html-report';
-export { EventFileWriter, encodeEvent, scalarsFromLogs, tensorboardWriter, tfRecord } from './tensorboard';
-export type { TensorBoardEvent, TensorBoardWriter, TensorBoardWriterOptions } from './tensorboard';
+export { EventFileWriter, cutEventsAfter, eventFiles, readEvents, scalarsFromLogs, tensorboardWriter } from './tensorboard';
+export type { TensorBoardWriter, TensorBoardWriterOptions } from './tensorboard';
+export { decodeEvent, encodeEvent, parseEventFile, pngImage, readRecords, tfRecord } from './tensorboard-proto';
+export type { TensorBoardEvent, TensorBoardImage } from './tensorboard-proto';

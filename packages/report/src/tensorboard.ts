@@ -1,106 +1,14 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { GankitError, type GanPlugin, type StepLogs, type TrainContext } from '@gankit/core';
-import { maskedCrc32c } from './crc';
+import { writeFileAtomic } from './files';
+import type { RecordedGrid } from './grid-recorder';
+import { decodeEvent, encodeEvent, parseEventFile, pngImage, readRecords, tfRecord, type TensorBoardEvent } from './tensorboard-proto';
 
-/** What one TensorBoard `Event` record holds (the fields this package writes). */
-export interface TensorBoardEvent {
-  /** Seconds since the Unix epoch. */
-  readonly wallTime: number;
-  /** The global step (a non-negative integer). */
-  readonly step: number;
-  /** Set only on a file's first record: `'brain.Event:2'`. */
-  readonly fileVersion?: string | undefined;
-  /** Scalar summaries: tag → value (stored as float32). */
-  readonly scalars?: Readonly<Record<string, number>> | undefined;
-}
-
-class ByteWriter {
-  private bytes: number[] = [];
-  byte(b: number): void {
-    this.bytes.push(b & 0xff);
-  }
-  /** Unsigned LEB128 varint of a non-negative safe integer. */
-  varint(v: number): void {
-    while (v >= 0x80) {
-      this.byte((v % 0x80) | 0x80);
-      v = Math.floor(v / 0x80);
-    }
-    this.byte(v);
-  }
-  tag(field: number, wireType: number): void {
-    this.varint(field * 8 + wireType);
-  }
-  raw(b: Uint8Array): void {
-    for (const x of b) this.bytes.push(x);
-  }
-  lengthDelimited(field: number, b: Uint8Array): void {
-    this.tag(field, 2);
-    this.varint(b.length);
-    this.raw(b);
-  }
-  double(field: number, v: number): void {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setFloat64(0, v, true);
-    this.tag(field, 1);
-    this.raw(b);
-  }
-  float(field: number, v: number): void {
-    const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
-    this.tag(field, 5);
-    this.raw(b);
-  }
-  finish(): Uint8Array {
-    return Uint8Array.from(this.bytes);
-  }
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * Encodes a TensorBoard `Event` protocol buffer by hand: `wall_time` (field 1, double), `step`
- * (2, int64), `file_version` (3, string), and `summary` (5) holding one `value` (1) per scalar with
- * `tag` (1, string) and `simple_value` (2, float).
- */
-export function encodeEvent(event: TensorBoardEvent): Uint8Array {
-  const { wallTime, step } = event;
-  if (!Number.isFinite(wallTime)) throw new GankitError('value', `encodeEvent: wallTime must be finite, got ${wallTime}`);
-  if (!Number.isSafeInteger(step) || step < 0)
-    throw new GankitError('value', `encodeEvent: step must be a non-negative integer, got ${step}`);
-  const w = new ByteWriter();
-  w.double(1, wallTime);
-  w.tag(2, 0);
-  w.varint(step);
-  if (event.fileVersion !== undefined) w.lengthDelimited(3, utf8.encode(event.fileVersion));
-  const scalars = Object.entries(event.scalars ?? {});
-  if (scalars.length > 0) {
-    const summary = new ByteWriter();
-    for (const [tag, value] of scalars) {
-      if (typeof value !== 'number') throw new GankitError('argument', `encodeEvent: scalar '${tag}' is ${typeof value}, not a number`);
-      const v = new ByteWriter();
-      v.lengthDelimited(1, utf8.encode(tag));
-      v.float(2, value);
-      summary.lengthDelimited(1, v.finish());
-    }
-    w.lengthDelimited(5, summary.finish());
-  }
-  return w.finish();
-}
-
-/**
- * Frames bytes as one TFRecord: length (uint64 little-endian), masked CRC-32C of those 8 bytes,
- * the data, masked CRC-32C of the data (each CRC a uint32 little-endian).
- */
-export function tfRecord(data: Uint8Array): Uint8Array {
-  const out = new Uint8Array(16 + data.length);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(data.length), true);
-  view.setUint32(8, maskedCrc32c(out.subarray(0, 8)), true);
-  out.set(data, 12);
-  view.setUint32(12 + data.length, maskedCrc32c(data), true);
-  return out;
+/** Each record of an event file with its decoded event. */
+function readRecordsOf(bytes: Uint8Array): { record: Uint8Array; event: TensorBoardEvent }[] {
+  return readRecords(bytes).map((record) => ({ record, event: decodeEvent(record) }));
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -115,7 +23,7 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 
 /**
  * A TensorBoard event file: `events.out.tfevents.<unix seconds>.<host>` in a folder, opened with a
- * first record that carries the file version. Scalars are buffered and appended on
+ * first record that carries the file version. Scalars and images are buffered and appended on
  * {@link EventFileWriter.flush}. Point TensorBoard at the folder: `tensorboard --logdir runs`.
  */
 export class EventFileWriter {
@@ -160,6 +68,15 @@ export class EventFileWriter {
     this.buffer.push(tfRecord(encodeEvent({ wallTime, step, scalars })));
   }
 
+  /**
+   * Queues one event with an image summary for `step`: PNG bytes, whose size and colour space are
+   * read from their header (TensorBoard's Images tab shows them by tag, with a step slider).
+   */
+  addImage(step: number, tag: string, png: Uint8Array, wallTime = Date.now() / 1000): void {
+    if (this.closed) throw new GankitError('state', `event file '${this.path}' is closed`);
+    this.buffer.push(tfRecord(encodeEvent({ wallTime, step, images: { [tag]: pngImage(png) } })));
+  }
+
   /** Records queued and not yet written. */
   get pending(): number {
     return this.buffer.length;
@@ -184,6 +101,59 @@ export class EventFileWriter {
   }
 }
 
+/** Whether a file name is a TensorBoard event file's (`events.out.tfevents.…`). */
+function isEventFile(name: string): boolean {
+  return name.startsWith('events.out.tfevents.');
+}
+
+/** The event files in `dir`, oldest name first (none when it does not exist). */
+export async function eventFiles(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new GankitError('io', `cannot list TensorBoard folder '${dir}': ${(e as Error).message}`);
+  }
+  return names
+    .filter(isEventFile)
+    .sort()
+    .map((n) => join(dir, n));
+}
+
+/**
+ * Reads and decodes an event file (see `parseEventFile`): every event in it, the version record
+ * first. A last record cut short is left out; damage elsewhere is a `GankitError`.
+ */
+export async function readEvents(file: string): Promise<TensorBoardEvent[]> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (e) {
+    throw new GankitError('io', `cannot read TensorBoard event file '${file}': ${(e as Error).message}`);
+  }
+  return parseEventFile(bytes);
+}
+
+/**
+ * Drops the events after `step` from the event files in `dir` (and a last record cut short),
+ * rewriting a file atomically only when something goes, so that a run resumed from the checkpoint
+ * of `step` does not show the steps it trains again twice. Returns how many events were dropped.
+ */
+export async function cutEventsAfter(dir: string, step: number): Promise<number> {
+  let dropped = 0;
+  for (const file of await eventFiles(dir)) {
+    const bytes = new Uint8Array(await readFile(file));
+    const records = readRecordsOf(bytes);
+    const kept = records.filter((r) => r.event.fileVersion !== undefined || r.event.step <= step);
+    const whole = records.reduce((n, r) => n + r.record.length + 16, 0);
+    if (kept.length === records.length && whole === bytes.length) continue;
+    dropped += records.length - kept.length;
+    await writeFileAtomic(file, concat(kept.map((r) => tfRecord(r.record))));
+  }
+  return dropped;
+}
+
 /** The scalars one iteration gives TensorBoard, by tag. */
 export function scalarsFromLogs(logs: StepLogs): Record<string, number> {
   const out: Record<string, number> = {
@@ -204,6 +174,27 @@ export interface TensorBoardWriterOptions {
   readonly dir: string;
   /** Events buffered before they are appended (default 20); the rest go at `onTrainEnd`. */
   readonly flushEvery?: number | undefined;
+  /**
+   * A grid recorder (`gridRecorder`, or anything that lists the grid files it wrote): each grid it
+   * writes after this plugin's setup becomes an image summary (tag {@link TensorBoardWriterOptions.gridTag})
+   * at its step, read from its PNG. Give this plugin a higher `order` than the recorder's, so that
+   * it sees a grid in the same `onStepEnd` (and `onTrainEnd`) the grid is drawn in.
+   */
+  readonly grids?: { readonly written: readonly RecordedGrid[] } | undefined;
+  /** The tag of the grids' image summaries (default `'samples/grid'`). */
+  readonly gridTag?: string | undefined;
+  /**
+   * The run goes on from a checkpoint: at setup, the events after the trainer's step are dropped
+   * from the event files already in `dir` ({@link cutEventsAfter}), so that the steps trained again
+   * are in the folder once. Default false: earlier files are left as they are.
+   */
+  readonly resume?: boolean | undefined;
+  /**
+   * Leave the event file open (flushed) when training ends, for images added after it with
+   * {@link TensorBoardWriter.addImage}; then call {@link TensorBoardWriter.close}. Default false:
+   * closed at `onTrainEnd`.
+   */
+  readonly keepOpen?: boolean | undefined;
   /** Plugin name (default `'tensorboard'`). */
   readonly name?: string | undefined;
   /** Hook order (default 200). */
@@ -216,18 +207,24 @@ export interface TensorBoardWriter extends GanPlugin {
   readonly path: string | undefined;
   /** Appends the queued events now. */
   flush(): Promise<void>;
+  /** Writes an image summary of PNG bytes for `step` now (opening the event file if need be). */
+  addImage(step: number, tag: string, png: Uint8Array): Promise<void>;
+  /** Flushes and closes the event file (a later event opens a new one). */
+  close(): Promise<void>;
 }
 
 /**
  * A plugin that writes TensorBoard scalars every iteration: `loss/discriminator`,
  * `loss/generator`, `discriminator/real`, `discriminator/fake`, `terms/<plugin>/<term>`,
- * `metrics/<name>` and `time/seconds_per_step`, at step = iterations completed. The event file
- * is created at `setup`, appended every `flushEvery` events and closed when training ends.
+ * `metrics/<name>` and `time/seconds_per_step`, at step = iterations completed; with `grids`, the
+ * sample grids as images. The event file is created at `setup`, appended every `flushEvery` events
+ * and closed when training ends (or, with `keepOpen`, at `close()`).
  *
  * @example
  * ```ts
- * const tb = tensorboardWriter({ dir: 'runs/mnist' });
- * // ... plugins: [tb] ... then: tensorboard --logdir runs
+ * const grids = gridRecorder({ every: 500, dir: 'runs/mnist' });
+ * const tb = tensorboardWriter({ dir: 'runs/mnist', grids, order: 300 });
+ * // ... plugins: [grids, tb] ... then: tensorboard --logdir runs
  * ```
  */
 export function tensorboardWriter(options: TensorBoardWriterOptions): TensorBoardWriter {
@@ -236,9 +233,25 @@ export function tensorboardWriter(options: TensorBoardWriterOptions): TensorBoar
   if (!Number.isInteger(flushEvery) || flushEvery < 1) {
     throw new GankitError('config', `tensorboardWriter: flushEvery must be a positive integer, got ${flushEvery}`);
   }
+  const gridTag = options.gridTag ?? 'samples/grid';
   let writer: EventFileWriter | undefined;
   let opening: Promise<EventFileWriter> | undefined;
+  /** Grids of the recorder already passed on (or passed over: those before a resumed run's step). */
+  let gridsSeen = 0;
   const get = (): Promise<EventFileWriter> => (opening ??= EventFileWriter.create(options.dir).then((w) => (writer = w)));
+  const addNewGrids = async (w: EventFileWriter): Promise<void> => {
+    const written = options.grids?.written ?? [];
+    while (gridsSeen < written.length) {
+      const grid = written[gridsSeen++];
+      w.addImage(grid.step, gridTag, new Uint8Array(await readFile(grid.file)));
+    }
+  };
+  const close = async (): Promise<void> => {
+    if (!opening) return;
+    const w = await opening;
+    opening = undefined;
+    await w.close();
+  };
   return {
     name: options.name ?? 'tensorboard',
     order: options.order ?? 200,
@@ -248,23 +261,33 @@ export function tensorboardWriter(options: TensorBoardWriterOptions): TensorBoar
     async flush() {
       if (writer) await writer.flush();
     },
-    async setup(_ctx: TrainContext) {
+    async addImage(step: number, tag: string, png: Uint8Array) {
+      const w = await get();
+      w.addImage(step, tag, png);
+      await w.flush();
+    },
+    close,
+    async setup(ctx: TrainContext) {
+      if (options.resume) await cutEventsAfter(options.dir, ctx.step);
+      // A resumed recorder lists the grids of the run so far: those up to the step are in the folder already.
+      gridsSeen = ctx.step > 0 ? (options.grids?.written ?? []).filter((g) => g.step <= ctx.step).length : 0;
       await get();
     },
     async onStepEnd(_ctx: TrainContext, logs: StepLogs) {
       const w = await get();
       w.addScalars(logs.step + 1, scalarsFromLogs(logs));
+      await addNewGrids(w);
       if (w.pending >= flushEvery) await w.flush();
     },
     async onTrainEnd() {
-      // Closed at the end of training; a later fit() on the same plugin starts a new file.
+      // Closed at the end of training (a later fit() on the same plugin starts a new file), unless kept open.
       if (!opening) return;
-      const w = await opening;
-      opening = undefined;
-      await w.close();
+      await addNewGrids(await opening);
+      if (options.keepOpen) await (await opening).flush();
+      else await close();
     },
     dispose() {
-      // Training that ends without onTrainEnd: flush and close in the background.
+      // Training that ends without onTrainEnd (or a writer kept open): flush and close in the background.
       if (opening) void opening.then((w) => w.close()).catch(() => undefined);
       opening = undefined;
     },
