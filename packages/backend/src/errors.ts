@@ -2,8 +2,9 @@ import { GankitError } from '@gankit/core';
 
 /**
  * The error `@gankit/backend` throws for a bad backend name, a backend that cannot load, or a
- * replica that fails. It is a {@link GankitError} (so `e instanceof GankitError` catches it) with
- * code `'config'` (a bad name, count or path) or `'backend'` (cannot load, a worker failed).
+ * replica that fails. It is a `GankitError` from `@gankit/core` (so `e instanceof GankitError`
+ * catches it) with code `'config'` (a bad name, count or path) or `'backend'` (cannot load, a
+ * worker failed).
  */
 export class BackendError extends GankitError {
   /**

@@ -44,7 +44,7 @@ export function isGankitErrorCode(code: unknown): code is GankitErrorCode {
  * `e instanceof GankitError` catches them all.
  */
 export class GankitError extends Error {
-  /** The kind of problem, one of {@link GANKIT_ERROR_CODES}, e.g. `'shape'`, `'config'`, `'checkpoint'`. */
+  /** The kind of problem, one of `GANKIT_ERROR_CODES` (described in `GANKIT_ERROR_KINDS`), e.g. `'shape'`, `'config'`. */
   readonly code: GankitErrorCode;
   /**
    * @param code - the kind of problem, one of {@link GANKIT_ERROR_CODES}
