@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, formatShape, networkVariables } from '@gankit/core';
-import type { GanPlugin, JsonValue, Network, PluginState, StepContext, TrainContext } from '@gankit/core';
+import { GankitError, formatShape, isWeightAverager, networkVariables } from '@gankit/core';
+import type { JsonValue, Network, PluginState, StepContext, TrainContext, WeightAverager as WeightAveragerContract } from '@gankit/core';
 
 /** Settings shared by {@link ema} and {@link uniformAverage}. */
 export interface AveragingOptions {
@@ -28,7 +28,7 @@ export interface AveragingOptions {
  * variables are averaged; non-trainable ones (batch-norm moving statistics, spectral norm's
  * vectors) are copied from the live network at every update, never averaged.
  */
-export interface AveragingPlugin extends GanPlugin {
+export interface AveragingPlugin extends WeightAveragerContract {
   /** The plugin's name. */
   readonly name: string;
   /** Position in the hook sequence (100: after regularizers, before loggers). */
@@ -75,6 +75,22 @@ export interface AveragingPlugin extends GanPlugin {
   loadState(state: PluginState): void;
   /** Frees the averaged variables. */
   dispose(): void;
+}
+
+/**
+ * Whether `p` is an {@link AveragingPlugin} (such as {@link ema} or {@link uniformAverage}): a
+ * `WeightAverager` (see `isWeightAverager` in `@gankit/core`, which finds any weight averager)
+ * that also names its network and has `initialize`, `updates` and `initialized`.
+ */
+export function isAveragingPlugin(p: unknown): p is AveragingPlugin {
+  if (!isWeightAverager(p)) return false;
+  const a = p as unknown as Record<string, unknown>;
+  return (
+    typeof a.network === 'string' &&
+    typeof a.initialize === 'function' &&
+    typeof a.updates === 'number' &&
+    typeof a.initialized === 'boolean'
+  );
 }
 
 /** Checks that a value is a non-negative integer; names the option in the error. */

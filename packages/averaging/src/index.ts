@@ -15,4 +15,5 @@
 export { ema } from './ema';
 export type { EmaOptions, EmaPlugin } from './ema';
 export { uniformAverage } from './uniform';
+export { isAveragingPlugin } from './averager';
 export type { AveragingOptions, AveragingPlugin } from './averager';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { RandomSource, type DataSource, type GanPlugin, type JsonValue, type LossPair, type Network } from '@gankit/core';
-import type { AveragingPlugin } from '@gankit/averaging';
+import { isAveragingPlugin, type AveragingPlugin } from '@gankit/averaging';
 import type { GaussianStatistics } from '@gankit/metrics';
 import { gridRecorder, htmlReport, imageGrid, metricsLogger, type GridRecorder, type MetricsLogger } from '@gankit/report';
 import type { Trainer } from '@gankit/trainer';
@@ -37,12 +37,7 @@ export function networkSampler(network: Network, numClasses?: number): Generator
 
 /** The averaging plugin of the generator (e.g. `ema`) among a trainer's plugins, if any. */
 export function findAverager(plugins: readonly GanPlugin[]): AveragingPlugin | undefined {
-  return plugins.find(
-    (p) =>
-      typeof (p as Partial<AveragingPlugin>).withAveragedWeights === 'function' &&
-      typeof (p as Partial<AveragingPlugin>).averagedWeights === 'function' &&
-      ((p as Partial<AveragingPlugin>).network ?? 'generator') === 'generator',
-  ) as AveragingPlugin | undefined;
+  return plugins.find((p): p is AveragingPlugin => isAveragingPlugin(p) && p.network === 'generator');
 }
 
 /** Labels `[0 × perClass, 1 × perClass, ...]` for a grid with one row per class. */

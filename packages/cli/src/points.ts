@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { JsonValue, Network } from '@gankit/core';
+import { isWeightAverager, type JsonValue, type Network } from '@gankit/core';
 import type { GaussianMixture } from '@gankit/data';
 import { modeCoverage } from '@gankit/metrics';
 import type { Trainer } from '@gankit/trainer';
@@ -15,7 +15,7 @@ interface Averager {
 }
 
 function findAverager(trainer: Trainer): Averager | undefined {
-  return trainer.plugins.find((p) => typeof (p as Partial<Averager>).withAveragedWeights === 'function') as Averager | undefined;
+  return trainer.plugins.find(isWeightAverager);
 }
 
 /** Writes `rows` as CSV with a header line. */

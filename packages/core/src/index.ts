@@ -14,6 +14,8 @@ export type { ApplyOptions, Network, WeightParametrization, WeightParametrizatio
 export { countParameters, networkVariables } from './network';
 export { GANKIT_ERROR_CODES, GANKIT_ERROR_KINDS, GankitError, formatShape, isGankitErrorCode } from './errors';
 export type { GankitErrorCode } from './errors';
+export { isDataSource, isGanPlugin, isLossPair, isNetwork, isWeightAverager } from './guards';
+export type { WeightAverager } from './guards';
 export { RandomSource, deriveSeed } from './random';
 export type { RandomState } from './random';
 export { PLUGIN_API_VERSION, PLUGIN_HOOK_VERSIONS, STEP_CONTEXT_FIELD_VERSIONS, pluginApiVersion, sortPlugins, stepContextFor } from './plugin';
