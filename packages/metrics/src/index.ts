@@ -12,6 +12,8 @@
  *   bundled) with {@link mnistScore} / {@link mnistFrechetDistance}, and {@link loadFidInception}
  *   (the FID Inception-v3, weights converted from pytorch-fid's file by the user).
  * - Plugins: {@link metricsPlugin} (any metrics every N steps) and {@link fidPlugin}.
+ * - {@link metrics}: the metrics a configured run names (`fid`, `mode-coverage`), with the schema
+ *   of their options.
  *
  * @packageDocumentation
  */
@@ -51,3 +53,5 @@ export {
 export type { FidInception, FidInceptionActivation } from './fid-inception';
 export { METRICS_PLUGIN_ORDER, fidPlugin, metricsPlugin } from './plugins';
 export type { FidPluginOptions, MetricsPluginOptions } from './plugins';
+export { metrics } from './registry';
+export type { FidPluginContext, MetricEntry, MetricTraits, ModeCoverageEvaluator } from './registry';
