@@ -21,6 +21,8 @@
  *   {@link patchganDiscriminator}).
  * - {@link fromLayersModel}: a tfjs-layers model as a `Network`.
  * - {@link packDiscriminator}: PacGAN's packing, a discriminator that judges m samples jointly.
+ * - {@link architectures}: the G/D pairs a configured run names (`dcgan`, `conditional`, `mlp`),
+ *   with the schema of their options.
  *
  * @packageDocumentation
  */
@@ -85,3 +87,11 @@ export type { FromLayersModelOptions, LayersModelLike, LayersModelNetwork, Layer
 export { fromLayersModel } from './adapters/layers-model';
 export type { PackDiscriminatorOptions, PackedDiscriminator } from './packing';
 export { packDiscriminator } from './packing';
+export { architectures } from './registry';
+export type {
+  ArchitectureEntry,
+  ArchitectureSpec,
+  ArchitectureTraits,
+  DiscriminatorSpec,
+  GanArchitecture,
+} from './registry';
