@@ -8,6 +8,7 @@
  * - IDX (the MNIST file format) from bytes: {@link parseIdx}, {@link encodeIdx}, {@link idxToDataset}.
  * - Image helpers: {@link resizeBilinear}, {@link fitImage}, {@link rgbaToChannels},
  *   {@link scaleToMinusOneOne}.
+ * - {@link datasets}: the 2-D mixtures by name, with the schema of their options.
  *
  * File access (IDX files, the `mnist` digits, Fashion-MNIST, image folders, streaming) lives in the
  * Node-only entry `@gankit/data/node`.
@@ -23,4 +24,6 @@ export type { TensorDatasetOptions, ValueRange } from './memory';
 export { IDX_TYPE_CODES, checkIdxBytes, decodeIdxValues, encodeIdx, idxToDataset, parseIdx, parseIdxHeader } from './idx';
 export type { IdxArray, IdxData, IdxDatasetOptions, IdxDtype, IdxHeader } from './idx';
 export { fitImage, resizeBilinear, rgbaToChannels } from './image';
+export { dataSetEntry, datasets } from './registry';
+export type { DataTraits, DatasetEntry } from './registry';
 export type { Fit, RawImage, Region } from './image';

@@ -7,6 +7,10 @@
  * - {@link fashionMnist}: Fashion-MNIST from Debian's `dataset-fashion-mnist` package or any folder.
  * - {@link imageFolder}: folders of PNG/JPEG images, resized, grey or RGB, labelled by sub-folder.
  * - {@link idxStream}: an IDX file read batch by batch from disk, for data larger than memory.
+ * - {@link loadFashionMnist} / {@link checkFashionMnistData}: Fashion-MNIST from `dir`, else the
+ *   folder `GANKIT_FASHION_MNIST_DIR` names, else Debian's, with a message that says how to install it.
+ * - {@link nodeDatasets}: every data set a configured run names (`mnist`, `fashion-mnist`, `ring`,
+ *   `grid`), with the schema of its options.
  *
  * @packageDocumentation
  */
@@ -24,4 +28,7 @@ export type { FashionMnistFiles, FashionMnistOptions, MnistDigitsOptions, Split 
 export { IMAGE_EXTENSIONS, ImageFolderDataset, decodeImage, imageFolder } from './node/folder';
 export type { ImageFolderOptions, RgbaImage } from './node/folder';
 export { IdxStream, idxStream } from './node/stream';
+export { FASHION_MNIST_DIR_ENV, checkFashionMnistData, loadFashionMnist } from './node/fashion-installed';
+export { nodeDatasets } from './node/registry';
+export type { NodeDatasetEntry } from './node/registry';
 export type { IdxStreamOptions } from './node/stream';
