@@ -7,6 +7,7 @@
  * - {@link weightClipping}: the original WGAN's clipping of the critic's weights.
  * - {@link spectralNorm}: spectral normalization as a `WeightParametrizationFactory` for layers;
  *   {@link spectralNormOf} estimates a matrix's largest singular value.
+ * - {@link regularizers}: all of them by name, with the schema of their options.
  *
  * The gradient penalties differentiate through `tf.grad` (second-order gradients) and call
  * `ensureGradients()` from `@gankit/core` themselves.
@@ -21,3 +22,5 @@ export { weightClipping } from './weight-clipping';
 export type { WeightClippingOptions, WeightClippingPlugin } from './weight-clipping';
 export { spectralNorm, spectralNormOf } from './spectral-norm';
 export type { SpectralNormOptions } from './spectral-norm';
+export { regularizers } from './registry';
+export type { RegularizerEntry, RegularizerName, RegularizerTraits, WeightParametrizationContext } from './registry';
