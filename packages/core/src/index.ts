@@ -18,7 +18,14 @@ export { isDataSource, isGanPlugin, isLossPair, isNetwork, isWeightAverager } fr
 export type { WeightAverager } from './guards';
 export { RandomSource, deriveSeed } from './random';
 export type { RandomState } from './random';
-export { PLUGIN_API_VERSION, PLUGIN_HOOK_VERSIONS, STEP_CONTEXT_FIELD_VERSIONS, pluginApiVersion, sortPlugins, stepContextFor } from './plugin';
+export {
+  PLUGIN_API_VERSION,
+  PLUGIN_HOOK_VERSIONS,
+  STEP_CONTEXT_FIELD_VERSIONS,
+  pluginApiVersion,
+  sortPlugins,
+  stepContextFor,
+} from './plugin';
 export type { GanPlugin, PluginHook, PluginState } from './plugin';
 export type {
   Awaitable,

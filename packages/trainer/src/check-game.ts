@@ -1,9 +1,10 @@
 // The checks every game gets before training: roles, shapes, data sizes, players and optimizers.
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, formatShape, type Network } from '@gankit/core';
+import { GankitError, formatShape, type GanPlugin, type JsonValue, type Network } from '@gankit/core';
 import { checkDiscriminatorOutput, checkPositiveInt, sameShape } from './adversarial';
 import type { Game, PairSpec } from './game';
-import type { ResolvedPlayer } from './iteration';
+import type { ResolvedPlayer } from './kernel';
+import type { StateParts } from './state';
 
 function fail(message: string, code: 'config' | 'shape' | 'data' = 'config'): never {
   throw new GankitError(code, message);
@@ -115,4 +116,61 @@ export function resolveGame(game: Game, batchSize: number): ResolvedPlayer[] {
   if (players[0].spec.fakes === 'previous')
     fail(`player '${players[0].spec.name}' takes the previous update's fakes, but it is the first player`);
   return players;
+}
+
+/** Options of the classic GAN that a `game` replaces. @internal */
+export const CLASSIC_KEYS = [
+  'generator',
+  'discriminator',
+  'loss',
+  'data',
+  'discriminatorSteps',
+  'generatorOptimizer',
+  'discriminatorOptimizer',
+  'latent',
+  'conditional',
+  'fakeLabels',
+  'adversarialOutput',
+] as const;
+
+/**
+ * The data of a game as one checkpointable part: the data set itself, or all of them by key.
+ * @internal
+ */
+export function dataPart(game: Game): StateParts['data'] {
+  const entries = Object.entries(game.data);
+  if (entries.length === 1) return entries[0][1];
+  return {
+    name: entries.map(([, d]) => d.name).join('+'),
+    state: () => Object.fromEntries(entries.map(([k, d]) => [k, d.state?.() ?? null])) as JsonValue,
+    loadState: (s: JsonValue) => {
+      const o = (s ?? {}) as Record<string, JsonValue | undefined>;
+      for (const [k, d] of entries) {
+        const v = o[k] ?? null;
+        if (v === null) continue;
+        if (!d.loadState)
+          throw new GankitError('checkpoint', `the state holds a position of data ${k}, but data '${d.name}' has no loadState()`);
+        d.loadState(v);
+      }
+    },
+  };
+}
+
+/**
+ * Refuses a plugin whose hook a game cannot host, naming the hook and the reason.
+ * @internal
+ */
+export function checkHooks(game: Game, players: readonly ResolvedPlayer[], plugins: readonly GanPlugin[]): void {
+  const reasons: Partial<Record<string, string>> = { ...game.unsupportedHooks };
+  const multi = players.find((p) => p.spec.kind === 'generator' && p.pairs.length > 1);
+  if (multi && reasons.beforeGeneratorStep === undefined) {
+    reasons.beforeGeneratorStep = `player '${multi.spec.name}' of game '${game.name}' trains ${multi.pairs.length} generators at once, and the hook sees one discriminator`;
+  }
+  for (const p of plugins) {
+    for (const [hook, why] of Object.entries(reasons)) {
+      if (why !== undefined && typeof (p as unknown as Record<string, unknown>)[hook] === 'function') {
+        throw new GankitError('plugin', `plugin '${p.name}' uses ${hook}, which game '${game.name}' cannot host: ${why}`);
+      }
+    }
+  }
 }

@@ -1,73 +1,14 @@
 // The synchronous body of one iteration of any game: draws, fakes, each player's updates with the
 // plugins' hooks, the numerical-fault check and the replicas' all-reduce, and the logged values.
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  GankitError,
-  formatShape,
-  type Batch,
-  type GanPlugin,
-  type LossPair,
-  type Network,
-  type RandomSource,
-  type StepContext,
-  type StepLogs,
-  PLUGIN_API_VERSION,
-  stepContextFor,
-} from '@gankit/core';
-import { outputMean, sameShape, sampleUniformLabels, selectAdversarial } from './adversarial';
-import type { Game, LatentSampler, PairSpec, PlayerSpec, UpdateContext } from './game';
-import { NumericalFault, findFault, type NanGuardOptions } from './nan-guard';
-import { reduceGradients, reduceNonTrainable, shard, type ReplicaOptions } from './replicas';
-
-/** A player with its optimizer and the pairs it trains. @internal */
-export interface ResolvedPlayer {
-  readonly spec: PlayerSpec;
-  readonly optimizer: tf.Optimizer;
-  readonly networks: readonly Network[];
-  /** Pairs whose discriminator (discriminator side) or generator (generator side) it trains. */
-  readonly pairs: readonly PairSpec[];
-  readonly steps: number;
-}
-
-/** What the iteration runner needs of its trainer. @internal */
-export interface KernelParts {
-  readonly game: Game;
-  readonly players: readonly ResolvedPlayer[];
-  readonly plugins: readonly GanPlugin[];
-  readonly versions: ReadonlyMap<GanPlugin, number>;
-  readonly random: RandomSource;
-  readonly pluginRandom: RandomSource;
-  readonly batchSize: number;
-  readonly latent: LatentSampler;
-  readonly replica: ReplicaOptions | undefined;
-  readonly guard: NanGuardOptions | undefined;
-}
-
-/** The fake batch of one pair in one update, as its step context sees it. @internal */
-export interface FakeHolder {
-  /** The fake examples once made (`null` until then). */
-  x: tf.Tensor | null;
-  /** Their labels in conditional games. */
-  labels: tf.Tensor1D | undefined;
-  /** Makes the fakes (the generator's forward pass) on first use. */
-  make: () => tf.Tensor;
-  /** Set while a hook runs that must not make or read the fakes. */
-  blocked?: string | undefined;
-}
-
-/** A pair's generator input in one update. */
-interface PairInput {
-  z: tf.Tensor;
-  labels: tf.Tensor1D | undefined;
-}
-
-/** The state of one iteration in progress. */
-interface Draws {
-  batches: Record<string, Batch> | undefined;
-  inputs: Map<string, PairInput>;
-  previousFakes: Map<string, { x: tf.Tensor; labels: tf.Tensor1D | undefined }>;
-  toDispose: tf.Tensor[];
-}
+import { GankitError, type Batch, type StepContext, type StepLogs } from '@gankit/core';
+import { outputMean } from './adversarial';
+import { type Draws, drawBatches, drawInputs, inputOf } from './draws';
+import type { UpdateContext } from './game';
+import { type FakeHolder, type KernelParts, type PairContext, type ResolvedPlayer, pluginContext } from './kernel';
+import { NumericalFault, findFault } from './nan-guard';
+import { reduceGradients, reduceNonTrainable } from './replicas';
+import { adversarialPart, pairContext, runHooks, transformFakes } from './step-context';
 
 /** Logged scalars of a player's last update. */
 interface PlayerLogs {
@@ -125,12 +66,12 @@ export class IterationRunner {
   ): void {
     const { game } = this.k;
     const spec = player.spec;
-    if (spec.draw === 'batch' || !draws.batches) this.drawBatches(draws);
-    if (spec.draw !== 'none' || draws.inputs.size === 0) this.drawInputs(player.pairs, draws);
+    if (spec.draw === 'batch' || !draws.batches) drawBatches(this.k, draws);
+    if (spec.draw !== 'none' || draws.inputs.size === 0) drawInputs(this.k, player.pairs, draws);
     const batches = draws.batches as Record<string, Batch>;
     const holders = new Map<string, FakeHolder>();
     for (const pair of player.pairs) {
-      const input = this.inputOf(pair, draws);
+      const input = inputOf(pair, draws);
       const g = game.networks[pair.generator];
       if (spec.fakes === 'constant') {
         // The generator's forward pass runs outside the gradient tape: the fakes are constants.
@@ -152,14 +93,15 @@ export class IterationRunner {
     }
     if (!this.selectorChecked) this.checkSelector(batches);
     const contexts = player.pairs.map((pair) =>
-      this.pairContext(step, player, r, pair, batches, this.inputOf(pair, draws).z, holders.get(pair.name) as FakeHolder),
+      pairContext(this.k, step, player, r, pair, batches, inputOf(pair, draws).z, holders.get(pair.name) as FakeHolder),
     );
     const pairsView = Object.freeze(contexts.map((c) => c.context));
     for (const c of contexts) (c.context as { pairs: readonly StepContext[] }).pairs = pairsView;
     const first = contexts[0].context;
-    if (spec.fakes !== 'tape') for (const c of contexts) this.transformFakes(c.context, c.holder, draws.toDispose);
+    if (spec.fakes !== 'tape') for (const c of contexts) transformFakes(this.k, c.context, c.holder, draws.toDispose);
     if (spec.kind === 'generator')
-      this.runHooks(
+      runHooks(
+        this.k,
         'beforeGeneratorStep',
         first,
         contexts.map((c) => c.holder),
@@ -172,7 +114,7 @@ export class IterationRunner {
     const vars = player.networks.flatMap((n) => [...n.trainableVariables]);
     own.cost = this.minimize(step, player, contexts, batches, vars, lastRepeat, own.kept, draws);
     if (lastOfIteration) reduceNonTrainable(this.k.replica, Object.values(game.networks));
-    this.runHooks(spec.kind === 'discriminator' ? 'afterDiscriminatorStep' : 'afterGeneratorStep', first, []);
+    runHooks(this.k, spec.kind === 'discriminator' ? 'afterDiscriminatorStep' : 'afterGeneratorStep', first, []);
     draws.previousFakes = new Map(contexts.map((c) => [c.pair.name, { x: c.holder.x as tf.Tensor, labels: c.holder.labels }]));
   }
 
@@ -210,8 +152,8 @@ export class IterationRunner {
           const loss = c.pair.loss;
           let value: tf.Scalar;
           if (spec.kind === 'discriminator') {
-            const realOut = this.adversarial(s.realOutput(), c.pair);
-            const fakeOut = this.adversarial(s.fakeOutput(), c.pair);
+            const realOut = adversarialPart(this.k, s.realOutput(), c.pair);
+            const fakeOut = adversarialPart(this.k, s.fakeOutput(), c.pair);
             if (lastRepeat) {
               const primary = c.pair === game.pairs[0];
               if (primary) {
@@ -226,8 +168,8 @@ export class IterationRunner {
             value = loss.discriminator(realOut, fakeOut);
             if (multi) keepLog(`${game.name}/discriminator${c.pair.name}`, value);
           } else {
-            const fakeOut = this.adversarial(s.fakeOutput(), c.pair);
-            value = loss.generator(fakeOut, loss.generatorUsesReal ? this.adversarial(s.realOutput(), c.pair) : undefined);
+            const fakeOut = adversarialPart(this.k, s.fakeOutput(), c.pair);
+            value = loss.generator(fakeOut, loss.generatorUsesReal ? adversarialPart(this.k, s.realOutput(), c.pair) : undefined);
             if (multi) keepLog(`${game.name}/adversarial${c.pair.name}`, value);
           }
           adversarial.push(value);
@@ -347,70 +289,6 @@ export class IterationRunner {
     };
   }
 
-  /** Runs a per-update hook of every plugin on the first pair's context (fakes blocked before a generator update). */
-  private runHooks(
-    hook: 'beforeGeneratorStep' | 'afterDiscriminatorStep' | 'afterGeneratorStep',
-    s: StepContext,
-    holders: FakeHolder[],
-  ): void {
-    for (const p of this.k.plugins) {
-      const fn = p[hook];
-      if (!fn) continue;
-      for (const h of holders) h.blocked = `plugin '${p.name}''s ${hook}`;
-      try {
-        tf.tidy(() => fn.call(p, pluginContext(s, p, this.k.versions)));
-      } finally {
-        for (const h of holders) h.blocked = undefined;
-      }
-    }
-  }
-
-  /** Runs the plugins' transformFakes hooks in order on one pair's fakes before a discriminator update. */
-  private transformFakes(s: StepContext, fakes: FakeHolder, toDispose: tf.Tensor[]): void {
-    for (const p of this.k.plugins) {
-      if (!p.transformFakes) continue;
-      const before: Batch = { x: fakes.x as tf.Tensor, labels: fakes.labels };
-      fakes.blocked = `plugin '${p.name}''s transformFakes`;
-      let out: Partial<Batch>;
-      try {
-        out = tf.tidy(() => {
-          const r = p.transformFakes?.(before, pluginContext(s, p, this.k.versions));
-          return (r?.labels ? { x: r.x, labels: r.labels } : { x: r?.x }) as unknown as tf.TensorContainer;
-        }) as unknown as Partial<Batch>;
-      } finally {
-        fakes.blocked = undefined;
-      }
-      if (!(out.x instanceof tf.Tensor) || out.x.dtype !== 'float32' || !sameShape(out.x.shape, before.x.shape)) {
-        tf.dispose([out.x as tf.Tensor, out.labels as tf.Tensor]);
-        const got = out.x instanceof tf.Tensor ? `${formatShape(out.x.shape)} ${out.x.dtype}` : typeof out.x;
-        throw new GankitError(
-          'plugin',
-          `plugin '${p.name}''s transformFakes returned fakes of ${got}, expected ${formatShape(before.x.shape)} float32`,
-        );
-      }
-      if (
-        before.labels &&
-        (!(out.labels instanceof tf.Tensor) || out.labels.dtype !== 'int32' || !sameShape(out.labels.shape, before.labels.shape))
-      ) {
-        tf.dispose([out.x, out.labels as tf.Tensor]);
-        const got = out.labels instanceof tf.Tensor ? `${formatShape(out.labels.shape)} ${out.labels.dtype}` : 'no labels';
-        throw new GankitError(
-          'plugin',
-          `plugin '${p.name}''s transformFakes returned ${got} for a conditional fake batch, expected labels ${formatShape(before.labels.shape)} int32`,
-        );
-      }
-      toDispose.push(out.x);
-      if (out.labels) toDispose.push(out.labels);
-      fakes.x = out.x;
-      fakes.labels = before.labels ? (out.labels as tf.Tensor1D) : undefined;
-    }
-  }
-
-  /** The adversarial part of a discriminator output (checked). */
-  private adversarial(output: tf.Tensor, pair: PairSpec): tf.Tensor {
-    return selectAdversarial(this.k.game.adversarialOutput, output, this.k.game.networks[pair.discriminator].name);
-  }
-
   /**
    * Checks `adversarialOutput` once on the primary discriminator's inference-mode output for a real
    * batch, outside any gradient tape: an exception inside the tape would leak the tensors tfjs
@@ -422,143 +300,8 @@ export class IterationRunner {
       const pair = game.pairs[0];
       const batch = batches[pair.data];
       const labels = game.conditional ? batch.labels : undefined;
-      tf.tidy(() => this.adversarial(game.networks[pair.discriminator].apply(batch.x, { training: false, labels }), pair));
+      tf.tidy(() => adversarialPart(this.k, game.networks[pair.discriminator].apply(batch.x, { training: false, labels }), pair));
     }
     this.selectorChecked = true;
   }
-
-  /** Draws a fresh batch of every data set of the game, checked and sharded. */
-  private drawBatches(draws: Draws): void {
-    const { game, batchSize, random, replica } = this.k;
-    const batches: Record<string, Batch> = {};
-    for (const [key, data] of Object.entries(game.data)) {
-      const batch = data.nextBatch(batchSize, random);
-      const shape = batch.x.shape;
-      if (shape[0] !== batchSize || !sameShape(shape.slice(1), data.sampleShape)) {
-        tf.dispose([batch.x, batch.labels as tf.Tensor]);
-        throw new GankitError(
-          'shape',
-          `data '${data.name}' returned a batch of ${formatShape(shape)}, expected ${formatShape([batchSize, ...data.sampleShape])}`,
-        );
-      }
-      if (batch.x.dtype !== 'float32') {
-        tf.dispose([batch.x, batch.labels as tf.Tensor]);
-        throw new GankitError('dtype', `data '${data.name}' returned a batch of dtype ${batch.x.dtype}, expected float32`);
-      }
-      if (game.conditional && !batch.labels && game.pairs.some((p) => p.data === key && p.input.kind === 'latent')) {
-        tf.dispose(batch.x);
-        throw new GankitError('data', `conditional training needs labels, but data '${data.name}' returned a batch without them`);
-      }
-      const b: Batch = replica
-        ? { ...batch, x: shard(replica, batch.x), labels: batch.labels ? shard(replica, batch.labels) : undefined }
-        : batch;
-      draws.toDispose.push(b.x);
-      if (b.labels) draws.toDispose.push(b.labels);
-      batches[key] = b;
-    }
-    draws.batches = batches;
-  }
-
-  /** Draws fresh latent points (and fake labels) for the pairs with latent input. */
-  private drawInputs(pairs: readonly PairSpec[], draws: Draws): void {
-    const { game, batchSize, random, replica, latent } = this.k;
-    const batches = draws.batches as Record<string, Batch>;
-    for (const pair of pairs) {
-      if (pair.input.kind !== 'latent') continue;
-      const z = shard(replica, latent(batchSize, random));
-      draws.toDispose.push(z);
-      let labels: tf.Tensor1D | undefined;
-      if (game.conditional) {
-        const real = batches[pair.data].labels;
-        if (game.fakeLabels === 'uniform') {
-          labels = shard(replica, sampleUniformLabels(batchSize, game.data[pair.data].numClasses as number, random));
-          draws.toDispose.push(labels);
-        } else {
-          labels = real;
-        }
-      }
-      draws.inputs.set(pair.name, { z, labels });
-    }
-  }
-
-  /** A pair's generator input: its latent draw, or the examples of its input data set. */
-  private inputOf(pair: PairSpec, draws: Draws): PairInput {
-    if (pair.input.kind === 'data') return { z: (draws.batches as Record<string, Batch>)[pair.input.data].x, labels: undefined };
-    return draws.inputs.get(pair.name) as PairInput;
-  }
-
-  /** The step context of one pair in one update. */
-  private pairContext(
-    step: number,
-    player: ResolvedPlayer,
-    r: number,
-    pair: PairSpec,
-    batches: Record<string, Batch>,
-    z: tf.Tensor,
-    holder: FakeHolder,
-  ): PairContext {
-    const { game, plugins, versions } = this.k;
-    const batch = batches[pair.data];
-    const labels = game.conditional && pair.input.kind === 'latent' ? batch.labels : undefined;
-    const d = game.networks[pair.discriminator];
-    let realOut: tf.Tensor | undefined;
-    let fakeOut: tf.Tensor | undefined;
-    const discriminate = (x: tf.Tensor, l: tf.Tensor | undefined = labels) => d.apply(x, { training: true, labels: l });
-    const fake = (): tf.Tensor => {
-      if (holder.blocked) throw new GankitError('plugin', `s.fake() and s.fakeOutput() cannot be called in ${holder.blocked}`);
-      if (holder.x === null) holder.x = holder.make();
-      return holder.x;
-    };
-    const transformInput = (x: tf.Tensor, source: 'real' | 'fake'): tf.Tensor => {
-      for (const p of plugins) {
-        if (!p.transformDiscriminatorInput) continue;
-        const out = p.transformDiscriminatorInput(x, pluginContext(context, p, versions), source);
-        if (!(out instanceof tf.Tensor) || out.dtype !== x.dtype || !sameShape(out.shape, x.shape)) {
-          const got = out instanceof tf.Tensor ? `${formatShape(out.shape)} ${out.dtype}` : typeof out;
-          throw new GankitError(
-            'plugin',
-            `plugin '${p.name}''s transformDiscriminatorInput returned ${got} for the ${source} batch, expected ${formatShape(x.shape)} ${x.dtype}`,
-          );
-        }
-        x = out;
-      }
-      return x;
-    };
-    const context: StepContext = {
-      step,
-      phase: player.spec.kind,
-      player: player.spec.name,
-      pair: pair.name,
-      pairs: [],
-      discriminatorStep: player.spec.kind === 'discriminator' ? r : 0,
-      batch,
-      z,
-      generator: game.networks[pair.generator],
-      discriminator: d,
-      networks: game.networks,
-      random: this.k.pluginRandom,
-      get fakeLabels() {
-        return holder.labels;
-      },
-      loss: pair.loss as LossPair,
-      adversarial: (output: tf.Tensor) => this.adversarial(output, pair),
-      fake,
-      realOutput: () => (realOut ??= discriminate(transformInput(batch.x, 'real'))),
-      fakeOutput: () => (fakeOut ??= discriminate(transformInput(fake(), 'fake'), holder.labels)),
-      discriminate,
-    };
-    return { pair, holder, context };
-  }
-}
-
-/** A pair's step context with what the runner keeps beside it. */
-interface PairContext {
-  readonly pair: PairSpec;
-  readonly holder: FakeHolder;
-  readonly context: StepContext;
-}
-
-/** The step context a plugin sees: fields newer than its contract version refuse to be read. */
-function pluginContext(s: StepContext, p: GanPlugin, versions: ReadonlyMap<GanPlugin, number>): StepContext {
-  return stepContextFor(s, p, versions.get(p) ?? PLUGIN_API_VERSION);
 }

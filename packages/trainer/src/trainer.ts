@@ -7,7 +7,6 @@ import {
   sortPlugins,
   type DataSource,
   type GanPlugin,
-  type JsonValue,
   type LossPair,
   type Network,
   type StepLogs,
@@ -15,50 +14,16 @@ import {
   type TrainInfo,
 } from '@gankit/core';
 import { checkPositiveInt } from './adversarial';
-import { resolveGame } from './check-game';
+import { CLASSIC_KEYS, checkHooks, dataPart, resolveGame } from './check-game';
 import { classicGame } from './classic';
 import type { Game, LatentSampler } from './game';
-import { IterationRunner, type ResolvedPlayer } from './iteration';
+import { IterationRunner } from './iteration';
+import type { ResolvedPlayer } from './kernel';
 import { NumericalFault, type NanGuardOptions } from './nan-guard';
 import type { FitOptions, FitResult, TrainerOptions } from './options';
 import { ReplicaRandomSource, checkReplica, checkReplicasAgree, type ReplicaOptions } from './replicas';
 import { capture, disposeSnapshot, loadTrainerState, restore, toTrainerState } from './state';
 import type { LoadStateOptions, Snapshot, StateParts, TrainerState } from './state';
-
-/** Options of the classic GAN that a `game` replaces. */
-const CLASSIC_KEYS = [
-  'generator',
-  'discriminator',
-  'loss',
-  'data',
-  'discriminatorSteps',
-  'generatorOptimizer',
-  'discriminatorOptimizer',
-  'latent',
-  'conditional',
-  'fakeLabels',
-  'adversarialOutput',
-] as const;
-
-/** The data of a game as one checkpointable part: the data set itself, or all of them by key. */
-function dataPart(game: Game): StateParts['data'] {
-  const entries = Object.entries(game.data);
-  if (entries.length === 1) return entries[0][1];
-  return {
-    name: entries.map(([, d]) => d.name).join('+'),
-    state: () => Object.fromEntries(entries.map(([k, d]) => [k, d.state?.() ?? null])) as JsonValue,
-    loadState: (s: JsonValue) => {
-      const o = (s ?? {}) as Record<string, JsonValue | undefined>;
-      for (const [k, d] of entries) {
-        const v = o[k] ?? null;
-        if (v === null) continue;
-        if (!d.loadState)
-          throw new GankitError('checkpoint', `the state holds a position of data ${k}, but data '${d.name}' has no loadState()`);
-        d.loadState(v);
-      }
-    },
-  };
-}
 
 /**
  * The one GAN training loop: it runs any {@link Game} (which players there are, what each generator
@@ -136,7 +101,7 @@ export class Trainer {
     this.data = game.data[primary.data];
     this.optimizers = Object.fromEntries(this.players.map((p) => [p.spec.name, p.optimizer]));
     this.plugins = sortPlugins(options.plugins ?? []);
-    this.checkHooks();
+    checkHooks(game, this.players, this.plugins);
     this.random = new RandomSource(options.seed ?? 0);
     const latentShape = [...game.latentShape];
     this.latentSampler = game.latent ?? ((n, random) => random.normal([n, ...latentShape], 0, 1, 'latent'));
@@ -180,22 +145,6 @@ export class Trainer {
         this.stopReason = reason;
       },
     };
-  }
-
-  /** Refuses a plugin whose hook this game cannot host, naming the hook and the reason. */
-  private checkHooks(): void {
-    const reasons: Partial<Record<string, string>> = { ...this.game.unsupportedHooks };
-    const multi = this.players.find((p) => p.spec.kind === 'generator' && p.pairs.length > 1);
-    if (multi && reasons.beforeGeneratorStep === undefined) {
-      reasons.beforeGeneratorStep = `player '${multi.spec.name}' of game '${this.game.name}' trains ${multi.pairs.length} generators at once, and the hook sees one discriminator`;
-    }
-    for (const p of this.plugins) {
-      for (const [hook, why] of Object.entries(reasons)) {
-        if (why !== undefined && typeof (p as unknown as Record<string, unknown>)[hook] === 'function') {
-          throw new GankitError('plugin', `plugin '${p.name}' uses ${hook}, which game '${this.game.name}' cannot host: ${why}`);
-        }
-      }
-    }
   }
 
   /** The optimizer of the first generator-side player (`generator` in the classic GAN and CycleGAN). */
