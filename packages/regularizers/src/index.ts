@@ -7,6 +7,9 @@
  * - {@link weightClipping}: the original WGAN's clipping of the critic's weights.
  * - {@link spectralNorm}: spectral normalization as a `WeightParametrizationFactory` for layers;
  *   {@link spectralNormOf} estimates a matrix's largest singular value.
+ * - {@link instanceNoise}: Gaussian noise on the real and fake batches D sees (annealable).
+ * - {@link diffAugment}: DiffAugment's differentiable color / translation / cutout of the real and
+ *   fake images D sees.
  * - {@link regularizers}: all of them by name, with the schema of their options.
  *
  * The gradient penalties differentiate through `tf.grad` (second-order gradients) and call
@@ -22,5 +25,9 @@ export { weightClipping } from './weight-clipping';
 export type { WeightClippingOptions, WeightClippingPlugin } from './weight-clipping';
 export { spectralNorm, spectralNormOf } from './spectral-norm';
 export type { SpectralNormOptions } from './spectral-norm';
+export { instanceNoise } from './instance-noise';
+export type { InstanceNoiseOptions, InstanceNoisePlugin } from './instance-noise';
+export { DIFF_AUGMENT_POLICIES, diffAugment } from './diff-augment';
+export type { DiffAugmentOptions, DiffAugmentPlugin, DiffAugmentPolicy } from './diff-augment';
 export { regularizers } from './registry';
 export type { RegularizerEntry, RegularizerName, RegularizerTraits, WeightParametrizationContext } from './registry';
