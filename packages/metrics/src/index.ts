@@ -54,4 +54,4 @@ export type { FidInception, FidInceptionActivation } from './fid-inception';
 export { METRICS_PLUGIN_ORDER, fidPlugin, metricsPlugin } from './plugins';
 export type { FidPluginOptions, MetricsPluginOptions } from './plugins';
 export { metrics } from './registry';
-export type { FidPluginContext, MetricEntry, MetricTraits, ModeCoverageEvaluator } from './registry';
+export type { FidPluginContext, MetricEntry, MetricTraits, ModeCoverageEvaluator, PluginMetricEntry } from './registry';

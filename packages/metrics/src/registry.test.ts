@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, type Network, RandomSource, type StepLogs, type TrainContext } from '@gankit/core';
-import { describe, expect, it } from 'vitest';
-import { type FeatureExtractor, type ModeCoverageEvaluator, metrics } from './index';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { type FeatureExtractor, type ModeCoverageEvaluator, type PluginMetricEntry, metrics } from './index';
 
 function messageOf(fn: () => unknown): string {
   try {
@@ -35,6 +35,7 @@ describe('metrics (the registry)', () => {
     ]);
     expect(metrics.parse('fid', { every: 5 })).toEqual({ every: 5, samples: 500 });
     expect(metrics.parse('mode-coverage')).toEqual({ threshold: 3, minPoints: 1 });
+    expectTypeOf<PluginMetricEntry['name']>().toEqualTypeOf<'fid'>();
   });
 
   it('refuses bad options with one precise line', () => {

@@ -27,10 +27,10 @@ export interface FidPluginContext {
 /** Scores points from a generator against a Gaussian mixture's modes (what `mode-coverage` makes). */
 export type ModeCoverageEvaluator = (points: Rows, modes: number[][], std: number) => ModeCoverageResult;
 
-/** A metric entry: the core contract and {@link MetricTraits}. */
-function metric<const N extends string, S extends AnyOptionsSchema, P, C = void>(
-  entry: PartEntry<N, S, P, C> & MetricTraits,
-): PartEntry<N, S, P, C> & MetricTraits {
+/** A metric entry: the core contract and {@link MetricTraits}, its `kind` kept as a literal type. */
+function metric<const N extends string, S extends AnyOptionsSchema, P, C, const K extends 'plugin' | 'evaluation'>(
+  entry: PartEntry<N, S, P, C> & MetricTraits & { readonly kind: K },
+): PartEntry<N, S, P, C> & MetricTraits & { readonly kind: K } {
   return definePart(entry);
 }
 
@@ -78,3 +78,6 @@ export const metrics = createRegistry('metric', [
 
 /** One entry of {@link metrics}. */
 export type MetricEntry = (typeof metrics.entries)[number];
+
+/** The entries of {@link metrics} that make plugins (evaluated during training). */
+export type PluginMetricEntry = Extract<MetricEntry, { readonly kind: 'plugin' }>;
