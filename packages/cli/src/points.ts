@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { isWeightAverager, type JsonValue, type Network } from '@gankit/core';
+import { GankitError, isWeightAverager, type JsonValue, type Network } from '@gankit/core';
 import type { GaussianMixture } from '@gankit/data';
 import { modeCoverage } from '@gankit/metrics';
 import type { Trainer } from '@gankit/trainer';
@@ -33,7 +33,7 @@ function writeCsv(file: string, header: string, rows: readonly (readonly number[
 export async function finishPointsRun(trainer: Trainer, facts: RunFacts, name: string): Promise<ExampleOutputs> {
   const data = trainer.data as GaussianMixture;
   if (!Array.isArray(data.modes) || typeof data.std !== 'number')
-    throw new Error(`${name}: the data is not a Gaussian mixture with modes and std`);
+    throw new GankitError('config', `${name}: the data is not a Gaussian mixture with modes and std`);
   const averager = findAverager(trainer);
   const n = facts.evalSamples ?? 2500;
   const z = trainer.sampleLatent(n);

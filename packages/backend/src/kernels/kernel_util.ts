@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors';
 
 /**
  * Runs `body` on `tf.Tensor` views of a kernel's inputs and returns its result as the kernel's
@@ -18,7 +19,7 @@ export function runWithTensors(
   const engine = tf.engine();
   const wrappers: tf.Tensor[] = [];
   const tensors = infos.map((info, i) => {
-    if (info == null) throw new Error(`${kernelName}: input ${i} is missing`);
+    if (info == null) throw new BackendError('backend', `${kernelName}: input ${i} is missing`);
     if (info instanceof tf.Tensor) return info;
     const t = engine.makeTensorFromTensorInfo(info);
     engine.backend.incRef(info.dataId);
