@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { GankitError, RandomSource, ensureGradients, sortPlugins } from '@gankit/core';
-import { DIFF_AUGMENT_POLICIES, type DiffAugmentPolicy, diffAugment } from './index';
+import { DIFF_AUGMENT_POLICIES, type DiffAugmentPlugin, type DiffAugmentPolicy, diffAugment, regularizers } from './index';
 import { colorTransform, cutoutMask, translateImages } from './diff-augment';
 import { linearCritic, makeStepContext } from './test-helpers';
 
@@ -187,5 +187,19 @@ describe('diffAugment', () => {
     expect(() => diffAugment({ translationRatio: -0.1 })).toThrow(/translationRatio must be a number in \[0, 1\], got -0.1/);
     tf.dispose([points, ints]);
     critic.dispose();
+  });
+
+  it("is found by name as 'diff-augment', its options checked by the registry", () => {
+    const plugin = regularizers.create('diff-augment', { policy: ['cutout', 'color'], cutoutRatio: 0.25 }) as DiffAugmentPlugin;
+    expect([plugin.name, plugin.policy, plugin.translationRatio, plugin.cutoutRatio]).toEqual([
+      'diff-augment',
+      ['cutout', 'color'],
+      0.125,
+      0.25,
+    ]);
+    expect(() => regularizers.parse('diff-augment', { policy: ['colour'] })).toThrow(
+      `diff-augment.policy[0] must be one of 'color', 'translation', 'cutout', got "colour"; did you mean 'color'?`,
+    );
+    expect(() => regularizers.create('diff-augment', { policy: ['cutout', 'cutout'] })).toThrow(/lists 'cutout' twice/);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { GankitError, ensureGradients, sortPlugins } from '@gankit/core';
-import { instanceNoise } from './index';
+import { type InstanceNoisePlugin, instanceNoise, regularizers } from './index';
 import { linearCritic, makeStepContext } from './test-helpers';
 
 function context(step: number, seed = 5) {
@@ -98,5 +98,14 @@ describe('instanceNoise', () => {
     );
     ints.dispose();
     free();
+  });
+
+  it("is found by name as 'instance-noise', its options checked by the registry", () => {
+    const plugin = regularizers.create('instance-noise', { std: 0.4, anneal: { steps: 10 } }) as InstanceNoisePlugin;
+    expect([plugin.name, plugin.std, plugin.annealSteps, plugin.stdAt(5)]).toEqual(['instance-noise', 0.4, 10, 0.2]);
+    expect(() => regularizers.parse('instance-noise', { anneal: { steps: 0 } })).toThrow('instance-noise.anneal.steps must be >= 1, got 0');
+    expect(() => regularizers.parse('instance-noise', { anneal: { step: 3 } })).toThrow(
+      /anneal.step is not a known key; did you mean 'steps'\?/,
+    );
   });
 });

@@ -27,13 +27,23 @@ describe('regularizers (the registry)', () => {
     expect(regularizers.noun).toBe('regularizer');
     const defaults = Object.fromEntries(regularizers.names.map((n) => [n, regularizers.parse(n)]));
     expect(defaults).toEqual({
+      'diff-augment': { policy: ['color', 'translation', 'cutout'], translationRatio: 0.125, cutoutRatio: 0.5 },
       'gradient-penalty': { lambda: 10, variant: 'two-sided' },
+      'instance-noise': { std: 0.1 },
       r1: { gamma: 10 },
       r2: { gamma: 10 },
       'spectral-norm': { powerIterations: 1 },
       'weight-clipping': { c: 0.01 },
     });
-    expect(regularizers.entries.map((e) => e.kind)).toEqual(['plugin', 'plugin', 'plugin', 'weight-parametrization', 'plugin']);
+    expect(regularizers.entries.map((e) => e.kind)).toEqual([
+      'plugin',
+      'plugin',
+      'plugin',
+      'plugin',
+      'plugin',
+      'weight-parametrization',
+      'plugin',
+    ]);
     expect(regularizers.get('gradient-penalty').perExampleCritic).toMatch(/per-example/);
     expect(regularizers.get('r1').perExampleCritic).toBeUndefined();
     for (const e of regularizers.entries) expect(e.summary.length).toBeGreaterThan(10);
@@ -50,7 +60,7 @@ describe('regularizers (the registry)', () => {
     expect(messageOf(() => regularizers.parse('weight-clipping', { clip: 1 }))).toBe(
       'weight-clipping.clip is not a known key (known keys: c)',
     );
-    expect(messageOf(() => regularizers.get('r3'))).toMatch(/^unknown regularizer 'r3'; did you mean 'r1'\? \(one of: gradient-penalty, /);
+    expect(messageOf(() => regularizers.get('r3'))).toMatch(/^unknown regularizer 'r3'; did you mean 'r1'\? \(one of: diff-augment, gradient-penalty, /);
   });
 
   it('makes plugins that add a finite penalty without leaking, with the options given', () => {

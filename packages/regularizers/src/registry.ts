@@ -7,7 +7,9 @@ import {
   definePart,
 } from '@gankit/core';
 import { z } from 'zod';
+import { DIFF_AUGMENT_POLICIES, diffAugment } from './diff-augment';
 import { gradientPenalty } from './gradient-penalty';
+import { instanceNoise } from './instance-noise';
 import { r1, r2 } from './r1';
 import { spectralNorm } from './spectral-norm';
 import { weightClipping } from './weight-clipping';
@@ -50,6 +52,21 @@ const weight = (what: string, fallback: number) => z.number().positive().default
  */
 export const regularizers = createRegistry('regularizer', [
   regularizer({
+    name: 'diff-augment',
+    kind: 'plugin',
+    summary: 'DiffAugment (Zhao et al. 2020): differentiable color, translation and cutout of the real and fake images D sees',
+    schema: z.strictObject({
+      policy: z
+        .array(z.enum(DIFF_AUGMENT_POLICIES))
+        .min(1)
+        .default([...DIFF_AUGMENT_POLICIES])
+        .describe('the transform families, applied in this order'),
+      translationRatio: z.number().min(0).max(1).default(0.125).describe('largest shift as a fraction of the image size'),
+      cutoutRatio: z.number().min(0).max(1).default(0.5).describe('side of the cut-out rectangle as a fraction of the image size'),
+    }),
+    create: (o): GanPlugin => diffAugment({ policy: o.policy, translationRatio: o.translationRatio, cutoutRatio: o.cutoutRatio }),
+  }),
+  regularizer({
     name: 'gradient-penalty',
     kind: 'plugin',
     summary: "WGAN-GP's gradient penalty λ·E[(‖∇D(x̂)‖ − 1)²] at interpolates (or one-sided, or DRAGAN's at perturbed reals)",
@@ -59,6 +76,19 @@ export const regularizers = createRegistry('regularizer', [
       variant: z.enum(['two-sided', 'one-sided', 'dragan']).default('two-sided').describe('where and how the gradient norm is penalised'),
     }),
     create: (o): GanPlugin => gradientPenalty({ lambda: o.lambda, variant: o.variant }),
+  }),
+  regularizer({
+    name: 'instance-noise',
+    kind: 'plugin',
+    summary: 'instance noise (Sønderby et al. 2016): N(0, σ²) added to the real and fake batches D sees, σ optionally annealed to 0',
+    schema: z.strictObject({
+      std: z.number().min(0).default(0.1).describe('σ of the noise at step 0'),
+      anneal: z
+        .strictObject({ steps: z.int().min(1).describe('iterations over which σ falls linearly to 0') })
+        .optional()
+        .describe('linear annealing of σ (default: none, σ constant)'),
+    }),
+    create: (o): GanPlugin => instanceNoise({ std: o.std, anneal: o.anneal }),
   }),
   regularizer({
     name: 'r1',
