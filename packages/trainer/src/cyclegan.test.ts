@@ -4,6 +4,7 @@ import type { RandomSource, DataSource, GanPlugin, Network, StepContext } from '
 import { cycleGan, type CycleGanGame, type CycleGanOptions } from './cyclegan';
 import type { GameTrainerOptions } from './options';
 import { Trainer } from './trainer';
+import { gradientPenalty, weightClipping } from '@gankit/regularizers';
 import { expectIdentical, mlp, snapshot } from './test-utils';
 
 /** Anisotropic 2-D Gaussian points; domain B is domain A rotated by 90°. */
@@ -220,5 +221,58 @@ describe('cycleGan: CycleGAN as a game of the one Trainer', () => {
     await expect(fresh.loadState(bad as never)).rejects.toThrow(/meta.format is "gankit-trainer-state", expected 'gankit-cyclegan-state'/);
     disposeAll(t);
     disposeAll(fresh);
+  });
+
+  it('has the NaN guard of every run: a NaN batch of B in iteration 3 stops in exactly the state of a clean 2-iteration run', async () => {
+    const poisoned = (name: string, at: number): DataSource => {
+      const base = domain(name, true);
+      let calls = 0;
+      return {
+        ...base,
+        nextBatch(n: number, random: RandomSource) {
+          const b = base.nextBatch(n, random);
+          if (++calls !== at) return b;
+          const x = tf.mul(b.x, NaN);
+          b.x.dispose();
+          return { x };
+        },
+      };
+    };
+    const t = build({ dataB: poisoned('B', 3), nanGuard: { action: 'stop' } });
+    const fit = await t.fit({ steps: 5 });
+    expect(fit.steps).toBe(2);
+    expect(fit.fault).toMatchObject({ iteration: 3, player: 'generator' });
+    expect(fit.fault?.detail).toMatch(/the generator loss is NaN/);
+    const clean = build();
+    await clean.fit({ steps: 2 });
+    expect(await values(t)).toEqual(await values(clean));
+    disposeAll(t);
+    disposeAll(clean);
+    // 'skip' goes on, leak-free, and counts the skipped iteration.
+    const s = build({ dataB: poisoned('B', 2), nanGuard: { action: 'skip' } });
+    await s.step();
+    const n0 = tf.memory().numTensors;
+    const logs = await s.fit({ steps: 3 });
+    expect(tf.memory().numTensors).toBe(n0);
+    expect([s.iteration, s.skippedSteps, logs.last?.metrics['nanGuard/skippedSteps']]).toEqual([4, 1, 1]);
+    disposeAll(s);
+  });
+
+  it('regularises both discriminators: a gradient penalty adds a term per pair, weight clipping clips D_A and D_B', async () => {
+    const t = build({ plugins: [gradientPenalty({ lambda: 10 }), weightClipping({ c: 0.05 })] });
+    const logs = await t.step();
+    const ab = logs.terms['gradient-penalty/AB/penalty'];
+    const ba = logs.terms['gradient-penalty/BA/penalty'];
+    expect(ab).toBeGreaterThan(0);
+    expect(ba).toBeGreaterThan(0);
+    expect(ab).not.toBe(ba);
+    for (const role of ['discriminatorA', 'discriminatorB']) {
+      const w = t.game.networks[role].trainableVariables.flatMap((v) => Array.from(v.dataSync()));
+      expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(0.05 + 1e-7);
+    }
+    // The generators are not clipped.
+    const g = t.game.networks.generatorAB.trainableVariables.flatMap((v) => Array.from(v.dataSync()));
+    expect(Math.max(...g.map(Math.abs))).toBeGreaterThan(0.05);
+    disposeAll(t);
   });
 });
