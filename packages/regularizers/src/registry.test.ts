@@ -60,7 +60,9 @@ describe('regularizers (the registry)', () => {
     expect(messageOf(() => regularizers.parse('weight-clipping', { clip: 1 }))).toBe(
       'weight-clipping.clip is not a known key (known keys: c)',
     );
-    expect(messageOf(() => regularizers.get('r3'))).toMatch(/^unknown regularizer 'r3'; did you mean 'r1'\? \(one of: diff-augment, gradient-penalty, /);
+    expect(messageOf(() => regularizers.get('r3'))).toMatch(
+      /^unknown regularizer 'r3'; did you mean 'r1'\? \(one of: diff-augment, gradient-penalty, /,
+    );
   });
 
   it('makes plugins that add a finite penalty without leaking, with the options given', () => {
