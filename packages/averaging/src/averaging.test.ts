@@ -64,6 +64,12 @@ function stepContext(net: Network, step: number): StepContext {
     realOutput: unused,
     fakeOutput: unused,
     discriminate: unused,
+    fakeLabels: undefined,
+    loss: { name: 'unused', probabilistic: false, discriminator: unused, generator: unused },
+    adversarial: unused,
+    player: 'generator',
+    pair: '',
+    pairs: [],
   };
 }
 

@@ -105,7 +105,7 @@ export interface GanPlugin {
   readonly name: string;
   /**
    * The plugin contract version the plugin was written for. Default: the newest version among the
-   * hooks it implements (see {@link PLUGIN_HOOK_VERSIONS}), so a plugin that reads a newer
+   * hooks it implements (see `PLUGIN_HOOK_VERSIONS`), so a plugin that reads a newer
    * `StepContext` field (`fakeLabels`, `loss`, `adversarial`: 2; `player`, `pair`, `pairs`: 3) must
    * declare it.
    */
@@ -131,11 +131,11 @@ export interface GanPlugin {
   /**
    * Transforms what the discriminator sees in the adversarial terms: `x` is the real batch
    * (`source` `'real'`) or the fake batch (`'fake'`) about to go through D in
-   * {@link StepContext.realOutput} / {@link StepContext.fakeOutput}, in every update of every
+   * `StepContext.realOutput()` / `fakeOutput()`, in every update of every
    * player (the discriminator's and the generator's), inside the gradient scope, so the transform
    * must be differentiable where the fakes flow back to G (DiffAugment, instance noise). Return a
    * tensor of the same shape and dtype (the trainer frees it); plugins chain in their order. It does
-   * not apply to {@link StepContext.discriminate}, which runs D on exactly the batch given (what
+   * not apply to `StepContext.discriminate`, which runs D on exactly the batch given (what
    * R1 and the gradient penalty differentiate). Must not call `s.realOutput()` / `s.fakeOutput()`.
    * (Since plugin API version 3.)
    */

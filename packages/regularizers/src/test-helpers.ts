@@ -33,7 +33,7 @@ export function makeStepContext(spec: StepContextSpec): StepContext {
   };
   let realOut: tf.Tensor | null = null;
   let fakeOut: tf.Tensor | null = null;
-  return {
+  const context: StepContext = {
     step: spec.step ?? 0,
     phase: 'discriminator',
     discriminatorStep: 0,
@@ -47,7 +47,24 @@ export function makeStepContext(spec: StepContextSpec): StepContext {
     realOutput: () => (realOut ??= d.apply(spec.real, { training: true })),
     fakeOutput: () => (fakeOut ??= d.apply(fake, { training: true })),
     discriminate: (x) => d.apply(x, { training: true }),
+    fakeLabels: undefined,
+    loss: {
+      name: 'unused',
+      probabilistic: false,
+      discriminator: () => {
+        throw new Error('the loss is not run in these tests');
+      },
+      generator: () => {
+        throw new Error('the loss is not run in these tests');
+      },
+    },
+    adversarial: (output) => output,
+    player: 'discriminator',
+    pair: '',
+    pairs: [],
   };
+  (context as { pairs: readonly StepContext[] }).pairs = [context];
+  return context;
 }
 
 /** A linear critic D(x) = x·w on inputs [batch, n] (its input gradient is w everywhere). */

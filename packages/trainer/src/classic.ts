@@ -11,7 +11,7 @@ export interface ClassicGameOptions {
   /**
    * The discriminator D: sample batch → one logit per example (`[batch, 1]` or `[batch]`), a patch
    * map of logits (`[batch, h, w, 1]`, PatchGAN: the losses average over every element), or any
-   * output from which {@link TrainerOptions.adversarialOutput} picks such a part.
+   * output from which {@link ClassicGameOptions.adversarialOutput} picks such a part.
    */
   readonly discriminator: Network;
   /** The adversarial loss pair, e.g. `nonSaturating` from `@gankit/losses`. */

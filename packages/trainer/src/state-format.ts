@@ -83,7 +83,7 @@ export type PluginMeta = {
 
 /** The layout of {@link TrainerState.meta}. */
 export type TrainerStateMeta = {
-  /** `'gankit-trainer-state'` for a `Trainer`, `'gankit-cyclegan-state'` for a `CycleGanTrainer`. */
+  /** `'gankit-trainer-state'` for a `Trainer`, `'gankit-cyclegan-state'` for a CycleGAN trainer (`cycleGan`). */
   format: string;
   /** Layout version (currently 1). */
   version: number;
@@ -97,7 +97,7 @@ export type TrainerStateMeta = {
   data: { name: string; state: JsonValue };
   /**
    * Variables of every network by role: `generator` and `discriminator` for a `Trainer`;
-   * `generatorAB`, `generatorBA`, `discriminatorA`, `discriminatorB` for a `CycleGanTrainer`.
+   * `generatorAB`, `generatorBA`, `discriminatorA`, `discriminatorB` for a CycleGAN trainer (`cycleGan`).
    */
   networks: Record<string, NetworkMeta>;
   /** State of every optimizer by role (`generator` and `discriminator`). */
