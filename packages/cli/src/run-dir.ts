@@ -26,6 +26,7 @@ const RUN_ENTRIES = [
   'metrics.json',
   'eval.json',
   'report.html',
+  'tensorboard',
   'config.json',
 ];
 /** The entries that mark a directory as holding a run. */
@@ -43,6 +44,11 @@ export interface OpenRunOptions {
   readonly resume?: boolean | undefined;
   /** Replace a run the directory holds (default false: refused). */
   readonly overwrite?: boolean | undefined;
+  /**
+   * The run's `--tensorboard` folder: a new run refuses one that holds event files (of an earlier
+   * run) unless `overwrite`, which removes them.
+   */
+  readonly tensorboard?: string | undefined;
   /** The rest of config.json: settings that may change on resume (steps, checkpoint cadence, backend, ...). */
   readonly settings: Record<string, JsonValue>;
   /** Where notes go (one line each). */
@@ -139,6 +145,7 @@ export function openRunDirectory(options: OpenRunOptions): OpenedRun {
         const gone = removeRun(out);
         log(`--overwrite: removed the earlier run's ${gone.join(', ')} from ${out}`);
       }
+      if (options.tensorboard !== undefined) clearEventFiles(options.tensorboard, options.overwrite === true, log);
     }
     const fingerprint = runFingerprint(identity);
     const file = {
@@ -165,6 +172,24 @@ export function openRunDirectory(options: OpenRunOptions): OpenedRun {
     lock.release();
     throw e;
   }
+}
+
+/** A new run's `--tensorboard` folder: refused when it holds event files, unless `overwrite` removes them. */
+function clearEventFiles(dir: string, overwrite: boolean, log: (line: string) => void): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.startsWith('events.out.tfevents.'));
+  } catch {
+    return; // not there yet
+  }
+  if (names.length === 0) return;
+  if (!overwrite)
+    throw new GankitError(
+      'config',
+      `--tensorboard ${dir} holds the event files of an earlier run (${names.length}): go on with that run with --resume, replace them with --overwrite, or choose another --tensorboard folder`,
+    );
+  for (const n of names) fs.rmSync(path.join(dir, n), { force: true });
+  log(`--overwrite: removed ${names.length} event file${names.length === 1 ? '' : 's'} of an earlier run from ${dir}`);
 }
 
 /** Removes gankit's files of a run (checkpoints first, config.json last); returns what went. */

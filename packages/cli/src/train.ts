@@ -1,4 +1,7 @@
-import { GankitError } from '@gankit/core';
+import fs from 'node:fs';
+import path from 'node:path';
+import { GankitError, type GanPlugin } from '@gankit/core';
+import { tensorboardWriter, type GridRecorder, type TensorBoardWriter } from '@gankit/report';
 import { Trainer, type ReplicaOptions } from '@gankit/trainer';
 import { listCheckpoints, saveFinal } from '@gankit/trainer/node';
 import { Progress } from './progress';
@@ -55,6 +58,13 @@ export interface RunOptions {
   readonly onNan?: 'stop' | 'skip' | 'off' | undefined;
   /** Worker threads the run used, recorded in config.json (default 1). */
   readonly workers?: number | undefined;
+  /**
+   * Write TensorBoard event files into this folder: the scalars of every iteration, the sample
+   * grids of image examples as images at their steps, and the final `samples.png` (the scatter
+   * plot of 2-D examples). A resumed run adds a new event file and drops from the earlier ones the
+   * steps after its checkpoint. Default: none.
+   */
+  readonly tensorboard?: string | undefined;
 }
 
 /** What {@link runTraining} reports. */
@@ -98,6 +108,7 @@ export function openTrainingRun(example: Example, options: RunOptions, log: (lin
     identity: { example: example.name, seed, batchSize, workers: options.workers ?? 1, config: example.config },
     resume: options.resume,
     overwrite: options.overwrite,
+    tensorboard: options.tensorboard,
     settings: { steps, checkpointEvery: options.checkpointEvery ?? null, backend: options.backend, onNan },
     log,
   });
@@ -140,11 +151,15 @@ async function trainOpened(
     resume: options.resume,
     gridEvery: options.gridEvery,
   });
+  // Only the replica that writes files writes events; the writer reads logs and grids and draws nothing.
+  const tensorboard =
+    primary && options.tensorboard !== undefined ? tensorboardPlugin(options.tensorboard, setup.plugins, options) : undefined;
   let trainer: Trainer;
   try {
     // The guard's checks are reads of values every replica shares, so replicas stop together.
     trainer = new Trainer({
       ...setup,
+      plugins: tensorboard ? [...setup.plugins, tensorboard] : setup.plugins,
       batchSize,
       seed,
       replica: options.replica,
@@ -243,18 +258,48 @@ async function trainOpened(
       evalSamples: options.evalSamples,
       progress: options.progress,
     });
+    if (tensorboard) {
+      if (outputs.files.includes('samples.png'))
+        await tensorboard.addImage(trainer.iteration, 'samples/final', fs.readFileSync(path.join(options.out, 'samples.png')));
+      await tensorboard.close();
+    }
     return {
-      files: ['config.json', 'final/', ...outputs.files],
+      files: [
+        'config.json',
+        'final/',
+        ...outputs.files,
+        ...(options.tensorboard !== undefined ? [folderShown(options.out, options.tensorboard)] : []),
+      ],
       summary: outputs.summary,
       steps: trainer.iteration,
       seconds: fit.seconds,
       resumedFrom,
     };
   } finally {
+    // Closed above when all went well; after a fault or an error, what was logged is kept.
+    await tensorboard?.close().catch(() => undefined);
     trainer.dispose();
     setup.generator.dispose();
     setup.discriminator.dispose();
   }
+}
+
+/** A folder as `wrote` lists it: relative to the run directory (`tensorboard/`) when inside it. */
+function folderShown(out: string, dir: string): string {
+  const rel = path.relative(out, dir);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel}/` : dir;
+}
+
+/**
+ * The `--tensorboard` writer of a run: scalars every iteration and, when the example draws sample
+ * grids, each grid as an image; it runs after the other plugins (order 300), so that it sees the
+ * grid of its step, and stays open after training for the final samples.
+ */
+function tensorboardPlugin(dir: string, plugins: readonly GanPlugin[], options: RunOptions): TensorBoardWriter {
+  const grids = plugins.find((p) => p.name === 'grid-recorder' && Array.isArray((p as Partial<GridRecorder>).written)) as
+    | GridRecorder
+    | undefined;
+  return tensorboardWriter({ dir, grids, resume: options.resume === true, keepOpen: true, order: 300 });
 }
 
 /** The result of a run that went non-finite: one line saying what, and what was kept. */

@@ -43,6 +43,12 @@ Options:
   --overwrite        replace the run DIR holds (its config, checkpoints, final weights, logs, ...)
   --on-nan <P>       when a loss goes NaN or infinite: stop (default; exit 3, the last good
                      checkpoint kept), skip the iteration, or off; nothing non-finite is ever saved
+  --tensorboard [DIR] write TensorBoard event files into DIR (default: tensorboard/ in the --out
+                     directory): the losses, D outputs, penalty terms and metrics of every
+                     iteration, the sample grids of image examples as images, and the final
+                     samples.png (2-D examples: the scatter plot); see them with
+                     tensorboard --logdir DIR. A new run refuses a DIR with event files unless
+                     --overwrite; --resume adds a file and drops the steps after its checkpoint
   --grid-every <N>   image examples: a sample grid every N iterations (default: the example's)
   --eval-samples <N> image examples: samples for the final FID/IS (default 1000)
   --quiet            no progress bar
@@ -50,12 +56,12 @@ Options:
 
 Writes DIR/config.json, DIR/final/ (weights) and DIR/metrics.json; 2-D examples DIR/samples.csv and
 DIR/samples.png; image examples DIR/grids/step-*.png, DIR/samples.png (EMA), DIR/samples-raw.png,
-DIR/logs.jsonl and DIR/report.html.
+DIR/logs.jsonl and DIR/report.html; with --tensorboard, DIR/tensorboard/events.out.tfevents.*.
 `;
 
 /** `gankit train`: checks every argument, starts the backend and trains (see `runTraining`). */
 export async function runTrain(args: readonly string[]): Promise<number> {
-  const values = parseOptions('train', args, {
+  const values = parseOptions('train', withOptionalValue(args, 'tensorboard'), {
     example: { type: 'string' },
     steps: { type: 'string' },
     seed: { type: 'string' },
@@ -72,6 +78,7 @@ export async function runTrain(args: readonly string[]): Promise<number> {
     'grid-every': { type: 'string' },
     'eval-samples': { type: 'string' },
     workers: { type: 'string' },
+    tensorboard: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
   if (values.help) {
@@ -123,6 +130,16 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   }
   const out = text('out') ?? path.join('out', example.name);
   checkOutputDir(out, text('out') === undefined ? `the default --out` : '--out');
+  const tensorboardText = text('tensorboard');
+  const tensorboard = tensorboardText === undefined ? undefined : tensorboardText === '' ? path.join(out, 'tensorboard') : tensorboardText;
+  if (tensorboard !== undefined) {
+    if (isCustomExample(example))
+      throw new GankitError(
+        'config',
+        `--tensorboard: example '${example.name}' has a training loop of its own, which writes no TensorBoard events`,
+      );
+    checkOutputDir(tensorboard, '--tensorboard');
+  }
   if (config) checkConfigData(config);
   const report = await initBackend({ backend });
   const batch = batchSize ?? example.defaults.batchSize;
@@ -150,6 +167,7 @@ export async function runTrain(args: readonly string[]): Promise<number> {
     onNan: onNan ?? config?.onNan,
     gridEvery,
     evalSamples,
+    tensorboard,
   };
   const result = isCustomExample(example)
     ? await example.train({ ...runOptions, workers })
@@ -158,6 +176,14 @@ export async function runTrain(args: readonly string[]): Promise<number> {
       : await runTraining(example, runOptions);
   process.stderr.write(`${result.summary}\nwrote ${result.files.join(', ')}\n`);
   return result.fault ? 3 : 0;
+}
+
+/**
+ * Lets `--<name>` be given without its value (`--tensorboard` alone, last or before another
+ * option): it becomes `--<name>=`, which the command reads as "the default".
+ */
+function withOptionalValue(args: readonly string[], name: string): string[] {
+  return args.map((a, i) => (a === `--${name}` && (i + 1 === args.length || args[i + 1].startsWith('-')) ? `--${name}=` : a));
 }
 
 function isCustomExample(example: Example | CustomExample): example is CustomExample {
