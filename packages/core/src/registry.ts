@@ -149,9 +149,19 @@ export interface Registry<E extends AnyPartEntry> {
   ): ReturnType<EntryNamed<E, N>['create']>;
 }
 
-/** The JSON Schema of a part's options (what it accepts as input: keys with defaults are optional). */
+const jsonSchemas = new WeakMap<AnyOptionsSchema, JsonSchema>();
+
+/**
+ * The JSON Schema of a part's options (what it accepts as input: keys with defaults are
+ * optional), generated once per schema and shared: read it, do not modify it.
+ */
 export function optionsJsonSchema(schema: AnyOptionsSchema): JsonSchema {
-  return schema['~standard'].jsonSchema.input({ target: 'draft-2020-12' }) as JsonSchema;
+  let json = jsonSchemas.get(schema);
+  if (!json) {
+    json = schema['~standard'].jsonSchema.input({ target: 'draft-2020-12' }) as JsonSchema;
+    jsonSchemas.set(schema, json);
+  }
+  return json;
 }
 
 function pathOf(issue: OptionsIssue): string {
