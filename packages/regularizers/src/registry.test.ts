@@ -73,7 +73,7 @@ describe('regularizers (the registry)', () => {
       expect(plugin.name).toBe(name);
       const s = makeStepContext({ discriminator: critic, real, fake, seed: 3 });
       const before = tf.memory().numTensors;
-      const terms = plugin.discriminatorLoss!(s);
+      const terms = plugin.discriminatorLoss!(s) as Record<string, tf.Scalar>;
       expect(Object.keys(terms)).toEqual(['penalty']);
       expect(Number.isFinite(terms.penalty.dataSync()[0])).toBe(true);
       tf.dispose(Object.values(terms));
@@ -81,7 +81,7 @@ describe('regularizers (the registry)', () => {
     }
     // R1 on a linear critic: γ/2·‖w‖² exactly, so the option reaches the plugin.
     const r1 = regularizers.create('r1', { gamma: 4 }) as GanPlugin;
-    const penalty = r1.discriminatorLoss!(makeStepContext({ discriminator: critic, real, fake })).penalty;
+    const penalty = (r1.discriminatorLoss!(makeStepContext({ discriminator: critic, real, fake })) as Record<string, tf.Scalar>).penalty;
     expect(penalty.dataSync()[0]).toBeCloseTo(2 * (0.09 + 1.44 + 0.25 + 0.81), 5);
     penalty.dispose();
     const clip = regularizers.create('weight-clipping', { c: 0.5 }) as GanPlugin & { c: number };
