@@ -351,7 +351,7 @@ describe('gankit refuses bad input with exit code 2 and one line', () => {
     const typo = await runMain(['tarin']);
     expect([typo.code, typo.stderr]).toEqual([
       2,
-      "gankit: unknown command 'tarin'; did you mean 'train'? (commands: train, sample, eval, interpolate; gankit --help)\n",
+      "gankit: unknown command 'tarin'; did you mean 'train'? (commands: train, sample, eval, interpolate, schema; gankit --help)\n",
     ]);
   });
 });

@@ -54,7 +54,7 @@ describe('gankit command', () => {
     const fly = await run(['fly']);
     expect([fly.status, fly.stderr]).toEqual([
       2,
-      "gankit: unknown command 'fly' (commands: train, sample, eval, interpolate; gankit --help)\n",
+      "gankit: unknown command 'fly' (commands: train, sample, eval, interpolate, schema; gankit --help)\n",
     ]);
     // BackendError (from @gankit/backend) is answered like a GankitError: one line, exit code 2.
     const backend = await run(['train', '--example', 'ring8', '--backend', 'tpu']);

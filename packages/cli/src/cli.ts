@@ -4,6 +4,7 @@ import { type CliCommand, isUserError, quoted } from './commands/flags';
 import { evalCommand } from './commands/eval';
 import { interpolateCommand } from './commands/interpolate';
 import { sampleCommand } from './commands/sample';
+import { schemaCommand } from './commands/schema';
 import { trainCommand } from './commands/train';
 import { versionCommand } from './commands/version';
 import { closest } from './schema';
@@ -11,7 +12,7 @@ import { closest } from './schema';
 export { chooseWorkers } from './commands/train';
 
 /** The commands, in the order `gankit --help` lists them. */
-const COMMANDS: readonly CliCommand[] = [trainCommand, sampleCommand, evalCommand, interpolateCommand];
+const COMMANDS: readonly CliCommand[] = [trainCommand, sampleCommand, evalCommand, interpolateCommand, schemaCommand];
 
 /** Commands that tell about gankit itself rather than work on runs: found, not listed among the commands. */
 const META_COMMANDS: readonly CliCommand[] = [versionCommand];

@@ -206,6 +206,38 @@ export function validateConfig(value: unknown): TrainConfig {
   return config;
 }
 
+/** Command-line values that override a configuration's (`gankit train --steps ...`); absent ones leave it. */
+export interface ConfigOverrides {
+  /** `--steps`. */
+  readonly steps?: number | undefined;
+  /** `--seed`. */
+  readonly seed?: number | undefined;
+  /** `--batch-size`. */
+  readonly batchSize?: number | undefined;
+  /** `--on-nan`. */
+  readonly onNan?: TrainConfig['onNan'] | undefined;
+  /** `--grid-every`: `report.gridEvery`. */
+  readonly gridEvery?: number | undefined;
+  /** `--eval-samples`: `metrics.evalSamples`. */
+  readonly evalSamples?: number | undefined;
+}
+
+/**
+ * The configuration a run with these command-line overrides trains: a copy of `config` with each
+ * given value in its key, checked again (what `gankit train --config FILE --print-config` prints).
+ */
+export function resolvedConfig(config: TrainConfig, overrides: ConfigOverrides = {}): TrainConfig {
+  const { steps, seed, batchSize, onNan, gridEvery, evalSamples } = overrides;
+  const out: TrainConfig = structuredClone(config);
+  if (steps !== undefined) out.steps = steps;
+  if (seed !== undefined) out.seed = seed;
+  if (batchSize !== undefined) out.batchSize = batchSize;
+  if (onNan !== undefined) out.onNan = onNan;
+  if (gridEvery !== undefined) out.report.gridEvery = gridEvery;
+  if (evalSamples !== undefined) out.metrics.evalSamples = evalSamples;
+  return validateConfig(out);
+}
+
 /** Parses JSON text as a training configuration; malformed JSON is a `GankitError` naming `source`. */
 export function parseConfig(text: string, source = 'config'): TrainConfig {
   let value: unknown;

@@ -51,13 +51,24 @@ export {
   rowPerClassLabels,
 } from './images';
 export type { ImageExampleSpec, ImageMetric, ImageScores, RealImages } from './images';
-export { TRAIN_CONFIG_SCHEMA, evaluatePoints, exampleFromConfig, parseConfig, readConfigFile, validateConfig } from './config';
+export {
+  TRAIN_CONFIG_SCHEMA,
+  evaluatePoints,
+  exampleFromConfig,
+  parseConfig,
+  readConfigFile,
+  resolvedConfig,
+  trainConfigJsonSchema,
+  validateConfig,
+} from './config';
 export type { Schema } from './schema';
 export type {
   ArchitectureConfig,
   AveragingConfig,
+  ConfigOverrides,
   DataConfig,
   LossConfig,
+  MetricsConfig,
   OptimizerConfig,
   RegularizerConfig,
   TrainConfig,

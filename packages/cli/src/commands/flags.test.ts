@@ -25,7 +25,7 @@ describe('gankit --version', () => {
     ]);
     expect(await refused(['verison'])).toEqual([
       2,
-      "gankit: unknown command 'verison'; did you mean 'version'? (commands: train, sample, eval, interpolate; gankit --help)\n",
+      "gankit: unknown command 'verison'; did you mean 'version'? (commands: train, sample, eval, interpolate, schema; gankit --help)\n",
     ]);
   });
 });

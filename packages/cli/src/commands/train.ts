@@ -2,7 +2,16 @@ import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { GankitError } from '@gankit/core';
 import { initBackend, parseBackendChoice } from '@gankit/backend';
-import { MAX_BATCH_SIZE, MAX_SEED, MAX_STEPS, checkConfigData, exampleFromConfig, readConfigFile, type TrainConfig } from '../config';
+import {
+  MAX_BATCH_SIZE,
+  MAX_SEED,
+  MAX_STEPS,
+  checkConfigData,
+  exampleFromConfig,
+  readConfigFile,
+  resolvedConfig,
+  type TrainConfig,
+} from '../config';
 import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from '../examples/index';
 import type { CustomExample, Example } from '../examples/types';
 import { checkOutputDir, checkPathArgument } from '../paths';
@@ -26,6 +35,9 @@ Options:
   --config <FILE>    train what a JSON config describes (data, architecture, loss, regularizers,
                      averaging, metrics, optimizers; see the README); --steps, --seed and
                      --batch-size override its values
+  --print-config     with --config: print the configuration with every default filled in (and
+                     --steps, --seed, --batch-size, --on-nan, --grid-every, --eval-samples applied)
+                     as JSON on stdout, and exit without training
   --steps <N>        training iterations, 1 to 100000000 (default: the example's)
   --seed <S>         run seed, 0 to 2147483647; the same seed repeats the run bit for bit on one
                      backend (default 0)
@@ -75,6 +87,7 @@ export async function runTrain(args: readonly string[]): Promise<number> {
     overwrite: { type: 'boolean', default: false },
     'on-nan': { type: 'string' },
     config: { type: 'string' },
+    'print-config': { type: 'boolean', default: false },
     'grid-every': { type: 'string' },
     'eval-samples': { type: 'string' },
     workers: { type: 'string' },
@@ -91,6 +104,8 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   if (exampleName !== undefined && configFile !== undefined) throw new GankitError('config', 'give either --example or --config, not both');
   if (exampleName === undefined && configFile === undefined)
     throw new GankitError('config', `--example or --config is required; examples: ${exampleNames().join(', ')}`);
+  if (values['print-config'] === true && configFile === undefined)
+    throw new GankitError('config', '--print-config prints the configuration of a --config FILE.json; an example has none');
   // Every argument is checked before anything is read, built or written, and before the backend starts.
   const steps = parseIntOption('steps', text('steps'), 1, MAX_STEPS);
   const seed = parseIntOption('seed', text('seed'), 0, MAX_SEED);
@@ -110,6 +125,11 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   if (configFile !== undefined) {
     checkPathArgument(configFile, '--config');
     config = readConfigFile(configFile);
+    if (values['print-config'] === true) {
+      const resolved = resolvedConfig(config, { steps, seed, batchSize, onNan, gridEvery, evalSamples });
+      process.stdout.write(`${JSON.stringify(resolved, null, 2)}\n`);
+      return 0;
+    }
     example = exampleFromConfig(config);
     source = { config: path.resolve(configFile) };
   } else {
