@@ -40,6 +40,22 @@ describe('the gankit executable', () => {
     expect(bad.stderr).toMatch(/unknown example 'nope'/);
   });
 
+  it('--version prints the version of the package.json beside the build, read when it runs (a bumped version shows without a rebuild)', async () => {
+    const bin = path.join(pkgDir, pkg.bin.gankit);
+    expect(await run(bin, ['--version'])).toEqual({ status: 0, stdout: `${pkg.version}\n`, stderr: '' });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-version-'));
+    try {
+      fs.cpSync(path.join(pkgDir, 'bin'), path.join(dir, 'bin'), { recursive: true });
+      fs.cpSync(path.join(pkgDir, 'dist'), path.join(dir, 'dist'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ ...pkg, version: '9.8.7-next.1' }));
+      // Its dependencies resolve from the repository's node_modules, as from an install's.
+      fs.symlinkSync(path.resolve(pkgDir, '..', '..', 'node_modules'), path.join(dir, 'node_modules'));
+      expect(await run(path.join(dir, 'bin', 'gankit.js'), ['--version'])).toEqual({ status: 0, stdout: '9.8.7-next.1\n', stderr: '' });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('says how to build when there is no build, and exits 2', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-bin-'));
     try {
