@@ -7,7 +7,7 @@ import { sampleCommand } from './commands/sample';
 import { schemaCommand } from './commands/schema';
 import { trainCommand } from './commands/train';
 import { versionCommand } from './commands/version';
-import { closest } from './schema';
+import { closest } from '@gankit/core';
 
 export { chooseWorkers } from './commands/train';
 

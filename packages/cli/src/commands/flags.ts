@@ -1,8 +1,7 @@
 // What every command's argument parsing shares: strict options with one-line messages, a "did you
 // mean" for an unknown option, whole numbers checked strictly, a user's string quoted for a message.
 import { parseArgs } from 'node:util';
-import { GankitError } from '@gankit/core';
-import { closest } from '../schema';
+import { GankitError, closest } from '@gankit/core';
 
 /** One `gankit` command: its name, its lines in the top-level usage, its help text and what it does. */
 export interface CliCommand {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { availableParallelism } from 'node:os';
-import { GankitError } from '@gankit/core';
+import { GankitError, closest } from '@gankit/core';
 import { initBackend, parseBackendChoice } from '@gankit/backend';
 import {
   MAX_BATCH_SIZE,
@@ -18,7 +18,6 @@ import { checkOutputDir, checkPathArgument } from '../paths';
 import { trainInWorkers, type ExampleSource } from '../replica';
 import { recordedWorkers } from '../run-dir';
 import { parseOnNan } from '../run-dir-loop';
-import { closest } from '../schema';
 import { checkTrainingFits } from '../sizes';
 import { runTraining } from '../train';
 import { type CliCommand, parseIntOption, parseOptions, quoted } from './flags';
