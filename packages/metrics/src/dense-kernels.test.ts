@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type DenseKernels, denseKernels, kernelModuleBytes, wasmModule, workspace } from './dense-kernels';
-import { congruenceTriangular, pivotedCholeskyInPlace, traceSqrtProduct, tridiagonalEigenvalues, tridiagonalizeInPlace } from './linalg';
+import { type DenseKernels, denseKernels, workspace } from './dense-kernels';
+import { kernelModuleBytes, wasmModule } from './dense-kernels-wasm';
+import { pivotedCholeskyInPlace } from './linalg-cholesky';
+import { tridiagonalEigenvalues, tridiagonalizeInPlace } from './linalg-eigen';
+import { congruenceTriangular } from './linalg-products';
+import { traceSqrtProduct } from './linalg-trace-sqrt';
 import { normal, randomOrthogonal, rel, withEigenvalues } from './test-utils';
 
 const kinds = ['auto', 'js'] as const;

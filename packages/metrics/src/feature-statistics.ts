@@ -1,5 +1,5 @@
 import { GankitError } from '@gankit/core';
-import { mirrorUpper, syrkUpperInPlace } from './linalg';
+import { mirrorUpper, syrkUpperInPlace } from './linalg-products';
 import { toMatrix, type Rows } from './matrix';
 
 /**

@@ -1,13 +1,7 @@
 import { GankitError } from '@gankit/core';
 import { workspace } from './dense-kernels';
-import {
-  TRACE_SQRT_A,
-  TRACE_SQRT_B,
-  traceSqrtProductInPlace,
-  traceSqrtWorkspace,
-  tridiagonalEigenvalues,
-  tridiagonalizeInPlace,
-} from './linalg';
+import { tridiagonalEigenvalues, tridiagonalizeInPlace } from './linalg-eigen';
+import { TRACE_SQRT_A, TRACE_SQRT_B, traceSqrtProductInPlace, traceSqrtWorkspace } from './linalg-trace-sqrt';
 
 /** A vector: a plain array or a typed array. */
 export type VectorLike = ArrayLike<number>;
