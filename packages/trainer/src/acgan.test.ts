@@ -1,33 +1,13 @@
-// Patch-map and multi-head discriminators, fake labels, AC-GAN, and the plugin API 2 hooks.
+// Conditional GANs: the labels of the fake batch ('real' or seeded 'uniform') and the AC-GAN
+// auxiliary-classifier plugin.
+import { type Batch, type DataSource, type Network, RandomSource } from '@gankit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { RandomSource, type Batch, type DataSource, type GanPlugin, type Network, type StepContext } from '@gankit/core';
-import { sampleUniformLabels } from './adversarial';
-import { Trainer } from './trainer';
 import { acgan, acganAdversarialOutput } from './acgan';
+import { sampleUniformLabels } from './adversarial';
+import { dispose, mean, recorder, softplus } from './test-recorder';
 import { gaussian1d, mlp, nonSaturating } from './test-utils';
-
-const softplus = (v: number) => Math.log1p(Math.exp(-Math.abs(v))) + Math.max(v, 0);
-const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
-const flat = (t: tf.Tensor) => Array.from(t.dataSync());
-const rows = (t: tf.Tensor) => t.arraySync() as number[][];
-
-/** D: [1] → a 2×2 patch map of logits [2, 2, 1]. */
-function patchDiscriminator(seed: number): Network {
-  const rng = new RandomSource(seed);
-  const w = tf.variable(rng.normal([1, 4]));
-  const b = tf.variable(rng.normal([4], 0, 0.1));
-  return {
-    name: 'patch',
-    inputShape: [1],
-    outputShape: [2, 2, 1],
-    trainableVariables: [w, b],
-    nonTrainableVariables: [],
-    apply: (x) => tf.tidy(() => tf.reshape(tf.add(tf.matMul(x as tf.Tensor2D, w), b), [-1, 2, 2, 1])),
-    dispose: () => [w, b].forEach((v) => v.dispose()),
-  };
-}
+import { Trainer } from './trainer';
 
 /** Three labelled 1-D clusters N(3k, 0.1²), k = 0, 1, 2. */
 function labelled(): DataSource {
@@ -61,30 +41,6 @@ function conditionalGenerator(seed: number): Network & { seen: number[][] } {
   };
 }
 
-/** Records, per phase, D's outputs and the labels each hook sees. */
-function recorder(): GanPlugin & { d: Record<string, unknown>[]; g: Record<string, unknown>[] } {
-  const d: Record<string, unknown>[] = [];
-  const g: Record<string, unknown>[] = [];
-  const grab = (s: StepContext) => ({
-    real: rows(s.realOutput()),
-    fake: rows(s.fakeOutput()),
-    realFlat: flat(s.realOutput()),
-    fakeFlat: flat(s.fakeOutput()),
-    fakeX: flat(s.fake()),
-    labels: s.batch.labels ? flat(s.batch.labels) : undefined,
-    fakeLabels: s.fakeLabels ? flat(s.fakeLabels) : undefined,
-  });
-  return {
-    name: 'recorder',
-    apiVersion: 2,
-    order: 50,
-    d,
-    g,
-    discriminatorLoss: (s) => void d.push(grab(s)),
-    generatorLoss: (s) => void g.push(grab(s)),
-  };
-}
-
 /** Mean sparse softmax cross-entropy of rows of logits, in plain JS. */
 function crossEntropy(logits: number[][], labels: number[]): number {
   return mean(
@@ -95,90 +51,6 @@ function crossEntropy(logits: number[][], labels: number[]): number {
     }),
   );
 }
-
-function dispose(t: Trainer) {
-  t.dispose();
-  t.generator.dispose();
-  t.discriminator.dispose();
-}
-
-describe('discriminators with more than one output', () => {
-  it('trains a patch-map discriminator: losses and dReal/dFake average over every element', async () => {
-    const rec = recorder();
-    const t = new Trainer({
-      generator: mlp('g', 2, 8, 1, 1),
-      discriminator: patchDiscriminator(2),
-      loss: nonSaturating,
-      data: gaussian1d(1, 0.5),
-      batchSize: 16,
-      plugins: [rec],
-    });
-    const logs = await t.step();
-    const d = rec.d[0] as { realFlat: number[]; fakeFlat: number[] };
-    const g = rec.g[0] as { fakeFlat: number[] };
-    expect(d.realFlat).toHaveLength(16 * 4);
-    expect(logs.dReal).toBeCloseTo(mean(d.realFlat.map(sigmoid)), 5);
-    expect(logs.dFake).toBeCloseTo(mean(d.fakeFlat.map(sigmoid)), 5);
-    expect(logs.discriminatorLoss).toBeCloseTo(mean(d.realFlat.map((v) => softplus(-v))) + mean(d.fakeFlat.map(softplus)), 5);
-    expect(logs.generatorLoss).toBeCloseTo(mean(g.fakeFlat.map((v) => softplus(-v))), 5);
-    dispose(t);
-  });
-
-  it('refuses a multi-head discriminator without adversarialOutput, naming the shape and the fix', () => {
-    const g = mlp('g', 2, 8, 1, 1);
-    const d = mlp('heads', 1, 8, 4, 2);
-    expect(() => new Trainer({ generator: g, discriminator: d, loss: nonSaturating, data: gaussian1d(0, 1) })).toThrow(
-      /discriminator 'heads' outputs \[4\] per example.*pass `adversarialOutput`/,
-    );
-    const wide: Network = { ...patchDiscriminator(3), outputShape: [2, 3] };
-    expect(() => new Trainer({ generator: g, discriminator: wide, loss: nonSaturating, data: gaussian1d(0, 1) })).toThrow(
-      /outputs \[2, 3\] per example/,
-    );
-    expect(
-      () => new Trainer({ generator: g, discriminator: d, loss: nonSaturating, data: gaussian1d(0, 1), adversarialOutput: 3 as never }),
-    ).toThrow(/adversarialOutput must be a function/);
-    tf.dispose([...g.trainableVariables, ...d.trainableVariables, ...wide.trainableVariables]);
-  });
-
-  it('with adversarialOutput the loss and the logs see only the adversarial column', async () => {
-    const rec = recorder();
-    const t = new Trainer({
-      generator: mlp('g', 2, 8, 1, 1),
-      discriminator: mlp('heads', 1, 8, 4, 2),
-      loss: nonSaturating,
-      data: gaussian1d(1, 0.5),
-      batchSize: 16,
-      adversarialOutput: acganAdversarialOutput,
-      plugins: [rec],
-    });
-    const logs = await t.step();
-    const d = rec.d[0] as { real: number[][]; fake: number[][] };
-    const g = rec.g[0] as { fake: number[][] };
-    expect(d.real[0]).toHaveLength(4); // hooks see the whole output
-    const r0 = d.real.map((r) => r[0]);
-    const f0 = d.fake.map((r) => r[0]);
-    expect(logs.dReal).toBeCloseTo(mean(r0.map(sigmoid)), 5);
-    expect(logs.dFake).toBeCloseTo(mean(f0.map(sigmoid)), 5);
-    expect(logs.discriminatorLoss).toBeCloseTo(mean(r0.map((v) => softplus(-v))) + mean(f0.map(softplus)), 5);
-    expect(logs.generatorLoss).toBeCloseTo(mean(g.fake.map((r) => softplus(-r[0]))), 5);
-    dispose(t);
-  });
-
-  it('rejects an adversarialOutput that does not give one value per example', async () => {
-    const t = new Trainer({
-      generator: mlp('g', 2, 8, 1, 1),
-      discriminator: mlp('heads', 1, 8, 4, 2),
-      loss: nonSaturating,
-      data: gaussian1d(1, 0.5),
-      batchSize: 8,
-      adversarialOutput: (o) => o,
-    });
-    const n0 = tf.memory().numTensors;
-    await expect(t.step()).rejects.toThrow(/adversarialOutput turned discriminator 'heads''s output \[8, 4\] into \[8, 4\]/);
-    expect(tf.memory().numTensors).toBe(n0);
-    dispose(t);
-  });
-});
 
 describe('labels of the fake batch', () => {
   it("'real' gives G the real batch's labels; 'uniform' draws them from the seeded source; the context exposes them", async () => {
@@ -336,79 +208,5 @@ describe('acgan', () => {
       /expected an ACGAN discriminator output \[batch, 1\+numClasses\].*got \[2, 1\]/,
     );
     tf.dispose(logits);
-  });
-});
-
-describe('plugin API 2 hooks', () => {
-  it('runs transformFakes and beforeGeneratorStep at their places, in plugin order, and blocks s.fake() there', async () => {
-    const calls: string[] = [];
-    const mk = (name: string, order: number): GanPlugin => ({
-      name,
-      order,
-      apiVersion: 2,
-      transformFakes: (f, s) => {
-        calls.push(`${name}.transform`);
-        expect(() => s.fake()).toThrow(/cannot be called in plugin '.*''s transformFakes/);
-        return f;
-      },
-      discriminatorLoss: () => void calls.push(`${name}.dLoss`),
-      afterDiscriminatorStep: () => void calls.push(`${name}.afterD`),
-      beforeGeneratorStep: (s) => {
-        calls.push(`${name}.beforeG`);
-        expect(() => s.fakeOutput()).toThrow(/cannot be called in plugin '.*''s beforeGeneratorStep/);
-      },
-      generatorLoss: () => void calls.push(`${name}.gLoss`),
-      afterGeneratorStep: () => void calls.push(`${name}.afterG`),
-    });
-    const t = new Trainer({
-      generator: mlp('g', 2, 8, 1, 1),
-      discriminator: mlp('d', 1, 8, 1, 2),
-      loss: nonSaturating,
-      data: gaussian1d(0, 1),
-      discriminatorSteps: 2,
-      plugins: [mk('b', 1), mk('a', 0)],
-    });
-    await t.step();
-    const both = (h: string) => [`a.${h}`, `b.${h}`];
-    const dStep = [...both('transform'), ...both('dLoss'), ...both('afterD')];
-    expect(calls).toEqual([...dStep, ...dStep, ...both('beforeG'), ...both('gLoss'), ...both('afterG')]);
-    dispose(t);
-  });
-
-  it('D sees the transformed fakes, chained in order; G trains on its own; a bad result is refused', async () => {
-    const rec = recorder();
-    const constant = (v: number, order: number): GanPlugin => ({
-      name: `c${v}`,
-      order,
-      transformFakes: (f) => ({ x: tf.add(tf.mul(f.x, 0), v) }),
-    });
-    const t = new Trainer({
-      generator: mlp('g', 2, 8, 1, 1),
-      discriminator: mlp('d', 1, 8, 1, 2),
-      loss: nonSaturating,
-      data: gaussian1d(0, 1),
-      batchSize: 8,
-      plugins: [constant(7, 1), constant(5, 0), rec],
-    });
-    await t.step(); // creates the optimizers' slots
-    const n0 = tf.memory().numTensors;
-    await t.fit({ steps: 2 });
-    expect(tf.memory().numTensors).toBe(n0);
-    for (const d of rec.d) expect((d as { fakeX: number[] }).fakeX).toEqual(new Array(8).fill(7));
-    for (const g of rec.g) expect((g as { fakeX: number[] }).fakeX).not.toContain(7);
-    dispose(t);
-    const bad: GanPlugin = { name: 'bad', transformFakes: (f) => ({ x: tf.concat([f.x, f.x]) }) };
-    const t2 = new Trainer({
-      generator: mlp('g', 2, 8, 1, 1),
-      discriminator: mlp('d', 1, 8, 1, 2),
-      loss: nonSaturating,
-      data: gaussian1d(0, 1),
-      batchSize: 8,
-      plugins: [bad],
-    });
-    const n1 = tf.memory().numTensors;
-    await expect(t2.step()).rejects.toThrow(/plugin 'bad''s transformFakes returned fakes of \[16, 1\] float32, expected \[8, 1\] float32/);
-    expect(tf.memory().numTensors).toBe(n1);
-    dispose(t2);
   });
 });
