@@ -16,6 +16,7 @@
 export { ema } from './ema';
 export type { EmaOptions, EmaPlugin } from './ema';
 export { uniformAverage } from './uniform';
+export { isAveragingPlugin } from './averager';
 export type { AveragingOptions, AveragingPlugin } from './averager';
 export { averagers } from './registry';
 export type { AveragingEntry } from './registry';
