@@ -7,7 +7,7 @@ import {
   createRegistry,
   definePart,
 } from '@gankit/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { conditionalDiscriminator, conditionalGenerator } from './builders/conditional';
 import { dcganDiscriminator, dcganGenerator } from './builders/dcgan';
 import { mlpDiscriminator, mlpGenerator } from './builders/mlp';
@@ -81,7 +81,7 @@ function classes(spec: ArchitectureSpec): number {
  * entry makes a {@link GanArchitecture} whose builders take the seed and the data's example shape;
  * its {@link ArchitectureTraits} say what it generates and what D allows.
  */
-export const architectures = createRegistry('architecture', [
+export const architectures = /* @__PURE__ */ createRegistry('architecture', () => [
   architecture({
     name: 'dcgan',
     kind: 'architecture',

@@ -1,5 +1,5 @@
 import { createRegistry, definePart } from '@gankit/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AveragingPlugin } from './averager';
 import { ema } from './ema';
 import { uniformAverage } from './uniform';
@@ -21,7 +21,7 @@ const startStep = () =>
  * Defaults are those of a configured run: `ema` ramps its decay up (`rampUp: true`), where
  * {@link ema} called without options does not.
  */
-export const averagers = createRegistry('averaging', [
+export const averagers = /* @__PURE__ */ createRegistry('averaging', () => [
   definePart({
     name: 'ema',
     kind: 'plugin',

@@ -6,7 +6,7 @@ import { type NodeDatasetEntry, nodeDatasets } from '@gankit/data/node';
 import { type LossEntry, losses } from '@gankit/losses';
 import type { PluginMetricEntry } from '@gankit/metrics';
 import { type RegularizerEntry, regularizers } from '@gankit/regularizers';
-import { z } from 'zod';
+import * as z from 'zod';
 import { optionsOf, pluginMetrics } from './config-example';
 import { type OptimizerEntry, optimizers } from './optimizers';
 import { type Schema, jsonSchemaOf, named, validate } from './schema';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRegistry, definePart } from '@gankit/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const learningRate = (fallback: number) => z.number().positive().default(fallback).describe('the step size');
 const unitInterval = (fallback: number, what: string) => z.number().min(0).lt(1).default(fallback).describe(what);
@@ -9,7 +9,7 @@ const unitInterval = (fallback: number, what: string) => z.number().min(0).lt(1)
  * The optimizers a configured run names for each player (tfjs's `tf.train.*`), with the schema of
  * their options and the defaults of `gankit train --config`.
  */
-export const optimizers = createRegistry('optimizer', [
+export const optimizers = /* @__PURE__ */ createRegistry('optimizer', () => [
   definePart({
     name: 'adam',
     kind: 'optimizer',

@@ -1,5 +1,5 @@
 import { type AnyPartEntry, GankitError, type PartConfig, type Registry, parseOptions } from '@gankit/core';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export { closest, editDistance } from '@gankit/core';
 

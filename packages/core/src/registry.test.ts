@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { GankitError } from './errors';
 import { type OptionsSchema, type PartConfig, createRegistry, definePart, optionsJsonSchema, parseOptions } from './registry';
 import { type JsonSchema, describeValue, expectedBy, schemaProblem } from './schema-problem';
@@ -87,6 +87,21 @@ describe('createRegistry', () => {
       '~standard': { version: 1, vendor: 'test', validate: async (v) => ({ value: v }), jsonSchema: { input: () => ({}) } },
     };
     expect(errorOf(() => parseOptions(slow, {}, 'slow'))).toMatch(/^slow: its options schema validates asynchronously/);
+  });
+
+  it('builds entries given as a function on first use, once', () => {
+    let calls = 0;
+    const lazy = createRegistry('loss', () => {
+      calls++;
+      return [penalty];
+    });
+    expect(calls).toBe(0);
+    expect(lazy.names).toEqual(['penalty']);
+    expect(lazy.create('penalty', { gamma: 1 })).toEqual({ made: 'penalty', gamma: 1, variant: 'a' });
+    expect(lazy.entries).toHaveLength(1);
+    expect(calls).toBe(1);
+    const twice = createRegistry('loss', () => [penalty, penalty]);
+    expect(errorOf(() => twice.get('penalty'), 'name')).toBe("two loss entries are named 'penalty'");
   });
 
   it('refuses duplicate and malformed names', () => {

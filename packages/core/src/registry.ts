@@ -192,14 +192,8 @@ export function parseOptions<S extends AnyOptionsSchema>(schema: S, value: unkno
   throw new GankitError('config', message);
 }
 
-/**
- * Makes a {@link Registry} of parts from their entries.
- *
- * @param noun - the word for one part in messages (`'loss'`)
- * @param entries - the parts; names must be unique, non-empty, lower case with dashes
- * @throws GankitError (`'name'`) for a duplicate or malformed name
- */
-export function createRegistry<const E extends AnyPartEntry>(noun: string, entries: readonly E[]): Registry<E> {
+/** The entries of a registry, checked and indexed by name. */
+function indexEntries<E extends AnyPartEntry>(noun: string, entries: readonly E[]): { entries: readonly E[]; byName: Map<string, E> } {
   const byName = new Map<string, E>();
   for (const e of entries) {
     if (typeof e.name !== 'string' || !/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(e.name))
@@ -207,21 +201,46 @@ export function createRegistry<const E extends AnyPartEntry>(noun: string, entri
     if (byName.has(e.name)) throw new GankitError('name', `two ${noun} entries are named '${e.name}'`);
     byName.set(e.name, e);
   }
-  const names = Object.freeze([...byName.keys()]) as readonly E['name'][];
-  const has = (name: unknown): name is E['name'] => typeof name === 'string' && byName.has(name);
+  return { entries: Object.freeze([...entries]), byName };
+}
+
+/**
+ * Makes a {@link Registry} of parts from their entries.
+ *
+ * Pass the entries as a function to build them on first use: with the call annotated `#__PURE__`
+ * (`export const losses = createRegistry('loss', () => [...])`), a bundle that never uses the
+ * registry drops it and the schema library its entries use.
+ *
+ * @param noun - the word for one part in messages (`'loss'`)
+ * @param entries - the parts, or a function that makes them; names must be unique, non-empty, lower
+ *   case with dashes
+ * @throws GankitError (`'name'`) for a duplicate or malformed name (at first use, for a function)
+ */
+export function createRegistry<const E extends AnyPartEntry>(noun: string, entries: readonly E[] | (() => readonly E[])): Registry<E> {
+  let index = typeof entries === 'function' ? undefined : indexEntries(noun, entries);
+  const built = () => {
+    index ??= indexEntries(noun, (entries as () => readonly E[])());
+    return index;
+  };
+  const names = (): readonly E['name'][] => [...built().byName.keys()];
+  const has = (name: unknown): name is E['name'] => typeof name === 'string' && built().byName.has(name);
   const get = (name: string): E => {
-    const entry = byName.get(String(name));
+    const entry = built().byName.get(String(name));
     if (!entry || typeof name !== 'string') {
       const shown = String(name).length > 40 ? `${String(name).slice(0, 40)}…` : String(name);
-      throw new GankitError('config', `unknown ${noun} '${shown}'${didYouMean(String(name), names)} (one of: ${names.join(', ')})`);
+      throw new GankitError('config', `unknown ${noun} '${shown}'${didYouMean(String(name), names())} (one of: ${names().join(', ')})`);
     }
     return entry;
   };
   const parse = (name: string, options?: unknown, path?: string): unknown => parseOptions(get(name).schema, options ?? {}, path ?? name);
   return Object.freeze({
     noun,
-    entries: Object.freeze([...entries]),
-    names,
+    get entries() {
+      return built().entries;
+    },
+    get names() {
+      return Object.freeze(names());
+    },
     has,
     get,
     parse,

@@ -46,7 +46,7 @@ export interface JsonSchema {
   readonly $ref?: string | undefined;
   /** Named schemas that `$ref` points at. */
   readonly $defs?: Readonly<Record<string, JsonSchema>> | undefined;
-  /** What a value is, as a noun phrase (used as the expectation when a string fails its pattern). */
+  /** What a value is, as a noun phrase (the expectation named when a string fails its `pattern`). */
   readonly description?: string | undefined;
   /** Any other keyword. */
   readonly [keyword: string]: unknown;
@@ -134,7 +134,7 @@ function numberExpected(s: JsonSchema): string {
   return parts.length ? `${kind} ${parts.join(' and ')}` : kind;
 }
 
-const stringExpected = (s: JsonSchema): string => s.description ?? ((s.minLength ?? 0) >= 1 ? 'a non-empty string' : 'a string');
+const stringExpected = (s: JsonSchema): string => ((s.minLength ?? 0) >= 1 ? 'a non-empty string' : 'a string');
 
 /**
  * What a schema accepts, as a phrase for messages: `an integer >= 1 and <= 4096`,

@@ -1,5 +1,5 @@
 import { type AnyOptionsSchema, type DataSource, type OptionsOf, type PartEntry, createRegistry, definePart } from '@gankit/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type GaussianMixture, gridMixture, ringMixture } from './toy';
 
 /** What every data set entry declares beyond the core contract. */
@@ -35,7 +35,7 @@ const positive = (fallback: number, what: string) => z.number().positive().defau
  * Gaussian mixtures (`ring`, `grid`), drawn afresh each batch. `@gankit/data/node` adds the data
  * sets that read files (`nodeDatasets`), and `gankit train --config` offers those as `"data"`.
  */
-export const datasets = createRegistry('data set', [
+export const datasets = /* @__PURE__ */ createRegistry('data set', () => [
   dataSetEntry({
     name: 'ring',
     kind: 'data',

@@ -1,5 +1,5 @@
 import { GankitError, type LossPair, createRegistry, definePart } from '@gankit/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { hinge } from './hinge';
 import { type LeastSquaresTargets, leastSquares } from './least-squares';
 import { minimax, nonSaturating } from './minimax';
@@ -17,7 +17,7 @@ function fixed<const N extends string>(name: N, summary: string, pair: LossPair)
  * summary, option schema, `create`), its export from `index.ts` and its test; the CLI finds it
  * here. `losses.create('least-squares', { a: -1, c: 0 })` makes a pair from options.
  */
-export const losses = createRegistry('loss', [
+export const losses = /* @__PURE__ */ createRegistry('loss', () => [
   fixed('minimax', 'the original minimax GAN loss (Goodfellow et al. 2014); G minimises log(1 − D(G(z)))', minimax),
   fixed('non-saturating', 'the non-saturating GAN loss: G maximises log D(G(z)), the usual default', nonSaturating),
   definePart({
@@ -41,7 +41,8 @@ export const losses = createRegistry('loss', [
 export type LossEntry = (typeof losses.entries)[number];
 
 /** Every loss name that {@link lossByName} knows, in a stable order (the names of {@link losses}). */
-export const LOSS_NAMES: readonly LossName[] = losses.names;
+// Pure, like the registry: a bundle that uses neither drops both (and zod).
+export const LOSS_NAMES: readonly LossName[] = /* @__PURE__ */ (() => losses.names)();
 
 /** A name that {@link lossByName} accepts. */
 export type LossName = LossEntry['name'];

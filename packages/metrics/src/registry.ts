@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { type AnyOptionsSchema, type GanPlugin, type PartEntry, type TrainContext, createRegistry, definePart } from '@gankit/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FeatureExtractor } from './feature-extractor';
 import type { FeatureStatistics } from './feature-statistics';
 import type { GaussianStatistics } from './frechet';
@@ -41,7 +41,7 @@ function metric<const N extends string, S extends AnyOptionsSchema, P, C, const 
  * `'evaluation'`, a function that scores samples after training. `needs` says which data it can
  * score.
  */
-export const metrics = createRegistry('metric', [
+export const metrics = /* @__PURE__ */ createRegistry('metric', () => [
   metric({
     name: 'fid',
     kind: 'plugin',

@@ -6,7 +6,7 @@ import {
   createRegistry,
   definePart,
 } from '@gankit/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DIFF_AUGMENT_POLICIES, diffAugment } from './diff-augment';
 import { gradientPenalty } from './gradient-penalty';
 import { instanceNoise } from './instance-noise';
@@ -50,7 +50,7 @@ const weight = (what: string, fallback: number) => z.number().positive().default
  * critic whose outputs do not mix the examples of a batch. A new regularizer is its file, its entry here, its
  * export from `index.ts` and its test; the CLI finds it here.
  */
-export const regularizers = createRegistry('regularizer', [
+export const regularizers = /* @__PURE__ */ createRegistry('regularizer', () => [
   regularizer({
     name: 'diff-augment',
     kind: 'plugin',

@@ -1,5 +1,5 @@
 import { createRegistry } from '@gankit/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { dataSetEntry, datasets } from '../registry';
 import { mnistDigits } from './datasets';
 import { checkFashionMnistData, loadFashionMnist } from './fashion-installed';
@@ -10,7 +10,7 @@ import { checkFashionMnistData, loadFashionMnist } from './fashion-installed';
  * that refuses absent or damaged files before training), and the browser-safe 2-D mixtures of
  * `datasets` (`ring`, `grid`). What `gankit train --config` offers as `"data"`.
  */
-export const nodeDatasets = createRegistry('data set', [
+export const nodeDatasets = /* @__PURE__ */ createRegistry('data set', () => [
   dataSetEntry({
     name: 'mnist',
     kind: 'data',
