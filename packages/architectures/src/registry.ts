@@ -116,8 +116,8 @@ export const architectures = /* @__PURE__ */ createRegistry('architecture', () =
       latentDim: latentDim(100),
       baseFilters: baseFilters(),
       batchNorm: batchNorm(),
-      generatorConditioning: z.enum(['embedding', 'one-hot']).default('embedding').describe('how the label enters G'),
-      discriminatorConditioning: z.enum(['embedding', 'one-hot', 'projection']).default('projection').describe('how the label enters D'),
+      generatorConditioning: z.literal(['embedding', 'one-hot']).default('embedding').describe('how the label enters G'),
+      discriminatorConditioning: z.literal(['embedding', 'one-hot', 'projection']).default('projection').describe('how the label enters D'),
     }),
     create: (o): GanArchitecture => ({
       generator: (spec) =>

@@ -62,6 +62,8 @@ export {
   validateConfig,
 } from './config';
 export type { Schema } from './schema';
+export { optimizers } from './optimizers';
+export type { OptimizerEntry } from './optimizers';
 export type {
   ArchitectureConfig,
   AveragingConfig,

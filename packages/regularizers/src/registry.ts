@@ -57,7 +57,7 @@ export const regularizers = /* @__PURE__ */ createRegistry('regularizer', () => 
     summary: 'DiffAugment (Zhao et al. 2020): differentiable color, translation and cutout of the real and fake images D sees',
     schema: z.strictObject({
       policy: z
-        .array(z.enum(DIFF_AUGMENT_POLICIES))
+        .array(z.literal(DIFF_AUGMENT_POLICIES))
         .min(1)
         .default([...DIFF_AUGMENT_POLICIES])
         .describe('the transform families, applied in this order'),
@@ -73,7 +73,7 @@ export const regularizers = /* @__PURE__ */ createRegistry('regularizer', () => 
     perExampleCritic: 'the penalty needs per-example critic outputs',
     schema: z.strictObject({
       lambda: weight('weight λ of the penalty', 10),
-      variant: z.enum(['two-sided', 'one-sided', 'dragan']).default('two-sided').describe('where and how the gradient norm is penalised'),
+      variant: z.literal(['two-sided', 'one-sided', 'dragan']).default('two-sided').describe('where and how the gradient norm is penalised'),
     }),
     create: (o): GanPlugin => gradientPenalty({ lambda: o.lambda, variant: o.variant }),
   }),

@@ -20,7 +20,7 @@ export const nodeDatasets = /* @__PURE__ */ createRegistry('data set', () => [
     numClasses: 10,
     schema: z.strictObject({
       split: z
-        .enum(['train', 'test', 'all'])
+        .literal(['train', 'test', 'all'])
         .default('train')
         .describe("'train': 9,003 digits, 'test': the last tenth of each digit (997), 'all'"),
     }),
@@ -34,7 +34,7 @@ export const nodeDatasets = /* @__PURE__ */ createRegistry('data set', () => [
     exampleShape: [28, 28, 1],
     numClasses: 10,
     schema: z.strictObject({
-      split: z.enum(['train', 'test']).default('train').describe("'train' (60,000 images) or 'test' (10,000)"),
+      split: z.literal(['train', 'test']).default('train').describe("'train' (60,000 images) or 'test' (10,000)"),
       dir: z.string().min(1).max(4096).optional().describe('the folder with the IDX files'),
     }),
     check: (o) => {
