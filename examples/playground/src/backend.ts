@@ -16,7 +16,7 @@ export interface BackendInfo {
   /** One line for the page header. */
   readonly reason: string;
   /** WebGL renderer string, when WebGL exists at all. */
-  readonly renderer?: string;
+  readonly renderer?: string | undefined;
 }
 
 setWasmPaths({

@@ -66,7 +66,7 @@ export function makeData(settings: Settings): GaussianMixture | undefined {
 export interface Session {
   readonly trainer: Trainer;
   readonly data: GaussianMixture;
-  readonly ema?: EmaPlugin;
+  readonly ema?: EmaPlugin | undefined;
   /** Whether D's outputs are logits (the heat map then shows σ(D)). */
   readonly probabilistic: boolean;
   /** Fixed latents [NUM_SAMPLES, 2] for the scatter view. */
