@@ -6,51 +6,14 @@
  * @packageDocumentation
  */
 export { main } from './cli';
-export { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
-export {
-  CYCLEGAN_DIGITS,
-  cycleganDigits,
-  digitDomains,
-  embolden,
-  rotate90,
-  trainCycleganDigits,
-  transformDigits,
-} from './examples/cyclegan-digits';
-export type { CycleganDigitsSettings, DigitTransform } from './examples/cyclegan-digits';
-export type {
-  CustomExample,
-  EvaluateOptions,
-  Example,
-  ExampleOutputs,
-  ExampleSetup,
-  GeneratorSampler,
-  RunFacts,
-  SetupOptions,
-} from './examples/index';
-export { RING8, mixtureGanSetup, ring8 } from './examples/ring8';
-export type { MixtureGanSettings } from './examples/ring8';
-export { GRID25, grid25 } from './examples/grid25';
-export { RING8_VARIANTS, ring8Replay, ring8Unrolled } from './examples/ring8-variants';
-export { MNIST_ACGAN, mnistAcgan } from './examples/mnist-acgan';
-export type { AcganSetup } from './examples/mnist-acgan';
-export { MNIST_DCGAN, mnistDcgan } from './examples/mnist-dcgan';
-export { MNIST_CGAN, mnistCgan } from './examples/mnist-cgan';
-export { FASHION_WGAN_GP, fashionWganGp, loadFashionMnist } from './examples/fashion-wgan-gp';
-export { MNIST_SNGAN_HINGE, mnistSnganHinge } from './examples/mnist-sngan-hinge';
-export { runTraining } from './train';
-export type { RunOptions, RunResult } from './train';
+export { CUSTOM_EXAMPLES, EXAMPLES, exampleNames, findExample, isCustomExample, loadExampleFolder } from './examples/index';
+export type { ExampleModuleDefault } from './examples/index';
+// The example kit (what an example's definition imports) and the built-in examples' own exports,
+// compiled in from examples/*/example.ts (RING8, ring8, trainCycleganDigits, ...).
+export * from './examples/kit';
+export * from './generated/examples';
 export { loadExample, trainInWorkers } from './replica';
 export type { ExampleSource, WorkerRunOptions } from './replica';
-export {
-  MAX_REAL_IMAGES,
-  evaluateImages,
-  findAverager,
-  imageExample,
-  networkSampler,
-  realFeatureStatistics,
-  rowPerClassLabels,
-} from './images';
-export type { ImageExampleSpec, ImageMetric, ImageScores, RealImages } from './images';
 export {
   TRAIN_CONFIG_SCHEMA,
   evaluatePoints,
@@ -79,7 +42,5 @@ export { exampleOfRun, loadRun, readRunConfig } from './run';
 export type { LoadedRun, RunConfigFile, RunWeights } from './run';
 export { evalRun, interpolateRun, sampleRun } from './commands/index';
 export type { CommandResult, EvalOptions, InterpolateOptions, SampleOptions } from './commands/index';
-export { Progress } from './progress';
-export type { ProgressOptions } from './progress';
 export { scatterPng } from './scatter';
 export type { PointLayer, ScatterOptions } from './scatter';

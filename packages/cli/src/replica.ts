@@ -1,11 +1,14 @@
 import { GankitError, isGankitErrorCode } from '@gankit/core';
 import { runReplicas, type ReplicaRun } from '@gankit/backend/node';
-import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
+import { exampleNames, findExample, isCustomExample, isExamplePath, loadExampleFolder } from './examples/index';
 import { exampleFromConfig, readConfigFile } from './config';
 import { openTrainingRun, runTraining, type RunOptions, type RunResult } from './train';
 import type { Example } from './examples/types';
 
-/** Where each worker finds what to train: a built-in example's name or a JSON config file. */
+/**
+ * Where each worker finds what to train: a built-in example's name, an example folder's path
+ * (see `loadExampleFolder`; absolute, so that every worker finds the same one) or a JSON config file.
+ */
 export type ExampleSource = { readonly example: string } | { readonly config: string };
 
 /** Options of {@link trainInWorkers}: those of `runTraining`, less the ones a worker cannot receive. */
@@ -16,16 +19,16 @@ interface ReplicaInput {
   readonly run: WorkerRunOptions & { readonly workers: number };
 }
 
-/** Resolves an {@link ExampleSource} to the example it names. */
-export function loadExample(source: ExampleSource): Example {
+/** Resolves an {@link ExampleSource} to the example it names (one that `runTraining` trains). */
+export async function loadExample(source: ExampleSource): Promise<Example> {
   if ('config' in source) return exampleFromConfig(readConfigFile(source.config));
-  const example = EXAMPLES[source.example];
-  if (!example && CUSTOM_EXAMPLES[source.example])
+  const example = isExamplePath(source.example) ? await loadExampleFolder(source.example) : findExample(source.example);
+  if (!example) throw new GankitError('config', `unknown example '${source.example}'; one of: ${exampleNames().join(', ')}`);
+  if (isCustomExample(example))
     throw new GankitError(
       'config',
-      `example '${source.example}' has a training loop of its own and no data-parallel replicas; use --workers 1`,
+      `example '${example.name}' has a training loop of its own and no data-parallel replicas; use --workers 1`,
     );
-  if (!example) throw new GankitError('config', `unknown example '${source.example}'; one of: ${exampleNames().join(', ')}`);
   return example;
 }
 
@@ -45,7 +48,7 @@ function replicaModule(): URL {
  */
 export async function trainInWorkers(source: ExampleSource, options: WorkerRunOptions, workers: number): Promise<RunResult> {
   const input: ReplicaInput = { source, run: { ...options, workers } };
-  const opened = openTrainingRun(loadExample(source), { ...options, workers }, (line) => void process.stderr.write(`${line}\n`));
+  const opened = openTrainingRun(await loadExample(source), { ...options, workers }, (line) => void process.stderr.write(`${line}\n`));
   try {
     const results = await runReplicas<RunResult>({
       module: replicaModule(),
@@ -67,7 +70,7 @@ export async function trainInWorkers(source: ExampleSource, options: WorkerRunOp
 /** The function each worker of {@link trainInWorkers} runs (exported for the worker; not for direct use). */
 export async function trainReplica(run: ReplicaRun<ReplicaInput>): Promise<RunResult> {
   const { source, run: options } = run.options;
-  return runTraining(loadExample(source), {
+  return runTraining(await loadExample(source), {
     ...options,
     replica: { index: run.index, count: run.count, allReduceMean: (values: Float32Array) => run.group.allReduceMean(values) },
   });

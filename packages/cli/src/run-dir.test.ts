@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ring8 } from './examples/ring8';
+import { ring8 } from './index';
 import { LOCK_FILE, identityDifference, lockRunDirectory, runFingerprint } from './run-dir';
 import { runMain } from './test-main';
 import { runTraining } from './train';

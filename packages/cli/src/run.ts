@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape, networkVariables, type DataSource, type JsonValue, type Network } from '@gankit/core';
 import { loadFinal } from '@gankit/trainer/node';
 import { exampleFromConfig, validateConfig } from './config';
-import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from './examples/index';
+import { exampleNames, findExample, isCustomExample } from './examples/index';
 import type { Example, GeneratorSampler } from './examples/types';
 
 /** What `gankit train` writes to `DIR/config.json`. */
@@ -84,8 +84,8 @@ export function exampleOfRun(file: RunConfigFile, dir = '.'): Example {
       throw err;
     }
   }
-  const example = EXAMPLES[file.example];
-  if (!example && CUSTOM_EXAMPLES[file.example]) {
+  const example = findExample(file.example);
+  if (example && isCustomExample(example)) {
     throw new GankitError(
       'config',
       `${path.join(dir, 'config.json')} is a '${file.example}' run, which has no single generator to sample, evaluate or interpolate; its outputs are in ${dir}`,

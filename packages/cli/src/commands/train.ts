@@ -12,7 +12,7 @@ import {
   resolvedConfig,
   type TrainConfig,
 } from '../config';
-import { CUSTOM_EXAMPLES, EXAMPLES, exampleNames } from '../examples/index';
+import { exampleNames, findExample, isCustomExample, isExamplePath, loadExampleFolder } from '../examples/index';
 import type { CustomExample, Example } from '../examples/types';
 import { checkOutputDir, checkPathArgument } from '../paths';
 import { trainInWorkers, type ExampleSource } from '../replica';
@@ -30,7 +30,9 @@ Usage:
   gankit train --config FILE.json [options]
 
 Options:
-  --example <name>   which example to train: ${exampleNames().join(', ')}
+  --example <name>   which example to train: ${exampleNames().join(', ')};
+                     or a folder of your own (a path: ./my-gan), whose example.mjs default-exports
+                     the example (see the examples guide)
   --config <FILE>    train what a JSON config describes (data, architecture, loss, regularizers,
                      averaging, metrics, optimizers; see the README); --steps, --seed and
                      --batch-size override its values
@@ -132,12 +134,12 @@ export async function runTrain(args: readonly string[]): Promise<number> {
     example = exampleFromConfig(config);
     source = { config: path.resolve(configFile) };
   } else {
-    source = { example: exampleName! };
-    const found = Object.hasOwn(EXAMPLES, exampleName!)
-      ? EXAMPLES[exampleName!]
-      : Object.hasOwn(CUSTOM_EXAMPLES, exampleName!)
-        ? CUSTOM_EXAMPLES[exampleName!]
-        : undefined;
+    // A path is an example folder of the user's (its example.mjs), loaded now and, by its
+    // absolute path, again in each worker; anything else names a built-in example.
+    const folder = isExamplePath(exampleName!);
+    if (folder) checkPathArgument(exampleName!, '--example');
+    source = { example: folder ? path.resolve(exampleName!) : exampleName! };
+    const found = folder ? await loadExampleFolder(exampleName!) : findExample(exampleName!);
     if (!found) {
       const guess = closest(exampleName!, exampleNames());
       throw new GankitError(
@@ -203,10 +205,6 @@ export async function runTrain(args: readonly string[]): Promise<number> {
  */
 function withOptionalValue(args: readonly string[], name: string): string[] {
   return args.map((a, i) => (a === `--${name}` && (i + 1 === args.length || args[i + 1].startsWith('-')) ? `--${name}=` : a));
-}
-
-function isCustomExample(example: Example | CustomExample): example is CustomExample {
-  return typeof (example as Partial<CustomExample>).train === 'function';
 }
 
 /** Backends that run one thread per process in Node, where worker threads add cores. */

@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTraining } from '../train';
 import { sampleRun } from '../commands';
 import { EXAMPLES, exampleNames } from './index';
-import { MNIST_ACGAN, mnistAcgan, type AcganSetup } from './mnist-acgan';
-import { rotate90, trainCycleganDigits, transformDigits, type DigitTransform } from './cyclegan-digits';
+import { MNIST_ACGAN, mnistAcgan, rotate90, trainCycleganDigits, transformDigits, type AcganSetup, type DigitTransform } from '../index';
 
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `gankit-${name}-`));
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { GaussianMixture } from '@gankit/data';
 import { ringMixture } from '@gankit/data';
 import { EXAMPLES } from './index';
-import { GRID25, grid25 } from './grid25';
-import { mixtureGanSetup, RING8, type MixtureGanSettings } from './ring8';
+import { GRID25, grid25, RING8 } from '../index';
+import { mixtureGanSetup, type MixtureGanSettings } from './mixture';
 import type { Example, ExampleSetup } from './types';
 import { runTraining } from '../train';
 

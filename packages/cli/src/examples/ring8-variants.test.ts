@@ -4,8 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLES, exampleNames } from './index';
-import { ring8 } from './ring8';
-import { RING8_VARIANTS, ring8Replay, ring8Unrolled } from './ring8-variants';
+import { RING8_VARIANTS, ring8, ring8Replay, ring8Unrolled } from '../index';
 import { runTraining } from '../train';
 
 describe('ring8 variants', () => {

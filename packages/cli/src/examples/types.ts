@@ -135,3 +135,9 @@ export interface Example {
   /** The training configuration this example was built from (`gankit train --config`); written to config.json. */
   readonly config?: JsonValue | undefined;
 }
+
+/**
+ * What an example folder's definition (`example.ts`, or a user folder's `example.mjs`) exports as
+ * its default: its example, or several (ring8's folder holds ring8, ring8-unrolled, ring8-replay).
+ */
+export type ExampleModuleDefault = Example | CustomExample | readonly (Example | CustomExample)[];

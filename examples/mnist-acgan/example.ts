@@ -1,9 +1,9 @@
+// mnist-acgan: `gankit train --example mnist-acgan`.
 import type * as tf from '@tensorflow/tfjs-core';
 import { acganDiscriminator, conditionalGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
 import { acgan, acganAdversarialOutput } from '@gankit/trainer';
-import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
-import type { Example, ExampleSetup } from './types';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example, type ExampleSetup } from '@gankit/cli';
 
 /** The mnist-acgan example's settings (the defaults of `gankit train --example mnist-acgan`). */
 export const MNIST_ACGAN = {
@@ -57,3 +57,5 @@ export const mnistAcgan: Example = {
     return { ...base.setup(options), adversarialOutput: acganAdversarialOutput, fakeLabels: 'uniform' };
   },
 };
+
+export default mnistAcgan;

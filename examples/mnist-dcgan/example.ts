@@ -1,6 +1,7 @@
+// mnist-dcgan: `gankit train --example mnist-dcgan`.
 import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
-import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from '@gankit/cli';
 
 /** The mnist-dcgan example's settings (the defaults of `gankit train --example mnist-dcgan`). */
 export const MNIST_DCGAN = {
@@ -29,3 +30,5 @@ export const mnistDcgan = mnistImageExample(MNIST_DCGAN, {
     averaging: 'ema decay 0.999, ramp-up',
   },
 });
+
+export default mnistDcgan;

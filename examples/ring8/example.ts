@@ -1,9 +1,34 @@
+// ring8 and its two variants: `gankit train --example ring8 | ring8-unrolled | ring8-replay`.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { GanPlugin, JsonValue } from '@gankit/core';
+import { ringMixture } from '@gankit/data';
 import { experienceReplay, unrolled, type Trainer } from '@gankit/trainer';
-import { ring8 } from './ring8';
-import type { Example, ExampleOutputs, RunFacts } from './types';
+import { finishPointsRun, MIXTURE_GAN_DEFAULTS, mixtureGanSetup, type Example, type ExampleOutputs, type RunFacts } from '@gankit/cli';
+
+/** The ring8 example's settings (the defaults of `gankit train --example ring8`). */
+export const RING8 = {
+  modes: 8,
+  radius: 2,
+  std: 0.02,
+  ...MIXTURE_GAN_DEFAULTS,
+} as const;
+
+/**
+ * ring8: an MLP GAN on a mixture of 8 Gaussians evenly spaced on a circle of radius 2 with standard
+ * deviation 0.02 (Metz et al.'s mode-collapse benchmark): a tanh MLP generator (saturating units make
+ * the near-constant plateaus and sharp steps that tight, separate clusters need; a ReLU generator
+ * left ~4x more points between the modes at the same step count), a leaky-ReLU MLP discriminator,
+ * non-saturating loss, no penalty on D, Adam at 1e-3 decayed linearly to 5% over the second half,
+ * and an EMA of G's weights (decay 0.99) for sampling ({@link mixtureGanSetup} with {@link RING8}).
+ */
+export const ring8: Example = {
+  name: 'ring8',
+  description: 'MLP GAN on a ring of 8 Gaussians (radius 2, std 0.02): the mode-collapse benchmark',
+  defaults: { steps: RING8.steps, batchSize: RING8.batchSize },
+  setup: ({ seed }) => mixtureGanSetup(RING8, ringMixture({ modes: RING8.modes, radius: RING8.radius, std: RING8.std }), seed),
+  finish: (trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> => finishPointsRun(trainer, facts, 'ring8'),
+};
 
 /** Settings of the ring8 variants: the remedy each adds to ring8's setup. */
 export const RING8_VARIANTS = {
@@ -53,3 +78,5 @@ export const ring8Replay: Example = ring8With(
   () => experienceReplay({ bufferSize: RING8_VARIANTS.replayBufferSize, fraction: RING8_VARIANTS.replayFraction }),
   { plugin: 'experience-replay', bufferSize: RING8_VARIANTS.replayBufferSize, fraction: RING8_VARIANTS.replayFraction },
 );
+
+export default [ring8, ring8Unrolled, ring8Replay];

@@ -1,3 +1,4 @@
+// cyclegan-digits: `gankit train --example cyclegan-digits`, an example with a training loop of its own.
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,11 +10,17 @@ import type { InMemoryDataset } from '@gankit/data';
 import { imageGrid } from '@gankit/report';
 import { Trainer, cycleGan } from '@gankit/trainer';
 import { writeWeights } from '@gankit/trainer/node';
-import { Progress } from '../progress';
-import { faultResult, type RunOptions, type RunResult } from '../train';
-import { openRunDirectory } from '../run-dir';
-import { RunCheckpoints, resumeRun, yieldNow } from '../run-dir-loop';
-import type { CustomExample } from './types';
+import {
+  Progress,
+  RunCheckpoints,
+  faultResult,
+  openRunDirectory,
+  resumeRun,
+  yieldNow,
+  type CustomExample,
+  type RunOptions,
+  type RunResult,
+} from '@gankit/cli';
 
 /** How domain B is made from upright digits. */
 export type DigitTransform = 'rotated' | 'bold';
@@ -335,3 +342,5 @@ export const cycleganDigits: CustomExample = {
   defaults: { steps: CYCLEGAN_DIGITS.steps, batchSize: CYCLEGAN_DIGITS.batchSize },
   train: (options) => trainCycleganDigits(options),
 };
+
+export default cycleganDigits;

@@ -1,7 +1,8 @@
+// mnist-sngan-hinge: `gankit train --example mnist-sngan-hinge`.
 import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
 import { hinge } from '@gankit/losses';
 import { spectralNorm } from '@gankit/regularizers';
-import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from '@gankit/cli';
 
 /** The mnist-sngan-hinge example's settings (the defaults of `gankit train --example mnist-sngan-hinge`). */
 export const MNIST_SNGAN_HINGE = {
@@ -32,3 +33,5 @@ export const mnistSnganHinge = mnistImageExample(MNIST_SNGAN_HINGE, {
     averaging: 'ema decay 0.999, ramp-up',
   },
 });
+
+export default mnistSnganHinge;

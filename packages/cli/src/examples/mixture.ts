@@ -2,14 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { mlpDiscriminator, mlpGenerator, packDiscriminator, type MlpActivation } from '@gankit/architectures';
 import { ema } from '@gankit/averaging';
 import type { DataSource } from '@gankit/core';
-import { ringMixture } from '@gankit/data';
 import { nonSaturating } from '@gankit/losses';
 import { r1 } from '@gankit/regularizers';
-import { learningRateSchedule, linearDecay, type Trainer } from '@gankit/trainer';
-import { finishPointsRun } from '../points';
-import type { Example, ExampleOutputs, ExampleSetup, RunFacts } from './types';
+import { learningRateSchedule, linearDecay } from '@gankit/trainer';
+import type { ExampleSetup } from './types';
 
-/** Settings of an MLP GAN on a 2-D Gaussian mixture (ring8's and grid25's recipe). */
+/** Settings of an MLP GAN on a 2-D Gaussian mixture (the recipe of the ring8 and grid25 examples). */
 export interface MixtureGanSettings {
   /** Length of the latent vector. */
   readonly latentDim: number;
@@ -39,11 +37,12 @@ export interface MixtureGanSettings {
   readonly discriminatorSteps: number;
 }
 
-/** The ring8 example's settings (the defaults of `gankit train --example ring8`). */
-export const RING8 = {
-  modes: 8,
-  radius: 2,
-  std: 0.02,
+/**
+ * The settings of the mixture recipe that ring8 and grid25 spread into theirs (`RING8`, `GRID25`):
+ * a tanh MLP generator (latent 16, 3 × 128), Adam 1e-3 (β₁ 0.5) decayed linearly to 5% over steps
+ * 4,000–8,000, no R1, an EMA of G (decay 0.99), batch 128, no packing, one D step per iteration.
+ */
+export const MIXTURE_GAN_DEFAULTS = {
   latentDim: 16,
   hidden: [128, 128, 128],
   generatorActivation: 'tanh',
@@ -57,7 +56,7 @@ export const RING8 = {
   batchSize: 128,
   packing: 1,
   discriminatorSteps: 1,
-} as const satisfies MixtureGanSettings & { modes: number; radius: number; std: number };
+} as const satisfies MixtureGanSettings;
 
 /**
  * The setup of an MLP GAN on a 2-D mixture: a `generatorActivation` MLP generator, a leaky-ReLU
@@ -93,19 +92,3 @@ export function mixtureGanSetup(settings: MixtureGanSettings, data: DataSource, 
     discriminatorSteps: settings.discriminatorSteps,
   };
 }
-
-/**
- * ring8: an MLP GAN on a mixture of 8 Gaussians evenly spaced on a circle of radius 2 with standard
- * deviation 0.02 (Metz et al.'s mode-collapse benchmark): a tanh MLP generator (saturating units make
- * the near-constant plateaus and sharp steps that tight, separate clusters need; a ReLU generator
- * left ~4x more points between the modes at the same step count), a leaky-ReLU MLP discriminator,
- * non-saturating loss, an R1 penalty on D (γ = 0.1) against early collapse, Adam at 1e-3 decayed
- * linearly to 5% over the second half, and an EMA of G's weights (decay 0.99) for sampling.
- */
-export const ring8: Example = {
-  name: 'ring8',
-  description: 'MLP GAN on a ring of 8 Gaussians (radius 2, std 0.02): the mode-collapse benchmark',
-  defaults: { steps: RING8.steps, batchSize: RING8.batchSize },
-  setup: ({ seed }) => mixtureGanSetup(RING8, ringMixture({ modes: RING8.modes, radius: RING8.radius, std: RING8.std }), seed),
-  finish: (trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> => finishPointsRun(trainer, facts, 'ring8'),
-};

@@ -1,10 +1,11 @@
+// fashion-wgan-gp: `gankit train --example fashion-wgan-gp`.
 import * as tf from '@tensorflow/tfjs-core';
 import { dcganDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
 import { ema } from '@gankit/averaging';
 import { loadFashionMnist } from '@gankit/data/node';
 import { wasserstein } from '@gankit/losses';
 import { gradientPenalty } from '@gankit/regularizers';
-import { imageExample } from '../images';
+import { imageExample } from '@gankit/cli';
 
 /** The fashion-wgan-gp example's settings (the defaults of `gankit train --example fashion-wgan-gp`). */
 export const FASHION_WGAN_GP = {
@@ -62,3 +63,5 @@ export const fashionWganGp = imageExample({
     averaging: 'ema decay 0.999, ramp-up',
   },
 });
+
+export default fashionWganGp;

@@ -1,6 +1,7 @@
+// mnist-cgan: `gankit train --example mnist-cgan`.
 import { conditionalDiscriminator, conditionalGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
-import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from '@gankit/cli';
 
 /** The mnist-cgan example's settings (the defaults of `gankit train --example mnist-cgan`). */
 export const MNIST_CGAN = {
@@ -33,3 +34,5 @@ export const mnistCgan = mnistImageExample(MNIST_CGAN, {
     averaging: 'ema decay 0.999, ramp-up',
   },
 });
+
+export default mnistCgan;

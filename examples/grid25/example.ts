@@ -1,22 +1,22 @@
+// grid25: `gankit train --example grid25`.
 import { gridMixture } from '@gankit/data';
 import type { Trainer } from '@gankit/trainer';
-import { finishPointsRun } from '../points';
-import { mixtureGanSetup, RING8, type MixtureGanSettings } from './ring8';
-import type { Example, ExampleOutputs, RunFacts } from './types';
+import { finishPointsRun, MIXTURE_GAN_DEFAULTS, mixtureGanSetup, type Example, type ExampleOutputs, type RunFacts } from '@gankit/cli';
 
 /** The grid25 example's settings (the defaults of `gankit train --example grid25`). */
 export const GRID25 = {
-  ...RING8,
+  ...MIXTURE_GAN_DEFAULTS,
   side: 5,
   spacing: 2,
   std: 0.05,
   batchSize: 256,
-} as const satisfies MixtureGanSettings & { side: number; spacing: number; std: number };
+} as const;
 
 /**
  * grid25: an MLP GAN on a 5 × 5 grid of Gaussians with standard deviation 0.05 and means at
  * `{-4, -2, 0, 2, 4}²` (the 2-D grid of VEEGAN and PacGAN), trained with ring8's recipe
- * ({@link mixtureGanSetup} with {@link GRID25}'s settings).
+ * ({@link mixtureGanSetup} with {@link GRID25}'s settings: {@link MIXTURE_GAN_DEFAULTS} with a
+ * batch of 256).
  */
 export const grid25: Example = {
   name: 'grid25',
@@ -25,3 +25,5 @@ export const grid25: Example = {
   setup: ({ seed }) => mixtureGanSetup(GRID25, gridMixture({ side: GRID25.side, spacing: GRID25.spacing, std: GRID25.std }), seed),
   finish: (trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> => finishPointsRun(trainer, facts, 'grid25'),
 };
+
+export default grid25;
