@@ -1,6 +1,7 @@
 // Trains the cyclegan-digits example from code, with the same settings as
-// `gankit train --example cyclegan-digits` (CYCLEGAN_DIGITS in @gankit/cli; pass overrides as the
-// second argument of trainCycleganDigits, e.g. { domainB: 'bold' }).
+// `gankit train --example cyclegan-digits` (CYCLEGAN_DIGITS in example.ts beside this file, which
+// @gankit/cli compiles in and exports; pass overrides as the second argument of
+// trainCycleganDigits, e.g. { domainB: 'bold' }).
 // Usage: node train.mjs [steps] [seed] [outDir] [batchSize] [domainB: rotated | bold] [--overwrite]
 import { initBackend } from '@gankit/backend';
 import { trainCycleganDigits } from '@gankit/cli';

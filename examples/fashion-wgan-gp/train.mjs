@@ -1,7 +1,8 @@
 // Trains the fashion-wgan-gp example from code, with the same settings as `gankit train --example fashion-wgan-gp`.
+// The example is example.ts beside this file, which @gankit/cli compiles in and exports (fashionWganGp).
 // Usage: node train.mjs [steps] [seed] [outDir] [--overwrite]
 import { initBackend } from '@gankit/backend';
-import { EXAMPLES, runTraining } from '@gankit/cli';
+import { fashionWganGp, runTraining } from '@gankit/cli';
 
 // --overwrite anywhere replaces a run already in the output folder (as `gankit train --overwrite`).
 const args = process.argv.slice(2).filter((a) => a !== '--overwrite');
@@ -9,7 +10,7 @@ const overwrite = args.length < process.argv.length - 2;
 const [steps, seed, out = 'out/fashion-wgan-gp'] = args;
 const backend = await initBackend();
 console.error(`backend: ${backend.backend} (${backend.reason})`);
-const result = await runTraining(EXAMPLES['fashion-wgan-gp'], {
+const result = await runTraining(fashionWganGp, {
   steps: steps === undefined ? undefined : Number(steps),
   seed: seed === undefined ? 0 : Number(seed),
   out,

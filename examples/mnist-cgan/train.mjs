@@ -1,7 +1,8 @@
 // Trains the mnist-cgan example from code, with the same settings as `gankit train --example mnist-cgan`.
+// The example is example.ts beside this file, which @gankit/cli compiles in and exports (mnistCgan).
 // Usage: node train.mjs [steps] [seed] [outDir] [--overwrite]
 import { initBackend } from '@gankit/backend';
-import { EXAMPLES, runTraining } from '@gankit/cli';
+import { mnistCgan, runTraining } from '@gankit/cli';
 
 // --overwrite anywhere replaces a run already in the output folder (as `gankit train --overwrite`).
 const args = process.argv.slice(2).filter((a) => a !== '--overwrite');
@@ -9,7 +10,7 @@ const overwrite = args.length < process.argv.length - 2;
 const [steps, seed, out = 'out/mnist-cgan'] = args;
 const backend = await initBackend();
 console.error(`backend: ${backend.backend} (${backend.reason})`);
-const result = await runTraining(EXAMPLES['mnist-cgan'], {
+const result = await runTraining(mnistCgan, {
   steps: steps === undefined ? undefined : Number(steps),
   seed: seed === undefined ? 0 : Number(seed),
   out,

@@ -1,4 +1,5 @@
 // Trains the ring8 example from code, with the same settings as `gankit train --example ring8`.
+// The example is example.ts beside this file, which @gankit/cli compiles in and exports (ring8, RING8).
 // Usage: node train.mjs [steps] [seed] [outDir] [--overwrite]
 import { initBackend } from '@gankit/backend';
 import { ring8, runTraining } from '@gankit/cli';
