@@ -136,25 +136,21 @@ describe('gankit train --example ./folder', () => {
     await expect(loadExampleFolder(other)).rejects.toThrow(/defines 2 examples \(one, two\) and none is named like the folder 'other'$/);
   });
 
-  it('trains a folder’s example.mjs with the built gankit, on one thread and on two workers', async () => {
-    const dir = folder('my-ring', {
-      'example.mjs': `import { ringMixture } from '@gankit/data';
-import { MIXTURE_GAN_DEFAULTS, finishPointsRun, mixtureGanSetup } from '@gankit/cli';
-
-export default {
-  name: 'my-ring',
-  description: 'four Gaussians on a ring, small networks',
-  defaults: { steps: 3, batchSize: 16 },
-  setup: ({ seed }) => mixtureGanSetup({ ...MIXTURE_GAN_DEFAULTS, hidden: [8, 8] }, ringMixture({ modes: 4 }), seed),
-  finish: (trainer, facts) => finishPointsRun(trainer, facts, 'my-ring'),
-};
-`,
-    });
+  it('trains the guide’s example folder with the built gankit, on one thread and on two workers', async () => {
+    // The folder of the examples guide, as it is there.
+    const guide = fs.readFileSync(path.join(repo, 'docs', 'guides', 'examples.md'), 'utf8');
+    const block = /<!-- snippet:example-folder[^\n]*\n```js\n([\s\S]*?)```/.exec(guide);
+    expect(block, 'the guide has its example-folder snippet').not.toBeNull();
+    const dir = folder('my-ring', { 'example.mjs': block![1] });
     for (const workers of ['1', '2']) {
       const out = path.join(tmp, `run-${workers}`);
-      const { stderr } = await run(process.execPath, [bin, 'train', '--example', dir, '--out', out, '--workers', workers, '--quiet'], {
-        cwd: tmp,
-      });
+      const { stderr } = await run(
+        process.execPath,
+        [bin, 'train', '--example', dir, '--out', out, '--steps', '3', '--batch-size', '16', '--workers', workers, '--quiet'],
+        {
+          cwd: tmp,
+        },
+      );
       expect(stderr).toMatch(/^my-ring: \d\/4 modes captured/m);
       const config = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
       expect(config).toMatchObject({ example: 'my-ring', steps: 3, batchSize: 16, workers: Number(workers) });
