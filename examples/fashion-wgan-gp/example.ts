@@ -5,7 +5,7 @@ import { ema } from '@gankit/averaging';
 import { loadFashionMnist } from '@gankit/data/node';
 import { wasserstein } from '@gankit/losses';
 import { gradientPenalty } from '@gankit/regularizers';
-import { imageExample } from '@gankit/cli';
+import { imageExample, type Example } from '@gankit/cli';
 
 /** The fashion-wgan-gp example's settings (the defaults of `gankit train --example fashion-wgan-gp`). */
 export const FASHION_WGAN_GP = {
@@ -32,7 +32,7 @@ export { loadFashionMnist };
  * the DCGAN-MNIST generator and an EMA of its weights. It reads the IDX files of Debian's
  * `dataset-fashion-mnist`, or those in the folder that `GANKIT_FASHION_MNIST_DIR` names.
  */
-export const fashionWganGp = imageExample({
+export const fashionWganGp: Example = imageExample({
   name: 'fashion-wgan-gp',
   description: 'WGAN-GP on Fashion-MNIST (Debian dataset-fashion-mnist): Wasserstein loss, gradient penalty 10, 5 critic steps',
   title: 'WGAN-GP on Fashion-MNIST',

@@ -1,7 +1,7 @@
 // mnist-cgan: `gankit train --example mnist-cgan`.
 import { conditionalDiscriminator, conditionalGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
-import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from '@gankit/cli';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example } from '@gankit/cli';
 
 /** The mnist-cgan example's settings (the defaults of `gankit train --example mnist-cgan`). */
 export const MNIST_CGAN = {
@@ -17,7 +17,7 @@ export const MNIST_CGAN = {
  * besides FID and IS the finish reports label accuracy: how often the digit classifier reads the
  * digit that G was asked for.
  */
-export const mnistCgan = mnistImageExample(MNIST_CGAN, {
+export const mnistCgan: Example = mnistImageExample(MNIST_CGAN, {
   name: 'mnist-cgan',
   description: 'class-conditional DCGAN on the mnist digits (embedding G, projection D): grids with a row per class',
   title: 'Conditional DCGAN on MNIST digits',

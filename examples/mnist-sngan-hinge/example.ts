@@ -2,7 +2,7 @@
 import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
 import { hinge } from '@gankit/losses';
 import { spectralNorm } from '@gankit/regularizers';
-import { MNIST_IMAGE_DEFAULTS, mnistImageExample } from '@gankit/cli';
+import { MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example } from '@gankit/cli';
 
 /** The mnist-sngan-hinge example's settings (the defaults of `gankit train --example mnist-sngan-hinge`). */
 export const MNIST_SNGAN_HINGE = {
@@ -17,7 +17,7 @@ export const MNIST_SNGAN_HINGE = {
  * discriminator (both convolutions and the dense layer, one power iteration per training forward
  * pass) with the hinge loss, Adam 2e-4 (β₁ 0.5), an EMA of G.
  */
-export const mnistSnganHinge = mnistImageExample(MNIST_SNGAN_HINGE, {
+export const mnistSnganHinge: Example = mnistImageExample(MNIST_SNGAN_HINGE, {
   name: 'mnist-sngan-hinge',
   description: 'spectral norm on every D layer + hinge loss on the mnist digits, EMA, MNIST FID/IS',
   title: 'Spectrally normalized DCGAN with hinge loss on MNIST digits',
