@@ -197,17 +197,26 @@ export { plugins, png };
   cli: {
     node: true,
     types: `
-import { EXAMPLES, exampleNames, main, parseConfig } from '@gankit/cli';
+import { EXAMPLES, RING8, exampleNames, findExample, main, parseConfig, ring8, trainCycleganDigits } from '@gankit/cli';
+import type { CustomExample, Example } from '@gankit/cli';
 const names: readonly string[] = exampleNames();
 const code: number = await main(['--help']);
-export { names, code, EXAMPLES, parseConfig };
+const example: Example = ring8;
+const found: Example | CustomExample | undefined = findExample('ring8');
+const steps: number = RING8.steps;
+export { names, code, EXAMPLES, parseConfig, example, found, steps, trainCycleganDigits };
 `,
     readme: "its first code block is a JSON config; the install line's `npx gankit --help` runs instead (extra)",
     extra: `
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 const out = execFileSync('npx', ['--no-install', 'gankit', '--help'], { encoding: 'utf8' });
 if (!/train/.test(out)) throw new Error('npx gankit --help printed no train command:\\n' + out);
-console.log('npx gankit --help: ' + out.split('\\n')[0]);
+// The built-in examples (examples/*/example.ts, compiled into the package) train from the tarball.
+const trained = execFileSync('npx', ['--no-install', 'gankit', 'train', '--example', 'ring8', '--steps', '5', '--out', 'ring8-run', '--quiet'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const summary = JSON.parse(readFileSync('ring8-run/metrics.json', 'utf8'));
+if (summary.example !== 'ring8' || summary.steps !== 5) throw new Error('gankit train --example ring8 wrote no ring8 metrics.json:\\n' + trained);
+console.log('npx gankit --help: ' + out.split('\\n')[0] + '; gankit train --example ring8 --steps 5 wrote ring8-run/metrics.json');
 `,
   },
 };
