@@ -6,9 +6,13 @@ import { finishPointsRun, MIXTURE_GAN_DEFAULTS, mixtureGanSetup, type Example, t
 /** The grid25 example's settings (the defaults of `gankit train --example grid25`). */
 export const GRID25 = {
   ...MIXTURE_GAN_DEFAULTS,
+  /** Modes per side of the grid. */
   side: 5,
+  /** Distance between neighbouring means. */
   spacing: 2,
+  /** Standard deviation of each Gaussian. */
   std: 0.05,
+  /** Examples per batch (the mixture recipe's 128, doubled). */
   batchSize: 256,
 } as const;
 

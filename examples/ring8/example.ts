@@ -8,8 +8,11 @@ import { finishPointsRun, MIXTURE_GAN_DEFAULTS, mixtureGanSetup, type Example, t
 
 /** The ring8 example's settings (the defaults of `gankit train --example ring8`). */
 export const RING8 = {
+  /** Gaussians on the circle. */
   modes: 8,
+  /** Radius of the circle. */
   radius: 2,
+  /** Standard deviation of each Gaussian. */
   std: 0.02,
   ...MIXTURE_GAN_DEFAULTS,
 } as const;

@@ -27,7 +27,7 @@ function writeCsv(file: string, header: string, rows: readonly (readonly number[
 /**
  * The end of a run on a 2-D Gaussian mixture (ring8, configured mixtures): samples the generator
  * (its averaged weights when an averaging plugin is present, and the raw weights for comparison)
- * at the same latent points, scores both with {@link modeCoverage}, and writes `samples.csv`,
+ * at the same latent points, scores both with `modeCoverage` (`@gankit/metrics`), and writes `samples.csv`,
  * `samples.png` (generated points over the real mixture) and `metrics.json`.
  */
 export async function finishPointsRun(trainer: Trainer, facts: RunFacts, name: string): Promise<ExampleOutputs> {
