@@ -7,7 +7,6 @@
  */
 export { main } from './cli';
 export { CUSTOM_EXAMPLES, EXAMPLES, exampleNames, findExample, isCustomExample, loadExampleFolder } from './examples/index';
-export type { ExampleModuleDefault } from './examples/index';
 // The example kit (what an example's definition imports) and the built-in examples' own exports,
 // compiled in from examples/*/example.ts (RING8, ring8, trainCycleganDigits, ...).
 export * from './examples/kit';

@@ -133,15 +133,3 @@ export async function loadExampleFolder(folder: string): Promise<Example | Custo
     `--example ${folder}: ${file} defines ${found.length} examples (${found.map((e) => e.name).join(', ')}) and none is named like the folder '${path.basename(dir)}'`,
   );
 }
-
-export type {
-  CustomExample,
-  EvaluateOptions,
-  Example,
-  ExampleModuleDefault,
-  ExampleOutputs,
-  ExampleSetup,
-  GeneratorSampler,
-  RunFacts,
-  SetupOptions,
-} from './types';

@@ -8,6 +8,7 @@ export type {
   EvaluateOptions,
   Example,
   ExampleOutputs,
+  ExampleModuleDefault,
   ExampleSetup,
   GeneratorSampler,
   RunFacts,
