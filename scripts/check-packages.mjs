@@ -25,7 +25,9 @@
 //   publint   publint finds no error in the packed files
 //   attw      @arethetypeswrong/cli finds no problem in the tarball
 //
-// Exits 1 with a summary of every failure. Options: --only=losses,data (package folder names),
+// Exits 1 with a summary of every failure. Options: --only=losses,data or --only @gankit/losses
+// (package folder or package names; an unknown option or name exits 2), --keep (leave the scratch
+// folders), --concurrency=N (default 2).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,10 +41,26 @@ import { checkTypes } from './check-packages/types.mjs';
 import { firstSnippet, readJson, report, results, root, run, tail } from './check-packages/util.mjs';
 
 const args = process.argv.slice(2);
-const opt = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const only = opt('only')?.split(',');
-const keep = args.includes('--keep');
-const concurrency = Number(opt('concurrency') ?? 2);
+// --name=value or --name value; anything else is refused rather than silently ignored.
+const values = new Map();
+let keep = false;
+for (let i = 0; i < args.length; i++) {
+  const m = /^--(only|concurrency)(?:=(.*))?$/.exec(args[i]);
+  if (args[i] === '--keep') keep = true;
+  else if (m && (m[2] !== undefined || i + 1 < args.length)) values.set(m[1], m[2] ?? args[++i]);
+  else {
+    console.error(
+      `check:packages: unknown or incomplete option '${args[i]}' (options: --only=core,losses or --only @gankit/core, --concurrency=N, --keep)`,
+    );
+    process.exit(2);
+  }
+}
+// Package folder names or package names: --only=core,losses or --only @gankit/core.
+const only = values
+  .get('only')
+  ?.split(',')
+  .map((n) => n.replace(/^@gankit\//, ''));
+const concurrency = Number(values.get('concurrency') ?? 2);
 const started = Date.now();
 
 // ---------------------------------------------------------------------------------------------
@@ -55,6 +73,11 @@ const packages = new Map(); // name -> { dir, json, tarball }
 for (const d of dirs) {
   const json = readJson(path.join(root, 'packages', d, 'package.json'));
   packages.set(json.name, { dir: d, json });
+}
+const unknown = (only ?? []).filter((n) => !dirs.includes(n));
+if (unknown.length > 0) {
+  console.error(`check:packages: --only names no package '${unknown.join("', '")}' (packages: ${dirs.join(', ')})`);
+  process.exit(2);
 }
 const selected = [...packages.values()].filter((p) => !only || only.includes(p.dir));
 const scratchRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-check-packages-'));
