@@ -7,7 +7,7 @@ import { cycleganGenerator, patchganDiscriminator } from '@gankit/architectures'
 import { tensorDataset } from '@gankit/data';
 import { mnistDigits } from '@gankit/data/node';
 import type { InMemoryDataset } from '@gankit/data';
-import { imageGrid } from '@gankit/report';
+import { imageGrid, tensorboardWriter, type TensorBoardWriter } from '@gankit/report';
 import { Trainer, cycleGan } from '@gankit/trainer';
 import { writeWeights } from '@gankit/trainer/node';
 import {
@@ -117,6 +117,7 @@ export async function trainCycleganDigits(options: RunOptions, settings: Cyclega
     identity: { example: 'cyclegan-digits', seed, batchSize: s.batchSize, workers: 1, settings: s },
     resume: options.resume,
     overwrite: options.overwrite,
+    tensorboard: options.tensorboard,
     settings: { steps, checkpointEvery: options.checkpointEvery ?? null, backend: options.backend, onNan },
     log,
   });
@@ -180,6 +181,7 @@ async function trainOpened(
     }),
   );
   let trainer: Trainer | undefined;
+  let tensorboard: TensorBoardWriter | undefined;
   const held: tf.Tensor[] = [];
   try {
     const game = cycleGan({
@@ -194,10 +196,16 @@ async function trainOpened(
       generatorOptimizer: tf.train.adam(s.learningRate, s.beta1),
       discriminatorOptimizer: tf.train.adam(s.learningRate, s.beta1),
     });
+    // --tensorboard: the scalars of every iteration (the same plugin as every example's) and, at the end, translations.png.
+    tensorboard =
+      options.tensorboard === undefined
+        ? undefined
+        : tensorboardWriter({ dir: options.tensorboard, resume: options.resume === true, keepOpen: true, order: 300 });
     trainer = new Trainer({
       game,
       batchSize: s.batchSize,
       seed,
+      plugins: tensorboard ? [tensorboard] : [],
       ...(onNan === 'off' ? {} : { nanGuard: { action: onNan, checkGradients: true } }),
     });
     const resumedFrom = options.resume ? await resumeRun(out, trainer, { log }) : 0;
@@ -289,8 +297,13 @@ async function trainOpened(
       copyAB: l1(testA, target),
     };
     const grid = tf.concat([testA, ab, aba, testB, ba, bab], 0);
-    fs.writeFileSync(path.join(out, 'translations.png'), imageGrid(grid, { cols: k }));
+    const png = imageGrid(grid, { cols: k });
+    fs.writeFileSync(path.join(out, 'translations.png'), png);
     grid.dispose();
+    if (tensorboard) {
+      await tensorboard.addImage(t.iteration, 'translations', png);
+      await tensorboard.close();
+    }
 
     const terms = fit.last?.terms ?? {};
     const term = (name: string) => (terms[`cyclegan/${name}`] === undefined ? null : round(terms[`cyclegan/${name}`]));
@@ -322,13 +335,20 @@ async function trainOpened(
     const h = metrics.heldOut;
     const summary = `cyclegan-digits (upright ↔ ${s.domainB}): ${t.iteration} steps, ${fit.seconds.toFixed(1)} s on ${options.backend}; held-out cycle A ${h.cycleA} B ${h.cycleB}, identity A ${h.identityA} B ${h.identityB}; |G(a) - T(a)| ${h.translationAB} (copying a: ${h.copyAB})`;
     return {
-      files: ['config.json', 'final/', 'translations.png', 'metrics.json'],
+      files: [
+        'config.json',
+        'final/',
+        'translations.png',
+        'metrics.json',
+        ...(options.tensorboard !== undefined ? [tensorboardShown(out, options.tensorboard)] : []),
+      ],
       summary,
       steps: t.iteration,
       seconds: fit.seconds,
       resumedFrom,
     };
   } finally {
+    await tensorboard?.close().catch(() => undefined);
     tf.dispose(held);
     trainer?.dispose();
     for (const n of networks) n.dispose();
@@ -344,3 +364,9 @@ export const cycleganDigits: CustomExample = {
 };
 
 export default cycleganDigits;
+
+/** The --tensorboard folder as the summary lists it: relative to the run directory when inside it. */
+function tensorboardShown(out: string, dir: string): string {
+  const rel = path.relative(out, dir);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? `${rel}/` : dir;
+}

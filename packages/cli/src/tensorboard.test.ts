@@ -142,7 +142,7 @@ describe('gankit train --tensorboard', () => {
     expect((await eventFiles(path.join(bare, 'tensorboard'))).length).toBe(1);
   });
 
-  it('refuses a new run into a folder with event files unless --overwrite, and a loop of its own; --overwrite removes them', async () => {
+  it('refuses a new run into a folder with event files unless --overwrite removes them; cyclegan-digits' own run writes events too', async () => {
     const events = dir('events');
     await train('--example', 'ring8', '--steps', '2', '--out', dir('first'), `--tensorboard=${events}`);
     const second = dir('second');
@@ -164,11 +164,20 @@ describe('gankit train --tensorboard', () => {
     await train('--example', 'ring8', '--steps', '2', '--out', run, '--overwrite');
     expect(fs.existsSync(path.join(run, 'tensorboard'))).toBe(false);
 
-    const custom = await runMain(['train', '--example', 'cyclegan-digits', '--out', dir('cycle'), '--tensorboard']);
-    expect([custom.code, custom.stderr]).toEqual([
-      2,
-      "gankit train: --tensorboard: example 'cyclegan-digits' has a training loop of its own, which writes no TensorBoard events\n",
-    ]);
+    // cyclegan-digits, a run of its own on the same Trainer: its scalars every iteration, then translations.png.
+    const cycle = dir('cycle');
+    await train('--example', 'cyclegan-digits', '--steps', '2', '--batch-size', '1', '--out', cycle, '--tensorboard');
+    const cycleEvents = (await eventsIn(path.join(cycle, 'tensorboard'))).flat();
+    const cycleScalars = cycleEvents.filter((e) => e.scalars);
+    expect(cycleScalars.map((e) => e.step)).toEqual([1, 2]);
+    expect(Object.keys(cycleScalars[0].scalars ?? {})).toEqual(
+      expect.arrayContaining(['terms/cyclegan/cycleA', 'terms/cyclegan/discriminatorAB']),
+    );
+    const translations = cycleEvents.filter((e) => e.images?.translations);
+    expect(translations.map((e) => e.step)).toEqual([2]);
+    expect(
+      Buffer.from(translations[0].images?.translations?.encoded ?? []).equals(fs.readFileSync(path.join(cycle, 'translations.png'))),
+    ).toBe(true);
     const file = path.join(root, 'a-file');
     fs.writeFileSync(file, '');
     const notDir = await runMain(['train', '--example', 'ring8', '--out', dir('x'), '--tensorboard', file]);

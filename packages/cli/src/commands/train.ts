@@ -153,14 +153,7 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   checkOutputDir(out, text('out') === undefined ? `the default --out` : '--out');
   const tensorboardText = text('tensorboard');
   const tensorboard = tensorboardText === undefined ? undefined : tensorboardText === '' ? path.join(out, 'tensorboard') : tensorboardText;
-  if (tensorboard !== undefined) {
-    if (isCustomExample(example))
-      throw new GankitError(
-        'config',
-        `--tensorboard: example '${example.name}' has a training loop of its own, which writes no TensorBoard events`,
-      );
-    checkOutputDir(tensorboard, '--tensorboard');
-  }
+  if (tensorboard !== undefined) checkOutputDir(tensorboard, '--tensorboard');
   if (config) checkConfigData(config);
   const report = await initBackend({ backend });
   const batch = batchSize ?? example.defaults.batchSize;
