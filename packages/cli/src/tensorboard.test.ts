@@ -142,7 +142,7 @@ describe('gankit train --tensorboard', () => {
     expect((await eventFiles(path.join(bare, 'tensorboard'))).length).toBe(1);
   });
 
-  it('refuses a new run into a folder with event files unless --overwrite removes them; cyclegan-digits' own run writes events too', async () => {
+  it('refuses a new run into a folder with event files unless --overwrite removes them; and cyclegan-digits, a run of its own, writes events too', async () => {
     const events = dir('events');
     await train('--example', 'ring8', '--steps', '2', '--out', dir('first'), `--tensorboard=${events}`);
     const second = dir('second');

@@ -73,7 +73,10 @@ export const regularizers = /* @__PURE__ */ createRegistry('regularizer', () => 
     perExampleCritic: 'the penalty needs per-example critic outputs',
     schema: z.strictObject({
       lambda: weight('weight λ of the penalty', 10),
-      variant: z.literal(['two-sided', 'one-sided', 'dragan']).default('two-sided').describe('where and how the gradient norm is penalised'),
+      variant: z
+        .literal(['two-sided', 'one-sided', 'dragan'])
+        .default('two-sided')
+        .describe('where and how the gradient norm is penalised'),
     }),
     create: (o): GanPlugin => gradientPenalty({ lambda: o.lambda, variant: o.variant }),
   }),

@@ -1,21 +1,11 @@
 // Reading a TrainerState back: every entry checked against the trainer before anything changes.
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, canonicalJson, formatShape } from '@gankit/core';
-import type { JsonValue, } from '@gankit/core';
+import type { JsonValue } from '@gankit/core';
 import { networkVariables } from '@gankit/core';
 
-import {
-  OPTIMIZER_EXTRA,
-  className,
-  extraVariable,
-  jsonConfig,
-} from './optimizer-state';
-import {
-  TRAINER_STATE_FORMAT,
-  TRAINER_STATE_VERSION,
-  type LoadStateOptions,
-  type TrainerState,
-} from './state-format';
+import { OPTIMIZER_EXTRA, className, extraVariable, jsonConfig } from './optimizer-state';
+import { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION, type LoadStateOptions, type TrainerState } from './state-format';
 
 import { type Snapshot, type StateParts, networkRoles, optimizedVariables, optimizerRoles } from './state';
 

@@ -1,14 +1,10 @@
 // The trainer's state: capture (cheap clones), naming for checkpoints, validation and restore.
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, } from '@gankit/core';
+import { GankitError } from '@gankit/core';
 import type { GanPlugin, JsonValue, Network, PluginState, RandomState } from '@gankit/core';
 import { networkVariables } from '@gankit/core';
 
-import {
-  captureOptimizer,
-  restoreOptimizer,
-  type OptimizerSnapshot,
-} from './optimizer-state';
+import { captureOptimizer, restoreOptimizer, type OptimizerSnapshot } from './optimizer-state';
 import {
   TRAINER_STATE_FORMAT,
   TRAINER_STATE_VERSION,
