@@ -3,7 +3,8 @@
  * outputs, and the same losses as named `LossPair`s (from `@gankit/core`).
  *
  * - Pairs: {@link minimax}, {@link nonSaturating}, {@link leastSquares}, {@link wasserstein},
- *   {@link hinge}, {@link relativisticAverage}, {@link relativisticAverageHinge}; by name with
+ *   {@link hinge}, {@link relativisticAverage}, {@link relativisticAverageHinge}, the f-GAN family
+ *   {@link fGan}; by name with
  *   {@link lossByName}, or from options with the registry {@link losses}.
  * - Auxiliary terms: {@link acganClassLoss}, {@link cycleConsistencyLoss}, {@link identityLoss}.
  *
@@ -41,6 +42,8 @@ export {
   relativisticAverageHingeDiscriminatorLoss,
   relativisticAverageHingeGeneratorLoss,
 } from './relativistic';
+export { F_DIVERGENCES, F_DIVERGENCE_SPECS, fDivergenceBound, fGan } from './f-divergence';
+export type { FDivergence, FDivergenceSpec } from './f-divergence';
 export { acganClassLoss } from './classification';
 export { cycleConsistencyLoss, identityLoss } from './reconstruction';
 export { LOSS_NAMES, isLossName, lossByName, losses } from './registry';

@@ -24,10 +24,12 @@ describe('lossByName', () => {
       'hinge',
       'relativistic-average',
       'relativistic-average-hinge',
+      'f-gan',
     ]);
     for (const name of LOSS_NAMES) {
       const pair = lossByName(name);
-      expect(pair.name).toBe(name);
+      // f-gan's pairs carry their divergence in the name (f-gan/jensen-shannon by default).
+      expect(pair.name).toBe(name === 'f-gan' ? 'f-gan/jensen-shannon' : name);
       expect(isLossName(name)).toBe(true);
       expect(pair.probabilistic).toBe(name === 'minimax' || name === 'non-saturating');
       expect(Boolean(pair.generatorUsesReal)).toBe(name.startsWith('relativistic'));
@@ -75,9 +77,10 @@ describe('losses (the registry)', () => {
       // Every option has a default: the bare name parses, and makes a pair of that name.
       expect(() => losses.parse(entry.name)).not.toThrow();
       const pair = losses.create(entry.name);
-      expect(pair.name).toBe(entry.name);
+      expect(pair.name).toBe(entry.name === 'f-gan' ? 'f-gan/jensen-shannon' : entry.name);
       // The registry hands out the same pairs as lossByName (the shared constants, or equal targets).
-      if (entry.name !== 'least-squares') expect(pair).toBe(lossByName(entry.name));
+      // Pairs without options are shared; least-squares and f-gan make one from their options.
+      if (entry.name !== 'least-squares' && entry.name !== 'f-gan') expect(pair).toBe(lossByName(entry.name));
     }
     expect(losses.parse('least-squares')).toEqual({ a: 0, b: 1, c: 1 });
     expect(losses.parse('hinge')).toEqual({});

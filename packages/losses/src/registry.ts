@@ -1,5 +1,6 @@
 import { GankitError, type LossPair, createRegistry, definePart } from '@gankit/core';
 import * as z from 'zod';
+import { F_DIVERGENCES, fGan } from './f-divergence';
 import { hinge } from './hinge';
 import { type LeastSquaresTargets, leastSquares } from './least-squares';
 import { minimax, nonSaturating } from './minimax';
@@ -35,6 +36,18 @@ export const losses = /* @__PURE__ */ createRegistry('loss', () => [
   fixed('hinge', 'hinge loss (SNGAN, BigGAN): D on relu(1 − r) + relu(1 + f), G on −f', hinge),
   fixed('relativistic-average', 'relativistic average GAN (Jolicoeur-Martineau 2018)', relativisticAverage),
   fixed('relativistic-average-hinge', 'relativistic average hinge GAN (Jolicoeur-Martineau 2018)', relativisticAverageHinge),
+  definePart({
+    name: 'f-gan',
+    kind: 'loss',
+    summary: 'f-GAN (Nowozin et al. 2016): the variational bound of an f-divergence, with its output activation and conjugate',
+    schema: z.strictObject({
+      divergence: z
+        .literal([...F_DIVERGENCES])
+        .default('jensen-shannon')
+        .describe('the f-divergence to minimise: kl, reverse-kl, pearson, squared-hellinger, jensen-shannon, gan, total-variation'),
+    }),
+    create: (o): LossPair => fGan(o.divergence),
+  }),
 ]);
 
 /** One entry of {@link losses}. */
