@@ -2,33 +2,17 @@
 // over good files; checkpoints come by default; logs hold each step once; cyclegan-digits follows
 // the same rules. (The run directory's identity, --overwrite and the lock are in run-dir.test.ts.)
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Trainer } from '@gankit/trainer';
 import { listCheckpoints, loadCheckpoint } from '@gankit/trainer/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { ring8, trainCycleganDigits } from './index';
 import { lockRunDirectory } from './run-dir';
 import { RunCheckpoints } from './run-dir-loop';
-import { runMain } from './test-main';
+import { errorLine, gankit, read, ring, steps, tempDirs } from './run-dir-test-helpers';
 
-let root: string;
-let n = 0;
-const dir = (tag: string) => path.join(root, `${tag}-${n++}`);
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-run-dir-'));
-});
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-/** Runs `gankit` in this process and returns its exit code and what it wrote on stderr. */
-const gankit = (args: string[]) => runMain(args);
-
-/** The one error line of a refused command. */
-const errorLine = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('gankit train:'));
-const read = (file: string) => fs.readFileSync(file);
-const ring = (out: string, ...more: string[]) => ['train', '--example', 'ring8', '--out', out, '--quiet', ...more];
-const steps = (out: string) => fs.readdirSync(path.join(out, 'checkpoints')).filter((f) => f.startsWith('step-'));
+const dir = tempDirs();
 
 describe('divergence never destroys the last good state', () => {
   // R1's penalty overflows at iteration 2 (with smaller networks Adam's second moment overflows first).
@@ -42,7 +26,7 @@ describe('divergence never destroys the last good state', () => {
     optimizer: { generator: { name: 'adam', learningRate: 1e6 }, discriminator: { name: 'adam', learningRate: 1e6 } },
   };
   const configFile = () => {
-    const f = path.join(root, `nan-${n++}.json`);
+    const f = `${dir('nan')}.json`;
     fs.writeFileSync(f, JSON.stringify(diverging));
     return f;
   };
@@ -121,7 +105,7 @@ describe('divergence never destroys the last good state', () => {
     expect(fs.existsSync(path.join(out, 'final'))).toBe(false);
     // Past the guard: a small critic's Adam second moment overflows while the losses stay finite.
     // The guard's run stops at the checkpoint that would have held it.
-    const small = path.join(root, 'nan-small.json');
+    const small = `${dir('nan-small')}.json`;
     fs.writeFileSync(small, JSON.stringify({ ...diverging, architecture: { name: 'mlp', latentDim: 2, hidden: [8] }, regularizers: [] }));
     const past = dir('nan-past');
     const s = await gankit(['train', '--config', small, '--out', past, '--quiet', '--steps', '200', '--checkpoint-every', '5']);
@@ -136,7 +120,7 @@ describe('divergence never destroys the last good state', () => {
   });
 
   it("the config's onNan is the default of --on-nan", async () => {
-    const f = path.join(root, 'nan-skip.json');
+    const f = `${dir('nan-skip')}.json`;
     fs.writeFileSync(f, JSON.stringify({ ...diverging, onNan: 'skip' }));
     const r = await gankit(['train', '--config', f, '--out', dir('nan-config'), '--quiet', '--steps', '6']);
     expect(r.code, r.stderr).toBe(0);
@@ -199,7 +183,7 @@ describe('checkpoints', () => {
 
 describe('logs match the state', () => {
   it('a run resumed from an earlier checkpoint holds each step once in logs.jsonl, and only grids it drew', async () => {
-    const config = path.join(root, 'images.json');
+    const config = `${dir('images')}.json`;
     fs.writeFileSync(
       config,
       JSON.stringify({

@@ -6,28 +6,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ring8 } from './index';
 import { LOCK_FILE, identityDifference, lockRunDirectory, runFingerprint } from './run-dir';
-import { runMain } from './test-main';
+import { errorLine, gankit, read, ring, steps, tempDirs } from './run-dir-test-helpers';
 import { runTraining } from './train';
 
-let root: string;
-let n = 0;
-const dir = (tag: string) => path.join(root, `${tag}-${n++}`);
-beforeAll(() => {
-  root = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-run-dir-'));
-});
-afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
-
-/** Runs `gankit` in this process and returns its exit code and what it wrote on stderr. */
-const gankit = (args: string[]) => runMain(args);
-
-/** The one error line of a refused command. */
-const errorLine = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('gankit train:'));
-const read = (file: string) => fs.readFileSync(file);
-const ring = (out: string, ...more: string[]) => ['train', '--example', 'ring8', '--out', out, '--quiet', ...more];
-const steps = (out: string) => fs.readdirSync(path.join(out, 'checkpoints')).filter((f) => f.startsWith('step-'));
+const dir = tempDirs();
 
 describe('--resume continues only the run the directory holds', () => {
   it('refuses another example, seed, batch size or worker count with one line naming it, and leaves config.json as it was', async () => {
@@ -81,7 +66,7 @@ describe('--resume continues only the run the directory holds', () => {
       metrics: { evalSamples: 10 },
     };
     const write = (c: object) => {
-      const f = path.join(root, `c-${n++}.json`);
+      const f = `${dir('c')}.json`;
       fs.writeFileSync(f, JSON.stringify(c));
       return f;
     };
@@ -173,7 +158,7 @@ describe('a new run never lands on an old one', () => {
   it('a run that fails before it saved anything leaves no config.json behind, so running it again is not refused', async () => {
     const out = dir('no-data');
     const before = process.env.GANKIT_FASHION_MNIST_DIR;
-    process.env.GANKIT_FASHION_MNIST_DIR = path.join(root, 'no-such-data');
+    process.env.GANKIT_FASHION_MNIST_DIR = dir('no-such-data');
     try {
       const args = ['train', '--example', 'fashion-wgan-gp', '--steps', '1', '--out', out, '--quiet'];
       for (let i = 0; i < 2; i++) {

@@ -70,8 +70,9 @@ export class IterationRunner {
     if (spec.draw !== 'none' || draws.inputs.size === 0) drawInputs(this.k, player.pairs, draws);
     const batches = draws.batches as Record<string, Batch>;
     const holders = new Map<string, FakeHolder>();
+    const inputs = new Map(player.pairs.map((pair) => [pair.name, inputOf(pair, draws)]));
     for (const pair of player.pairs) {
-      const input = inputOf(pair, draws);
+      const input = inputs.get(pair.name) as ReturnType<typeof inputOf>;
       const g = game.networks[pair.generator];
       if (spec.fakes === 'constant') {
         // The generator's forward pass runs outside the gradient tape: the fakes are constants.
@@ -93,7 +94,16 @@ export class IterationRunner {
     }
     if (!this.selectorChecked) this.checkSelector(batches);
     const contexts = player.pairs.map((pair) =>
-      pairContext(this.k, step, player, r, pair, batches, inputOf(pair, draws).z, holders.get(pair.name) as FakeHolder),
+      pairContext(
+        this.k,
+        step,
+        player,
+        r,
+        pair,
+        batches,
+        (inputs.get(pair.name) as ReturnType<typeof inputOf>).z,
+        holders.get(pair.name) as FakeHolder,
+      ),
     );
     const pairsView = Object.freeze(contexts.map((c) => c.context));
     for (const c of contexts) (c.context as { pairs: readonly StepContext[] }).pairs = pairsView;
@@ -155,15 +165,10 @@ export class IterationRunner {
             const realOut = adversarialPart(this.k, s.realOutput(), c.pair);
             const fakeOut = adversarialPart(this.k, s.fakeOutput(), c.pair);
             if (lastRepeat) {
-              const primary = c.pair === game.pairs[0];
-              if (primary) {
-                keepLog('d/real', outputMean(loss, realOut));
-                keepLog('d/fake', outputMean(loss, fakeOut));
-              }
-              if (multi) {
-                keepLog(`${game.name}/dReal${c.pair.name}`, outputMean(loss, realOut));
-                keepLog(`${game.name}/dFake${c.pair.name}`, outputMean(loss, fakeOut));
-              }
+              // Each mean once; the primary pair's are also the logs' dReal and dFake (readLogs).
+              const [realName, fakeName] = meanNames(game, c.pair);
+              keepLog(realName, outputMean(loss, realOut));
+              keepLog(fakeName, outputMean(loss, fakeOut));
             }
             value = loss.discriminator(realOut, fakeOut);
             if (multi) keepLog(`${game.name}/discriminator${c.pair.name}`, value);
@@ -277,12 +282,13 @@ export class IterationRunner {
     const byName = new Map(names.map((n, i) => [n, values[i]]));
     const terms: Record<string, number> = {};
     for (const n of names) if (n !== 'dLoss' && n !== 'gLoss' && n !== 'd/real' && n !== 'd/fake') terms[n] = byName.get(n) as number;
+    const [realName, fakeName] = meanNames(this.k.game, this.k.game.pairs[0]);
     return {
       step,
       discriminatorLoss: byName.get('dLoss') ?? NaN,
       generatorLoss: byName.get('gLoss') ?? NaN,
-      dReal: byName.get('d/real') ?? NaN,
-      dFake: byName.get('d/fake') ?? NaN,
+      dReal: byName.get(realName) ?? NaN,
+      dFake: byName.get(fakeName) ?? NaN,
       terms,
       metrics: {},
       seconds: 0,
@@ -304,4 +310,12 @@ export class IterationRunner {
     }
     this.selectorChecked = true;
   }
+}
+
+/**
+ * The log names of a pair's mean discriminator outputs: `d/real` and `d/fake` (the logs' `dReal`
+ * and `dFake`) in a one-pair game; `<game>/dReal<pair>` and `<game>/dFake<pair>` with several pairs.
+ */
+function meanNames(game: KernelParts['game'], pair: KernelParts['game']['pairs'][number]): [string, string] {
+  return game.pairs.length > 1 ? [`${game.name}/dReal${pair.name}`, `${game.name}/dFake${pair.name}`] : ['d/real', 'd/fake'];
 }
