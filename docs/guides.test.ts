@@ -29,6 +29,7 @@ const GUIDES = [
   'assembling-a-gan.md',
   'writing-a-plugin.md',
   'choosing-a-loss.md',
+  'conditioning-and-codes.md',
   'metrics.md',
   'backends.md',
   'run-directory.md',

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
+import { exampleNames } from './examples';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'bin.js');
 /** Runs the command without blocking the test worker (a blocked worker times out vitest's RPC). */
@@ -40,9 +41,10 @@ describe('gankit command', () => {
   it('names bad arguments with exit code 2', async () => {
     const unknown = await run(['train', '--example', 'nope']);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toBe(
-      "gankit train: unknown example 'nope'; one of: cyclegan-digits, fashion-wgan-gp, grid25, mnist-acgan, mnist-cgan, mnist-dcgan, mnist-sngan-hinge, ring8, ring8-replay, ring8-unrolled\n",
-    );
+    // Every built-in example (CycleGAN's custom one included), in alphabetical order.
+    const names = exampleNames();
+    expect(names).toEqual(expect.arrayContaining(['cyclegan-digits', 'mnist-dcgan', 'ring8', 'ring8-unrolled']));
+    expect(unknown.stderr).toBe(`gankit train: unknown example 'nope'; one of: ${names.join(', ')}\n`);
     const steps = await run(['train', '--example', 'ring8', '--steps', 'ten']);
     expect(steps.status).toBe(2);
     expect(steps.stderr).toBe("gankit train: --steps must be a whole number from 1 to 100000000 (decimal digits), got 'ten'\n");
