@@ -5,6 +5,7 @@
  * - {@link GanPlugin}: regularizers, averaging, metrics and loggers hook into training through it.
  * - {@link StepContext} / {@link TrainContext}: what hooks see.
  * - {@link RandomSource}: seeded, checkpointable randomness so runs repeat bit for bit.
+ * - {@link truncatedNormal} / {@link truncateLatent}: BigGAN's truncation trick for any generator's latents.
  * - {@link ensureGradients}: registers tfjs-core's gradients in any environment.
  * - {@link createRegistry} / {@link PartEntry}: parts found by name, with the schema of their options.
  *
@@ -42,6 +43,7 @@ export type {
 export { ensureGradients } from './gradients';
 export { interpolateLatents, latentArithmetic } from './latent';
 export type { InterpolationMode } from './latent';
+export { truncateLatent, truncatedNormal } from './truncation';
 export { canonicalJson } from './json';
 export { closest, didYouMean, editDistance } from './suggest';
 export { describeValue, expectedBy, schemaProblem } from './schema-problem';
