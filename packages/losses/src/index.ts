@@ -6,7 +6,8 @@
  *   {@link hinge}, {@link relativisticAverage}, {@link relativisticAverageHinge}, the f-GAN family
  *   {@link fGan}; by name with
  *   {@link lossByName}, or from options with the registry {@link losses}.
- * - Auxiliary terms: {@link acganClassLoss}, {@link cycleConsistencyLoss}, {@link identityLoss}.
+ * - Auxiliary terms: {@link acganClassLoss}, {@link cycleConsistencyLoss}, {@link identityLoss},
+ *   InfoGAN's information terms {@link infoCategoricalLoss} and {@link infoContinuousLoss}.
  *
  * Every function takes outputs of any shape `[batch, ...]` (float32), returns the mean over all
  * elements as a `tf.Scalar`, frees its intermediates, and checks its inputs first.
@@ -45,6 +46,8 @@ export {
 export { F_DIVERGENCES, F_DIVERGENCE_SPECS, fDivergenceBound, fGan } from './f-divergence';
 export type { FDivergence, FDivergenceSpec } from './f-divergence';
 export { acganClassLoss } from './classification';
+export { infoCategoricalLoss, infoContinuousLoss } from './info';
+export type { InfoStd } from './info';
 export { cycleConsistencyLoss, identityLoss } from './reconstruction';
 export { LOSS_NAMES, isLossName, lossByName, losses } from './registry';
 export type { LossEntry, LossName, LossOptions } from './registry';
