@@ -8,6 +8,9 @@
  *   {@link lossByName}, or from options with the registry {@link losses}.
  * - Auxiliary terms: {@link acganClassLoss}, {@link cycleConsistencyLoss}, {@link identityLoss},
  *   InfoGAN's information terms {@link infoCategoricalLoss} and {@link infoContinuousLoss}.
+ * - BEGAN (Berthelot et al. 2017): {@link beganLoss} over an autoencoder discriminator's
+ *   {@link beganReconstructionLoss}, the equilibrium control {@link beganEquilibriumStep} and the
+ *   convergence measure {@link beganConvergence}.
  *
  * Every function takes outputs of any shape `[batch, ...]` (float32), returns the mean over all
  * elements as a `tf.Scalar`, frees its intermediates, and checks its inputs first.
@@ -49,5 +52,14 @@ export { acganClassLoss } from './classification';
 export { infoCategoricalLoss, infoContinuousLoss } from './info';
 export type { InfoStd } from './info';
 export { cycleConsistencyLoss, identityLoss } from './reconstruction';
+export {
+  beganConvergence,
+  beganDiscriminatorLoss,
+  beganEquilibriumStep,
+  beganGeneratorLoss,
+  beganLoss,
+  beganReconstructionLoss,
+} from './began';
+export type { BeganEquilibriumSettings } from './began';
 export { LOSS_NAMES, isLossName, lossByName, losses } from './registry';
 export type { LossEntry, LossName, LossOptions } from './registry';
