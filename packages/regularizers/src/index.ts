@@ -10,6 +10,8 @@
  * - {@link instanceNoise}: Gaussian noise on the real and fake batches D sees (annealable).
  * - {@link diffAugment}: DiffAugment's differentiable color / translation / cutout of the real and
  *   fake images D sees.
+ * - {@link orthogonalRegularization}: BigGAN's orthogonal regularization of the generator's kernels
+ *   ({@link orthogonalPenalty} is the term itself).
  * - {@link regularizers}: all of them by name, with the schema of their options.
  *
  * The gradient penalties differentiate through `tf.grad` (second-order gradients) and call
@@ -29,5 +31,7 @@ export { instanceNoise } from './instance-noise';
 export type { InstanceNoiseOptions, InstanceNoisePlugin } from './instance-noise';
 export { DIFF_AUGMENT_POLICIES, diffAugment } from './diff-augment';
 export type { DiffAugmentOptions, DiffAugmentPlugin, DiffAugmentPolicy } from './diff-augment';
+export { orthogonalPenalty, orthogonalRegularization } from './orthogonal';
+export type { OrthogonalRegularizationOptions, OrthogonalRegularizationPlugin } from './orthogonal';
 export { regularizers } from './registry';
 export type { RegularizerEntry, RegularizerName, RegularizerTraits, WeightParametrizationContext } from './registry';

@@ -30,12 +30,14 @@ describe('regularizers (the registry)', () => {
       'diff-augment': { policy: ['color', 'translation', 'cutout'], translationRatio: 0.125, cutoutRatio: 0.5 },
       'gradient-penalty': { lambda: 10, variant: 'two-sided' },
       'instance-noise': { std: 0.1 },
+      orthogonal: { beta: 1e-4, network: 'generator' },
       r1: { gamma: 10 },
       r2: { gamma: 10 },
       'spectral-norm': { powerIterations: 1 },
       'weight-clipping': { c: 0.01 },
     });
     expect(regularizers.entries.map((e) => e.kind)).toEqual([
+      'plugin',
       'plugin',
       'plugin',
       'plugin',

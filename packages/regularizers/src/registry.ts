@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { DIFF_AUGMENT_POLICIES, diffAugment } from './diff-augment';
 import { gradientPenalty } from './gradient-penalty';
 import { instanceNoise } from './instance-noise';
+import { orthogonalRegularization } from './orthogonal';
 import { r1, r2 } from './r1';
 import { spectralNorm } from './spectral-norm';
 import { weightClipping } from './weight-clipping';
@@ -92,6 +93,16 @@ export const regularizers = /* @__PURE__ */ createRegistry('regularizer', () => 
         .describe('linear annealing of σ (default: none, σ constant)'),
     }),
     create: (o): GanPlugin => instanceNoise({ std: o.std, anneal: o.anneal }),
+  }),
+  regularizer({
+    name: 'orthogonal',
+    kind: 'plugin',
+    summary: "BigGAN's orthogonal regularization β·Σ‖WᵀW ⊙ (1 − I)‖²_F over the generator's kernels (Brock et al. 2019)",
+    schema: z.strictObject({
+      beta: z.number().min(0).default(1e-4).describe('weight β of the penalty'),
+      network: z.literal(['generator', 'discriminator']).default('generator').describe('the network whose kernels are penalised'),
+    }),
+    create: (o): GanPlugin => orthogonalRegularization({ beta: o.beta, network: o.network }),
   }),
   regularizer({
     name: 'r1',
