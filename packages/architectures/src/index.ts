@@ -16,7 +16,8 @@
  *   {@link dcganMnistGenerator} / {@link dcganMnistDiscriminator} (the benchmark model),
  *   {@link dcganGenerator} / {@link dcganDiscriminator} for 28×28, 32×32 and 64×64 images,
  *   conditional GANs ({@link conditionalGenerator}, {@link conditionalDiscriminator} with
- *   projection, {@link acganDiscriminator}), SNGAN's ResNets ({@link snganGenerator},
+ *   projection, {@link acganDiscriminator}), InfoGAN's ({@link infoganGenerator},
+ *   {@link infoganDiscriminator} with its Q head), SNGAN's ResNets ({@link snganGenerator},
  *   {@link snganDiscriminator}) and CycleGAN's networks ({@link cycleganGenerator},
  *   {@link patchganDiscriminator}).
  * - {@link fromLayersModel}: a tfjs-layers model as a `Network`.
@@ -79,6 +80,8 @@ export type {
   GeneratorConditioning,
 } from './builders/conditional';
 export { acganDiscriminator, conditionalDiscriminator, conditionalGenerator, splitAcganOutput } from './builders/conditional';
+export type { InfoganDiscriminatorConfig, InfoganGeneratorConfig } from './builders/info-gan';
+export { infoganDiscriminator, infoganGenerator } from './builders/info-gan';
 export type { ResBlockDownConfig, ResBlockUpConfig, SnganDiscriminatorConfig, SnganGeneratorConfig } from './builders/sngan';
 export { optimizedResBlockDown, resBlockDown, resBlockUp, snganDiscriminator, snganGenerator } from './builders/sngan';
 export type { CycleganGeneratorConfig, CycleganResidualBlockConfig, PatchganDiscriminatorConfig } from './builders/cyclegan';
