@@ -11,6 +11,9 @@
  * - BEGAN (Berthelot et al. 2017): {@link beganLoss} over an autoencoder discriminator's
  *   {@link beganReconstructionLoss}, the equilibrium control {@link beganEquilibriumStep} and the
  *   convergence measure {@link beganConvergence}.
+ * - Text to image (Reed et al. 2016): the matching-aware GAN-CLS discriminator loss
+ *   {@link ganClsDiscriminatorLoss} ({@link ganClsMismatchTerm}) and GAN-INT's
+ *   {@link interpolateEmbeddings}.
  *
  * Every function takes outputs of any shape `[batch, ...]` (float32), returns the mean over all
  * elements as a `tf.Scalar`, frees its intermediates, and checks its inputs first.
@@ -49,6 +52,7 @@ export {
 export { F_DIVERGENCES, F_DIVERGENCE_SPECS, fDivergenceBound, fGan } from './f-divergence';
 export type { FDivergence, FDivergenceSpec } from './f-divergence';
 export { acganClassLoss } from './classification';
+export { ganClsDiscriminatorLoss, ganClsMismatchTerm, interpolateEmbeddings } from './gan-cls';
 export { infoCategoricalLoss, infoContinuousLoss } from './info';
 export type { InfoStd } from './info';
 export { cycleConsistencyLoss, identityLoss } from './reconstruction';
