@@ -19,7 +19,8 @@
  *   projection, {@link acganDiscriminator}), InfoGAN's ({@link infoganGenerator},
  *   {@link infoganDiscriminator} with its Q head), SNGAN's ResNets ({@link snganGenerator},
  *   {@link snganDiscriminator}) and CycleGAN's networks ({@link cycleganGenerator},
- *   {@link patchganDiscriminator}).
+ *   {@link patchganDiscriminator}), BEGAN's autoencoder discriminator ({@link beganDiscriminator},
+ *   {@link beganAutoencoder}, {@link beganGenerator}).
  * - {@link fromLayersModel}: a tfjs-layers model as a `Network`.
  * - {@link packDiscriminator}: PacGAN's packing, a discriminator that judges m samples jointly.
  * - {@link architectures}: the G/D pairs a configured run names (`dcgan`, `conditional`, `mlp`),
@@ -51,7 +52,7 @@ export { concatLabel, concatOneHot } from './layers/concat-label';
 export type { FlattenConfig, ReshapeConfig, Upsampling2dConfig } from './layers/shape-layers';
 export { flatten, reshape, upsampling2d } from './layers/shape-layers';
 export type { ActivationConfig, ActivationName, LeakyReluConfig } from './layers/activations';
-export { activation, leakyRelu, linear, relu, sigmoid, tanh } from './layers/activations';
+export { activation, elu, leakyRelu, linear, relu, sigmoid, tanh } from './layers/activations';
 export type { SequentialConfig, SequentialNetwork } from './sequential';
 export { sequential } from './sequential';
 export type { MlpActivation, MlpCommonConfig, MlpDiscriminatorConfig, MlpGeneratorConfig } from './builders/mlp';
@@ -60,6 +61,8 @@ export type { DcganMnistDiscriminatorConfig, DcganMnistGeneratorConfig } from '.
 export { dcganMnistDiscriminator, dcganMnistGenerator } from './builders/dcgan-mnist';
 export type { DcganDiscriminatorConfig, DcganGeneratorConfig, DcganImageShape } from './builders/dcgan';
 export { dcganDiscriminator, dcganGenerator, dcganLayout } from './builders/dcgan';
+export type { BeganDiscriminator, BeganDiscriminatorConfig, BeganNetworkConfig } from './builders/began';
+export { beganAutoencoder, beganDiscriminator, beganGenerator } from './builders/began';
 export type { BuildChainOptions, LayerChain } from './chain';
 export { buildChain, LayerNamer } from './chain';
 export type { GraphBuilder, GraphDefinition, GraphEndpoint, GraphNetwork, GraphNetworkConfig } from './graph';

@@ -4,7 +4,7 @@ import { StatelessLayer } from '../layer';
 import type { LayerBuildContext, LayerSpec } from '../layer';
 
 /** Names of the activations {@link activation} knows. */
-export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid';
+export type ActivationName = 'linear' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid' | 'elu';
 
 /** Configuration shared by the activation layers. */
 export interface ActivationConfig {
@@ -51,6 +51,11 @@ export function leakyRelu(config: LeakyReluConfig = {}): LayerSpec {
   return activationSpec('leaky_relu', config.name, (x) => tf.leakyRelu(x, alpha));
 }
 
+/** Exponential linear unit (Clevert et al. 2016), `x` for `x > 0` and `exp(x) − 1` otherwise: BEGAN's activation. */
+export function elu(config: ActivationConfig = {}): LayerSpec {
+  return activationSpec('elu', config.name, (x) => tf.elu(x));
+}
+
 /** Hyperbolic tangent, output in (-1, 1): the usual generator output for images scaled to [-1, 1]. */
 export function tanh(config: ActivationConfig = {}): LayerSpec {
   return activationSpec('tanh', config.name, (x) => tf.tanh(x));
@@ -68,7 +73,7 @@ export function linear(config: ActivationConfig = {}): LayerSpec {
 
 /**
  * An activation layer by name: `'linear'`, `'relu'`, `'leakyRelu'` (with `alpha`, default 0.2),
- * `'tanh'` or `'sigmoid'`.
+ * `'tanh'`, `'sigmoid'` or `'elu'`.
  */
 export function activation(name: ActivationName, options: LeakyReluConfig = {}): LayerSpec {
   switch (name) {
@@ -82,7 +87,12 @@ export function activation(name: ActivationName, options: LeakyReluConfig = {}):
       return tanh(options);
     case 'sigmoid':
       return sigmoid(options);
+    case 'elu':
+      return elu(options);
     default:
-      throw new GankitError('config', `unknown activation '${String(name)}'; use 'linear', 'relu', 'leakyRelu', 'tanh' or 'sigmoid'`);
+      throw new GankitError(
+        'config',
+        `unknown activation '${String(name)}'; use 'linear', 'relu', 'leakyRelu', 'tanh', 'sigmoid' or 'elu'`,
+      );
   }
 }

@@ -1,0 +1,79 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { GankitError, RandomSource, countParameters } from '@gankit/core';
+import { describe, expect, it } from 'vitest';
+import { expectGradientsFlow, expectNoLeak } from '../test-helpers';
+import { beganAutoencoder, beganDiscriminator, beganGenerator } from './began';
+
+describe('BEGAN networks', () => {
+  it('the generator maps z of length h to images in (-1, 1); the autoencoder maps images to images through h', () => {
+    const g = beganGenerator({ filters: 4, hidden: 6, seed: 1 });
+    const ae = beganAutoencoder({ filters: 4, hidden: 6, seed: 2 });
+    expect(g.inputShape).toEqual([6]);
+    expect(g.outputShape).toEqual([28, 28, 1]);
+    expect(ae.inputShape).toEqual([28, 28, 1]);
+    expect(ae.outputShape).toEqual([28, 28, 1]);
+    // The embedding: the encoder ends with dense to h.
+    const embedding = ae.layers.findIndex((l) => l.name.endsWith('dense_0'));
+    expect(ae.layers[embedding].trainableVariables[0].shape).toEqual([7 * 7 * 12, 6]);
+    expect(ae.summary()).toMatch(/elu/);
+    const z = new RandomSource(3).normal([3, 6]);
+    const x = g.apply(z, { training: false });
+    const [lo, hi] = tf.tidy(() => [tf.min(x).dataSync()[0], tf.max(x).dataSync()[0]]);
+    expect(lo).toBeGreaterThan(-1);
+    expect(hi).toBeLessThan(1);
+    expectNoLeak(g, z);
+    expectNoLeak(ae, x);
+    expectGradientsFlow(g, z);
+    expectGradientsFlow(ae, x);
+    tf.dispose([z, x]);
+    g.dispose();
+    ae.dispose();
+  });
+
+  it('the discriminator outputs L(v) = mean |v − AE(v)|^η per example, [batch, 1], for η = 1 and 2', () => {
+    for (const eta of [1, 2] as const) {
+      const d = beganDiscriminator({ filters: 4, hidden: 6, seed: 2, eta });
+      expect(d.outputShape).toEqual([1]);
+      expect(d.trainableVariables).toBe(d.autoencoder.trainableVariables);
+      expect(countParameters(d)).toBe(countParameters(d.autoencoder));
+      const x = new RandomSource(4).uniform([3, 28, 28, 1], -1, 1);
+      const out = d.apply(x, { training: true });
+      expect(out.shape).toEqual([3, 1]);
+      const r = d.reconstruct(x);
+      const xs = x.dataSync();
+      const rs = r.dataSync();
+      const got = out.dataSync();
+      for (let i = 0; i < 3; i++) {
+        let s = 0;
+        for (let p = 0; p < 784; p++) s += Math.abs(xs[i * 784 + p] - rs[i * 784 + p]) ** eta;
+        expect(got[i]).toBeCloseTo(s / 784, 5);
+      }
+      expectNoLeak(d, x);
+      expectGradientsFlow(d, x);
+      tf.dispose([x, out, r]);
+      d.dispose();
+    }
+  });
+
+  it('same seed, same weights; other image sizes', () => {
+    const first = (seed: number) => {
+      const g = beganGenerator({ seed });
+      const w = g.trainableVariables.map((v) => Array.from(v.dataSync().slice(0, 5)));
+      g.dispose();
+      return w;
+    };
+    expect(first(5)).toEqual(first(5));
+    expect(first(5)).not.toEqual(first(6));
+    const d = beganDiscriminator({ imageShape: [32, 32, 3], scales: 3, filters: 2, hidden: 4, convsPerScale: 2 });
+    expect(d.autoencoder.outputShape).toEqual([32, 32, 3]);
+    d.dispose();
+  });
+
+  it('refuses bad sizes in one line', () => {
+    expect(() => beganGenerator({ imageShape: [30, 30, 1] })).toThrow(/divisible by 2\^scales = 4/);
+    expect(() => beganDiscriminator({ eta: 3 as 1 })).toThrow(GankitError);
+    expect(() => beganDiscriminator({ eta: 3 as 1 })).toThrow(/eta must be 1 or 2, got 3/);
+    expect(() => beganAutoencoder({ filters: 0 })).toThrow(/filters/);
+    expect(() => beganAutoencoder({ scales: -1 })).toThrow(/scales must be an integer >= 0/);
+  });
+});

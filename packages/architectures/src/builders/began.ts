@@ -1,0 +1,176 @@
+// BEGAN (Berthelot et al. 2017): the autoencoder discriminator and the generator (its decoder).
+import * as tf from '@tensorflow/tfjs-core';
+import { type ApplyOptions, GankitError, type Network } from '@gankit/core';
+import { checkPositiveInt } from '../layer';
+import type { LayerSpec } from '../layer';
+import { elu, tanh } from '../layers/activations';
+import { conv2d } from '../layers/conv2d';
+import { dense } from '../layers/dense';
+import { flatten, reshape, upsampling2d } from '../layers/shape-layers';
+import { sequential } from '../sequential';
+import type { SequentialNetwork } from '../sequential';
+
+/** The sizes shared by BEGAN's encoder, decoder and generator. */
+export interface BeganNetworkConfig {
+  /** Image shape `[h, w, c]` (default `[28, 28, 1]`); h and w divisible by 2^`scales`. */
+  readonly imageShape?: readonly [number, number, number] | undefined;
+  /** n, the filters of the first scale; the encoder's scale s has (s+1)·n (default 16; the paper 64–128). */
+  readonly filters?: number | undefined;
+  /** h, the length of the embedding and of z (default 32; the paper 64). */
+  readonly hidden?: number | undefined;
+  /** Halvings of the image between the image and the smallest feature map (default 2: 28 → 14 → 7). */
+  readonly scales?: number | undefined;
+  /** 3×3 convolutions with ELU at each scale (default 1; the paper 2). */
+  readonly convsPerScale?: number | undefined;
+  /** Seed of the initial weights (default 0). */
+  readonly seed?: number | undefined;
+  /** The network's name. */
+  readonly name?: string | undefined;
+}
+
+/** Configuration of {@link beganDiscriminator}. */
+export interface BeganDiscriminatorConfig extends BeganNetworkConfig {
+  /** The exponent η of the pixel-wise loss `mean |v − D(v)|^η`: 1 (default, as in the paper) or 2. */
+  readonly eta?: 1 | 2 | undefined;
+}
+
+/** BEGAN's discriminator: the autoencoder loss per example; what {@link beganDiscriminator} returns. */
+export interface BeganDiscriminator extends Network {
+  /** The autoencoder `image → embedding → image` whose variables the discriminator trains. */
+  readonly autoencoder: SequentialNetwork;
+  /** The exponent η of the loss. */
+  readonly eta: 1 | 2;
+  /** The autoencoder's reconstruction `D(v)` of a batch (inference mode unless told). */
+  reconstruct(x: tf.Tensor, options?: ApplyOptions): tf.Tensor;
+}
+
+interface Sizes {
+  shape: [number, number, number];
+  n: number;
+  h: number;
+  scales: number;
+  repeat: number;
+  base: [number, number];
+}
+
+function sizesOf(config: BeganNetworkConfig, what: string): Sizes {
+  const shape = config.imageShape ?? [28, 28, 1];
+  if (!Array.isArray(shape) || shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new GankitError('config', `${what}: imageShape must be [height, width, channels], got ${JSON.stringify(config.imageShape)}`);
+  }
+  const scales = config.scales ?? 2;
+  if (!Number.isInteger(scales) || scales < 0) throw new GankitError('config', `${what}: scales must be an integer >= 0, got ${scales}`);
+  const f = 2 ** scales;
+  if (shape[0] % f !== 0 || shape[1] % f !== 0) {
+    throw new GankitError('config', `${what}: imageShape ${JSON.stringify(shape)} must have height and width divisible by 2^scales = ${f}`);
+  }
+  return {
+    shape: [shape[0], shape[1], shape[2]],
+    n: checkPositiveInt(config.filters ?? 16, `${what}: filters`),
+    h: checkPositiveInt(config.hidden ?? 32, `${what}: hidden`),
+    scales,
+    repeat: checkPositiveInt(config.convsPerScale ?? 1, `${what}: convsPerScale`),
+    base: [shape[0] / f, shape[1] / f],
+  };
+}
+
+const convs = (filters: number, repeat: number): LayerSpec[] =>
+  Array.from({ length: repeat }, () => [conv2d({ filters, kernelSize: 3 }), elu()]).flat();
+
+/**
+ * BEGAN's decoder (Berthelot et al. 2017, Figure 1): dense `h → base·base·n`, then at each scale
+ * `convsPerScale` 3×3 convolutions with ELU and a 2× nearest-neighbour upsampling (none after the
+ * last), and a 3×3 convolution to the image channels.
+ */
+function decoderLayers(s: Sizes): LayerSpec[] {
+  const layers: LayerSpec[] = [dense({ units: s.base[0] * s.base[1] * s.n }), reshape({ targetShape: [s.base[0], s.base[1], s.n] })];
+  for (let i = 0; i <= s.scales; i++) {
+    layers.push(...convs(s.n, s.repeat));
+    if (i < s.scales) layers.push(upsampling2d());
+  }
+  layers.push(conv2d({ filters: s.shape[2], kernelSize: 3 }));
+  return layers;
+}
+
+/**
+ * BEGAN's encoder (Berthelot et al. 2017, Figure 1): a 3×3 convolution with ELU, then at scale s
+ * `convsPerScale` 3×3 convolutions of (s+1)·n filters with ELU and a stride-2 3×3 convolution of
+ * (s+2)·n filters with ELU (the downsampling; none after the last scale), then dense to h, no
+ * activation.
+ */
+function encoderLayers(s: Sizes): LayerSpec[] {
+  const layers: LayerSpec[] = [conv2d({ filters: s.n, kernelSize: 3 }), elu()];
+  for (let i = 0; i <= s.scales; i++) {
+    layers.push(...convs((i + 1) * s.n, s.repeat));
+    if (i < s.scales) layers.push(conv2d({ filters: (i + 2) * s.n, kernelSize: 3, strides: 2 }), elu());
+  }
+  layers.push(flatten(), dense({ units: s.h }));
+  return layers;
+}
+
+/**
+ * BEGAN's generator (Berthelot et al. 2017, Figure 1: the same architecture as the discriminator's
+ * decoder, with its own weights): z of length h → image `[h, w, c]`, with a tanh at the end so that
+ * samples lie in (-1, 1) like the data (the paper's decoder ends linearly).
+ */
+export function beganGenerator(config: BeganNetworkConfig = {}): SequentialNetwork {
+  const s = sizesOf(config, 'beganGenerator');
+  return sequential({
+    name: config.name ?? 'generator',
+    inputShape: [s.h],
+    seed: config.seed,
+    layers: [...decoderLayers(s), tanh()],
+  });
+}
+
+/**
+ * BEGAN's autoencoder (Berthelot et al. 2017, Figure 1): the encoder to an h-dimensional embedding
+ * and the decoder back to the image, with ELU activations; the output is linear.
+ */
+export function beganAutoencoder(config: BeganNetworkConfig = {}): SequentialNetwork {
+  const s = sizesOf(config, 'beganAutoencoder');
+  return sequential({
+    name: config.name ?? 'autoencoder',
+    inputShape: s.shape,
+    seed: config.seed,
+    layers: [...encoderLayers(s), ...decoderLayers(s)],
+  });
+}
+
+/**
+ * BEGAN's discriminator (Berthelot et al. 2017): an autoencoder ({@link beganAutoencoder}) whose
+ * output is its pixel-wise loss per example, `L(v) = mean |v − AE(v)|^η` (eq. 1), shape
+ * `[batch, 1]` — the value that `beganLoss` of `@gankit/losses` takes as "D's output"
+ * (`beganReconstructionLoss` there computes the same L from a reconstruction). Its variables are
+ * the autoencoder's; {@link BeganDiscriminator.reconstruct} gives the reconstructions.
+ *
+ * @example
+ * ```ts
+ * const discriminator = beganDiscriminator({ filters: 16, hidden: 32, seed: 2 });
+ * const generator = beganGenerator({ filters: 16, hidden: 32, seed: 1 });
+ * ```
+ */
+export function beganDiscriminator(config: BeganDiscriminatorConfig = {}): BeganDiscriminator {
+  const eta = config.eta ?? 1;
+  if (eta !== 1 && eta !== 2) throw new GankitError('config', `beganDiscriminator: eta must be 1 or 2, got ${String(eta)}`);
+  const name = config.name ?? 'discriminator';
+  const autoencoder = beganAutoencoder({ ...config, name });
+  return {
+    name,
+    inputShape: autoencoder.inputShape,
+    outputShape: [1],
+    trainableVariables: autoencoder.trainableVariables,
+    nonTrainableVariables: autoencoder.nonTrainableVariables,
+    autoencoder,
+    eta,
+    reconstruct: (x, options = { training: false }) => autoencoder.apply(x, options),
+    apply(x, options) {
+      return tf.tidy(() => {
+        const d = tf.sub(x, autoencoder.apply(x, options));
+        const e = eta === 1 ? tf.abs(d) : tf.square(d);
+        return tf.mean(tf.reshape(e, [x.shape[0], -1]), 1, true);
+      });
+    },
+    dispose: () => autoencoder.dispose(),
+  };
+}
