@@ -150,27 +150,27 @@ describe('BEGAN losses', () => {
       ],
       (v, r, l) => {
         expectGankitError(() => beganReconstructionLoss(v, r), 'shape', /v \[2, ?2, ?2, ?1\] and reconstruction/);
-        expectGankitError(() => beganReconstructionLoss(v, v, 3 as 1), 'argument', /eta must be 1 or 2, got 3/);
-        expectGankitError(() => beganDiscriminatorLoss(l, l, 1.5), 'argument', /k must be a number in \[0, 1\], got 1.5/);
-        expectGankitError(() => beganDiscriminatorLoss(l, l, Number.NaN), 'argument', /k must be/);
+        expectGankitError(() => beganReconstructionLoss(v, v, 3 as 1), 'value', /eta must be 1 or 2, got 3/);
+        expectGankitError(() => beganDiscriminatorLoss(l, l, 1.5), 'value', /k must be a number in \[0, 1\], got 1.5/);
+        expectGankitError(() => beganDiscriminatorLoss(l, l, Number.NaN), 'value', /k must be/);
       },
     );
     expectGankitError(
       () => beganEquilibriumStep(0, 0.1, 0.1, { gamma: 1.2, lambdaK: 0.001 }),
-      'argument',
+      'value',
       /gamma must be a number in \[0, 1\], got 1.2/,
     );
     expectGankitError(
       () => beganEquilibriumStep(0, 0.1, 0.1, { gamma: 0.5, lambdaK: -1 }),
-      'argument',
+      'value',
       /lambdaK must be a finite number >= 0/,
     );
     expectGankitError(
       () => beganEquilibriumStep(0, Number.NaN, 0.1, { gamma: 0.5, lambdaK: 0.001 }),
-      'argument',
+      'value',
       /realLoss must be a finite number, got NaN/,
     );
-    expectGankitError(() => beganConvergence(0.1, Number.POSITIVE_INFINITY, 0.5), 'argument', /fakeLoss must be a finite number/);
-    expectGankitError(() => beganLoss(2), 'argument', /beganLoss: k must be a number in \[0, 1\], got 2/);
+    expectGankitError(() => beganConvergence(0.1, Number.POSITIVE_INFINITY, 0.5), 'value', /fakeLoss must be a finite number/);
+    expectGankitError(() => beganLoss(2), 'value', /beganLoss: k must be a number in \[0, 1\], got 2/);
   });
 });

@@ -12,7 +12,7 @@ import { checkOutput, checkPair } from './validate';
  * @param reconstruction - the autoencoder's output `D(v)`, the same shape as `v`
  * @param eta - the norm's exponent, 1 (default) or 2
  * @returns one loss per example, `[batch]`
- * @throws GankitError (`'shape'`) when the shapes differ; (`'argument'`) for η other than 1 or 2
+ * @throws GankitError (`'shape'`) when the shapes differ; (`'value'`) for η other than 1 or 2
  */
 export function beganReconstructionLoss(v: tf.Tensor, reconstruction: tf.Tensor, eta: 1 | 2 = 1): tf.Tensor1D {
   const fn = 'beganReconstructionLoss';
@@ -24,7 +24,7 @@ export function beganReconstructionLoss(v: tf.Tensor, reconstruction: tf.Tensor,
       `${fn}: v ${formatShape(v.shape)} and reconstruction ${formatShape(reconstruction.shape)} must have the same shape`,
     );
   }
-  if (eta !== 1 && eta !== 2) throw new GankitError('argument', `${fn}: eta must be 1 or 2, got ${String(eta)}`);
+  if (eta !== 1 && eta !== 2) throw new GankitError('value', `${fn}: eta must be 1 or 2, got ${String(eta)}`);
   return tf.tidy(() => {
     const d = tf.sub(v, reconstruction);
     const e = eta === 1 ? tf.abs(d) : tf.square(d);
@@ -35,7 +35,7 @@ export function beganReconstructionLoss(v: tf.Tensor, reconstruction: tf.Tensor,
 /** Checks an equilibrium factor k: a finite number in [0, 1]. */
 function checkK(k: number, fn: string): number {
   if (typeof k !== 'number' || !Number.isFinite(k) || k < 0 || k > 1) {
-    throw new GankitError('argument', `${fn}: k must be a number in [0, 1], got ${String(k)}`);
+    throw new GankitError('value', `${fn}: k must be a number in [0, 1], got ${String(k)}`);
   }
   return k;
 }
@@ -81,16 +81,16 @@ export interface BeganEquilibriumSettings {
 /** Checks γ ∈ [0, 1] and λ_k ≥ 0, both finite. */
 function checkBeganSettings(s: BeganEquilibriumSettings, fn: string): void {
   if (typeof s.gamma !== 'number' || !Number.isFinite(s.gamma) || s.gamma < 0 || s.gamma > 1) {
-    throw new GankitError('argument', `${fn}: gamma must be a number in [0, 1], got ${String(s.gamma)}`);
+    throw new GankitError('value', `${fn}: gamma must be a number in [0, 1], got ${String(s.gamma)}`);
   }
   if (typeof s.lambdaK !== 'number' || !Number.isFinite(s.lambdaK) || s.lambdaK < 0) {
-    throw new GankitError('argument', `${fn}: lambdaK must be a finite number >= 0, got ${String(s.lambdaK)}`);
+    throw new GankitError('value', `${fn}: lambdaK must be a finite number >= 0, got ${String(s.lambdaK)}`);
   }
 }
 
 function checkLossValue(v: number, what: string, fn: string): void {
   if (typeof v !== 'number' || !Number.isFinite(v))
-    throw new GankitError('argument', `${fn}: ${what} must be a finite number, got ${String(v)}`);
+    throw new GankitError('value', `${fn}: ${what} must be a finite number, got ${String(v)}`);
 }
 
 /**
