@@ -3,7 +3,8 @@
  * state ({@link Trainer.state} / {@link Trainer.loadState}) and a numerical-fault guard
  * ({@link NanGuardOptions}), running any {@link Game}: the classic GAN ({@link classicGame}) or
  * CycleGAN ({@link cycleGan}); and training-scheme
- * plugins: AC-GAN's auxiliary classifier ({@link acgan}), text to image's matching-aware
+ * plugins: AC-GAN's auxiliary classifier ({@link acgan}), InfoGAN's information term and codes
+ * ({@link infogan}, {@link infoganLatent}), text to image's matching-aware
  * discriminator and interpolated captions ({@link ganCls}, {@link ganInt}), unrolled GAN ({@link unrolled}) and
  * experience replay ({@link experienceReplay}). Checkpoint files (Node only) are in
  * `@gankit/trainer/node`.
@@ -22,6 +23,15 @@ export { CYCLEGAN_STATE_FORMAT, cycleGan } from './cyclegan';
 export type { CycleGanGame, CycleGanOptions } from './cyclegan';
 export { acgan, acganAdversarialOutput, acganClassLogits } from './acgan';
 export type { AcganOptions } from './acgan';
+export {
+  infogan,
+  infoganAdversarialOutput,
+  infoganLatent,
+  infoganOneHot,
+  infoganTerms,
+  resolveInfoganCodes,
+} from './info-gan';
+export type { InfoganCodes, InfoganOptions, InfoganTerms, ResolvedInfoganCodes } from './info-gan';
 export { ganCls, ganInt, interpolatedCaptions, mismatchedCaptions } from './gan-cls';
 export type { GanClsOptions, GanIntOptions } from './gan-cls';
 export { unrolled } from './unrolled';
