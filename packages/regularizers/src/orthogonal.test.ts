@@ -127,7 +127,7 @@ describe('orthogonalRegularization (plugin)', () => {
     tf.dispose(Object.values(terms));
     expect(tf.memory().numTensors).toBe(before);
     // The gradient through the plugin reaches the kernel only.
-    const { grads } = tf.variableGrads(() => plugin.generatorLoss!(s).penalty as tf.Scalar, [...g.trainableVariables]);
+    const { grads } = tf.variableGrads(() => (plugin.generatorLoss!(s) as Record<string, tf.Scalar>).penalty, [...g.trainableVariables]);
     expect(Object.keys(grads)).toContain('gtest/dense_0/kernel');
     const expected = gradientByHand(matrix(W1, 4, 3), 0.02);
     Array.from(grads['gtest/dense_0/kernel'].dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
