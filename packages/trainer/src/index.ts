@@ -5,8 +5,8 @@
  * CycleGAN ({@link cycleGan}); and training-scheme
  * plugins: AC-GAN's auxiliary classifier ({@link acgan}), InfoGAN's information term and codes
  * ({@link infogan}, {@link infoganLatent}), text to image's matching-aware
- * discriminator and interpolated captions ({@link ganCls}, {@link ganInt}), unrolled GAN ({@link unrolled}) and
- * experience replay ({@link experienceReplay}). Checkpoint files (Node only) are in
+ * discriminator and interpolated captions ({@link ganCls}, {@link ganInt}), unrolled GAN ({@link unrolled}),
+ * experience replay ({@link experienceReplay}) and BEGAN's equilibrium control ({@link beganEquilibrium}). Checkpoint files (Node only) are in
  * `@gankit/trainer/node`.
  *
  * @packageDocumentation
@@ -22,6 +22,8 @@ export type { ClassicGameOptions } from './classic';
 export { CYCLEGAN_STATE_FORMAT, cycleGan } from './cyclegan';
 export type { CycleGanGame, CycleGanOptions } from './cyclegan';
 export { acgan, acganAdversarialOutput, acganClassLogits } from './acgan';
+export { beganEquilibrium } from './began';
+export type { BeganEquilibrium, BeganEquilibriumOptions } from './began';
 export type { AcganOptions } from './acgan';
 export {
   infogan,
