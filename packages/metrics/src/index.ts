@@ -4,6 +4,8 @@
  *
  * - {@link modeCoverage} with {@link ringModes} / {@link gridModes}: modes captured and
  *   high-quality fraction on Gaussian-mixture toys.
+ * - {@link assignmentAccuracy} / {@link bestAssignment}: the accuracy of the best one-to-one
+ *   code→class assignment (Hungarian algorithm), e.g. InfoGAN's categorical code against digit classes.
  * - {@link FeatureStatistics} / {@link featureStatistics}: streaming float64 mean and covariance.
  * - {@link frechetDistance}: the Fréchet distance between Gaussians (FID on Inception features).
  * - {@link inceptionScore}, {@link kernelInceptionDistance}, {@link precisionRecall}.
@@ -20,6 +22,8 @@
 export type { Rows, RowMajorRows } from './matrix';
 export { modeCoverage, ringModes, gridModes } from './mode-coverage';
 export type { ModeCoverageOptions, ModeCoverageResult } from './mode-coverage';
+export { assignmentAccuracy, bestAssignment } from './assignment';
+export type { Assignment, AssignmentAccuracy } from './assignment';
 export { FeatureStatistics, featureStatistics } from './feature-statistics';
 export { frechetDistance, symmetricEigenvalues } from './frechet';
 export type { FrechetDistanceOptions, GaussianStatistics, SquareMatrixLike, VectorLike } from './frechet';
