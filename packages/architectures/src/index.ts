@@ -18,12 +18,13 @@
  *   conditional GANs ({@link conditionalGenerator}, {@link conditionalDiscriminator} with
  *   projection, {@link acganDiscriminator}), InfoGAN's ({@link infoganGenerator},
  *   {@link infoganDiscriminator} with its Q head), SNGAN's ResNets ({@link snganGenerator},
- *   {@link snganDiscriminator}) and CycleGAN's networks ({@link cycleganGenerator},
+ *   {@link snganDiscriminator}), BigGAN's conditioning ({@link bigganGenerator}: z split across
+ *   the blocks into {@link linearConditionalBatchNorm} with a shared class embedding) and CycleGAN's networks ({@link cycleganGenerator},
  *   {@link patchganDiscriminator}), BEGAN's autoencoder discriminator ({@link beganDiscriminator},
  *   {@link beganAutoencoder}, {@link beganGenerator}).
  * - {@link fromLayersModel}: a tfjs-layers model as a `Network`.
  * - {@link packDiscriminator}: PacGAN's packing, a discriminator that judges m samples jointly.
- * - {@link architectures}: the G/D pairs a configured run names (`dcgan`, `conditional`, `mlp`),
+ * - {@link architectures}: the G/D pairs a configured run names (`dcgan`, `conditional`, `mlp`, `biggan`),
  *   with the schema of their options.
  *
  * @packageDocumentation
@@ -45,6 +46,8 @@ export type { BatchNormConfig } from './layers/batch-norm';
 export { batchNorm } from './layers/batch-norm';
 export type { ConditionalBatchNormConfig } from './layers/conditional-batch-norm';
 export { conditionalBatchNorm } from './layers/conditional-batch-norm';
+export type { LinearConditionalBatchNormConfig, LinearConditionalBatchNormLayer } from './layers/conditional-batch-norm-linear';
+export { asLinearConditionalBatchNorm, linearConditionalBatchNorm } from './layers/conditional-batch-norm-linear';
 export type { EmbeddingConfig } from './layers/embedding';
 export { embedding } from './layers/embedding';
 export type { ConcatLabelConfig } from './layers/concat-label';
@@ -85,6 +88,8 @@ export type {
 export { acganDiscriminator, conditionalDiscriminator, conditionalGenerator, splitAcganOutput } from './builders/conditional';
 export type { InfoganDiscriminatorConfig, InfoganGeneratorConfig } from './builders/info-gan';
 export { infoganDiscriminator, infoganGenerator } from './builders/info-gan';
+export type { BigganGeneratorConfig, BigganLatentLayout } from './builders/biggan';
+export { bigganGenerator, bigganLatentLayout } from './builders/biggan';
 export type { ResBlockDownConfig, ResBlockUpConfig, SnganDiscriminatorConfig, SnganGeneratorConfig } from './builders/sngan';
 export { optimizedResBlockDown, resBlockDown, resBlockUp, snganDiscriminator, snganGenerator } from './builders/sngan';
 export type { CycleganGeneratorConfig, CycleganResidualBlockConfig, PatchganDiscriminatorConfig } from './builders/cyclegan';

@@ -42,8 +42,8 @@ function expectSameWeights(made: () => Network, direct: () => Network): void {
 const image = { exampleShape: [28, 28, 1], numClasses: 10 } as const;
 
 describe('architectures (the registry)', () => {
-  it('lists dcgan, conditional and mlp with their traits, each schema parsing its defaults', () => {
-    expect(architectures.names).toEqual(['dcgan', 'conditional', 'mlp']);
+  it('lists dcgan, conditional, mlp and biggan with their traits, each schema parsing its defaults', () => {
+    expect(architectures.names).toEqual(['dcgan', 'conditional', 'mlp', 'biggan']);
     expect(architectures.parse('dcgan')).toEqual({ latentDim: 100, baseFilters: 64, batchNorm: true });
     expect(architectures.parse('conditional')).toEqual({
       latentDim: 100,
@@ -53,10 +53,12 @@ describe('architectures (the registry)', () => {
       discriminatorConditioning: 'projection',
     });
     expect(architectures.parse('mlp')).toEqual({ latentDim: 16, hidden: [128, 128] });
+    expect(architectures.parse('biggan')).toEqual({ embeddingDim: 32, baseFilters: 64, batchNorm: true });
     expect(architectures.entries.map((e) => [e.generates, e.conditional, e.weightParametrization, e.batchMixing?.option])).toEqual([
       ['images', false, true, 'batchNorm'],
       ['images', true, true, 'batchNorm'],
       ['points', false, false, undefined],
+      ['images', true, true, 'batchNorm'],
     ]);
   });
 
@@ -68,7 +70,7 @@ describe('architectures (the registry)', () => {
       "conditional.discriminatorConditioning must be one of 'embedding', 'one-hot', 'projection', got \"projektion\"; did you mean 'projection'?",
     );
     expect(messageOf(() => architectures.get('dcgna'))).toBe(
-      "unknown architecture 'dcgna'; did you mean 'dcgan'? (one of: dcgan, conditional, mlp)",
+      "unknown architecture 'dcgna'; did you mean 'dcgan'? (one of: dcgan, conditional, mlp, biggan)",
     );
   });
 

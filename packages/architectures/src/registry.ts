@@ -8,6 +8,7 @@ import {
   definePart,
 } from '@gankit/core';
 import * as z from 'zod';
+import { bigganGenerator } from './builders/biggan';
 import { conditionalDiscriminator, conditionalGenerator } from './builders/conditional';
 import { dcganDiscriminator, dcganGenerator } from './builders/dcgan';
 import { mlpDiscriminator, mlpGenerator } from './builders/mlp';
@@ -155,6 +156,43 @@ export const architectures = /* @__PURE__ */ createRegistry('architecture', () =
     create: (o): GanArchitecture => ({
       generator: (spec) => mlpGenerator({ latentDim: o.latentDim, outputDim: spec.exampleShape[0], hidden: o.hidden, seed: spec.seed }),
       discriminator: (spec) => mlpDiscriminator({ inputDim: spec.exampleShape[0], hidden: o.hidden, seed: spec.seed }),
+    }),
+  }),
+  architecture({
+    name: 'biggan',
+    kind: 'architecture',
+    summary:
+      "BigGAN's conditioning (Brock et al. 2019) on a DCGAN-sized G: z split across the blocks, each chunk with a shared class embedding into conditional batch norm; a projection D",
+    generates: 'images',
+    conditional: true,
+    weightParametrization: true,
+    batchMixing: BATCH_NORM_MIXES,
+    schema: z.strictObject({
+      latentDim: z.int().min(1).max(4096).optional().describe('length of z, a multiple of the number of chunks (default 20 per chunk)'),
+      embeddingDim: z.int().min(1).max(1024).default(32).describe('length of the shared class embedding'),
+      baseFilters: baseFilters(),
+      batchNorm: batchNorm(),
+    }),
+    create: (o): GanArchitecture => ({
+      generator: (spec) =>
+        bigganGenerator({
+          numClasses: classes(spec),
+          imageShape: imageShape(spec, 'biggan'),
+          latentDim: o.latentDim,
+          embeddingDim: o.embeddingDim,
+          baseFilters: o.baseFilters,
+          seed: spec.seed,
+        }),
+      discriminator: (spec) =>
+        conditionalDiscriminator({
+          numClasses: classes(spec),
+          conditioning: 'projection',
+          imageShape: imageShape(spec, 'biggan'),
+          baseFilters: o.baseFilters,
+          batchNorm: o.batchNorm,
+          weightParametrization: spec.weightParametrization,
+          seed: spec.seed,
+        }),
     }),
   }),
 ]);
