@@ -22,6 +22,9 @@
  *   the blocks into {@link linearConditionalBatchNorm} with a shared class embedding) and CycleGAN's networks ({@link cycleganGenerator},
  *   {@link patchganDiscriminator}), BEGAN's autoencoder discriminator ({@link beganDiscriminator},
  *   {@link beganAutoencoder}, {@link beganGenerator}).
+ * - Text to image (Reed et al. 2016): a word-level {@link textEncoder} and DCGAN networks on
+ *   caption embeddings ({@link textConditionalGenerator}, {@link textConditionalDiscriminator}) that
+ *   take caption ids or the embeddings themselves.
  * - {@link fromLayersModel}: a tfjs-layers model as a `Network`.
  * - {@link packDiscriminator}: PacGAN's packing, a discriminator that judges m samples jointly.
  * - {@link architectures}: the G/D pairs a configured run names (`dcgan`, `conditional`, `mlp`, `biggan`),
@@ -86,6 +89,13 @@ export type {
   GeneratorConditioning,
 } from './builders/conditional';
 export { acganDiscriminator, conditionalDiscriminator, conditionalGenerator, splitAcganOutput } from './builders/conditional';
+export type {
+  CaptionEmbeddings,
+  TextConditionalDiscriminatorConfig,
+  TextConditionalGeneratorConfig,
+  TextEncoderConfig,
+} from './builders/text';
+export { textConditionalDiscriminator, textConditionalGenerator, textEncoder } from './builders/text';
 export type { InfoganDiscriminatorConfig, InfoganGeneratorConfig } from './builders/info-gan';
 export { infoganDiscriminator, infoganGenerator } from './builders/info-gan';
 export type { BigganGeneratorConfig, BigganLatentLayout } from './builders/biggan';
