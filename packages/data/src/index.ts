@@ -9,6 +9,9 @@
  * - Image helpers: {@link resizeBilinear}, {@link fitImage}, {@link rgbaToChannels},
  *   {@link scaleToMinusOneOne}.
  * - {@link datasets}: the 2-D mixtures by name, with the schema of their options.
+ * - Captions written from digit pixels for text to image ({@link captionDigits}: class, stroke width
+ *   and slant measured by {@link measureDigits}, "a thick seven leaning right"), and a word-level
+ *   {@link WordVocabulary}.
  *
  * File access (IDX files, the `mnist` digits, Fashion-MNIST, image folders, streaming) lives in the
  * Node-only entry `@gankit/data/node`.
@@ -24,6 +27,22 @@ export type { TensorDatasetOptions, ValueRange } from './memory';
 export { IDX_TYPE_CODES, checkIdxBytes, decodeIdxValues, encodeIdx, idxToDataset, parseIdx, parseIdxHeader } from './idx';
 export type { IdxArray, IdxData, IdxDatasetOptions, IdxDtype, IdxHeader } from './idx';
 export { fitImage, resizeBilinear, rgbaToChannels } from './image';
+export {
+  DIGIT_WORDS,
+  NUM_DIGIT_CAPTIONS,
+  SLANT_PHRASES,
+  THICKNESS_WORDS,
+  WordVocabulary,
+  attributeWords,
+  captionDigits,
+  digitCaption,
+  digitCaptionId,
+  digitCaptionParts,
+  digitCaptionThresholds,
+  digitCaptionVocabulary,
+  measureDigits,
+} from './captions';
+export type { CaptionedDigits, DigitAttributes, DigitCaptionParts, DigitCaptionThresholds } from './captions';
 export { dataSetEntry, datasets } from './registry';
 export type { DataTraits, DatasetEntry } from './registry';
 export type { Fit, RawImage, Region } from './image';
