@@ -104,7 +104,7 @@ export function evaluateImages(
     for (let i = 0; i < n; i += EVAL_BATCH) {
       const b = Math.min(EVAL_BATCH, n - i);
       const labels = sampler.numClasses ? Int32Array.from({ length: b }, (_, k) => (i + k) % sampler.numClasses!) : undefined;
-      const z = random.normal([b, ...sampler.latentShape]);
+      const z = sampler.latent ? sampler.latent(b, random) : random.normal([b, ...sampler.latentShape]);
       const [f, p] = tf.tidy(() => {
         const x = sampler.sample(z, labels ? tf.tensor1d(labels, 'int32') : undefined);
         return [clf.features(x), clf.probs(x)];

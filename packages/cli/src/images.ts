@@ -8,7 +8,7 @@ import { RandomSource, type DataSource, type GanPlugin, type JsonValue, type Los
 import { isAveragingPlugin, type AveragingPlugin } from '@gankit/averaging';
 import type { GaussianStatistics } from '@gankit/metrics';
 import { gridRecorder, htmlReport, imageGrid, metricsLogger, type GridRecorder, type MetricsLogger } from '@gankit/report';
-import type { Trainer } from '@gankit/trainer';
+import type { LatentSampler, Trainer } from '@gankit/trainer';
 import {
   MAX_REAL_IMAGES,
   evaluateImages,
@@ -25,12 +25,13 @@ import type { Example, ExampleOutputs, GeneratorSampler, RunFacts } from './exam
 export { MAX_REAL_IMAGES, evaluateImages, realFeatureStatistics } from './image-scores';
 export type { ImageMetric, ImageScores, RealImages } from './image-scores';
 
-/** A {@link GeneratorSampler} over a network in inference mode. */
-export function networkSampler(network: Network, numClasses?: number): GeneratorSampler {
+/** A {@link GeneratorSampler} over a network in inference mode (latent points from `latent`, default standard normal). */
+export function networkSampler(network: Network, numClasses?: number, latent?: LatentSampler): GeneratorSampler {
   return {
     network,
     latentShape: network.inputShape,
     numClasses,
+    latent,
     sample: (z, labels) => network.apply(z, { training: false, labels }),
   };
 }
@@ -63,6 +64,8 @@ export interface ImageExampleSpec {
   readonly numClasses?: number | undefined;
   /** Builds the generator from a seed. */
   generator(seed: number): Network;
+  /** G's latent distribution, for training, the grids and the evaluation (default standard normal). */
+  readonly latent?: LatentSampler | undefined;
   /** Builds the discriminator from a seed. */
   discriminator(seed: number): Network;
   /** The adversarial loss. */
@@ -110,16 +113,18 @@ export function imageExample(spec: ImageExampleSpec): Example {
       const optimizers = spec.optimizers();
       const plugins = spec.plugins();
       if (out) {
+        const gridZ = spec.latent?.(gridCount, new RandomSource(seed).fork('grid-latent'));
         plugins.push(
           gridRecorder({
             every: gridEvery ?? spec.defaults.gridEvery,
             dir: out,
-            z: gridCount,
+            z: gridZ ?? gridCount,
             labels: gridLabels,
             grid: { cols: GRID_COLUMNS },
           }),
           metricsLogger({ file: path.join(out, 'logs.jsonl'), overwrite: !resume }),
         );
+        gridZ?.dispose(); // the recorder keeps a copy
       }
       const generator = spec.generator(seed * 2 + 1);
       const discriminator = spec.discriminator(seed * 2 + 2);
@@ -133,15 +138,21 @@ export function imageExample(spec: ImageExampleSpec): Example {
         plugins,
         discriminatorSteps: spec.discriminatorSteps,
         conditional: spec.numClasses !== undefined,
+        latent: spec.latent,
       };
     },
     async evaluate(sampler, options) {
       const data = spec.data();
       return scoresJson(
-        evaluateImages(sampler, realStatistics(data, options.progress), spec.metric, {
-          ...options,
-          samples: options.samples ?? spec.defaults.evalSamples,
-        }),
+        evaluateImages(
+          spec.latent && !sampler.latent ? { ...sampler, latent: spec.latent } : sampler,
+          realStatistics(data, options.progress),
+          spec.metric,
+          {
+            ...options,
+            samples: options.samples ?? spec.defaults.evalSamples,
+          },
+        ),
       );
     },
     async finish(trainer: Trainer, facts: RunFacts): Promise<ExampleOutputs> {
@@ -149,7 +160,7 @@ export function imageExample(spec: ImageExampleSpec): Example {
       const grids = trainer.plugins.find((p) => p.name === 'grid-recorder') as GridRecorder | undefined;
       const logger = trainer.plugins.find((p) => p.name === 'metrics-logger') as MetricsLogger | undefined;
       const averager = findAverager(trainer.plugins);
-      const raw = networkSampler(trainer.generator, spec.numClasses);
+      const raw = networkSampler(trainer.generator, spec.numClasses, spec.latent);
       const withWeights = <T>(which: 'raw' | 'averaged', fn: () => T): T =>
         which === 'averaged' && averager ? averager.withAveragedWeights(trainer.generator, fn) : fn();
 

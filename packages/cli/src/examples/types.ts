@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DataSource, GanPlugin, JsonValue, LossPair, Network } from '@gankit/core';
-import type { Trainer } from '@gankit/trainer';
+import type { LatentSampler, Trainer } from '@gankit/trainer';
 import type { RunOptions, RunResult } from '../train';
 
 /** Everything an example trains with. */
@@ -23,6 +23,8 @@ export interface ExampleSetup {
   readonly discriminatorSteps: number;
   /** Pass class labels to the networks (default: the trainer's, `true` when the data has classes). */
   readonly conditional?: boolean | undefined;
+  /** G's latent distribution (default: the trainer's, a standard normal), e.g. InfoGAN's noise and codes. */
+  readonly latent?: LatentSampler | undefined;
 }
 
 /** What {@link Example.setup} is told about the run. */
@@ -47,6 +49,8 @@ export interface GeneratorSampler {
   readonly latentShape: readonly number[];
   /** Number of classes of a conditional generator (absent for an unconditional one). */
   readonly numClasses?: number | undefined;
+  /** Draws `n` latent points for evaluations (default: a standard normal of `latentShape`). */
+  readonly latent?: LatentSampler | undefined;
   /** Generates samples for latent points `z` (and int32 `labels` for a conditional generator). */
   sample(z: tf.Tensor, labels?: tf.Tensor): tf.Tensor;
 }
