@@ -120,6 +120,15 @@ describe('gankit train --example mnist-dcgan and the run commands', () => {
     expect(r.stderr).toMatch(/wrote 16 samples of mnist-dcgan \(step 3, averaged \(EMA\) generator\)/);
     const outRaw = path.join(dir, 'sample-raw.png');
     expect((await run(['sample', '--run', dir, '--n', '16', '--seed', '2', '--raw', '--out', outRaw])).status).toBe(0);
+    // --truncation 0.5: the same seed, latent entries beyond ±0.5 redrawn, so other tiles; a bad ψ is refused.
+    const outTrunc = path.join(dir, 'sample-trunc.png');
+    const t = await run(['sample', '--run', dir, '--n', '16', '--seed', '2', '--truncation', '0.5', '--out', outTrunc]);
+    expect(t.status, t.stderr).toBe(0);
+    expect(t.stderr).toMatch(/truncated at ψ 0\.5\) to /);
+    expect(PNG.sync.read(fs.readFileSync(outTrunc)).data.equals(PNG.sync.read(fs.readFileSync(out)).data)).toBe(false);
+    const badPsi = await run(['sample', '--run', dir, '--out', outTrunc, '--truncation', '0']);
+    expect(badPsi.status).toBe(2);
+    expect(badPsi.stderr).toMatch(/--truncation must be a number ψ from 0 \(exclusive\) to 100, got '0'/);
     const png = PNG.sync.read(fs.readFileSync(out));
     const pngRaw = PNG.sync.read(fs.readFileSync(outRaw));
     expect([png.width, png.height]).toEqual([4 * 30 + 2, 4 * 30 + 2]);

@@ -1,12 +1,12 @@
 import path from 'node:path';
-import { GankitError, RandomSource } from '@gankit/core';
+import { GankitError, RandomSource, truncatedNormal } from '@gankit/core';
 import { imageGrid } from '@gankit/report';
 import { rowPerClassLabels } from '../images';
 import { writeOutputFile } from '../paths';
 import { Progress } from '../progress';
 import { loadRun } from '../run';
 import { scatterPng } from '../scatter';
-import { type CliCommand, parseIntOption } from './flags';
+import { type CliCommand, parseIntOption, quoted } from './flags';
 import { type CommandResult, generate, weightsNote } from './generate';
 import { checkOutArg, checkRunArgs, parseRunArgs, startBackend } from './run-args';
 
@@ -22,6 +22,8 @@ export interface SampleOptions {
   readonly raw?: boolean | undefined;
   /** Seed of the latent points (default 0). */
   readonly seed?: number | undefined;
+  /** The truncation trick: latent entries beyond ±ψ are redrawn (`truncatedNormal` of `@gankit/core`); default none. */
+  readonly truncation?: number | undefined;
   /** Draw a progress bar (default true). */
   readonly progress?: boolean | undefined;
 }
@@ -49,7 +51,7 @@ export async function sampleRun(options: SampleOptions): Promise<CommandResult> 
     const seed = options.seed ?? 0;
     const perClass = run.numClasses ? Math.ceil(n / run.numClasses) : 0;
     const labels = run.numClasses ? rowPerClassLabels(run.numClasses, perClass).subarray(0, n) : undefined;
-    const z = new RandomSource(seed).normal([n, ...run.generator.inputShape]);
+    const z = truncatedNormal([n, ...run.generator.inputShape], options.truncation, new RandomSource(seed));
     const bar = options.progress === false || n <= 100 ? undefined : new Progress({ total: n, label: 'sample' });
     const x = generate(run, z, labels, bar);
     z.dispose();
@@ -68,7 +70,7 @@ export async function sampleRun(options: SampleOptions): Promise<CommandResult> 
     return {
       files: [options.out],
       weights: run.weights,
-      summary: `wrote ${n} samples of ${run.example.name} (step ${run.step}, ${weightsNote(run, options.raw)}) to ${options.out}`,
+      summary: `wrote ${n} samples of ${run.example.name} (step ${run.step}, ${weightsNote(run, options.raw)}${options.truncation === undefined ? '' : `, truncated at ψ ${options.truncation}`}) to ${options.out}`,
     };
   } finally {
     run.dispose();
@@ -88,24 +90,41 @@ Options:
   --n <N>            number of samples (default 64 images, 80 for 10 classes, 2500 points)
   --raw              sample the raw generator instead of its EMA
   --seed <S>         seed of the latent points (default 0)
+  --truncation <ψ>   the truncation trick (BigGAN): redraw latent entries beyond ±ψ, a number > 0;
+                     smaller ψ, samples nearer the mode (default: none)
   --backend <B>      tfjs-node-gpu | tfjs-node | wasm | cpu
   --quiet            no progress bar
   -h, --help         this help
 `;
 
+/** `--truncation`: a decimal number ψ > 0, or undefined. */
+function parseTruncation(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const psi = /^[0-9]*\.?[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(psi > 0 && psi <= 100))
+    throw new GankitError('config', `--truncation must be a number ψ from 0 (exclusive) to 100, got ${quoted(value)}`);
+  return psi;
+}
+
 /** `gankit sample`: checks its arguments, starts the backend and writes the samples (see `sampleRun`). */
 export async function runSample(args: readonly string[]): Promise<number> {
-  const values = parseRunArgs('sample', args, { out: { type: 'string' }, n: { type: 'string' }, raw: { type: 'boolean', default: false } });
+  const values = parseRunArgs('sample', args, {
+    out: { type: 'string' },
+    n: { type: 'string' },
+    raw: { type: 'boolean', default: false },
+    truncation: { type: 'string' },
+  });
   if (values.help) {
     process.stdout.write(SAMPLE_USAGE);
     return 0;
   }
   const n = parseIntOption('n', values.n as string | undefined, 1, 100_000);
+  const truncation = parseTruncation(values.truncation as string | undefined);
   const { run, seed, example } = checkRunArgs(values);
   const out = checkOutArg(values, ['.png', '.csv']);
   checkSampleOut(out, example.output, example.name);
   await startBackend(values.backend);
-  const r = await sampleRun({ run, out, n, seed, raw: values.raw === true, progress: !values.quiet });
+  const r = await sampleRun({ run, out, n, seed, truncation, raw: values.raw === true, progress: !values.quiet });
   process.stderr.write(`${r.summary}\n`);
   return 0;
 }
@@ -113,7 +132,7 @@ export async function runSample(args: readonly string[]): Promise<number> {
 /** The `sample` command. */
 export const sampleCommand: CliCommand = {
   name: 'sample',
-  synopsis: ['sample --run DIR --out FILE [--n N] [--raw]'],
+  synopsis: ['sample --run DIR --out FILE [--n N] [--raw] [--truncation ψ]'],
   summary: 'write samples of a trained run (EMA weights by default)',
   usage: SAMPLE_USAGE,
   run: runSample,
