@@ -72,6 +72,17 @@ describe('orthogonalPenalty', () => {
     tf.dispose([w, g]);
   });
 
+  it('a wide kernel (fewer rows than columns) gives the same value and gradient through the smaller Gram matrix', () => {
+    const values = Array.from({ length: 18 }, (_, i) => Math.cos(2 * i + 0.5)); // 3 × 6
+    const w = tf.tensor2d(values, [3, 6]);
+    const p = orthogonalPenalty([w], 0.2);
+    expect(p.dataSync()[0]).toBeCloseTo(penaltyByHand(matrix(values, 3, 6), 0.2), 4);
+    const g = tf.grad((x: tf.Tensor) => orthogonalPenalty([x], 0.2))(w);
+    const expected = gradientByHand(matrix(values, 3, 6), 0.2);
+    Array.from(g.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 4));
+    tf.dispose([w, p, g]);
+  });
+
   it('reshapes a conv kernel [k, k, in, out] to [k·k·in, out], as BigGAN does', () => {
     // 2 × 2 × 3 × 2 holds 24 values; as a matrix it is 12 × 2 in row-major order.
     const values = Array.from({ length: 24 }, (_, i) => Math.sin(i + 1));

@@ -51,7 +51,9 @@ function asMatrix(kernel: tf.Tensor): tf.Tensor2D {
  * `R_β(W) = β·‖WᵀW ⊙ (1 − I)‖²_F` summed over the given kernels, where 1 is the all-ones matrix
  * and I the identity: it pushes the filters (columns of W, conv kernels reshaped to
  * `[k·k·in, out]`) towards pairwise orthogonality without constraining their norms, unlike the
- * full `‖WᵀW − I‖²_F` of Brock et al. 2017. Its gradient is `4β·W(WᵀW ⊙ (1 − I))`.
+ * full `‖WᵀW − I‖²_F` of Brock et al. 2017. Its gradient is `4β·W(WᵀW ⊙ (1 − I))`. For a wide W
+ * (fewer rows than columns) it is computed as `‖WWᵀ‖²_F − Σ_j ‖w_j‖⁴`, the same value from the
+ * smaller Gram matrix (a dense kernel `[20, 3136]` then costs a 20 × 20 product, not 3136 × 3136).
  *
  * Returns a scalar; differentiable with respect to the kernels.
  */
@@ -63,9 +65,18 @@ export function orthogonalPenalty(kernels: readonly tf.Tensor[], beta: number): 
     let total: tf.Scalar = tf.scalar(0);
     for (const kernel of kernels) {
       const w = asMatrix(kernel);
-      const gram = tf.matMul(w, w, true, false);
-      const offDiagonal = tf.sub(gram, tf.mul(gram, tf.eye(gram.shape[0])));
-      total = tf.add(total, tf.sum(tf.square(offDiagonal)));
+      const [rows, cols] = w.shape;
+      let term: tf.Tensor;
+      if (rows >= cols) {
+        const gram = tf.matMul(w, w, true, false);
+        term = tf.sum(tf.square(tf.sub(gram, tf.mul(gram, tf.eye(cols)))));
+      } else {
+        // A wide W (a dense layer from a short z chunk to many units): ‖WᵀW‖_F = ‖WWᵀ‖_F, so
+        // ‖WᵀW ⊙ (1 − I)‖²_F = ‖WWᵀ‖²_F − Σ_j ‖w_j‖⁴ with the rows × rows Gram matrix instead of cols × cols.
+        const small = tf.matMul(w, w, false, true);
+        term = tf.sub(tf.sum(tf.square(small)), tf.sum(tf.square(tf.sum(tf.square(w), 0))));
+      }
+      total = tf.add(total, term);
     }
     return tf.mul(total, beta) as tf.Scalar;
   });
