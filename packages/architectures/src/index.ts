@@ -67,7 +67,7 @@ export type { DcganMnistDiscriminatorConfig, DcganMnistGeneratorConfig } from '.
 export { dcganMnistDiscriminator, dcganMnistGenerator } from './builders/dcgan-mnist';
 export type { DcganDiscriminatorConfig, DcganGeneratorConfig, DcganImageShape } from './builders/dcgan';
 export { dcganDiscriminator, dcganGenerator, dcganLayout } from './builders/dcgan';
-export type { BeganDiscriminator, BeganDiscriminatorConfig, BeganNetworkConfig } from './builders/began';
+export type { BeganDiscriminator, BeganDiscriminatorConfig, BeganGeneratorConfig, BeganNetworkConfig } from './builders/began';
 export { beganAutoencoder, beganDiscriminator, beganGenerator } from './builders/began';
 export type { BuildChainOptions, LayerChain } from './chain';
 export { buildChain, LayerNamer } from './chain';

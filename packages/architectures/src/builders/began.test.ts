@@ -5,8 +5,8 @@ import { expectGradientsFlow, expectNoLeak } from '../test-helpers';
 import { beganAutoencoder, beganDiscriminator, beganGenerator } from './began';
 
 describe('BEGAN networks', () => {
-  it('the generator maps z of length h to images in (-1, 1); the autoencoder maps images to images through h', () => {
-    const g = beganGenerator({ filters: 4, hidden: 6, seed: 1 });
+  it('the generator maps z of length h to images (in (-1, 1) with tanh); the autoencoder maps images to images through h', () => {
+    const g = beganGenerator({ filters: 4, hidden: 6, seed: 1, output: 'tanh' });
     const ae = beganAutoencoder({ filters: 4, hidden: 6, seed: 2 });
     expect(g.inputShape).toEqual([6]);
     expect(g.outputShape).toEqual([28, 28, 1]);
@@ -74,6 +74,10 @@ describe('BEGAN networks', () => {
     expect(() => beganDiscriminator({ eta: 3 as 1 })).toThrow(GankitError);
     expect(() => beganDiscriminator({ eta: 3 as 1 })).toThrow(/eta must be 1 or 2, got 3/);
     expect(() => beganAutoencoder({ filters: 0 })).toThrow(/filters/);
+    expect(() => beganGenerator({ output: 'relu' as 'tanh' })).toThrow(/output must be 'linear' or 'tanh', got "relu"/);
+    const linear = beganGenerator();
+    expect(linear.layers[linear.layers.length - 1].name).toMatch(/conv2d/);
+    linear.dispose();
     expect(() => beganAutoencoder({ scales: -1 })).toThrow(/scales must be an integer >= 0/);
   });
 });

@@ -1,12 +1,12 @@
 // BEGAN (Berthelot et al. 2017): the autoencoder discriminator and the generator (its decoder).
 import * as tf from '@tensorflow/tfjs-core';
 import { type ApplyOptions, GankitError, type Network } from '@gankit/core';
-import { checkPositiveInt } from '../layer';
-import type { LayerSpec } from '../layer';
+import { StatelessLayer, checkPositiveInt, expectRank } from '../layer';
+import type { LayerBuildContext, LayerSpec } from '../layer';
 import { elu, tanh } from '../layers/activations';
 import { conv2d } from '../layers/conv2d';
 import { dense } from '../layers/dense';
-import { flatten, reshape, upsampling2d } from '../layers/shape-layers';
+import { flatten, reshape } from '../layers/shape-layers';
 import { sequential } from '../sequential';
 import type { SequentialNetwork } from '../sequential';
 
@@ -26,6 +26,16 @@ export interface BeganNetworkConfig {
   readonly seed?: number | undefined;
   /** The network's name. */
   readonly name?: string | undefined;
+}
+
+/** Configuration of {@link beganGenerator}. */
+export interface BeganGeneratorConfig extends BeganNetworkConfig {
+  /**
+   * The last activation: `'linear'` (default, as the paper's decoder) or `'tanh'`. A tanh output
+   * can saturate at the data's background value (−1) and stop G's gradient: a BEGAN generator
+   * driven towards the blank images an early autoencoder reconstructs best stays there.
+   */
+  readonly output?: 'linear' | 'tanh' | undefined;
 }
 
 /** Configuration of {@link beganDiscriminator}. */
@@ -74,6 +84,23 @@ function sizesOf(config: BeganNetworkConfig, what: string): Sizes {
   };
 }
 
+/**
+ * 2× nearest-neighbour upsampling by `tf.image.resizeNearestNeighbor`: the same values as
+ * `upsampling2d`, whose broadcasts (Tile) are about ten times slower forward and backward on wasm.
+ */
+class ResizeUp extends StatelessLayer {
+  outputShape(inputShape: readonly number[]): number[] {
+    expectRank(this.name, inputShape, 3, 'upsampling takes NHWC images [batch, height, width, channels]');
+    return [inputShape[0] * 2, inputShape[1] * 2, inputShape[2]];
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.image.resizeNearestNeighbor(x as tf.Tensor4D, [(x.shape[1] as number) * 2, (x.shape[2] as number) * 2]);
+  }
+}
+
+const resizeUp = (): LayerSpec => ({ kind: 'upsampling2d', build: (ctx: LayerBuildContext) => new ResizeUp(ctx) });
+
 const convs = (filters: number, repeat: number): LayerSpec[] =>
   Array.from({ length: repeat }, () => [conv2d({ filters, kernelSize: 3 }), elu()]).flat();
 
@@ -86,7 +113,7 @@ function decoderLayers(s: Sizes): LayerSpec[] {
   const layers: LayerSpec[] = [dense({ units: s.base[0] * s.base[1] * s.n }), reshape({ targetShape: [s.base[0], s.base[1], s.n] })];
   for (let i = 0; i <= s.scales; i++) {
     layers.push(...convs(s.n, s.repeat));
-    if (i < s.scales) layers.push(upsampling2d());
+    if (i < s.scales) layers.push(resizeUp());
   }
   layers.push(conv2d({ filters: s.shape[2], kernelSize: 3 }));
   return layers;
@@ -110,16 +137,20 @@ function encoderLayers(s: Sizes): LayerSpec[] {
 
 /**
  * BEGAN's generator (Berthelot et al. 2017, Figure 1: the same architecture as the discriminator's
- * decoder, with its own weights): z of length h → image `[h, w, c]`, with a tanh at the end so that
- * samples lie in (-1, 1) like the data (the paper's decoder ends linearly).
+ * decoder, with its own weights): z of length h → image `[h, w, c]`, linear at the end like the
+ * paper's decoder (or tanh, see {@link BeganGeneratorConfig.output}).
  */
-export function beganGenerator(config: BeganNetworkConfig = {}): SequentialNetwork {
+export function beganGenerator(config: BeganGeneratorConfig = {}): SequentialNetwork {
   const s = sizesOf(config, 'beganGenerator');
+  const output = config.output ?? 'linear';
+  if (output !== 'linear' && output !== 'tanh') {
+    throw new GankitError('config', `beganGenerator: output must be 'linear' or 'tanh', got ${JSON.stringify(output)}`);
+  }
   return sequential({
     name: config.name ?? 'generator',
     inputShape: [s.h],
     seed: config.seed,
-    layers: [...decoderLayers(s), tanh()],
+    layers: output === 'tanh' ? [...decoderLayers(s), tanh()] : decoderLayers(s),
   });
 }
 
