@@ -2,7 +2,14 @@
 // MNIST FID / IS (or the digit-feature Fréchet distance) of a generator's samples.
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, RandomSource, type JsonValue } from '@gankit/core';
-import { FeatureStatistics, digitClassifier, frechetDistance, inceptionScore, type GaussianStatistics } from '@gankit/metrics';
+import {
+  FeatureStatistics,
+  digitClassifier,
+  frechetDistance,
+  inceptionScore,
+  precisionRecall,
+  type GaussianStatistics,
+} from '@gankit/metrics';
 import { Progress } from './progress';
 import type { EvaluateOptions, GeneratorSampler } from './examples/types';
 
@@ -65,6 +72,31 @@ export function realFeatureStatistics(
   return stats.statistics();
 }
 
+/** Length of the digit classifier's feature vector. */
+const FEATURE_DIM = 128;
+
+/**
+ * The digit classifier's 128-d features of the first `max` images of `real` (default 1,000),
+ * row-major: the real set of {@link evaluateImages}' precision and recall.
+ */
+export function realFeatureRows(real: RealImages, options: { max?: number | undefined } = {}): Float32Array {
+  checkDigitShape(real.sampleShape, 'realFeatureRows');
+  const n = Math.min(real.size, options.max ?? 1000);
+  const clf = digitClassifier();
+  const rows = new Float32Array(n * FEATURE_DIM);
+  try {
+    for (let i = 0; i < n; i += 500) {
+      const b = Math.min(500, n - i);
+      const feats = tf.tidy(() => clf.features(tf.tensor(real.data.subarray(i * 784, (i + b) * 784), [b, 28, 28, 1])));
+      rows.set(feats.dataSync(), i * FEATURE_DIM);
+      feats.dispose();
+    }
+  } finally {
+    clf.dispose();
+  }
+  return rows;
+}
+
 /** What {@link evaluateImages} reports. */
 export interface ImageScores {
   /** MNIST FID (`'mnist'` metric) against the real statistics. */
@@ -75,6 +107,10 @@ export interface ImageScores {
   readonly frechetDistanceDigitFeatures?: number | undefined;
   /** Conditional generators: fraction of samples the digit classifier puts in the class asked for. */
   readonly labelAccuracy?: number | undefined;
+  /** Improved precision (Kynkäänniemi et al. 2019, k = 3, digit-classifier features), when real feature rows were given. */
+  readonly precision?: number | undefined;
+  /** Improved recall, likewise. */
+  readonly recall?: number | undefined;
   /** Samples scored. */
   readonly samples: number;
 }
@@ -83,12 +119,14 @@ export interface ImageScores {
  * Scores `samples` images from a generator against real feature statistics, in batches of 100
  * with a progress bar. The latent points come from `RandomSource(seed)`, so the raw and averaged
  * weights of a run are scored on the same z. Conditional generators get labels `i mod numClasses`.
+ * With `realFeatures` (rows from {@link realFeatureRows}) it also reports improved precision and
+ * recall (k = 3) of the samples' features against those rows.
  */
 export function evaluateImages(
   sampler: GeneratorSampler,
   real: GaussianStatistics,
   metric: ImageMetric,
-  options: EvaluateOptions & { samples: number },
+  options: EvaluateOptions & { samples: number; realFeatures?: Float32Array | undefined },
 ): ImageScores {
   const n = options.samples;
   if (!Number.isInteger(n) || n < 10) throw new GankitError('config', `evaluateImages: samples must be an integer >= 10, got ${n}`);
@@ -97,6 +135,7 @@ export function evaluateImages(
   const clf = digitClassifier();
   const feats = new FeatureStatistics();
   const probs = new Float32Array(n * 10);
+  const rows = options.realFeatures ? new Float32Array(n * FEATURE_DIM) : undefined;
   let correct = 0;
   const bar =
     options.progress === false ? undefined : new Progress({ total: n, label: `evaluate${options.label ? ` ${options.label}` : ''}` });
@@ -111,6 +150,7 @@ export function evaluateImages(
       });
       z.dispose();
       feats.add(f as tf.Tensor2D);
+      rows?.set(f.dataSync(), i * FEATURE_DIM);
       const pv = p.dataSync();
       probs.set(pv, i * 10);
       tf.dispose([f, p]);
@@ -137,6 +177,11 @@ export function evaluateImages(
     out.frechetDistanceDigitFeatures = fd;
   }
   if (sampler.numClasses) out.labelAccuracy = correct / n;
+  if (rows && options.realFeatures) {
+    const pr = precisionRecall(options.realFeatures, rows, { k: 3, dim: FEATURE_DIM });
+    out.precision = pr.precision;
+    out.recall = pr.recall;
+  }
   return out;
 }
 
@@ -152,6 +197,8 @@ export function scoresJson(s: ImageScores): { [key: string]: JsonValue } {
   if (s.inceptionScore) o.inceptionScore = { mean: round(s.inceptionScore.mean), std: round(s.inceptionScore.std) };
   if (s.frechetDistanceDigitFeatures !== undefined) o.frechetDistanceDigitFeatures = round(s.frechetDistanceDigitFeatures);
   if (s.labelAccuracy !== undefined) o.labelAccuracy = round(s.labelAccuracy);
+  if (s.precision !== undefined) o.precision = round(s.precision);
+  if (s.recall !== undefined) o.recall = round(s.recall);
   return o;
 }
 
@@ -162,5 +209,6 @@ export function scoresLine(s: ImageScores): string {
   if (s.inceptionScore) parts.push(`IS ${s.inceptionScore.mean.toFixed(2)}`);
   if (s.frechetDistanceDigitFeatures !== undefined) parts.push(`FD ${s.frechetDistanceDigitFeatures.toFixed(1)}`);
   if (s.labelAccuracy !== undefined) parts.push(`label accuracy ${(s.labelAccuracy * 100).toFixed(0)}%`);
+  if (s.precision !== undefined && s.recall !== undefined) parts.push(`precision ${s.precision.toFixed(2)}, recall ${s.recall.toFixed(2)}`);
   return parts.join(', ');
 }

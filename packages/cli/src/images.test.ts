@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, type Network } from '@gankit/core';
 import { mnistDigits } from '@gankit/data/node';
-import { digitClassifier, mnistFrechetDistance, mnistScore } from '@gankit/metrics';
+import { digitClassifier, mnistFrechetDistance, mnistScore, precisionRecall } from '@gankit/metrics';
 import { describe, expect, it } from 'vitest';
-import { evaluateImages, realFeatureStatistics, rowPerClassLabels } from './images';
+import { evaluateImages, realFeatureRows, realFeatureStatistics, rowPerClassLabels } from './images';
 import type { GeneratorSampler } from './examples/types';
 
 /** A "generator" that returns real test digits in order, ignoring z: its scores have a known reference. */
@@ -91,6 +91,42 @@ describe('evaluateImages', () => {
     let agree = 0;
     for (let i = 0; i < n; i++) if (pred[i] === i % 10) agree++;
     expect(scores.labelAccuracy).toBeCloseTo(agree / n, 10);
+  });
+
+  it('with real feature rows, reports precision and recall: high for held-out digits, recall low for one digit class', () => {
+    const real = realFeatureStatistics(train, { max: 2000, progress: false });
+    // The real rows: 400 other held-out digits (the stored training digits are grouped by class).
+    const others = { data: test.data.subarray(400 * 784), size: test.size - 400, sampleShape: [28, 28, 1] };
+    const rows = realFeatureRows(others, { max: 400 });
+    expect(rows.length).toBe(400 * 128);
+    const n = 400;
+    const before = tf.memory().numTensors;
+    const scores = evaluateImages(replaySampler(test.data, test.size), real, 'mnist', {
+      seed: 0,
+      samples: n,
+      progress: false,
+      realFeatures: rows,
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    // The same computation as precisionRecall of @gankit/metrics on the features.
+    const clf = digitClassifier();
+    const feats = tf.tidy(() => clf.features(tf.tensor(test.data.subarray(0, n * 784), [n, 28, 28, 1])));
+    const expected = precisionRecall(rows, feats, { k: 3, dim: 128 });
+    tf.dispose(feats);
+    clf.dispose();
+    expect(scores.precision).toBeCloseTo(expected.precision, 10);
+    expect(scores.recall).toBeCloseTo(expected.recall, 10);
+    expect(scores.precision!).toBeGreaterThan(0.6);
+    expect(scores.recall!).toBeGreaterThan(0.6);
+    // Only the first digit class of the (class-grouped) test set: precise, but it covers a tenth.
+    const ones = evaluateImages(replaySampler(testSet.data, 100), real, 'mnist', {
+      seed: 0,
+      samples: 100,
+      progress: false,
+      realFeatures: rows,
+    });
+    expect(ones.recall!).toBeLessThan(0.3);
+    expect(ones.recall!).toBeLessThan(scores.recall! / 2);
   });
 
   it('refuses images the digit classifier cannot score', () => {

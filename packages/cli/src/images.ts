@@ -12,6 +12,7 @@ import type { LatentSampler, Trainer } from '@gankit/trainer';
 import {
   MAX_REAL_IMAGES,
   evaluateImages,
+  realFeatureRows,
   realFeatureStatistics,
   round,
   scoresJson,
@@ -22,7 +23,7 @@ import {
 } from './image-scores';
 import type { Example, ExampleOutputs, GeneratorSampler, RunFacts } from './examples/types';
 
-export { MAX_REAL_IMAGES, evaluateImages, realFeatureStatistics } from './image-scores';
+export { MAX_REAL_IMAGES, evaluateImages, realFeatureRows, realFeatureStatistics } from './image-scores';
 export type { ImageMetric, ImageScores, RealImages } from './image-scores';
 
 /** A {@link GeneratorSampler} over a network in inference mode (latent points from `latent`, default standard normal). */
@@ -80,6 +81,11 @@ export interface ImageExampleSpec {
   readonly settings: { [key: string]: JsonValue };
   /** The training configuration (`--config` runs), written to config.json. */
   readonly config?: JsonValue | undefined;
+  /**
+   * Also score improved precision and recall (k = 3, digit-classifier features) of the samples
+   * against as many real images as samples (default false).
+   */
+  readonly precisionRecall?: boolean | undefined;
 }
 
 const GRID_COLUMNS = 8;
@@ -96,6 +102,12 @@ export function imageExample(spec: ImageExampleSpec): Example {
   const realStatistics = (data: RealImages, progress: boolean | undefined): GaussianStatistics => {
     realStats ??= realFeatureStatistics(data, { progress });
     return realStats;
+  };
+  const realRows = new Map<number, Float32Array>();
+  const realFeatures = (data: RealImages, samples: number): Float32Array | undefined => {
+    if (!spec.precisionRecall) return undefined;
+    if (!realRows.has(samples)) realRows.set(samples, realFeatureRows(data, { max: samples }));
+    return realRows.get(samples);
   };
   const gridCount = spec.numClasses ? spec.numClasses * GRID_COLUMNS : 64;
   const gridLabels = spec.numClasses ? rowPerClassLabels(spec.numClasses, GRID_COLUMNS) : undefined;
@@ -143,6 +155,7 @@ export function imageExample(spec: ImageExampleSpec): Example {
     },
     async evaluate(sampler, options) {
       const data = spec.data();
+      const samples = options.samples ?? spec.defaults.evalSamples;
       return scoresJson(
         evaluateImages(
           spec.latent && !sampler.latent ? { ...sampler, latent: spec.latent } : sampler,
@@ -150,7 +163,8 @@ export function imageExample(spec: ImageExampleSpec): Example {
           spec.metric,
           {
             ...options,
-            samples: options.samples ?? spec.defaults.evalSamples,
+            samples,
+            realFeatures: realFeatures(data, samples),
           },
         ),
       );
@@ -184,7 +198,7 @@ export function imageExample(spec: ImageExampleSpec): Example {
       const data = trainer.data as unknown as RealImages;
       const real = realStatistics(data, facts.progress);
       const samples = facts.evalSamples ?? spec.defaults.evalSamples;
-      const evalOptions = { seed: facts.seed, samples, progress: facts.progress };
+      const evalOptions = { seed: facts.seed, samples, progress: facts.progress, realFeatures: realFeatures(data, samples) };
       const rawScores = evaluateImages(raw, real, spec.metric, { ...evalOptions, label: 'raw' });
       const avgScores = averager
         ? await averager.withAveragedWeights(trainer.generator, async () =>
@@ -223,6 +237,8 @@ export function imageExample(spec: ImageExampleSpec): Example {
         if (s.frechetDistanceDigitFeatures !== undefined)
           finalMetrics[`${prefix} FD (digit features)`] = round(s.frechetDistanceDigitFeatures);
         if (s.labelAccuracy !== undefined) finalMetrics[`${prefix} label accuracy`] = round(s.labelAccuracy);
+        if (s.precision !== undefined) finalMetrics[`${prefix} precision`] = round(s.precision);
+        if (s.recall !== undefined) finalMetrics[`${prefix} recall`] = round(s.recall);
       };
       addScores('raw', rawScores);
       if (avgScores) addScores(averager!.name, avgScores);
