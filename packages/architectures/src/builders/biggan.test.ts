@@ -14,7 +14,7 @@ describe('bigganGenerator', () => {
     expect(g.usesLabels).toBe(true);
     const shapes = Object.fromEntries(g.trainableVariables.map((v) => [v.name, v.shape]));
     expect(shapes).toEqual({
-      'generator/dense/kernel': [20, 7 * 7 * 8],
+      'generator/dense/kernel': [20 + 32, 7 * 7 * 8],
       'generator/shared/embeddings': [10, 32],
       'generator/cbn_0/gamma_kernel': [52, 8],
       'generator/cbn_0/beta_kernel': [52, 8],
@@ -76,5 +76,15 @@ describe('bigganGenerator', () => {
       'bigganGenerator: latentDim 100 must split into 3 equal chunks (one for the first layer, one per upsampling block); use a multiple of 3',
     );
     expect(() => bigganGenerator({ numClasses: 10, embeddingDim: 0 })).toThrow(/embeddingDim must be a positive integer, got 0/);
+    // The original BigGAN's first layer sees z₀ alone.
+    const plain = bigganGenerator({ numClasses: 3, baseFilters: 2, conditionFirstLayer: false });
+    expect(plain.trainableVariables.find((v) => v.name === 'generator/dense/kernel')?.shape).toEqual([20, 7 * 7 * 4]);
+    const z = new RandomSource(1).normal([2, 60]);
+    const y = tf.tensor1d([0, 2], 'int32');
+    tf.dispose([plain.apply(z, { training: false, labels: y }), z, y]);
+    plain.dispose();
+    expect(() => bigganGenerator({ numClasses: 3, conditionFirstLayer: 'yes' as never })).toThrow(
+      /conditionFirstLayer must be true or false/,
+    );
   });
 });

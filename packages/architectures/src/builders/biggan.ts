@@ -23,6 +23,12 @@ export interface BigganGeneratorConfig {
   readonly latentDim?: number | undefined;
   /** Length of the shared class embedding (default 32). */
   readonly embeddingDim?: number | undefined;
+  /**
+   * Feed the shared embedding to the first dense layer too, `[z₀, e(y)]` (default `true`, as
+   * BigGAN-deep does); `false` is the original BigGAN, whose first layer sees z₀ alone, so that
+   * at small truncation thresholds its first activations shrink towards zero.
+   */
+  readonly conditionFirstLayer?: boolean | undefined;
   /** Generated image shape (default `[28, 28, 1]`; any shape {@link dcganLayout} accepts). */
   readonly imageShape?: readonly [number, number, number] | undefined;
   /** Filters of the last hidden layer, doubled per earlier layer (default 64). */
@@ -62,7 +68,8 @@ export function bigganLatentLayout(config: BigganGeneratorConfig): BigganLatentL
 /**
  * A small class-conditional generator with BigGAN's conditioning (Brock et al. 2019, §3 and
  * appendix B, "hierarchical latent space" and "shared embedding"): z is split into equal chunks;
- * the first goes through a dense layer to `start × start × base·2^(steps-1)`; every upsampling block
+ * the first, with the shared class embedding e(y) beside it (BigGAN-deep's choice; without it with
+ * `conditionFirstLayer: false`), goes through a dense layer to `start × start × base·2^(steps-1)`; every upsampling block
  * gets its own chunk concatenated with one **shared** class embedding e(y), and that vector
  * `c = [z_i, e(y)]` sets the gains and biases of the block's conditional batch norm
  * ({@link linearConditionalBatchNorm}: `γ = 1 + c·W_γ`, `β = c·W_β`). Each block is conditional
@@ -81,6 +88,9 @@ export function bigganGenerator(config: BigganGeneratorConfig): GraphNetwork {
   const { start, steps, channels } = dcganLayout(imageShape, what);
   const { chunks, chunkDim, conditionDim } = bigganLatentLayout(config);
   const embeddingDim = conditionDim - chunkDim;
+  const conditionFirst = config.conditionFirstLayer ?? true;
+  if (typeof conditionFirst !== 'boolean')
+    throw new GankitError('config', `${what}: conditionFirstLayer must be true or false, got ${JSON.stringify(conditionFirst)}`);
   const base = checkPositiveInt(config.baseFilters ?? 64, `${what}: baseFilters`);
   const init = normal(0, 0.02);
   const filters = (i: number) => base * 2 ** (steps - 1 - i);
@@ -90,7 +100,8 @@ export function bigganGenerator(config: BigganGeneratorConfig): GraphNetwork {
     seed: config.seed,
     numClasses,
     build: (b) => {
-      const first = b.layer(dense({ units: start * start * filters(0), useBias: false, kernelInitializer: init }), [chunkDim], 'dense');
+      const firstInput = conditionFirst ? chunkDim + embeddingDim : chunkDim;
+      const first = b.layer(dense({ units: start * start * filters(0), useBias: false, kernelInitializer: init }), [firstInput], 'dense');
       const shared = b.layer(embedding({ inputDim: numClasses, outputDim: embeddingDim, initializer: normal(0, 1) }), [], 'shared');
       const blocks: { cbn: LinearConditionalBatchNormLayer; up: Layer }[] = [];
       let size = start;
@@ -111,7 +122,8 @@ export function bigganGenerator(config: BigganGeneratorConfig): GraphNetwork {
         forward: (z, options) => {
           const parts = tf.split(z, chunks, 1);
           const e = shared.apply(options.labels as tf.Tensor, options);
-          let h = tf.reshape(first.apply(parts[0], options), [-1, start, start, filters(0)]);
+          const z0 = conditionFirst ? tf.concat([parts[0], e], 1) : parts[0];
+          let h = tf.reshape(first.apply(z0, options), [-1, start, start, filters(0)]);
           blocks.forEach(({ cbn, up }, i) => {
             h = up.apply(tf.relu(cbn.applyConditioned(h, tf.concat([parts[i + 1], e], 1), options)), options);
           });
