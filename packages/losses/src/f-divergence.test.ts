@@ -71,6 +71,14 @@ describe('f-GAN losses', () => {
     expect(Math.max(...t('total-variation').map(Math.abs))).toBeLessThanOrEqual(0.5);
     for (const d of F_DIVERGENCES) {
       const loss = fGan(d);
+      const other = tf.tidy(() =>
+        Array.from(
+          tf
+            .grad((f: tf.Tensor) => fGan(d, { generator: 'non-saturating' }).generator(f))(v)
+            .dataSync(),
+        ),
+      );
+      expect(other.every(Number.isFinite), d).toBe(true);
       const grads = tf.tidy(() => {
         const [gr, gf] = tf.grads((r: tf.Tensor, f: tf.Tensor) => loss.discriminator(r, f))([v, v]);
         const gg = tf.grad((f: tf.Tensor) => loss.generator(f))(v);
@@ -97,7 +105,44 @@ describe('f-GAN losses', () => {
     tf.dispose([real, fake, d, g]);
   });
 
+  it('the non-saturating generator maximises E_Q[g_f(v)] (§3.2): for gan it is the non-saturating GAN loss, for kl −E[v]', () => {
+    const fake = tf.tensor2d([[-0.5], [0.8], [1.5]]);
+    const f = Array.from(fake.dataSync());
+    const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+    const before = tf.memory().numTensors;
+    const expected: Record<FDivergence, number> = {
+      kl: -mean(f),
+      'reverse-kl': mean(f.map((v) => Math.exp(-v))),
+      pearson: -mean(f),
+      'squared-hellinger': -mean(f.map((v) => 1 - Math.exp(-v))),
+      'jensen-shannon': -mean(f.map((v) => Math.log(2) - Math.log1p(Math.exp(-v)))),
+      gan: mean(f.map((v) => Math.log1p(Math.exp(-v)))),
+      'total-variation': -mean(f.map((v) => 0.5 * Math.tanh(v))),
+    };
+    for (const d of F_DIVERGENCES) {
+      const loss = fGan(d, { generator: 'non-saturating' });
+      expect(loss.name).toBe(`f-gan/${d}/non-saturating`);
+      const g = loss.generator(fake);
+      expect(g.dataSync()[0], d).toBeCloseTo(expected[d], 5);
+      g.dispose();
+      // The critic's loss is the same bound whichever generator objective is chosen.
+      const a = loss.discriminator(fake, fake);
+      const b = fGan(d).discriminator(fake, fake);
+      expect(a.dataSync()[0]).toBeCloseTo(b.dataSync()[0], 6);
+      tf.dispose([a, b]);
+    }
+    // For gan it is exactly the non-saturating GAN generator loss −E log D(G(z)).
+    const ns = fGan('gan', { generator: 'non-saturating' }).generator(fake);
+    expect(ns.dataSync()[0]).toBeCloseTo(mean(f.map((v) => -Math.log(1 / (1 + Math.exp(-v))))), 5);
+    ns.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    fake.dispose();
+  });
+
   it('names a bad divergence and bad outputs', () => {
+    expect(() => fGan('kl', { generator: 'minimax' as 'saddle' })).toThrow(
+      /^fGan: generator must be 'saddle' or 'non-saturating', got "minimax"$/,
+    );
     expect(() => fGan('chi' as FDivergence)).toThrow(/fGan: unknown f-divergence 'chi'; one of kl, reverse-kl, pearson/);
     const x = tf.zeros([2, 1], 'int32');
     expect(() => fGan('kl').discriminator(x, x)).toThrow(/must be float32/);
@@ -106,7 +151,9 @@ describe('f-GAN losses', () => {
 
   it('is in the registry: "f-gan" with a divergence option (default jensen-shannon), precise about a bad one', () => {
     expect(losses.create('f-gan', { divergence: 'kl' }).name).toBe('f-gan/kl');
-    expect(losses.parse('f-gan')).toEqual({ divergence: 'jensen-shannon' });
+    expect(losses.parse('f-gan')).toEqual({ divergence: 'jensen-shannon', generator: 'saddle' });
+    expect(losses.create('f-gan', { divergence: 'kl', generator: 'non-saturating' }).name).toBe('f-gan/kl/non-saturating');
+    expect(() => losses.parse('f-gan', { generator: 'minimax' })).toThrow(/f-gan\.generator must be one of/);
     expect(() => losses.parse('f-gan', { divergence: 'pearsn' })).toThrow(/f-gan\.divergence must be one of .*did you mean 'pearson'/);
   });
 });

@@ -103,26 +103,48 @@ export function fDivergenceBound(realOutput: tf.Tensor, fakeOutput: tf.Tensor, d
   return tf.tidy(() => tf.sub(tf.mean(s.activation(realOutput)), tf.mean(s.conjugateOfActivation(fakeOutput)))) as tf.Scalar;
 }
 
+/** How the generator of {@link fGan} is updated. */
+export type FGanGeneratorObjective = 'saddle' | 'non-saturating';
+
+/** Options of {@link fGan}. */
+export interface FGanOptions {
+  /**
+   * `'saddle'` (default): G minimises the bound's fake part `−E_Q[f*(g_f(v))]`, the saddle-point
+   * objective of the paper's Algorithm 1. `'non-saturating'`: G maximises `E_Q[g_f(v)]` instead
+   * (Nowozin et al. 2016, §3.2, the f-divergence form of the `−log D` trick, with the same stationary
+   * point): for `gan` it is the non-saturating GAN loss; for `kl` it follows `log(p/q)` where the
+   * saddle objective follows `p/q`, which lets a generator stuck on one mode spread out.
+   */
+  readonly generator?: FGanGeneratorObjective | undefined;
+}
+
 /**
  * The f-GAN loss pair for one f-divergence (Nowozin et al. 2016): the critic minimises the negated
  * bound {@link fDivergenceBound}; the generator minimises the bound's fake part,
- * `−E_Q[f*(g_f(v_fake))]` (the saddle-point objective of the paper). Outputs are raw scores
- * (`probabilistic: false`); the name is `f-gan/<divergence>`.
+ * `−E_Q[f*(g_f(v_fake))]` (the saddle-point objective of the paper), or with
+ * `{ generator: 'non-saturating' }` maximises `E_Q[g_f(v_fake)]` (§3.2). Outputs are raw scores
+ * (`probabilistic: false`); the name is `f-gan/<divergence>`, with `/non-saturating` added for that
+ * generator objective.
  *
  * @param divergence - one of {@link F_DIVERGENCES} (default `'jensen-shannon'`)
+ * @param options - the generator objective ({@link FGanOptions})
  * @returns the loss pair
- * @throws GankitError (`'config'`) for an unknown divergence
+ * @throws GankitError (`'config'`) for an unknown divergence or generator objective
  */
-export function fGan(divergence: FDivergence = 'jensen-shannon'): LossPair {
+export function fGan(divergence: FDivergence = 'jensen-shannon', options: FGanOptions = {}): LossPair {
   const s = spec(divergence, 'fGan');
+  const objective = options.generator ?? 'saddle';
+  if (objective !== 'saddle' && objective !== 'non-saturating')
+    throw new GankitError('config', `fGan: generator must be 'saddle' or 'non-saturating', got ${JSON.stringify(objective)}`);
+  const generatorTerm = objective === 'saddle' ? s.conjugateOfActivation : s.activation;
   return Object.freeze({
-    name: `f-gan/${s.name}`,
+    name: objective === 'saddle' ? `f-gan/${s.name}` : `f-gan/${s.name}/non-saturating`,
     probabilistic: false,
     discriminator: (realOutput: tf.Tensor, fakeOutput: tf.Tensor) =>
       tf.tidy(() => tf.neg(fDivergenceBound(realOutput, fakeOutput, s.name))) as tf.Scalar,
     generator: (fakeOutput: tf.Tensor) => {
       checkOutput(fakeOutput, 'fakeOutput', 'fGan generator');
-      return tf.tidy(() => tf.neg(tf.mean(s.conjugateOfActivation(fakeOutput)))) as tf.Scalar;
+      return tf.tidy(() => tf.neg(tf.mean(generatorTerm(fakeOutput)))) as tf.Scalar;
     },
   });
 }

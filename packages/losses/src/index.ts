@@ -50,7 +50,7 @@ export {
   relativisticAverageHingeGeneratorLoss,
 } from './relativistic';
 export { F_DIVERGENCES, F_DIVERGENCE_SPECS, fDivergenceBound, fGan } from './f-divergence';
-export type { FDivergence, FDivergenceSpec } from './f-divergence';
+export type { FDivergence, FDivergenceSpec, FGanGeneratorObjective, FGanOptions } from './f-divergence';
 export { acganClassLoss } from './classification';
 export { ganClsDiscriminatorLoss, ganClsMismatchTerm, interpolateEmbeddings } from './gan-cls';
 export { infoCategoricalLoss, infoContinuousLoss } from './info';

@@ -45,8 +45,12 @@ export const losses = /* @__PURE__ */ createRegistry('loss', () => [
         .literal([...F_DIVERGENCES])
         .default('jensen-shannon')
         .describe('the f-divergence to minimise: kl, reverse-kl, pearson, squared-hellinger, jensen-shannon, gan, total-variation'),
+      generator: z
+        .literal(['saddle', 'non-saturating'])
+        .default('saddle')
+        .describe("G's objective: saddle (minimise −E f*(g(v))) or non-saturating (maximise E g(v), the paper's §3.2)"),
     }),
-    create: (o): LossPair => fGan(o.divergence),
+    create: (o): LossPair => fGan(o.divergence, { generator: o.generator }),
   }),
 ]);
 
