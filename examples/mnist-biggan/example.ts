@@ -28,10 +28,10 @@ export const MNIST_BIGGAN = {
   steps: 1000,
   batchSize: 32,
   numClasses: 10,
-  /** Length of z: three chunks of 20 (the dense layer's and one per upsampling block). */
-  latentDim: 60,
+  /** Length of z: three chunks of 32 (the dense layer's and one per upsampling block). */
+  latentDim: 96,
   /** Length of the shared class embedding. */
-  embeddingDim: 32,
+  embeddingDim: 16,
   /** Filters of G's last hidden layer and D's first conv (mnist-cgan has 64). */
   baseFilters: 32,
   /** β of the orthogonal regularization (BigGAN's 1e-4). */
@@ -163,7 +163,7 @@ function bigganExample(name: string, description: string, orthogonal: boolean): 
 
 /**
  * mnist-biggan: BigGAN's conditioning (Brock et al. 2019) on the `mnist` digits at DCGAN size: a
- * {@link bigganGenerator} whose z is split into three chunks — one for the first dense layer, one
+ * `bigganGenerator` whose z is split into three chunks — one for the first dense layer, one
  * for each upsampling block, where it is concatenated with the shared class embedding and sets the
  * gains and biases of that block's conditional batch norm — against a projection discriminator;
  * BigGAN's orthogonal regularization (β = 1e-4) on G's kernels; non-saturating loss, Adam 2e-4

@@ -79,7 +79,7 @@ export function bigganLatentLayout(config: BigganGeneratorConfig): BigganLatentL
  *
  * Input: z `[batch, latentDim]`; `apply` needs `options.labels` (int32 `[batch]`, values in
  * `[0, numClasses)`). Output: `[batch, ...imageShape]` in (-1, 1). Layers: `dense` (z₀), `shared`
- * (the embedding, N(0, 1)), `cbn_<i>` and `up_<i>` per block.
+ * (the embedding, N(0, 0.05²): a larger start let the class swamp z₀ and each class collapsed to one image), `cbn_<i>` and `up_<i>` per block.
  */
 export function bigganGenerator(config: BigganGeneratorConfig): GraphNetwork {
   const what = 'bigganGenerator';
@@ -102,7 +102,7 @@ export function bigganGenerator(config: BigganGeneratorConfig): GraphNetwork {
     build: (b) => {
       const firstInput = conditionFirst ? chunkDim + embeddingDim : chunkDim;
       const first = b.layer(dense({ units: start * start * filters(0), useBias: false, kernelInitializer: init }), [firstInput], 'dense');
-      const shared = b.layer(embedding({ inputDim: numClasses, outputDim: embeddingDim, initializer: normal(0, 1) }), [], 'shared');
+      const shared = b.layer(embedding({ inputDim: numClasses, outputDim: embeddingDim, initializer: normal(0, 0.05) }), [], 'shared');
       const blocks: { cbn: LinearConditionalBatchNormLayer; up: Layer }[] = [];
       let size = start;
       for (let i = 0; i < steps; i++) {
