@@ -76,8 +76,9 @@ export function realFeatureStatistics(
 const FEATURE_DIM = 128;
 
 /**
- * The digit classifier's 128-d features of the first `max` images of `real` (default 1,000),
- * row-major: the real set of {@link evaluateImages}' precision and recall.
+ * The digit classifier's 128-d features of `max` images of `real` (default 1,000) spread evenly over
+ * it (image `floor(j · size / max)` for row j: stored data sets such as `mnistDigits` are grouped
+ * by class), row-major: the real set of {@link evaluateImages}' precision and recall.
  */
 export function realFeatureRows(real: RealImages, options: { max?: number | undefined } = {}): Float32Array {
   checkDigitShape(real.sampleShape, 'realFeatureRows');
@@ -87,7 +88,12 @@ export function realFeatureRows(real: RealImages, options: { max?: number | unde
   try {
     for (let i = 0; i < n; i += 500) {
       const b = Math.min(500, n - i);
-      const feats = tf.tidy(() => clf.features(tf.tensor(real.data.subarray(i * 784, (i + b) * 784), [b, 28, 28, 1])));
+      const pixels = new Float32Array(b * 784);
+      for (let j = 0; j < b; j++) {
+        const src = Math.floor(((i + j) * real.size) / n);
+        pixels.set(real.data.subarray(src * 784, (src + 1) * 784), j * 784);
+      }
+      const feats = tf.tidy(() => clf.features(tf.tensor(pixels, [b, 28, 28, 1])));
       rows.set(feats.dataSync(), i * FEATURE_DIM);
       feats.dispose();
     }

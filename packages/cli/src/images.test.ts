@@ -118,6 +118,16 @@ describe('evaluateImages', () => {
     expect(scores.recall).toBeCloseTo(expected.recall, 10);
     expect(scores.precision!).toBeGreaterThan(0.6);
     expect(scores.recall!).toBeGreaterThan(0.6);
+    // Rows spread over a class-grouped set cover every class: the same score as from mixed rows.
+    const grouped = realFeatureRows({ data: testSet.data, size: testSet.size, sampleShape: [28, 28, 1] }, { max: 400 });
+    const fromGrouped = evaluateImages(replaySampler(test.data, test.size), real, 'mnist', {
+      seed: 0,
+      samples: n,
+      progress: false,
+      realFeatures: grouped,
+    });
+    expect(fromGrouped.precision!).toBeGreaterThan(0.6);
+    expect(fromGrouped.recall!).toBeGreaterThan(0.6);
     // Only the first digit class of the (class-grouped) test set: precise, but it covers a tenth.
     const ones = evaluateImages(replaySampler(testSet.data, 100), real, 'mnist', {
       seed: 0,
