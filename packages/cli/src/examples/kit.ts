@@ -29,6 +29,8 @@ export {
 } from '../images';
 export type { ImageExampleSpec, ImageMetric, ImageScores, RealImages } from '../images';
 export { finishPointsRun } from '../points';
+export { scatterPng } from '../scatter';
+export type { PointLayer, ScatterOptions } from '../scatter';
 export { Progress } from '../progress';
 export type { ProgressOptions } from '../progress';
 export { faultResult, runTraining } from '../train';
