@@ -53,7 +53,7 @@ describe('architectures (the registry)', () => {
       discriminatorConditioning: 'projection',
     });
     expect(architectures.parse('mlp')).toEqual({ latentDim: 16, hidden: [128, 128] });
-    expect(architectures.parse('biggan')).toEqual({ embeddingDim: 32, baseFilters: 64, batchNorm: true });
+    expect(architectures.parse('biggan')).toEqual({ latentDim: 96, embeddingDim: 16, baseFilters: 64, batchNorm: true });
     expect(architectures.entries.map((e) => [e.generates, e.conditional, e.weightParametrization, e.batchMixing?.option])).toEqual([
       ['images', false, true, 'batchNorm'],
       ['images', true, true, 'batchNorm'],

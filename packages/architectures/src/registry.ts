@@ -168,8 +168,8 @@ export const architectures = /* @__PURE__ */ createRegistry('architecture', () =
     weightParametrization: true,
     batchMixing: BATCH_NORM_MIXES,
     schema: z.strictObject({
-      latentDim: z.int().min(1).max(4096).optional().describe('length of z, a multiple of the number of chunks (default 20 per chunk)'),
-      embeddingDim: z.int().min(1).max(1024).default(32).describe('length of the shared class embedding'),
+      latentDim: z.int().min(1).max(4096).default(96).describe('length of z, a multiple of the number of chunks (3 for 28×28)'),
+      embeddingDim: z.int().min(1).max(1024).default(16).describe('length of the shared class embedding'),
       baseFilters: baseFilters(),
       batchNorm: batchNorm(),
     }),

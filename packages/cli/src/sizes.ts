@@ -31,6 +31,16 @@ const batchNorm = (channels: number): number => 4 * channels;
 const CLASSES = 10;
 
 /**
+ * BigGAN's G for 28×28×1: the shared table, dense [z₀, e] → 7·7·2b, then per block a linear
+ * conditional batch norm (two projections from [z_i, e], moving statistics) and a 4×4 transposed conv.
+ */
+function bigganGeneratorSize(chunk: number, embeddingDim: number, b: number): number {
+  const c = chunk + embeddingDim;
+  const cbn = (channels: number) => 2 * c * channels + 2 * channels;
+  return CLASSES * embeddingDim + dense(c, 98 * b, false) + cbn(2 * b) + conv4(2 * b, b, false) + cbn(b) + conv4(b, 1, true);
+}
+
+/**
  * Counts the values in a configured generator's and discriminator's variables, and the
  * activations of one example, from the config alone (the formulas follow the builders of
  * `@gankit/architectures` for 28×28×1 images and for MLPs on 2-D points; a test checks them against
@@ -55,8 +65,15 @@ export function networkSizes(arch: ArchitectureConfig): NetworkSizes {
   const gLabel = conditional ? CLASSES : 0; // the label joins z as an embedding (10-d) or one-hot vector
   const gTable = conditional && arch.generatorConditioning === 'embedding' ? CLASSES * CLASSES : 0;
   const generator =
-    gTable + dense(arch.latentDim + gLabel, 98 * b, false) + batchNorm(98 * b) + conv4(2 * b, b, false) + batchNorm(b) + conv4(b, 1, true);
-  const dConditioning = conditional ? arch.discriminatorConditioning : undefined;
+    arch.name === 'biggan'
+      ? bigganGeneratorSize(arch.latentDim / 3, arch.embeddingDim, b)
+      : gTable +
+        dense(arch.latentDim + gLabel, 98 * b, false) +
+        batchNorm(98 * b) +
+        conv4(2 * b, b, false) +
+        batchNorm(b) +
+        conv4(b, 1, true);
+  const dConditioning = conditional ? arch.discriminatorConditioning : arch.name === 'biggan' ? 'projection' : undefined;
   const dLabel = dConditioning === 'embedding' || dConditioning === 'one-hot' ? CLASSES : 0; // label channels joined to the image
   const dTable = dConditioning === 'embedding' ? CLASSES * CLASSES : dConditioning === 'projection' ? CLASSES * 98 * b : 0;
   const discriminator =
