@@ -60,7 +60,8 @@ export async function evalRun(options: EvalOptions): Promise<CommandResult & { r
     const line = (r: JsonValue): string => {
       const o = r as Record<string, JsonValue>;
       // An example's own scores (mnist-text2image's FID without IS) print as JSON below.
-      if (typeof o.fid === 'number' && o.inceptionScore) return `FID ${o.fid.toFixed(2)}, IS ${(o.inceptionScore as { mean: number }).mean.toFixed(2)}`;
+      if (typeof o.fid === 'number' && o.inceptionScore)
+        return `FID ${o.fid.toFixed(2)}, IS ${(o.inceptionScore as { mean: number }).mean.toFixed(2)}`;
       if (typeof o.frechetDistanceDigitFeatures === 'number') return `FD (digit features) ${o.frechetDistanceDigitFeatures.toFixed(2)}`;
       if (typeof o.modesCaptured === 'number')
         return `${o.modesCaptured}/${String(o.numModes)} modes, ${((o.highQualityFraction as number) * 100).toFixed(1)}% high quality`;
