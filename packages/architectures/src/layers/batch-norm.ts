@@ -96,28 +96,44 @@ export class MovingStatistics {
   }
 }
 
-class BatchNorm implements Layer {
+/** One of a norm layer's two trainable variables: its name suffix, leading dimensions (before the channels) and initialiser. */
+export interface NormVariable {
+  /** The name after `<layer>/`, e.g. `gamma`. */
+  readonly name: string;
+  /** Dimensions before the channel axis (`[]` for a plain batch norm, `[numClasses]`, `[conditionDim]`). */
+  readonly rows: readonly number[];
+  /** The initialiser. */
+  readonly init: Initializer;
+}
+
+/**
+ * What the batch-norm layers share: the input check, a scale and a shift variable `[...rows,
+ * channels]` (created in that order, then the moving statistics; whatever was made is freed when a
+ * later step fails) and dispose.
+ *
+ * @internal
+ */
+export abstract class NormLayer implements Layer {
   readonly name: string;
   readonly inputShape: readonly number[];
-  readonly usesLabels = false;
+  abstract readonly usesLabels: boolean;
   readonly trainableVariables: tf.Variable[] = [];
   readonly nonTrainableVariables: tf.Variable[] = [];
-  private readonly gamma: tf.Variable;
-  private readonly beta: tf.Variable;
-  private readonly stats: MovingStatistics;
+  protected readonly scale: tf.Variable;
+  protected readonly shift: tf.Variable;
+  protected readonly stats: MovingStatistics;
 
-  constructor(ctx: LayerBuildContext, momentum: number, epsilon: number, config: BatchNormConfig) {
+  constructor(ctx: LayerBuildContext, momentum: number, epsilon: number, scale: NormVariable, shift: NormVariable) {
     this.name = ctx.name;
     this.inputShape = ctx.inputShape;
     this.outputShape(ctx.inputShape);
     const channels = ctx.inputShape[ctx.inputShape.length - 1];
-    const gammaInit = config.gammaInitializer ?? ones();
-    const betaInit = config.betaInitializer ?? zeros();
-    this.gamma = createVariable(`${this.name}/gamma`, () => gammaInit([channels], ctx.random), true);
-    this.trainableVariables.push(this.gamma);
+    const make = (v: NormVariable) => createVariable(`${this.name}/${v.name}`, () => v.init([...v.rows, channels], ctx.random), true);
+    this.scale = make(scale);
+    this.trainableVariables.push(this.scale);
     try {
-      this.beta = createVariable(`${this.name}/beta`, () => betaInit([channels], ctx.random), true);
-      this.trainableVariables.push(this.beta);
+      this.shift = make(shift);
+      this.trainableVariables.push(this.shift);
       this.stats = new MovingStatistics(this.name, channels, momentum, epsilon);
     } catch (e) {
       disposeVariables(this.trainableVariables);
@@ -132,11 +148,27 @@ class BatchNorm implements Layer {
     return [...inputShape];
   }
 
-  apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
-    return tf.tidy(() => tf.add(tf.mul(this.stats.normalize(x, options.training), this.gamma), this.beta));
-  }
+  abstract apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor;
 
   dispose(): void {
     disposeVariables([...this.trainableVariables, ...this.nonTrainableVariables]);
+  }
+}
+
+class BatchNorm extends NormLayer {
+  readonly usesLabels = false;
+
+  constructor(ctx: LayerBuildContext, momentum: number, epsilon: number, config: BatchNormConfig) {
+    super(
+      ctx,
+      momentum,
+      epsilon,
+      { name: 'gamma', rows: [], init: config.gammaInitializer ?? ones() },
+      { name: 'beta', rows: [], init: config.betaInitializer ?? zeros() },
+    );
+  }
+
+  apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
+    return tf.tidy(() => tf.add(tf.mul(this.stats.normalize(x, options.training), this.scale), this.shift));
   }
 }

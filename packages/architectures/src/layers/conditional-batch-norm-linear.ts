@@ -3,9 +3,9 @@ import { GankitError, formatShape } from '@gankit/core';
 import type { ApplyOptions } from '@gankit/core';
 import { normal } from '../initializers';
 import type { Initializer } from '../initializers';
-import { checkPositiveInt, createVariable, disposeVariables } from '../layer';
+import { checkPositiveInt } from '../layer';
 import type { Layer, LayerBuildContext, LayerSpec } from '../layer';
-import { MovingStatistics, batchNormSettings } from './batch-norm';
+import { NormLayer, batchNormSettings } from './batch-norm';
 
 /** Configuration of {@link linearConditionalBatchNorm}. */
 export interface LinearConditionalBatchNormConfig {
@@ -68,15 +68,8 @@ export function asLinearConditionalBatchNorm(layer: Layer): LinearConditionalBat
   return layer;
 }
 
-class LinearConditionalBatchNorm implements LinearConditionalBatchNormLayer {
-  readonly name: string;
-  readonly inputShape: readonly number[];
+class LinearConditionalBatchNorm extends NormLayer implements LinearConditionalBatchNormLayer {
   readonly usesLabels = false;
-  readonly trainableVariables: tf.Variable[] = [];
-  readonly nonTrainableVariables: tf.Variable[] = [];
-  private readonly gammaKernel: tf.Variable;
-  private readonly betaKernel: tf.Variable;
-  private readonly stats: MovingStatistics;
 
   constructor(
     ctx: LayerBuildContext,
@@ -85,28 +78,14 @@ class LinearConditionalBatchNorm implements LinearConditionalBatchNormLayer {
     epsilon: number,
     initializer: Initializer | undefined,
   ) {
-    this.name = ctx.name;
-    this.inputShape = ctx.inputShape;
-    this.outputShape(ctx.inputShape);
-    const channels = ctx.inputShape[ctx.inputShape.length - 1];
     const init = initializer ?? normal(0, 0.02);
-    this.gammaKernel = createVariable(`${this.name}/gamma_kernel`, () => init([conditionDim, channels], ctx.random), true);
-    this.trainableVariables.push(this.gammaKernel);
-    try {
-      this.betaKernel = createVariable(`${this.name}/beta_kernel`, () => init([conditionDim, channels], ctx.random), true);
-      this.trainableVariables.push(this.betaKernel);
-      this.stats = new MovingStatistics(this.name, channels, momentum, epsilon);
-    } catch (e) {
-      disposeVariables(this.trainableVariables);
-      throw e;
-    }
-    this.nonTrainableVariables.push(...this.stats.variables);
-  }
-
-  outputShape(inputShape: readonly number[]): number[] {
-    if (inputShape.length < 1)
-      throw new GankitError('shape', `layer '${this.name}': batch norm needs at least one feature axis, got a scalar input`);
-    return [...inputShape];
+    super(
+      ctx,
+      momentum,
+      epsilon,
+      { name: 'gamma_kernel', rows: [conditionDim], init },
+      { name: 'beta_kernel', rows: [conditionDim], init },
+    );
   }
 
   apply(_x: tf.Tensor, _options: ApplyOptions): tf.Tensor {
@@ -133,13 +112,9 @@ class LinearConditionalBatchNorm implements LinearConditionalBatchNormLayer {
       const normalized = this.stats.normalize(x, options.training);
       // [batch, channels] -> [batch, 1, ..., 1, channels] so that it broadcasts over the spatial axes
       const perExample = [batch, ...new Array(x.rank - 2).fill(1), x.shape[x.rank - 1]];
-      const gamma = tf.reshape(tf.add(tf.matMul(condition, this.gammaKernel), 1), perExample);
-      const beta = tf.reshape(tf.matMul(condition, this.betaKernel), perExample);
+      const gamma = tf.reshape(tf.add(tf.matMul(condition, this.scale), 1), perExample);
+      const beta = tf.reshape(tf.matMul(condition, this.shift), perExample);
       return tf.add(tf.mul(normalized, gamma), beta);
     });
-  }
-
-  dispose(): void {
-    disposeVariables([...this.trainableVariables, ...this.nonTrainableVariables]);
   }
 }

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError } from '@gankit/core';
 import type { ApplyOptions } from '@gankit/core';
 import { ones, zeros } from '../initializers';
 import type { Initializer } from '../initializers';
-import { checkPositiveInt, createVariable, disposeVariables, requireLabels } from '../layer';
-import type { Layer, LayerBuildContext, LayerSpec } from '../layer';
-import { MovingStatistics, batchNormSettings } from './batch-norm';
+import { checkPositiveInt, requireLabels } from '../layer';
+import type { LayerBuildContext, LayerSpec } from '../layer';
+import { NormLayer, batchNormSettings } from './batch-norm';
 
 /** Configuration of {@link conditionalBatchNorm}. */
 export interface ConditionalBatchNormConfig {
@@ -41,40 +40,17 @@ export function conditionalBatchNorm(config: ConditionalBatchNormConfig): LayerS
   };
 }
 
-class ConditionalBatchNorm implements Layer {
-  readonly name: string;
-  readonly inputShape: readonly number[];
+class ConditionalBatchNorm extends NormLayer {
   readonly usesLabels = true;
-  readonly trainableVariables: tf.Variable[] = [];
-  readonly nonTrainableVariables: tf.Variable[] = [];
-  private readonly gamma: tf.Variable;
-  private readonly beta: tf.Variable;
-  private readonly stats: MovingStatistics;
 
   constructor(ctx: LayerBuildContext, numClasses: number, momentum: number, epsilon: number, config: ConditionalBatchNormConfig) {
-    this.name = ctx.name;
-    this.inputShape = ctx.inputShape;
-    this.outputShape(ctx.inputShape);
-    const channels = ctx.inputShape[ctx.inputShape.length - 1];
-    const gammaInit = config.gammaInitializer ?? ones();
-    const betaInit = config.betaInitializer ?? zeros();
-    this.gamma = createVariable(`${this.name}/gamma`, () => gammaInit([numClasses, channels], ctx.random), true);
-    this.trainableVariables.push(this.gamma);
-    try {
-      this.beta = createVariable(`${this.name}/beta`, () => betaInit([numClasses, channels], ctx.random), true);
-      this.trainableVariables.push(this.beta);
-      this.stats = new MovingStatistics(this.name, channels, momentum, epsilon);
-    } catch (e) {
-      disposeVariables(this.trainableVariables);
-      throw e;
-    }
-    this.nonTrainableVariables.push(...this.stats.variables);
-  }
-
-  outputShape(inputShape: readonly number[]): number[] {
-    if (inputShape.length < 1)
-      throw new GankitError('shape', `layer '${this.name}': batch norm needs at least one feature axis, got a scalar input`);
-    return [...inputShape];
+    super(
+      ctx,
+      momentum,
+      epsilon,
+      { name: 'gamma', rows: [numClasses], init: config.gammaInitializer ?? ones() },
+      { name: 'beta', rows: [numClasses], init: config.betaInitializer ?? zeros() },
+    );
   }
 
   apply(x: tf.Tensor, options: ApplyOptions): tf.Tensor {
@@ -83,13 +59,9 @@ class ConditionalBatchNorm implements Layer {
       const normalized = this.stats.normalize(x, options.training);
       // [batch, channels] -> [batch, 1, ..., 1, channels] so that it broadcasts over the spatial axes
       const perExample = [x.shape[0], ...new Array(x.rank - 2).fill(1), x.shape[x.rank - 1]];
-      const gamma = tf.reshape(tf.gather(this.gamma, labels), perExample);
-      const beta = tf.reshape(tf.gather(this.beta, labels), perExample);
+      const gamma = tf.reshape(tf.gather(this.scale, labels), perExample);
+      const beta = tf.reshape(tf.gather(this.shift, labels), perExample);
       return tf.add(tf.mul(normalized, gamma), beta);
     });
-  }
-
-  dispose(): void {
-    disposeVariables([...this.trainableVariables, ...this.nonTrainableVariables]);
   }
 }
