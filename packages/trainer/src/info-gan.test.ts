@@ -167,6 +167,29 @@ describe('infogan', () => {
     dispose(t);
   });
 
+  it("teaches Q to read a continuous code back: its negative log-likelihood falls below the prior's ½ log 2π + 1/6", async () => {
+    const codes = { noiseDim: 1, numCategories: 0, numContinuous: 1 };
+    const t = new Trainer({
+      generator: mlp('info-g', 2, 16, 1, 1),
+      discriminator: mlp('info-d', 1, 16, 2, 2),
+      loss: nonSaturating,
+      data: gaussian1d(0, 1),
+      batchSize: 64,
+      seed: 2,
+      latent: infoganLatent(codes),
+      adversarialOutput: infoganAdversarialOutput,
+      discriminatorOptimizer: tf.train.adam(0.01, 0.5),
+      generatorOptimizer: tf.train.adam(0.01, 0.5),
+      plugins: [infogan({ ...codes, continuousWeight: 1 })],
+    });
+    const prior = 0.5 * Math.log(2 * Math.PI) + 1 / 6; // N(c; 0, 1) under c ~ U(−1, 1)
+    const first = await t.step();
+    expect(first.terms['infogan/qContinuous']).toBeGreaterThan(prior - 0.1);
+    const r = await t.fit({ steps: 150 });
+    expect(r.last!.terms['infogan/qContinuous']).toBeLessThan(prior - 0.1);
+    dispose(t);
+  });
+
   it('names a mismatched latent or D output, and bad weights, in one line', async () => {
     expect(() => infogan({ continuousWeight: -1 })).toThrow('infogan: continuousWeight must be a finite number >= 0, got -1');
     expect(() => infogan({ continuousStd: 0 })).toThrow(/continuousStd must be a number > 0 or 'learned', got 0/);
