@@ -63,7 +63,7 @@ export interface GanClsOptions {
  * with their captions (`s_r`) and generated images with theirs (`s_f`), D sees the real images with
  * **mismatched** captions (`s_w`) and learns to call them fake, so it judges whether image and text
  * match, not only whether the image looks real. With the trainer's `ℓ_D(r, f)` already in D's loss,
- * the plugin adds `λ·(ℓ_D(r, w) − ℓ_D(r, f))` ({@link ganClsMismatchTerm}), making D's loss
+ * the plugin adds `λ·(ℓ_D(r, w) − ℓ_D(r, f))` (`ganClsMismatchTerm` of `@gankit/losses`), making D's loss
  * `(1 − λ)·ℓ_D(r, f) + λ·ℓ_D(r, w)`: for separable losses (non-saturating, minimax, least squares,
  * hinge, ...) and λ = ½ exactly the paper's `log s_r + ½(log(1 − s_w) + log(1 − s_f))`; for the
  * relativistic losses the mean of two relativistic comparisons (see the loss's TSDoc).

@@ -24,6 +24,7 @@ export {
   findAverager,
   imageExample,
   networkSampler,
+  realFeatureRows,
   realFeatureStatistics,
   rowPerClassLabels,
 } from '../images';
