@@ -27,3 +27,11 @@ export const read = (file: string) => fs.readFileSync(file);
 export const ring = (out: string, ...more: string[]) => ['train', '--example', 'ring8', '--out', out, '--quiet', ...more];
 /** The checkpoint folders of a run directory. */
 export const steps = (out: string) => fs.readdirSync(path.join(out, 'checkpoints')).filter((f) => f.startsWith('step-'));
+
+/** The parsed lines of a run's `logs.jsonl`, one object per iteration. */
+export const readLogLines = (out: string): ReturnType<typeof JSON.parse>[] =>
+  fs
+    .readFileSync(path.join(out, 'logs.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));

@@ -11,6 +11,7 @@ import { runTraining } from '../train';
 import { sampleRun } from '../commands';
 import { EXAMPLES, exampleNames } from './index';
 import { MNIST_ACGAN, mnistAcgan, rotate90, trainCycleganDigits, transformDigits, type AcganSetup, type DigitTransform } from '../index';
+import { readLogLines } from '../run-dir-test-helpers';
 
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `gankit-${name}-`));
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -71,11 +72,7 @@ describe('gan zoo examples', () => {
       log: () => {},
     });
     expect(r.steps).toBe(2);
-    const lines = fs
-      .readFileSync(path.join(dir, 'logs.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = readLogLines(dir);
     expect(lines).toHaveLength(2);
     for (const l of lines) {
       // Cross-entropy over 10 classes of an untrained D is near ln 10 and always > 0.

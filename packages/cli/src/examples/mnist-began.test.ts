@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_BEGAN, mnistBegan, mnistBeganLowGamma } from '../index';
 import { runTraining } from '../train';
 import { EXAMPLES } from './index';
+import { readLogLines } from '../run-dir-test-helpers';
 
 describe('mnist-began examples', () => {
   let added: string[] = [];
@@ -54,11 +55,7 @@ describe('mnist-began examples', () => {
         log: () => {},
       });
       expect(r.steps).toBe(3);
-      const lines = fs
-        .readFileSync(path.join(dir, 'logs.jsonl'), 'utf8')
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l));
+      const lines = readLogLines(dir);
       expect(lines).toHaveLength(3);
       for (const l of lines) {
         expect(l.metrics['began/k']).toBeGreaterThanOrEqual(0);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTraining } from '../train';
 import { EXAMPLES } from './index';
 import { MNIST_TEXT2IMAGE, mnistText2image, text2imageExample } from '../index';
+import { readLogLines } from '../run-dir-test-helpers';
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
@@ -42,11 +43,7 @@ describe('mnist-text2image', () => {
       log: () => {},
     });
     expect(r.steps).toBe(2);
-    const lines = fs
-      .readFileSync(path.join(dir, 'logs.jsonl'), 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
+    const lines = readLogLines(dir);
     expect(lines).toHaveLength(2);
     for (const l of lines) {
       // An untrained D: the mismatch term is small, the interpolated term near ln 2.
