@@ -239,3 +239,81 @@ describe('gankit train --example mnist-dcgan and the run commands', () => {
     expect(csv.stderr).toMatch(/--out must end in \.png for image example 'mnist-dcgan'/);
   });
 });
+
+describe('the run commands on an example with a latent distribution of its own (mnist-infogan)', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-infogan-'));
+    const r = await run([
+      'train',
+      '--example',
+      'mnist-infogan',
+      '--steps',
+      '2',
+      '--batch-size',
+      '8',
+      '--eval-samples',
+      '20',
+      '--quiet',
+      '--seed',
+      '1',
+      '--out',
+      dir,
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it('sample and interpolate draw noise and codes from the example prior, and --truncation is refused', async () => {
+    const out = path.join(dir, 'sample.png');
+    const r = await run(['sample', '--run', dir, '--n', '9', '--seed', '3', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const outInterp = path.join(dir, 'interp.png');
+    const i = await run([
+      'interpolate',
+      '--run',
+      dir,
+      '--steps',
+      '3',
+      '--pairs',
+      '1',
+      '--mode',
+      'linear',
+      '--seed',
+      '5',
+      '--out',
+      outInterp,
+    ]);
+    expect(i.status, i.stderr).toBe(0);
+    const trunc = await run(['sample', '--run', dir, '--out', out, '--truncation', '1']);
+    expect(trunc.status).toBe(2);
+    expect(trunc.stderr).toMatch(
+      /--truncation redraws standard normal latents, but example 'mnist-infogan' draws its own latent distribution/,
+    );
+
+    const png = PNG.sync.read(fs.readFileSync(out));
+    const interp = PNG.sync.read(fs.readFileSync(outInterp));
+    const loaded = await loadRun(dir);
+    try {
+      const prior = loaded.example.latent;
+      expect(prior).toBeDefined();
+      const z = prior!(9, new RandomSource(3));
+      // 62 noise values, a one-hot of 10, 2 codes in [-1, 1]: a standard normal would not be one-hot.
+      const rows = z.arraySync() as number[][];
+      for (const row of rows) {
+        expect(row).toHaveLength(74);
+        expect(row.slice(62, 72).sort()).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        for (const c of row.slice(72)) expect(Math.abs(c)).toBeLessThanOrEqual(1);
+      }
+      const x = loaded.sampler.sample(z);
+      for (const k of [0, 4, 8]) expect(maxDiff(tile(png, Math.floor(k / 3), k % 3), toBytes(x, k))).toBeLessThanOrEqual(1);
+      const ab = prior!(2, new RandomSource(5));
+      const ends = loaded.sampler.sample(ab);
+      expect(maxDiff(tile(interp, 0, 0), toBytes(ends, 0))).toBeLessThanOrEqual(1);
+      expect(maxDiff(tile(interp, 0, 2), toBytes(ends, 1))).toBeLessThanOrEqual(1);
+      tf.dispose([z, x, ab, ends]);
+    } finally {
+      loaded.dispose();
+    }
+  });
+});

@@ -118,6 +118,7 @@ export function imageExample(spec: ImageExampleSpec): Example {
     defaults: { steps: spec.defaults.steps, batchSize: spec.defaults.batchSize },
     output: 'images',
     numClasses: spec.numClasses,
+    latent: spec.latent,
     config: spec.config,
     buildGenerator: ({ seed }) => spec.generator(seed * 2 + 1),
     setup({ seed, out, resume, gridEvery }) {

@@ -177,6 +177,7 @@ export async function loadRun(dir: string, options: { raw?: boolean | undefined 
       network: generator,
       latentShape: generator.inputShape,
       numClasses,
+      latent: example.latent,
       sample: (z, labels) => generator.apply(z, { training: false, labels }),
     },
     data,

@@ -1,4 +1,5 @@
 // What the run commands that draw from a generator share: what they report, and generating in batches.
+import { GankitError, type RandomSource, truncatedNormal } from '@gankit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Progress } from '../progress';
 import type { LoadedRun, RunWeights } from '../run';
@@ -39,4 +40,24 @@ export function generate(run: LoadedRun, z: tf.Tensor, labels: Int32Array | unde
     if (parts.length > 1) tf.dispose(parts);
     progress?.finish();
   }
+}
+
+/**
+ * Draws `n` latent points for a run's generator: from the example's own latent distribution when
+ * it names one (InfoGAN's noise and codes), else a standard normal of G's input shape, truncated at
+ * ±ψ when `truncation` is given (which a distribution of the example's own cannot be).
+ */
+export function drawLatents(run: LoadedRun, n: number, random: RandomSource, truncation?: number | undefined): tf.Tensor {
+  const own = run.example.latent;
+  if (own === undefined) return truncatedNormal([n, ...run.generator.inputShape], truncation, random);
+  if (truncation !== undefined) throw truncationRefused(run.example.name);
+  return own(n, random);
+}
+
+/** The error for `--truncation` on an example that draws its own latent distribution. */
+export function truncationRefused(exampleName: string): GankitError {
+  return new GankitError(
+    'config',
+    `--truncation redraws standard normal latents, but example '${exampleName}' draws its own latent distribution (e.g. codes beside the noise); leave --truncation out`,
+  );
 }

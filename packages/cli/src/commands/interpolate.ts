@@ -6,7 +6,7 @@ import { writeOutputFile } from '../paths';
 import { Progress } from '../progress';
 import { loadRun } from '../run';
 import { type CliCommand, parseIntOption, quoted } from './flags';
-import { type CommandResult, generate, weightsNote } from './generate';
+import { type CommandResult, drawLatents, generate, weightsNote } from './generate';
 import { checkOutArg, checkRunArgs, parseRunArgs, startBackend } from './run-args';
 
 /** Checks that `gankit interpolate` can draw a run: it must generate images. */
@@ -55,11 +55,10 @@ export async function interpolateRun(options: InterpolateOptions): Promise<Comma
   try {
     checkInterpolable(run.output, run.example.name);
     const random = new RandomSource(options.seed ?? 0);
-    const latent = run.generator.inputShape;
     const rows: tf.Tensor[] = [];
     try {
       for (let p = 0; p < pairs; p++) {
-        const ab = random.normal([2, ...latent]);
+        const ab = drawLatents(run, 2, random);
         const [a, b] = tf.unstack(ab);
         rows.push(interpolateLatents(a, b, steps, mode));
         tf.dispose([ab, a, b]);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { GankitError, RandomSource, truncatedNormal } from '@gankit/core';
+import { GankitError, RandomSource } from '@gankit/core';
 import { imageGrid } from '@gankit/report';
 import { rowPerClassLabels } from '../images';
 import { writeOutputFile } from '../paths';
@@ -7,7 +7,7 @@ import { Progress } from '../progress';
 import { loadRun } from '../run';
 import { scatterPng } from '../scatter';
 import { type CliCommand, parseIntOption, quoted } from './flags';
-import { type CommandResult, generate, weightsNote } from './generate';
+import { type CommandResult, drawLatents, generate, truncationRefused, weightsNote } from './generate';
 import { checkOutArg, checkRunArgs, parseRunArgs, startBackend } from './run-args';
 
 /** Options of {@link sampleRun}. */
@@ -51,7 +51,7 @@ export async function sampleRun(options: SampleOptions): Promise<CommandResult> 
     const seed = options.seed ?? 0;
     const perClass = run.numClasses ? Math.ceil(n / run.numClasses) : 0;
     const labels = run.numClasses ? rowPerClassLabels(run.numClasses, perClass).subarray(0, n) : undefined;
-    const z = truncatedNormal([n, ...run.generator.inputShape], options.truncation, new RandomSource(seed));
+    const z = drawLatents(run, n, new RandomSource(seed), options.truncation);
     const bar = options.progress === false || n <= 100 ? undefined : new Progress({ total: n, label: 'sample' });
     const x = generate(run, z, labels, bar);
     z.dispose();
@@ -91,6 +91,7 @@ Options:
   --raw              sample the raw generator instead of its EMA
   --seed <S>         seed of the latent points (default 0)
   --truncation <ψ>   the truncation trick (BigGAN): redraw latent entries beyond ±ψ, a number > 0;
+                     refused for examples with a latent distribution of their own (InfoGAN);
                      smaller ψ, samples nearer the mode (default: none)
   --backend <B>      tfjs-node-gpu | tfjs-node | wasm | cpu
   --quiet            no progress bar
@@ -123,6 +124,7 @@ export async function runSample(args: readonly string[]): Promise<number> {
   const { run, seed, example } = checkRunArgs(values);
   const out = checkOutArg(values, ['.png', '.csv']);
   checkSampleOut(out, example.output, example.name);
+  if (truncation !== undefined && example.latent !== undefined) throw truncationRefused(example.name);
   await startBackend(values.backend);
   const r = await sampleRun({ run, out, n, seed, truncation, raw: values.raw === true, progress: !values.quiet });
   process.stderr.write(`${r.summary}\n`);

@@ -134,6 +134,11 @@ export interface Example {
   readonly output?: 'images' | 'points' | undefined;
   /** Number of classes of a conditional generator (it then needs labels). */
   readonly numClasses?: number | undefined;
+  /**
+   * G's latent distribution when it is not a standard normal of G's input shape (InfoGAN's noise
+   * and codes): `gankit sample`, `interpolate` and `eval` draw their latent points from it.
+   */
+  readonly latent?: LatentSampler | undefined;
   /** Evaluates a generator (`gankit eval`); without it, 2-D examples get mode coverage from their data. */
   evaluate?(sampler: GeneratorSampler, options: EvaluateOptions): Promise<{ [key: string]: JsonValue }>;
   /** The training configuration this example was built from (`gankit train --config`); written to config.json. */
