@@ -116,3 +116,13 @@ export type {
   DiscriminatorSpec,
   GanArchitecture,
 } from './registry';
+export type { AdainConfig, AdainLayer } from './layers/adain';
+export { adain, adaptiveInstanceNorm, asAdain } from './layers/adain';
+export type { ModulatedConv2dConfig, ModulatedConv2dLayer } from './layers/modulated-conv';
+export { asModulatedConv2d, modulateKernel, modulatedConv2d } from './layers/modulated-conv';
+export type { NoiseInputConfig, NoiseInputLayer } from './layers/style-noise';
+export { asNoiseInput, exampleSeeds, noiseInput, styleNoise } from './layers/style-noise';
+export type { StyleMixingLatentConfig } from './layers/style-ops';
+export { mixStyles, styleMixingLatent, truncateStyles } from './layers/style-ops';
+export type { StyleGenerator, StyleGeneratorConfig, StyleMode, SynthesizeOptions } from './builders/style-generator';
+export { styleGenerator } from './builders/style-generator';
