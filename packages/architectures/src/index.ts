@@ -116,6 +116,14 @@ export type {
   DiscriminatorSpec,
   GanArchitecture,
 } from './registry';
+export type { SelfAttentionConfig, SelfAttentionLayer, SelfAttentionMapOptions } from './layers/self-attention';
+export { asSelfAttention, selfAttention, selfAttentionMap } from './layers/self-attention';
+export type { PixelNormConfig } from './layers/pixel-norm';
+export { pixelNorm } from './layers/pixel-norm';
+export type { MinibatchStddevConfig } from './layers/minibatch-stddev';
+export { minibatchStddev } from './layers/minibatch-stddev';
+export type { EqualizedLayerOptions, EqualizedLearningRateOptions } from './layers/equalized';
+export { equalizedConv2d, equalizedDense, equalizedLearningRate } from './layers/equalized';
 export type { AdainConfig, AdainLayer } from './layers/adain';
 export { adain, adaptiveInstanceNorm, asAdain } from './layers/adain';
 export type { ModulatedConv2dConfig, ModulatedConv2dLayer } from './layers/modulated-conv';
