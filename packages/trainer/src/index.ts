@@ -6,7 +6,8 @@
  * plugins: AC-GAN's auxiliary classifier ({@link acgan}), InfoGAN's information term and codes
  * ({@link infogan}, {@link infoganLatent}), text to image's matching-aware
  * discriminator and interpolated captions ({@link ganCls}, {@link ganInt}), unrolled GAN ({@link unrolled}),
- * experience replay ({@link experienceReplay}) and BEGAN's equilibrium control ({@link beganEquilibrium}). Checkpoint files (Node only) are in
+ * experience replay ({@link experienceReplay}), BEGAN's equilibrium control ({@link beganEquilibrium}) and a style
+ * generator's tracked mean w for the truncation trick ({@link meanStyleTracker}). Checkpoint files (Node only) are in
  * `@gankit/trainer/node`.
  *
  * @packageDocumentation
@@ -44,3 +45,5 @@ export { TRAINER_STATE_FORMAT, TRAINER_STATE_VERSION } from './state';
 export type { LoadStateOptions, NetworkMeta, OptimizerMeta, PluginMeta, TrainerState, TrainerStateMeta, VariableSpec } from './state';
 export { learningRateSchedule, linearDecay } from './schedule';
 export type { LearningRateScheduleOptions, LinearDecayOptions } from './schedule';
+export { meanStyleTracker } from './mean-style';
+export type { MeanStyleTracker, MeanStyleTrackerOptions, StyleMappingNetwork } from './mean-style';
