@@ -134,3 +134,10 @@ export type { StyleMixingLatentConfig } from './layers/style-ops';
 export { mixStyles, styleMixingLatent, truncateStyles } from './layers/style-ops';
 export type { StyleGenerator, StyleGeneratorConfig, StyleMode, SynthesizeOptions } from './builders/style-generator';
 export { styleGenerator } from './builders/style-generator';
+export type {
+  ProgressiveCommonConfig,
+  ProgressiveDiscriminatorConfig,
+  ProgressiveGeneratorConfig,
+  ProgressiveNetwork,
+} from './builders/progressive';
+export { progressiveDiscriminator, progressiveGenerator } from './builders/progressive';
