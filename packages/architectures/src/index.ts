@@ -141,3 +141,7 @@ export type {
   ProgressiveNetwork,
 } from './builders/progressive';
 export { progressiveDiscriminator, progressiveGenerator } from './builders/progressive';
+export type { UnetGeneratorConfig, UnetNorm } from './builders/unet';
+export { unetGenerator, unetLayout } from './builders/unet';
+export type { Pix2pixDiscriminatorConfig } from './builders/patchgan';
+export { packPair, patchganReceptiveField, pix2pixDiscriminator } from './builders/patchgan';

@@ -1,0 +1,122 @@
+// pix2pix's conditional PatchGAN (Isola et al. 2017, §3.2.2): D judges an (input, output) pair,
+// one logit per image patch.
+import * as tf from '@tensorflow/tfjs-core';
+import { GankitError, formatShape } from '@gankit/core';
+import type { WeightParametrizationFactory } from '@gankit/core';
+import { buildLayer, checkPositiveInt } from '../layer';
+import { upsampling2d } from '../layers/shape-layers';
+import type { SequentialNetwork } from '../sequential';
+import { patchganDiscriminator } from './cyclegan';
+
+/** Configuration of {@link pix2pixDiscriminator}. */
+export interface Pix2pixDiscriminatorConfig {
+  /** Shape `[h, w, c]` of the generator's input, the condition (e.g. `[7, 7, 1]` for super-resolution). */
+  readonly inputShape: readonly [number, number, number];
+  /** Shape `[H, W, c']` of the generator's output and of the targets (default: the input's). */
+  readonly imageShape?: readonly [number, number, number] | undefined;
+  /** Filters of the first conv, doubled per layer up to 8× (default 64; e.g. 16 on a CPU). */
+  readonly filters?: number | undefined;
+  /** Number of stride-2 4×4 convs (default 2: 28×28 → a 7×7 map of 22×22 patches; see {@link patchganReceptiveField}). */
+  readonly layers?: number | undefined;
+  /** Reparametrizes every conv kernel (e.g. spectral normalization). */
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
+  /** Seed of the initial weights (default 0). */
+  readonly seed?: number | undefined;
+  /** The network's name (default `'discriminator'`). */
+  readonly name?: string | undefined;
+}
+
+/**
+ * The side of the square image patch one output logit of a PatchGAN sees: the receptive field of
+ * `layers` 4×4 stride-2 convs, `extraStride1` 4×4 stride-1 convs, and the final 4×4 stride-1 conv
+ * to one channel. pix2pix's 70×70 discriminator is `patchganReceptiveField(3, 1)` = 70; the 1×1
+ * "PixelGAN" and the full-image "ImageGAN" are its extremes (Isola et al. 2017, §4.4).
+ */
+export function patchganReceptiveField(layers: number, extraStride1 = 0): number {
+  if (!Number.isInteger(layers) || layers < 0 || !Number.isInteger(extraStride1) || extraStride1 < 0) {
+    throw new GankitError(
+      'config',
+      `patchganReceptiveField: layers and extraStride1 must be non-negative integers, got ${layers} and ${extraStride1}`,
+    );
+  }
+  let field = 1;
+  let jump = 1;
+  for (let i = 0; i < layers; i++) {
+    field += 3 * jump;
+    jump *= 2;
+  }
+  return field + 3 * jump * (extraStride1 + 1);
+}
+
+function checkShape(shape: unknown, what: string): [number, number, number] {
+  if (!Array.isArray(shape) || shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new GankitError('config', `${what} must be [height, width, channels], got ${JSON.stringify(shape)}`);
+  }
+  return [shape[0], shape[1], shape[2]];
+}
+
+/**
+ * Packs what a conditional discriminator judges: the channels of the (real or generated) `output`
+ * `[batch, H, W, c']` followed by those of the `condition` `[batch, h, w, c]`, upsampled by
+ * nearest neighbour when it is smaller (super-resolution), giving `[batch, H, W, c' + c]` — the
+ * concatenation D(x, y) of pix2pix (Isola et al. 2017, eq. 1). Differentiable in both.
+ */
+export function packPair(output: tf.Tensor, condition: tf.Tensor): tf.Tensor {
+  const what = 'packPair';
+  for (const [name, t] of [
+    ['output', output],
+    ['condition', condition],
+  ] as const) {
+    if (!(t instanceof tf.Tensor) || t.rank !== 4)
+      throw new GankitError(
+        'shape',
+        `${what}: ${name} must be images [batch, height, width, channels], got ${t instanceof tf.Tensor ? formatShape(t.shape) : String(t)}`,
+      );
+  }
+  const [n, H, W] = output.shape;
+  const [m, h, w] = condition.shape;
+  const factor = H / h;
+  if (n !== m || !Number.isInteger(factor) || W / w !== factor) {
+    throw new GankitError(
+      'shape',
+      `${what}: the output ${formatShape(output.shape)} must be the same batch and a whole multiple of the condition ${formatShape(condition.shape)} in height and width`,
+    );
+  }
+  return tf.tidy(() => {
+    const c =
+      factor > 1 ? buildLayer(upsampling2d({ size: factor }), condition.shape.slice(1)).apply(condition, { training: false }) : condition;
+    return tf.concat([output, c], 3);
+  });
+}
+
+/**
+ * pix2pix's conditional PatchGAN discriminator (Isola et al. 2017, §3.2.2 and eq. 1): it judges an
+ * (input, output) pair, so a generator is punished for outputs that do not fit their input, and it
+ * classifies each N×N patch as real or fake (one logit per patch, averaged by the loss), modelling
+ * high frequencies while the L1 term ({@link packPair}'s companion `l1ReconstructionLoss` of
+ * `@gankit/losses`) takes care of the low ones. Its input is the pair packed by {@link packPair}:
+ * `[batch, H, W, c' + c]`, the output's channels then the condition's (upsampled to H×W).
+ *
+ * The body is {@link patchganDiscriminator} (4×4 stride-2 convs, instance norm after all but the
+ * first, leaky ReLU 0.2, a final 4×4 conv to one channel). The output is a patch map
+ * `[batch, H/2^layers, W/2^layers, 1]` (rounded up) of logits, each seeing a
+ * {@link patchganReceptiveField}`(layers)`-pixel square of the pair. Instance norm makes every
+ * logit depend a little on the whole image's statistics.
+ */
+export function pix2pixDiscriminator(config: Pix2pixDiscriminatorConfig): SequentialNetwork {
+  const what = 'pix2pixDiscriminator';
+  const [h, w, c] = checkShape(config.inputShape, `${what}: inputShape`);
+  const [H, W, outC] = checkShape(config.imageShape ?? [h, w, c], `${what}: imageShape`);
+  const factor = H / h;
+  if (!Number.isInteger(factor) || W / w !== factor) {
+    throw new GankitError('shape', `${what}: the image ${H}×${W} must be the same whole multiple of the input ${h}×${w} on both axes`);
+  }
+  return patchganDiscriminator({
+    imageShape: [H, W, outC + c],
+    filters: config.filters,
+    layers: checkPositiveInt(config.layers ?? 2, `${what}: layers`),
+    weightParametrization: config.weightParametrization,
+    seed: config.seed,
+    name: config.name ?? 'discriminator',
+  });
+}
