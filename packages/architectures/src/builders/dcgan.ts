@@ -8,6 +8,7 @@ import { batchNorm } from '../layers/batch-norm';
 import { conv2d } from '../layers/conv2d';
 import { conv2dTranspose } from '../layers/conv2d-transpose';
 import { dense } from '../layers/dense';
+import { selfAttention } from '../layers/self-attention';
 import { flatten, reshape } from '../layers/shape-layers';
 import { sequential } from '../sequential';
 import type { SequentialNetwork } from '../sequential';
@@ -23,6 +24,13 @@ export interface DcganGeneratorConfig {
   readonly latentDim?: number | undefined;
   /** Filters of the last hidden layer; each earlier layer has twice as many (default 64). */
   readonly baseFilters?: number | undefined;
+  /**
+   * SAGAN (Zhang et al. 2019): a {@link selfAttention} layer after the block that puts out feature
+   * maps of this size (one of `start·2^i` below the image size: 7 or 14 for 28×28). Default: none.
+   */
+  readonly selfAttention?: number | undefined;
+  /** Reparametrizes every kernel (spectral norm in G too, as SAGAN does). Default: none. */
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** Seed of the initial weights (default 0). */
   readonly seed?: number | undefined;
   /** The network's name (default `'generator'`). */
@@ -42,6 +50,11 @@ export interface DcganDiscriminatorConfig {
   readonly batchNorm?: boolean | undefined;
   /** Reparametrizes every kernel (e.g. spectral normalization from `@gankit/regularizers`). */
   readonly weightParametrization?: WeightParametrizationFactory | undefined;
+  /**
+   * SAGAN (Zhang et al. 2019): a {@link selfAttention} layer after the strided conv that puts out
+   * feature maps of this size (`size/2`, `size/4`, ...: 14 or 7 for 28×28). Default: none.
+   */
+  readonly selfAttention?: number | undefined;
   /** Seed of the initial weights (default 0). */
   readonly seed?: number | undefined;
   /** The network's name (default `'discriminator'`). */
@@ -81,7 +94,10 @@ export function dcganGenerator(config: DcganGeneratorConfig): SequentialNetwork 
   const { start, steps, channels } = dcganLayout(config.imageShape, 'dcganGenerator');
   const latentDim = checkPositiveInt(config.latentDim ?? 100, 'dcganGenerator: latentDim');
   const base = checkPositiveInt(config.baseFilters ?? 64, 'dcganGenerator: baseFilters');
-  const layers = dcganGeneratorLayers(start, steps, channels, base);
+  const layers = dcganGeneratorLayers(start, steps, channels, base, {
+    selfAttention: config.selfAttention,
+    weightParametrization: config.weightParametrization,
+  });
   return sequential({ name: config.name ?? 'generator', inputShape: [latentDim], seed: config.seed, layers });
 }
 
@@ -96,7 +112,10 @@ export function dcganDiscriminator(config: DcganDiscriminatorConfig): Sequential
   const base = checkPositiveInt(config.baseFilters ?? 64, 'dcganDiscriminator: baseFilters');
   const wp = config.weightParametrization;
   const layers = [
-    ...dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp),
+    ...dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp, {
+      selfAttention: config.selfAttention,
+      imageSize: config.imageShape[0],
+    }),
     dense({ units: 1, kernelInitializer: normal(0, 0.02), weightParametrization: wp }),
   ];
   return sequential({ name: config.name ?? 'discriminator', inputShape: [...config.imageShape], seed: config.seed, layers });
@@ -106,23 +125,62 @@ export function dcganDiscriminator(config: DcganDiscriminatorConfig): Sequential
  * The DCGAN generator's layers after the input (dense projection to `start × start × base·2^(steps-1)`,
  * then `steps` stride-2 transposed convolutions to `channels`, tanh). Shared with the conditional builders.
  */
-export function dcganGeneratorLayers(start: number, steps: number, channels: number, base: number): LayerSpec[] {
+export function dcganGeneratorLayers(
+  start: number,
+  steps: number,
+  channels: number,
+  base: number,
+  options: DcganLayerOptions = {},
+): LayerSpec[] {
   const init = normal(0, 0.02);
+  const wp = options.weightParametrization;
   const first = base * 2 ** (steps - 1);
+  const sizes = Array.from({ length: steps }, (_, i) => start * 2 ** i);
+  const attention = attentionAt(options, sizes, 'dcganGenerator');
   const layers: LayerSpec[] = [
-    dense({ units: start * start * first, useBias: false, kernelInitializer: init }),
+    dense({ units: start * start * first, useBias: false, kernelInitializer: init, weightParametrization: wp }),
     batchNorm(),
     relu(),
     reshape({ targetShape: [start, start, first] }),
+    ...attention(start),
   ];
   for (let i = 1; i < steps; i++) {
     layers.push(
-      conv2dTranspose({ filters: base * 2 ** (steps - 1 - i), kernelSize: 4, strides: 2, useBias: false, kernelInitializer: init }),
+      conv2dTranspose({
+        filters: base * 2 ** (steps - 1 - i),
+        kernelSize: 4,
+        strides: 2,
+        useBias: false,
+        kernelInitializer: init,
+        weightParametrization: wp,
+      }),
     );
-    layers.push(batchNorm(), relu());
+    layers.push(batchNorm(), relu(), ...attention(sizes[i]));
   }
-  layers.push(conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, kernelInitializer: init }), tanh());
+  layers.push(
+    conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, kernelInitializer: init, weightParametrization: wp }),
+    tanh(),
+  );
   return layers;
+}
+
+/** Extra parts of the DCGAN layer lists ({@link dcganGeneratorLayers}, {@link dcganDiscriminatorFeatures}). */
+export interface DcganLayerOptions {
+  /** A {@link selfAttention} layer (SAGAN) after the block that puts out feature maps of this size. */
+  readonly selfAttention?: number | undefined;
+  /** Reparametrizes every kernel of the generator's layers (the discriminator's take theirs as an argument). */
+  readonly weightParametrization?: WeightParametrizationFactory | undefined;
+  /** The discriminator's input image size, which places its `selfAttention` (needed with it). */
+  readonly imageSize?: number | undefined;
+}
+
+/** The self-attention layer to add after a block of a given size (none for other sizes); checks the size. */
+function attentionAt(options: DcganLayerOptions, sizes: readonly number[], what: string): (size: number) => LayerSpec[] {
+  const at = options.selfAttention;
+  if (at !== undefined && !sizes.includes(at)) {
+    throw new GankitError('config', `${what}: selfAttention must be one of the feature-map sizes ${sizes.join(', ')}, got ${String(at)}`);
+  }
+  return (size) => (size === at ? [selfAttention({ weightParametrization: options.weightParametrization })] : []);
 }
 
 /**
@@ -135,8 +193,11 @@ export function dcganDiscriminatorFeatures(
   base: number,
   useBatchNorm: boolean,
   wp: WeightParametrizationFactory | undefined,
+  options: Pick<DcganLayerOptions, 'selfAttention' | 'imageSize'> = {},
 ): LayerSpec[] {
   const init = normal(0, 0.02);
+  const sizes = Array.from({ length: steps }, (_, i) => (options.imageSize ?? 0) / 2 ** (i + 1));
+  const attention = attentionAt({ selfAttention: options.selfAttention, weightParametrization: wp }, sizes, 'dcganDiscriminator');
   const layers: LayerSpec[] = [];
   for (let i = 0; i < steps; i++) {
     const norm = useBatchNorm && i > 0;
@@ -144,7 +205,7 @@ export function dcganDiscriminatorFeatures(
       conv2d({ filters: base * 2 ** i, kernelSize: 4, strides: 2, useBias: !norm, kernelInitializer: init, weightParametrization: wp }),
     );
     if (norm) layers.push(batchNorm());
-    layers.push(leakyRelu({ alpha: 0.2 }));
+    layers.push(leakyRelu({ alpha: 0.2 }), ...attention(sizes[i]));
   }
   layers.push(flatten());
   return layers;
