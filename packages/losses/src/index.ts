@@ -7,6 +7,8 @@
  *   {@link fGan}; by name with
  *   {@link lossByName}, or from options with the registry {@link losses}.
  * - Auxiliary terms: {@link acganClassLoss}, {@link cycleConsistencyLoss}, {@link identityLoss},
+ *   paired translation's {@link l1ReconstructionLoss} / {@link pix2pixL1Term} (pix2pix) and
+ *   {@link contentLoss} on any feature network (SRGAN),
  *   InfoGAN's information terms {@link infoCategoricalLoss} and {@link infoContinuousLoss}.
  * - BEGAN (Berthelot et al. 2017): {@link beganLoss} over an autoencoder discriminator's
  *   {@link beganReconstructionLoss}, the equilibrium control {@link beganEquilibriumStep} and the
@@ -56,6 +58,8 @@ export { ganClsDiscriminatorLoss, ganClsMismatchTerm, interpolateEmbeddings } fr
 export { infoCategoricalLoss, infoContinuousLoss } from './info';
 export type { InfoStd } from './info';
 export { cycleConsistencyLoss, identityLoss } from './reconstruction';
+export { PIX2PIX_L1_WEIGHT, contentLoss, l1ReconstructionLoss, pix2pixL1Term } from './paired';
+export type { FeatureFunction } from './paired';
 export {
   beganConvergence,
   beganDiscriminatorLoss,

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape } from '@gankit/core';
 import { checkOutput } from './validate';
 
-/** Mean absolute difference of two float tensors of exactly the same shape. */
-function meanAbsoluteError(a: tf.Tensor, b: tf.Tensor, names: [string, string], fn: string): tf.Scalar {
+/** Mean absolute difference of two float tensors of exactly the same shape. @internal */
+export function meanAbsoluteError(a: tf.Tensor, b: tf.Tensor, names: [string, string], fn: string): tf.Scalar {
   checkOutput(a, names[0], fn);
   checkOutput(b, names[1], fn);
   if (!tf.util.arraysEqual(a.shape, b.shape)) {
