@@ -6,6 +6,8 @@
  * - {@link InMemoryDataset} ({@link tensorDataset}): finite data with a seeded reshuffle every epoch,
  *   batches that wrap across epochs, int32 labels and an exact-resume `state()`.
  * - IDX (the MNIST file format) from bytes: {@link parseIdx}, {@link encodeIdx}, {@link idxToDataset}.
+ * - {@link PairedDataset} ({@link pairedDataset}): aligned (input, target) pairs for paired
+ *   translation and super-resolution, served as two data sources over one order.
  * - Image helpers: {@link resizeBilinear}, {@link fitImage}, {@link rgbaToChannels},
  *   {@link scaleToMinusOneOne}.
  * - {@link datasets}: the 2-D mixtures by name, with the schema of their options.
@@ -24,6 +26,8 @@ export { EpochOrder } from './order';
 export type { EpochState } from './order';
 export { InMemoryDataset, checkLabels, minusOneOneToBytes, scaleToMinusOneOne, tensorDataset } from './memory';
 export type { TensorDatasetOptions, ValueRange } from './memory';
+export { PairedDataset, pairedDataset } from './paired';
+export type { PairBatch, PairedDatasetOptions } from './paired';
 export { IDX_TYPE_CODES, checkIdxBytes, decodeIdxValues, encodeIdx, idxToDataset, parseIdx, parseIdxHeader } from './idx';
 export type { IdxArray, IdxData, IdxDatasetOptions, IdxDtype, IdxHeader } from './idx';
 export { fitImage, resizeBilinear, rgbaToChannels } from './image';

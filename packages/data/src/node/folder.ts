@@ -89,7 +89,8 @@ export class ImageFolderDataset extends InMemoryDataset {
   }
 }
 
-function listImages(dir: string): string[] {
+/** Every image file ({@link IMAGE_EXTENSIONS}) under `dir`, recursively, in sorted path order. @internal */
+export function listImages(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     const entries = fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -101,6 +102,17 @@ function listImages(dir: string): string[] {
   };
   walk(dir);
   return out;
+}
+
+/** Throws a `GankitError` naming `what` unless `dir` is an existing folder. @internal */
+export function checkFolder(dir: string, what: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(dir);
+  } catch {
+    throw new GankitError('data', `${what}: folder not found: ${dir}`);
+  }
+  if (!stat.isDirectory()) throw new GankitError('data', `${what}: not a folder: ${dir}`);
 }
 
 /**
@@ -121,13 +133,7 @@ export function imageFolder(options: ImageFolderOptions): ImageFolderDataset {
   if (!Array.isArray(size) || size.length !== 2 || !size.every((d) => Number.isInteger(d) && d > 0)) {
     throw new GankitError('data', `imageFolder: size must be [height, width] positive integers, got ${JSON.stringify(size)}`);
   }
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(dir);
-  } catch {
-    throw new GankitError('data', `imageFolder: folder not found: ${dir}`);
-  }
-  if (!stat.isDirectory()) throw new GankitError('data', `imageFolder: not a folder: ${dir}`);
+  checkFolder(dir, 'imageFolder');
   const files = listImages(dir);
   if (files.length === 0) {
     throw new GankitError('data', `imageFolder: no images (${IMAGE_EXTENSIONS.join(', ')}) found in ${dir}`);
