@@ -46,12 +46,37 @@ describe('PairedDataset', () => {
     expect(seen.slice(0, 10)).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('refuses a view drawn twice in a row or with another batch size, instead of misaligning', () => {
+  it('refuses a view drawn fewer times than another, or with another batch size, instead of misaligning', () => {
     const ds = pairs(false);
     const random = new RandomSource(2);
     tf.dispose(ds.inputs.nextBatch(3, random).x);
-    expect(() => ds.inputs.nextBatch(3, random)).toThrow(/toy: the inputs were drawn twice before the other view/);
-    expect(() => ds.targets.nextBatch(2, random)).toThrow(/toy: the targets were asked for 2 examples but the other view drew 3/);
+    expect(() => ds.targets.nextBatch(2, random)).toThrow(/toy: the targets were asked for 2 examples but another view drew 3/);
+    tf.dispose(ds.targets.nextBatch(3, random).x);
+    tf.dispose(ds.inputs.nextBatch(3, random).x);
+    tf.dispose(ds.inputs.nextBatch(3, random).x);
+    expect(() => ds.targets.nextBatch(3, random)).toThrow(/toy: the targets were drawn fewer times than another view/);
+  });
+
+  it('packs each target with its input upsampled by nearest neighbour, aligned with the other views', () => {
+    // two pairs: a 1×1 input [k] and a 2×2 target [k, k + 1, k + 2, k + 3], k = 0 and 10
+    const ds = pairedDataset({
+      inputs: [0, 10],
+      inputShape: [1, 1, 1],
+      targets: [0, 1, 2, 3, 10, 11, 12, 13],
+      targetShape: [2, 2, 1],
+      shuffle: false,
+      name: 'img',
+    });
+    expect(ds.packed.sampleShape).toEqual([2, 2, 2]);
+    const random = new RandomSource(4);
+    const input = read(ds.inputs.nextBatch(1, random).x);
+    const packed = read(ds.packed.nextBatch(1, random).x);
+    const target = read(ds.targets.nextBatch(1, random).x);
+    expect(input).toEqual([0]);
+    expect(packed).toEqual([0, 0, 1, 0, 2, 0, 3, 0]);
+    expect(target).toEqual([0, 1, 2, 3]);
+    expect(read(ds.packed.nextBatch(1, random).x)).toEqual([10, 10, 11, 10, 12, 10, 13, 10]);
+    expect(() => pairs().packed).toThrow(/toy: packed pairs need images \[h, w, c\]/);
   });
 
   it('continues the same order after its state is restored (exact resume)', () => {

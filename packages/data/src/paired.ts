@@ -41,14 +41,15 @@ function checkShape(shape: readonly number[], what: string): number {
 }
 
 /**
- * Aligned pairs held in memory, served as two {@link DataSource} views over **one** order: a
- * game draws every data set once per update, and whichever view is drawn first takes the next
- * indices of the shared order, the other then returns the other half of the same pairs. So a game
- * that declares `data: { input: pairs.inputs, target: pairs.targets }` and lets a generator take
- * `{ kind: 'data', data: 'input' }` (as CycleGAN's generators take the other domain) trains on
- * aligned pairs: the discriminator's real batch is the targets of the very inputs G translated.
- * A view drawn twice before the other is drawn again, or with another batch size, gives a clear
- * error instead of misaligned pairs. Each view's `state` is the shared order's, for checkpoints.
+ * Aligned pairs held in memory, served as {@link DataSource} views over **one** order
+ * ({@link PairedDataset.inputs}, {@link PairedDataset.targets} and {@link PairedDataset.packed}):
+ * a game draws every data set once per update, and the first view drawn takes the next pairs of
+ * the shared order while the others, drawn after it, return their halves of the same pairs. So a
+ * game that declares `data: { input: pairs.inputs, target: pairs.targets }` and lets a generator
+ * take `{ kind: 'data', data: 'input' }` (as CycleGAN's generators take the other domain) trains on
+ * aligned pairs: the discriminator's real batch is the targets of the very inputs G translated. A
+ * view drawn fewer times than another, or with another batch size, gives a clear error instead of
+ * misaligned pairs. Each view's `state` is the shared order's, for checkpoints.
  */
 export class PairedDataset {
   /** Name for logs and errors. */
@@ -68,7 +69,11 @@ export class PairedDataset {
   /** The targets as a data source, aligned with {@link PairedDataset.inputs}. */
   readonly targets: DataSource;
   private readonly order: EpochOrder;
-  private pending: { indices: Int32Array; taken: Set<string> } | null = null;
+  /** The pairs last drawn from the order, and which draw they were. */
+  private drawn: { indices: Int32Array; generation: number } | null = null;
+  /** The draw each view last served. */
+  private readonly served = new Map<string, number>();
+  private packedView: DataSource | null = null;
 
   /** @param options - see {@link PairedDatasetOptions} */
   constructor(options: PairedDatasetOptions) {
@@ -103,6 +108,41 @@ export class PairedDataset {
     this.targets = this.view('targets', this.targetShape, this.targetData, outSize);
   }
 
+  /**
+   * The pairs packed as a conditional discriminator judges them, `[H, W, c' + c]`: each target's
+   * channels followed by its input's, the input upsampled by nearest neighbour to the target's size
+   * (the layout of `packPair` of `@gankit/architectures`, pix2pix's D(x, y)). A third view over the
+   * same order: a pix2pix game's discriminator draws real pairs from it while the generator takes
+   * {@link PairedDataset.inputs}. Needs image shapes `[h, w, c]` with the target a whole multiple of
+   * the input in height and width.
+   */
+  get packed(): DataSource {
+    if (this.packedView) return this.packedView;
+    const [h, w, c] = this.inputShape;
+    const [H, W, t] = this.targetShape;
+    const k = H / h;
+    if (this.inputShape.length !== 3 || this.targetShape.length !== 3 || !Number.isInteger(k) || W / w !== k) {
+      throw new GankitError(
+        'data',
+        `${this.name}: packed pairs need images [h, w, c] with the target a whole multiple of the input, got ${JSON.stringify(this.inputShape)} and ${JSON.stringify(this.targetShape)}`,
+      );
+    }
+    const per = H * W * (t + c);
+    const packed = new Float32Array(this.size * per);
+    for (let e = 0; e < this.size; e++) {
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const o = e * per + (y * W + x) * (t + c);
+          packed.set(this.targetData.subarray(e * H * W * t + (y * W + x) * t, e * H * W * t + (y * W + x + 1) * t), o);
+          const src = e * h * w * c + (Math.floor(y / k) * w + Math.floor(x / k)) * c;
+          packed.set(this.inputData.subarray(src, src + c), o + t);
+        }
+      }
+    }
+    this.packedView = this.view('packed', [H, W, t + c], packed, per);
+    return this.packedView;
+  }
+
   /** The pairs at the given indices (does not move the order). */
   batchAt(indices: ArrayLike<number>): PairBatch {
     const n = indices.length;
@@ -119,26 +159,28 @@ export class PairedDataset {
   }
 
   private indicesFor(view: string, batchSize: number, random: RandomSource): Int32Array {
-    const p = this.pending;
-    if (p && !p.taken.has(view)) {
-      if (p.indices.length !== batchSize) {
-        throw new GankitError(
-          'data',
-          `${this.name}: the ${view} were asked for ${batchSize} examples but the other view drew ${p.indices.length}; draw both views with the same batch size`,
-        );
-      }
-      this.pending = null;
-      return p.indices;
-    }
-    if (p) {
+    const last = this.served.get(view);
+    const current = this.drawn;
+    if (current && last !== undefined && last < current.generation - 1) {
       throw new GankitError(
         'data',
-        `${this.name}: the ${view} were drawn twice before the other view; draw inputs and targets once each per batch (both in the game's data) to keep the pairs aligned`,
+        `${this.name}: the ${view} were drawn fewer times than another view; draw every view in use once per batch (all in the game's data) to keep the pairs aligned`,
       );
     }
-    const indices = this.order.next(batchSize, random);
-    this.pending = { indices, taken: new Set([view]) };
-    return indices;
+    if (current && last !== current.generation) {
+      if (current.indices.length !== batchSize) {
+        throw new GankitError(
+          'data',
+          `${this.name}: the ${view} were asked for ${batchSize} examples but another view drew ${current.indices.length}; draw every view with the same batch size`,
+        );
+      }
+      this.served.set(view, current.generation);
+      return current.indices;
+    }
+    // This view has had the current pairs (or none were drawn yet): the next pairs of the order.
+    this.drawn = { indices: this.order.next(batchSize, random), generation: (current?.generation ?? 0) + 1 };
+    this.served.set(view, this.drawn.generation);
+    return this.drawn.indices;
   }
 
   private view(which: string, shape: readonly number[], data: Float32Array, per: number): DataSource {
@@ -156,7 +198,8 @@ export class PairedDataset {
       },
       loadState(state: JsonValue): void {
         self.order.loadState(state);
-        self.pending = null;
+        self.drawn = null;
+        self.served.clear();
       },
     };
   }
