@@ -47,3 +47,11 @@ export { learningRateSchedule, linearDecay } from './schedule';
 export type { LearningRateScheduleOptions, LinearDecayOptions } from './schedule';
 export { meanStyleTracker } from './mean-style';
 export type { MeanStyleTracker, MeanStyleTrackerOptions, StyleMappingNetwork } from './mean-style';
+export { progressiveGrowth, progressiveSchedule } from './progressive-growth';
+export type {
+  GrowingNetwork,
+  GrowthPhase,
+  ProgressiveGrowthOptions,
+  ProgressiveGrowthPlugin,
+  ProgressiveScheduleOptions,
+} from './progressive-growth';
