@@ -144,4 +144,4 @@ export { progressiveDiscriminator, progressiveGenerator } from './builders/progr
 export type { UnetGeneratorConfig, UnetNorm } from './builders/unet';
 export { unetGenerator, unetLayout } from './builders/unet';
 export type { Pix2pixDiscriminatorConfig } from './builders/patchgan';
-export { packPair, patchganReceptiveField, pix2pixDiscriminator } from './builders/patchgan';
+export { packPair, pairedGenerator, patchganReceptiveField, pix2pixDiscriminator, unpackPair } from './builders/patchgan';

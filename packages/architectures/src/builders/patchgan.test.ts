@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RandomSource } from '@gankit/core';
 import { describe, expect, it } from 'vitest';
-import { expectGradientsFlow, expectNoLeak } from '../test-helpers';
-import { packPair, patchganReceptiveField, pix2pixDiscriminator } from './patchgan';
+import { expectGradientsFlow, expectNoLeak, maxAbsDiff } from '../test-helpers';
+import { packPair, pairedGenerator, patchganReceptiveField, pix2pixDiscriminator, unpackPair } from './patchgan';
+import { unetGenerator } from './unet';
 
 describe('pix2pixDiscriminator', () => {
   for (const [layers, map, field] of [
@@ -61,5 +62,27 @@ describe('packPair', () => {
     tf.dispose(packPair(big, c2));
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([output, condition, packed, same, p2, c2, big, up]);
+  });
+});
+
+describe('pairedGenerator and unpackPair', () => {
+  it('puts out packPair(G(x), x) with G’s variables, and unpackPair gets G(x) back', () => {
+    const g = unetGenerator({ inputShape: [7, 7, 1], outputShape: [28, 28, 1], filters: 2, name: 'g-paired' });
+    const pg = pairedGenerator(g);
+    expect(pg.outputShape).toEqual([28, 28, 2]);
+    expect(pg.trainableVariables).toBe(g.trainableVariables);
+    const x = new RandomSource(7).uniform([2, 7, 7, 1], -1, 1);
+    const packed = pg.apply(x, { training: false });
+    const direct = g.apply(x, { training: false });
+    const expected = packPair(direct, x);
+    expect(maxAbsDiff(packed, expected)).toBe(0);
+    const back = unpackPair(packed, 1);
+    expect(maxAbsDiff(back, direct)).toBe(0);
+    expectNoLeak(pg, x);
+    expect(() => unpackPair(packed, 2)).toThrow(/no room for 2 output channels/);
+    expect(() => pairedGenerator(pix2pixDiscriminator({ inputShape: [8, 8, 1], name: 'not-g' }))).toThrow(/must map images/);
+    tf.dispose([x, packed, direct, expected, back]);
+    pg.dispose();
+    expect(g.trainableVariables[0].isDisposed).toBe(true);
   });
 });

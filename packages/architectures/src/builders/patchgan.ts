@@ -2,7 +2,7 @@
 // one logit per image patch.
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape } from '@gankit/core';
-import type { WeightParametrizationFactory } from '@gankit/core';
+import type { Network, WeightParametrizationFactory } from '@gankit/core';
 import { buildLayer, checkPositiveInt } from '../layer';
 import { upsampling2d } from '../layers/shape-layers';
 import type { SequentialNetwork } from '../sequential';
@@ -87,6 +87,61 @@ export function packPair(output: tf.Tensor, condition: tf.Tensor): tf.Tensor {
       factor > 1 ? buildLayer(upsampling2d({ size: factor }), condition.shape.slice(1)).apply(condition, { training: false }) : condition;
     return tf.concat([output, c], 3);
   });
+}
+
+/**
+ * The output half of a packed pair (see {@link packPair}): its first `outputChannels` channels,
+ * `[batch, H, W, outputChannels]`, e.g. to put pix2pix's L1 term on a packed fake and a packed real
+ * pair. Differentiable.
+ */
+export function unpackPair(packed: tf.Tensor, outputChannels: number): tf.Tensor {
+  if (!(packed instanceof tf.Tensor) || packed.rank !== 4)
+    throw new GankitError(
+      'shape',
+      `unpackPair: packed must be images [batch, height, width, channels], got ${packed instanceof tf.Tensor ? formatShape(packed.shape) : String(packed)}`,
+    );
+  const c = checkPositiveInt(outputChannels, 'unpackPair: outputChannels');
+  const channels = packed.shape[3] as number;
+  if (c >= channels)
+    throw new GankitError(
+      'shape',
+      `unpackPair: a packed pair of ${channels} channels has no room for ${c} output channels and a condition`,
+    );
+  return tf.slice(packed, [0, 0, 0, 0], [-1, -1, -1, c]);
+}
+
+/**
+ * A generator that puts out the packed pair `packPair(G(x), x)` instead of G(x): what a
+ * conditional discriminator judges, so that a game's ordinary adversarial pair (generator input
+ * `{ kind: 'data' }`, real batches from `PairedDataset.packed` of `@gankit/data`) trains pix2pix's
+ * `L_cGAN(G, D) = E[log D(x, y)] + E[log(1 − D(x, G(x)))]` (Isola et al. 2017, eq. 1) without any
+ * change to the trainer. It shares G's variables (training it trains G; `dispose` frees G);
+ * {@link unpackPair} gets G(x) back.
+ */
+export function pairedGenerator(generator: Network): Network {
+  if (!generator || typeof generator.apply !== 'function')
+    throw new GankitError('config', 'pairedGenerator: generator must be a Network with apply(x, options)');
+  const [H, W, c] = generator.outputShape;
+  const input = generator.inputShape;
+  if (generator.outputShape.length !== 3 || input.length !== 3 || !Number.isInteger(H / input[0]) || W / input[1] !== H / input[0]) {
+    throw new GankitError(
+      'shape',
+      `pairedGenerator: '${generator.name}' must map images [h, w, c] to images a whole multiple of their size, got ${formatShape(input)} → ${formatShape(generator.outputShape)}`,
+    );
+  }
+  return {
+    name: generator.name,
+    inputShape: input,
+    outputShape: [H, W, c + input[2]],
+    get trainableVariables() {
+      return generator.trainableVariables;
+    },
+    get nonTrainableVariables() {
+      return generator.nonTrainableVariables;
+    },
+    apply: (x, options) => tf.tidy(() => packPair(generator.apply(x, options), x)),
+    dispose: () => generator.dispose(),
+  };
 }
 
 /**
