@@ -91,15 +91,31 @@ export const architectures = /* @__PURE__ */ createRegistry('architecture', () =
     conditional: false,
     weightParametrization: true,
     batchMixing: BATCH_NORM_MIXES,
-    schema: z.strictObject({ latentDim: latentDim(100), baseFilters: baseFilters(), batchNorm: batchNorm() }),
+    schema: z.strictObject({
+      latentDim: latentDim(100),
+      baseFilters: baseFilters(),
+      batchNorm: batchNorm(),
+      selfAttention: z
+        .int()
+        .min(1)
+        .optional()
+        .describe('SAGAN: a self-attention layer after the blocks of G and D with feature maps of this size (7 or 14 for 28×28)'),
+    }),
     create: (o): GanArchitecture => ({
       generator: (spec) =>
-        dcganGenerator({ imageShape: imageShape(spec, 'dcgan'), latentDim: o.latentDim, baseFilters: o.baseFilters, seed: spec.seed }),
+        dcganGenerator({
+          imageShape: imageShape(spec, 'dcgan'),
+          latentDim: o.latentDim,
+          baseFilters: o.baseFilters,
+          selfAttention: o.selfAttention,
+          seed: spec.seed,
+        }),
       discriminator: (spec) =>
         dcganDiscriminator({
           imageShape: imageShape(spec, 'dcgan'),
           baseFilters: o.baseFilters,
           batchNorm: o.batchNorm,
+          selfAttention: o.selfAttention,
           weightParametrization: spec.weightParametrization,
           seed: spec.seed,
         }),

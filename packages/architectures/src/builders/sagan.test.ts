@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Layer } from '../layer';
 import { asSelfAttention, selfAttentionMap } from '../layers/self-attention';
 import { expectGradientsFlow, expectNoLeak, maxAbsDiff } from '../test-helpers';
+import { architectures } from '../registry';
 import { dcganDiscriminator, dcganGenerator } from './dcgan';
 
 /** A weight parametrization that records the kernels it is given and leaves them as they are. */
@@ -85,5 +86,16 @@ describe('DCGAN builders with self-attention (SAGAN)', () => {
     expect(() => dcganDiscriminator({ imageShape: [32, 32, 3], selfAttention: 32 })).toThrow(
       /dcganDiscriminator: selfAttention must be one of the feature-map sizes 16, 8, 4, got 32/,
     );
+  });
+
+  it("the registry's dcgan entry takes selfAttention for G and D", () => {
+    const pair = architectures.create('dcgan', { latentDim: 8, baseFilters: 4, batchNorm: false, selfAttention: 14 });
+    const g = pair.generator({ seed: 1, exampleShape: [28, 28, 1] }) as ReturnType<typeof dcganGenerator>;
+    const d = pair.discriminator({ seed: 1, exampleShape: [28, 28, 1] }) as ReturnType<typeof dcganDiscriminator>;
+    expect(g.layers.filter((l) => l.name.includes('self_attention')).map((l) => l.inputShape)).toEqual([[14, 14, 4]]);
+    expect(d.layers.filter((l) => l.name.includes('self_attention')).map((l) => l.inputShape)).toEqual([[14, 14, 4]]);
+    g.dispose();
+    d.dispose();
+    expect(architectures.parse('dcgan')).not.toHaveProperty('selfAttention');
   });
 });
