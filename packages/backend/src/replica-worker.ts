@@ -12,7 +12,7 @@ const input = workerData as ReplicaWorkerData;
 const send = (msg: ReplicaWorkerMessage) => port.postMessage(msg);
 
 async function main(): Promise<void> {
-  const report = await initBackend({ backend: input.backend });
+  const report = await initBackend({ backend: input.backend, threads: input.threads });
   const mod = (await import(input.module)) as Record<string, unknown>;
   const fn = mod[input.exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[input.exportName];
   if (typeof fn !== 'function') throw new BackendError('config', `module ${input.module} has no function export '${input.exportName}'`);

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import { BackendError } from './errors';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './kernels/register';
+import { checkThreads, isNode, startThreadedWasm, wasmThreadsCount } from './wasm-threads';
 
 /** The values `options.backend` and `GANKIT_BACKEND` accept. */
 export const BACKEND_CHOICES = ['tensorflow', 'tfjs-node', 'tfjs-node-gpu', 'wasm', 'cpu'] as const;
@@ -34,6 +35,8 @@ export interface BackendReport {
   forcedBy: 'options.backend' | 'GANKIT_BACKEND' | null;
   /** The gankit training kernels registered for wasm (empty unless the backend is wasm). */
   kernels: string[];
+  /** The wasm backend's XNNPACK threads (1 unless `options.threads` asked for more); `null` for other backends. */
+  threads: number | null;
 }
 
 /** Options of {@link initBackend}. */
@@ -50,13 +53,22 @@ export interface InitBackendOptions {
    * bundler needs static imports, or to test the selection.
    */
   load?: ((packageName: string) => Promise<unknown>) | undefined;
+  /**
+   * Threads inside each wasm kernel (opt-in; default: the one-thread SIMD build, as before): an
+   * integer from 1 to 8. Above 1 the wasm backend starts tfjs's threaded SIMD build, whose XNNPACK
+   * kernels (convolutions, matrix products) split their work over that many threads and give the
+   * same numbers as the one-thread build. In Node gankit runs it on worker threads; in a browser it
+   * needs a cross-origin-isolated page (else 1 thread). Must be given before the wasm backend first
+   * starts in the process; other backends ignore it.
+   */
+  threads?: number | undefined;
 }
 
 interface Candidate {
   name: string;
   backend: string;
   package: string;
-  init: (load: (pkg: string) => Promise<unknown>) => Promise<string>;
+  init: (load: (pkg: string) => Promise<unknown>, threads: number | undefined) => Promise<string>;
 }
 
 /** Thrown inside a candidate's init: the reason it was not taken. */
@@ -108,8 +120,23 @@ const WASM: Candidate = {
   name: 'wasm',
   backend: 'wasm',
   package: '@tensorflow/tfjs-backend-wasm',
-  init: async () => {
+  init: async (_load, threads) => {
     registerWasmTrainingKernels();
+    if (threads != null) {
+      const started = tf.engine().registry.wasm != null;
+      if (started && wasmThreadsCount() !== threads) {
+        throw new BackendError(
+          'config',
+          `options.threads is ${threads} but the wasm backend already started with ${wasmThreadsCount()} thread(s) in this process; call initBackend({ threads }) before any tensor is made`,
+        );
+      }
+      if (!started && threads > 1) {
+        if (!(await startThreadedWasm(threads))) throw new NotTaken('wasm failed to initialise its threaded build');
+        const got = wasmThreadsCount();
+        if (got !== threads && isNode()) throw new NotTaken(`wasm started ${got} thread(s) instead of the ${threads} asked for`);
+        return got === threads ? `wasm ready, ${got} threads` : `wasm ready, ${got} thread(s) (threads need a cross-origin-isolated page)`;
+      }
+    }
     if (!(await tf.setBackend('wasm'))) {
       throw new NotTaken(
         'wasm failed to initialise (its .wasm files could not be loaded; in a browser call setWasmPaths from @tensorflow/tfjs-backend-wasm)',
@@ -181,6 +208,7 @@ const defaultLoad = (pkg: string): Promise<unknown> => import(/* @vite-ignore */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendReport> {
   const log = options.log ?? (() => undefined);
   const load = options.load ?? defaultLoad;
+  const threads = options.threads == null ? undefined : checkThreads(options.threads);
   let forcedBy: BackendReport['forcedBy'] = null;
   let choice: BackendChoice | null = null;
   if (options.backend != null) {
@@ -201,9 +229,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       attempt = {
         name: candidate.name,
         ok: true,
-        why: await candidate.init(load),
+        why: await candidate.init(load, threads),
       };
     } catch (err) {
+      if (err instanceof BackendError) throw err; // a bad option, not a backend that cannot load
       attempt = {
         name: candidate.name,
         ok: false,
@@ -221,6 +250,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       tried,
       forcedBy,
       kernels: candidate.backend === 'wasm' ? registeredWasmTrainingKernels() : [],
+      threads: candidate.backend === 'wasm' ? wasmThreadsCount() : null,
     };
     lastReport = report;
     log(`gankit backend: using ${report.backend} (${report.package})`);
@@ -254,7 +284,8 @@ export function describeBackend(): string {
     const simd = flag('WASM_HAS_SIMD_SUPPORT');
     const threads = flag('WASM_HAS_MULTITHREAD_SUPPORT');
     if (simd != null) details.push(simd ? 'SIMD' : 'no SIMD');
-    if (threads != null) details.push(threads ? 'multi-threaded' : '1 thread');
+    const count = threads ? wasmThreadsCount() : 1;
+    if (threads != null) details.push(count === 1 ? '1 thread' : `${count} threads`);
     const ours = registeredWasmTrainingKernels();
     details.push(ours.length > 0 ? `+${ours.join(', ')}` : 'no gankit training kernels');
   }

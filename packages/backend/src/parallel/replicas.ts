@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { GankitError, isGankitErrorCode } from '@gankit/core';
 import { BackendError } from '../errors';
+import { checkThreads } from '../wasm-threads';
 import { abortAllReduceGroup, createAllReduceGroup, type AllReduceMember } from './all-reduce';
 
 /** What a replica function receives in its worker thread (see {@link runReplicas}). */
@@ -32,6 +33,8 @@ export interface RunReplicasOptions {
   readonly workers?: number | undefined;
   /** The tfjs backend of every worker, as for `initBackend` (default `'wasm'`). */
   readonly backend?: string | undefined;
+  /** Threads inside each worker's wasm kernels, as `initBackend`'s `threads` (default: its one-thread build). */
+  readonly threads?: number | undefined;
   /** The largest vector one all-reduce may carry, in float32 values (default 2²⁴: 64 MB a worker, allocated lazily). */
   readonly capacity?: number | undefined;
 }
@@ -44,6 +47,7 @@ export interface ReplicaWorkerData {
   readonly index: number;
   readonly count: number;
   readonly backend: string;
+  readonly threads?: number | undefined;
   readonly group: ReturnType<typeof createAllReduceGroup>;
 }
 
@@ -71,6 +75,7 @@ export const DEFAULT_REPLICA_CAPACITY = 2 ** 24;
 export async function runReplicas<R = unknown>(options: RunReplicasOptions): Promise<R[]> {
   const count = options.workers ?? 2;
   if (!Number.isInteger(count) || count < 1) throw new BackendError('config', `runReplicas: workers must be an integer >= 1, got ${count}`);
+  if (options.threads != null) checkThreads(options.threads, 'runReplicas: threads');
   const module = options.module instanceof URL ? options.module.href : toModuleUrl(options.module);
   const group = createAllReduceGroup(count, options.capacity ?? DEFAULT_REPLICA_CAPACITY);
   const workerUrl = new URL('./replica-worker.js', import.meta.url);
@@ -85,6 +90,7 @@ export async function runReplicas<R = unknown>(options: RunReplicasOptions): Pro
         index,
         count,
         backend: options.backend ?? 'wasm',
+        threads: options.threads,
         group,
       } satisfies ReplicaWorkerData,
     });
