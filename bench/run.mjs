@@ -10,6 +10,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const only = process.argv[2];
 const benches = [
   ['dcgan-mnist.mjs', []],
+  ['dcgan-threads.mjs', []],
   ['ring8.mjs', []],
   ['frechet.mjs', []],
   [path.join('..', 'packages', 'backend', 'bench', 'kernels.mjs'), []],
