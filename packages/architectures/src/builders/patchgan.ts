@@ -3,10 +3,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape } from '@gankit/core';
 import type { Network, WeightParametrizationFactory } from '@gankit/core';
-import { buildLayer, checkPositiveInt } from '../layer';
-import { upsampling2d } from '../layers/shape-layers';
+import { checkPositiveInt } from '../layer';
 import type { SequentialNetwork } from '../sequential';
 import { patchganDiscriminator } from './cyclegan';
+import { upsampleNearest } from './unet';
 
 /** Configuration of {@link pix2pixDiscriminator}. */
 export interface Pix2pixDiscriminatorConfig {
@@ -83,9 +83,7 @@ export function packPair(output: tf.Tensor, condition: tf.Tensor): tf.Tensor {
     );
   }
   return tf.tidy(() => {
-    const c =
-      factor > 1 ? buildLayer(upsampling2d({ size: factor }), condition.shape.slice(1)).apply(condition, { training: false }) : condition;
-    return tf.concat([output, c], 3);
+    return tf.concat([output, upsampleNearest(condition, factor)], 3);
   });
 }
 

@@ -13,7 +13,7 @@ import { adain, asAdain } from '../layers/adain';
 import type { AdainLayer } from '../layers/adain';
 import { conv2d } from '../layers/conv2d';
 import { dense } from '../layers/dense';
-import { upsampling2d } from '../layers/shape-layers';
+import { nearestUpsampling } from './unet';
 import { asModulatedConv2d, modulatedConv2d } from '../layers/modulated-conv';
 import type { ModulatedConv2dLayer } from '../layers/modulated-conv';
 import { asNoiseInput, exampleSeeds, noiseInput, styleNoise } from '../layers/style-noise';
@@ -180,7 +180,7 @@ export function styleGenerator(config: StyleGeneratorConfig = {}): StyleGenerato
         const inFilters = newResolution ? filters(r - 1) : filters(r);
         const shape = [size, size, filters(r)];
         const layer: StyleLayer = { size };
-        if (newResolution) layer.upsample = b.layer(upsampling2d(), [size / 2, size / 2, inFilters], `up_${i}`);
+        if (newResolution) layer.upsample = b.layer(nearestUpsampling(2), [size / 2, size / 2, inFilters], `up_${i}`);
         if (mode === 'adain') {
           if (i > 0) layer.conv = b.layer(conv2d({ filters: filters(r), kernelSize: 3 }), [size, size, inFilters], `conv_${i}`);
         } else {

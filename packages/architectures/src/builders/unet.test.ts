@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RandomSource } from '@gankit/core';
 import { describe, expect, it } from 'vitest';
 import { expectGradientsFlow, expectNoLeak, maxAbsDiff, zeroVariables } from '../test-helpers';
-import { unetGenerator, unetLayout } from './unet';
+import { buildLayer } from '../layer';
+import { upsampling2d } from '../layers/shape-layers';
+import { unetGenerator, unetLayout, upsampleNearest } from './unet';
 
 describe('unetGenerator', () => {
   it('maps 28×28 images to 28×28 images in (-1, 1) with two levels (28 → 14 → 7), gradients reach every variable, no leaks', () => {
@@ -61,5 +63,23 @@ describe('unetGenerator', () => {
     expect(() => unetGenerator({ inputShape: [28, 28, 1], levels: 3 })).toThrow(/not divisible by 2\^3 = 8; use fewer levels/);
     expect(() => unetGenerator({ inputShape: [28, 28] as never })).toThrow(/inputShape must be \[height, width, channels\]/);
     expect(() => unetGenerator({ inputShape: [7, 7, 1] })).toThrow(/levels must be a positive integer/);
+  });
+});
+
+describe('upsampleNearest', () => {
+  it('gives exactly the values of upsampling2d, for factors 2 and 4, and the same gradient', () => {
+    const x = new RandomSource(8).normal([2, 3, 5, 2]);
+    for (const k of [2, 4]) {
+      const layer = buildLayer(upsampling2d({ size: k }), [3, 5, 2]);
+      const want = layer.apply(x, { training: false });
+      const got = upsampleNearest(x, k);
+      expect(maxAbsDiff(got, want)).toBe(0);
+      const w = new RandomSource(k).normal(want.shape);
+      const g1 = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(upsampleNearest(a, k), w)))(x);
+      const g2 = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a, { training: false }), w)))(x);
+      expect(maxAbsDiff(g1, g2)).toBeLessThan(1e-5);
+      tf.dispose([want, got, w, g1, g2]);
+    }
+    tf.dispose(x);
   });
 });

@@ -12,7 +12,39 @@ import { leakyRelu, relu } from '../layers/activations';
 import { batchNorm } from '../layers/batch-norm';
 import { conv2d } from '../layers/conv2d';
 import { instanceNorm } from '../layers/instance-norm';
-import { upsampling2d } from '../layers/shape-layers';
+
+/**
+ * Nearest-neighbour upsampling of NHWC images by an integer factor, `[n, h, w, c]` →
+ * `[n, h·k, w·k, c]`: the values of {@link upsampling2d}, computed as two rank-4 broadcasts of a
+ * product with ones (on the wasm backend ~100× faster forward than the `Tile` kernel that
+ * `broadcastTo` runs). Differentiable. @internal
+ */
+export function upsampleNearest(x: tf.Tensor, factor: number): tf.Tensor {
+  if (factor === 1) return x;
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  return tf.tidy(() => {
+    const ones = tf.ones([1, 1, factor, 1]);
+    const wide = tf.mul(tf.reshape(x, [n * h, w, 1, c]), ones);
+    return tf.reshape(tf.mul(tf.reshape(wide, [n, h, 1, w * factor * c]), ones), [n, h * factor, w * factor, c]);
+  });
+}
+
+/** A stateless layer that applies {@link upsampleNearest}. @internal */
+export function nearestUpsampling(factor: number): LayerSpec {
+  return {
+    kind: 'upsample',
+    build: (ctx) => ({
+      name: ctx.name,
+      inputShape: ctx.inputShape,
+      usesLabels: false,
+      trainableVariables: [],
+      nonTrainableVariables: [],
+      outputShape: (shape: readonly number[]) => [shape[0] * factor, shape[1] * factor, shape[2]],
+      apply: (x: tf.Tensor) => upsampleNearest(x, factor),
+      dispose: () => {},
+    }),
+  };
+}
 
 /** Normalisation of a {@link unetGenerator}'s hidden layers. */
 export type UnetNorm = 'instance' | 'batch' | 'none';
@@ -116,7 +148,7 @@ export function unetGenerator(config: UnetGeneratorConfig): GraphNetwork {
     inputShape,
     seed: config.seed,
     build: (b) => {
-      const upsample = factor > 1 ? b.layer(upsampling2d({ size: factor }), inputShape, 'upsample_input') : undefined;
+      const upsample = factor > 1 ? b.layer(nearestUpsampling(factor), inputShape, 'upsample_input') : undefined;
       const size = (level: number): [number, number] => [H / 2 ** level, W / 2 ** level];
       const inChannels = inputShape[2];
       const channelsAt = (level: number) => (level === 0 ? inChannels : filters(level));
@@ -144,7 +176,7 @@ export function unetGenerator(config: UnetGeneratorConfig): GraphNetwork {
         decoders.push(
           b.chain(
             [
-              upsampling2d(),
+              nearestUpsampling(2),
               conv2d({ filters: out, kernelSize: 3, useBias: norm === 'none', kernelInitializer: init }),
               ...normSpec(),
               relu(),
