@@ -25,6 +25,11 @@
  * - Text to image (Reed et al. 2016): a word-level {@link textEncoder} and DCGAN networks on
  *   caption embeddings ({@link textConditionalGenerator}, {@link textConditionalDiscriminator}) that
  *   take caption ids or the embeddings themselves.
+ * - A style-based generator (Karras et al. 2019, 2020): {@link styleGenerator} with {@link adain},
+ *   {@link modulatedConv2d} and {@link noiseInput}; {@link mixStyles}, {@link truncateStyles} and
+ *   the style-mixing latent {@link styleMixingLatent}.
+ * - Paired translation and super-resolution (pix2pix, SRGAN): {@link unetGenerator},
+ *   {@link pix2pixDiscriminator} on {@link packPair}'s pairs, {@link pairedGenerator}.
  * - {@link fromLayersModel}: a tfjs-layers model as a `Network`.
  * - {@link packDiscriminator}: PacGAN's packing, a discriminator that judges m samples jointly.
  * - {@link architectures}: the G/D pairs a configured run names (`dcgan`, `conditional`, `mlp`, `biggan`),
