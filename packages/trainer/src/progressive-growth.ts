@@ -86,12 +86,15 @@ export interface ProgressiveGrowthPlugin extends GanPlugin {
   readonly phase: GrowthPhase;
 }
 
-/** Nearest-neighbour upsampling of NHWC images by `s` (each pixel to an s × s block). */
+/**
+ * Nearest-neighbour upsampling of NHWC images by `s` (each pixel to an s × s block), by broadcast
+ * products with ones (the wasm backend's `Tile`, behind `broadcastTo`, is far slower).
+ */
 function nearest(x: tf.Tensor, s: number): tf.Tensor {
   const [n, h, w, c] = x.shape;
-  const wide = tf.broadcastTo(tf.reshape(x, [n * h, w, 1, c]), [n * h, w, s, c]);
-  const tall = tf.broadcastTo(tf.reshape(wide, [n, h, 1, w * s * c]), [n, h, s, w * s * c]);
-  return tf.reshape(tall, [n, h * s, w * s, c]);
+  const ones = tf.ones([1, 1, s, 1]);
+  const wide = tf.mul(tf.reshape(x, [n * h, w, 1, c]), ones);
+  return tf.reshape(tf.mul(tf.reshape(wide, [n, h, 1, w * s * c]), ones), [n, h * s, w * s, c]);
 }
 
 /**

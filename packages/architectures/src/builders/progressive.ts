@@ -14,8 +14,9 @@ import { equalizedConv2d, equalizedDense } from '../layers/equalized';
 import { minibatchStddev } from '../layers/minibatch-stddev';
 import { pixelNorm } from '../layers/pixel-norm';
 import { avgPool2d } from '../layers/pooling';
-import { flatten, reshape, upsampling2d } from '../layers/shape-layers';
+import { flatten, reshape } from '../layers/shape-layers';
 import { dcganLayout } from './dcgan';
+import { nearestUpsampling } from './unet';
 
 /** What the progressive generator and discriminator share in their configuration. */
 export interface ProgressiveCommonConfig {
@@ -144,7 +145,7 @@ function resamplers(b: GraphBuilder, resolutions: readonly number[], channels: n
   for (let factor = 2; factor <= top / resolutions[0]; factor *= 2) {
     const layer =
       kind === 'up'
-        ? b.layer(upsampling2d({ size: factor }), [top / factor, top / factor, channels], `upsample_x${factor}`)
+        ? b.layer(nearestUpsampling(factor), [top / factor, top / factor, channels], `upsample_x${factor}`)
         : b.layer(avgPool2d({ poolSize: factor }), [top, top, channels], `downsample_x${factor}`);
     byFactor.set(factor, layer);
   }
@@ -195,7 +196,7 @@ export function progressiveGenerator(config: ProgressiveGeneratorConfig): Progre
         const specs =
           i === 0
             ? [...(usePixelNorm ? [pixelNorm()] : []), fc(r * r * n), ...act(), reshape({ targetShape: [r, r, n] }), conv(n, 3), ...act()]
-            : [upsampling2d(), conv(n, 3), ...act(), conv(n, 3), ...act()];
+            : [nearestUpsampling(2), conv(n, 3), ...act(), conv(n, 3), ...act()];
         blocks.push(b.chain(specs, i === 0 ? [latentDim] : [r / 2, r / 2, filters[i - 1]], `block_${r}`));
         toRgb.push(b.layer(conv(channels, 1, 1), [r, r, n], `to_rgb_${r}`));
       });
