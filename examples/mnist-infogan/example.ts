@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomSource, type JsonValue } from '@gankit/core';
+import { RandomSource, type GanPlugin, type JsonValue } from '@gankit/core';
 import { ema } from '@gankit/averaging';
 import { infoganDiscriminator, infoganGenerator } from '@gankit/architectures';
 import { mnistDigits } from '@gankit/data/node';
@@ -36,6 +36,10 @@ export const MNIST_INFOGAN = {
   generatorLearningRate: 1e-3,
   beta1: 0.5,
   emaDecay: 0.999,
+  /** Every this many iterations the code accuracy of the raw and EMA generator is logged (0: never). */
+  accuracyEvery: 250,
+  /** Fakes the logged code accuracy reads (the final one reads `evalSamples`). */
+  accuracySamples: 500,
   /** The continuous codes are swept over [−2, 2] in the pictures (trained on [−1, 1]). */
   sweep: [-2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2],
 } as const;
@@ -95,6 +99,26 @@ function codeAccuracy(generator: Trainer['generator'], seed: number, samples: nu
   }
   const r = assignmentAccuracy(codes, predicted, { numCodes: S.numCategories, numClasses: 10 });
   return { accuracy: r.accuracy, classOfCode: Array.from(r.classOfCode), counts: r.counts };
+}
+
+/**
+ * Logs `infogan/codeAccuracy` (raw generator) and `infogan/codeAccuracyEma` every `every`
+ * iterations, so a run shows whether the code is settling on digits long before it ends. It reads
+ * its own random stream and changes no weights, so the training itself is the same with or without it.
+ */
+function codeAccuracyLogger(every: number, samples: number, seed: number, averager: ReturnType<typeof findAverager>): GanPlugin {
+  return {
+    name: 'infogan-code-accuracy',
+    onStepEnd(ctx, logs) {
+      if (every <= 0 || (logs.step + 1) % every !== 0) return;
+      const generator = ctx.generator as Trainer['generator'];
+      logs.metrics['infogan/codeAccuracy'] = codeAccuracy(generator, seed, samples).accuracy;
+      if (averager)
+        logs.metrics['infogan/codeAccuracyEma'] = averager.withAveragedWeights(generator, () =>
+          codeAccuracy(generator, seed, samples),
+        ).accuracy;
+    },
+  };
 }
 
 /**
@@ -186,6 +210,12 @@ export const mnistInfogan: Example = {
         grid: { cols: GRID_COLUMNS },
       });
       z.dispose();
+      // Before the grid recorder and the logger, so that the logged line carries the accuracy.
+      (setup.plugins as GanPlugin[]).splice(
+        i,
+        0,
+        codeAccuracyLogger(S.accuracyEvery, S.accuracySamples, options.seed, findAverager(setup.plugins)),
+      );
     }
     return { ...setup, adversarialOutput: infoganAdversarialOutput };
   },
