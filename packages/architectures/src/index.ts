@@ -30,6 +30,12 @@
  *   the style-mixing latent {@link styleMixingLatent}.
  * - Paired translation and super-resolution (pix2pix, SRGAN): {@link unetGenerator},
  *   {@link pix2pixDiscriminator} on {@link packPair}'s pairs, {@link pairedGenerator}.
+ * - Self-attention (SAGAN, Zhang et al. 2019): the {@link selfAttention} layer for any network, and
+ *   the DCGAN builders' `selfAttention` option; {@link selfAttentionMap} for its attention maps.
+ * - Progressive growing (Karras et al. 2018): {@link progressiveGenerator} and
+ *   {@link progressiveDiscriminator} growing by resolution with a fade-in, {@link pixelNorm},
+ *   {@link minibatchStddev} and the equalized learning rate ({@link equalizedLearningRate},
+ *   {@link equalizedDense}, {@link equalizedConv2d}).
  * - {@link fromLayersModel}: a tfjs-layers model as a `Network`.
  * - {@link packDiscriminator}: PacGAN's packing, a discriminator that judges m samples jointly.
  * - {@link architectures}: the G/D pairs a configured run names (`dcgan`, `conditional`, `mlp`, `biggan`),
