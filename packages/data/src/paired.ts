@@ -41,7 +41,7 @@ function checkShape(shape: readonly number[], what: string): number {
 }
 
 /**
- * Aligned pairs held in memory, served as {@link DataSource} views over **one** order
+ * Aligned pairs held in memory, served as `DataSource` views (of `@gankit/core`) over **one** order
  * ({@link PairedDataset.inputs}, {@link PairedDataset.targets} and {@link PairedDataset.packed}):
  * a game draws every data set once per update, and the first view drawn takes the next pairs of
  * the shared order while the others, drawn after it, return their halves of the same pairs. So a
