@@ -6,7 +6,7 @@ import type { Network, WeightParametrizationFactory } from '@gankit/core';
 import { checkPositiveInt } from '../layer';
 import type { SequentialNetwork } from '../sequential';
 import { patchganDiscriminator } from './cyclegan';
-import { upsampleNearest } from './unet';
+import { checkShape, upsampleNearest, wholeFactor } from './unet';
 
 /** Configuration of {@link pix2pixDiscriminator}. */
 export interface Pix2pixDiscriminatorConfig {
@@ -48,13 +48,6 @@ export function patchganReceptiveField(layers: number, extraStride1 = 0): number
   return field + 3 * jump * (extraStride1 + 1);
 }
 
-function checkShape(shape: unknown, what: string): [number, number, number] {
-  if (!Array.isArray(shape) || shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-    throw new GankitError('config', `${what} must be [height, width, channels], got ${JSON.stringify(shape)}`);
-  }
-  return [shape[0], shape[1], shape[2]];
-}
-
 /**
  * Packs what a conditional discriminator judges: the channels of the (real or generated) `output`
  * `[batch, H, W, c']` followed by those of the `condition` `[batch, h, w, c]`, upsampled by
@@ -75,8 +68,8 @@ export function packPair(output: tf.Tensor, condition: tf.Tensor): tf.Tensor {
   }
   const [n, H, W] = output.shape;
   const [m, h, w] = condition.shape;
-  const factor = H / h;
-  if (n !== m || !Number.isInteger(factor) || W / w !== factor) {
+  const factor = wholeFactor([h, w], [H, W]);
+  if (n !== m || factor === undefined) {
     throw new GankitError(
       'shape',
       `${what}: the output ${formatShape(output.shape)} must be the same batch and a whole multiple of the condition ${formatShape(condition.shape)} in height and width`,
@@ -121,7 +114,7 @@ export function pairedGenerator(generator: Network): Network {
     throw new GankitError('config', 'pairedGenerator: generator must be a Network with apply(x, options)');
   const [H, W, c] = generator.outputShape;
   const input = generator.inputShape;
-  if (generator.outputShape.length !== 3 || input.length !== 3 || !Number.isInteger(H / input[0]) || W / input[1] !== H / input[0]) {
+  if (generator.outputShape.length !== 3 || input.length !== 3 || wholeFactor(input, [H, W]) === undefined) {
     throw new GankitError(
       'shape',
       `pairedGenerator: '${generator.name}' must map images [h, w, c] to images a whole multiple of their size, got ${formatShape(input)} → ${formatShape(generator.outputShape)}`,
@@ -160,8 +153,7 @@ export function pix2pixDiscriminator(config: Pix2pixDiscriminatorConfig): Sequen
   const what = 'pix2pixDiscriminator';
   const [h, w, c] = checkShape(config.inputShape, `${what}: inputShape`);
   const [H, W, outC] = checkShape(config.imageShape ?? [h, w, c], `${what}: imageShape`);
-  const factor = H / h;
-  if (!Number.isInteger(factor) || W / w !== factor) {
+  if (wholeFactor([h, w], [H, W]) === undefined) {
     throw new GankitError('shape', `${what}: the image ${H}×${W} must be the same whole multiple of the input ${h}×${w} on both axes`);
   }
   return patchganDiscriminator({

@@ -75,11 +75,18 @@ export interface UnetGeneratorConfig {
   readonly name?: string | undefined;
 }
 
-function checkShape(shape: unknown, what: string): [number, number, number] {
+/** Checks an image shape `[h, w, c]` of positive integers. @internal */
+export function checkShape(shape: unknown, what: string): [number, number, number] {
   if (!Array.isArray(shape) || shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
     throw new GankitError('config', `${what} must be [height, width, channels], got ${JSON.stringify(shape)}`);
   }
   return [shape[0], shape[1], shape[2]];
+}
+
+/** The whole factor k with `[H, W] = k·[h, w]`, or `undefined` when there is none. @internal */
+export function wholeFactor(small: readonly number[], large: readonly number[]): number | undefined {
+  const k = large[0] / small[0];
+  return Number.isInteger(k) && large[1] / small[1] === k ? k : undefined;
 }
 
 /** The upsampling factor and level count of a {@link unetGenerator} configuration (checked). */
@@ -87,8 +94,8 @@ export function unetLayout(config: UnetGeneratorConfig): { factor: number; level
   const what = 'unetGenerator';
   const [h, w, c] = checkShape(config.inputShape, `${what}: inputShape`);
   const [H, W] = checkShape(config.outputShape ?? [h, w, c], `${what}: outputShape`);
-  const factor = H / h;
-  if (!Number.isInteger(factor) || W / w !== factor) {
+  const factor = wholeFactor([h, w], [H, W]);
+  if (factor === undefined) {
     throw new GankitError(
       'shape',
       `${what}: the output ${H}×${W} must be the same integer multiple of the input ${h}×${w} on both axes (e.g. 7×7 → 28×28)`,
