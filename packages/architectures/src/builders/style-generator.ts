@@ -123,7 +123,8 @@ function normalizeLatent(z: tf.Tensor): tf.Tensor {
  * the same z in every row is the plain generator, and {@link styleMixingLatent} or
  * {@link mixStyles} switch to another z at a crossover layer. The noise images of an example are
  * drawn from a seed hashed from its z's (and the config's seed), so a z always gives the same
- * image. {@link StyleGenerator.map} and {@link StyleGenerator.synthesize} run f and g on their own,
+ * image (the hash reads the latent values from the device once per forward pass: a sync on GPU
+ * backends; `noise: false` avoids it). {@link StyleGenerator.map} and {@link StyleGenerator.synthesize} run f and g on their own,
  * e.g. for the truncation trick in W ({@link truncateStyles}).
  *
  * Layers: `mapping/dense_<i>`, `const`, then per style layer `up_<i>` (nearest ×2 at a new resolution), `conv_<i>` (not for layer 0 in
