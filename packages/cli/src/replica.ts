@@ -44,9 +44,14 @@ function replicaModule(): URL {
  * `ReplicaOptions` in `@gankit/trainer`). The main thread opens the run directory as
  * `runTraining` does (the lock, the resume or overwrite checks, config.json) and holds it while the
  * workers train; replica 0 writes the rest and its result is returned. A `GankitError` in a worker
- * comes back as one.
+ * comes back as one. `threads`: threads inside each worker's wasm kernels (`initBackend`'s).
  */
-export async function trainInWorkers(source: ExampleSource, options: WorkerRunOptions, workers: number): Promise<RunResult> {
+export async function trainInWorkers(
+  source: ExampleSource,
+  options: WorkerRunOptions,
+  workers: number,
+  threads?: number | undefined,
+): Promise<RunResult> {
   const input: ReplicaInput = { source, run: { ...options, workers } };
   const opened = openTrainingRun(await loadExample(source), { ...options, workers }, (line) => void process.stderr.write(`${line}\n`));
   try {
@@ -56,6 +61,7 @@ export async function trainInWorkers(source: ExampleSource, options: WorkerRunOp
       options: input,
       workers,
       backend: options.backend,
+      threads,
     });
     opened.close();
     return results[0];

@@ -48,6 +48,9 @@ Options:
   --workers <N|auto> data-parallel worker threads, each training on batch-size/N rows of every
                      batch (default auto: for image examples on wasm or cpu, as many as there are
                      cores, up to 4, that divide the batch; otherwise 1)
+  --threads <N>      wasm: threads inside each kernel, 1 to 8 (default 1), with tfjs's threaded
+                     SIMD build; the same numbers as 1 thread; each worker runs N (auto workers
+                     count cores / N)
   --checkpoint-every <N>  a checkpoint in DIR/checkpoints/ every N iterations and at the last;
                      0: none (default: about every minute of training, and at the last iteration)
   --keep <K>         checkpoints to keep, newest first (default 3)
@@ -92,6 +95,7 @@ export async function runTrain(args: readonly string[]): Promise<number> {
     'grid-every': { type: 'string' },
     'eval-samples': { type: 'string' },
     workers: { type: 'string' },
+    threads: { type: 'string' },
     tensorboard: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   });
@@ -118,6 +122,7 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   const onNan = parseOnNan(text('on-nan'));
   const workersText = text('workers');
   const requestedWorkers = workersText === undefined || workersText === 'auto' ? 'auto' : parseIntOption('workers', workersText, 1, 64)!;
+  const threads = parseIntOption('threads', text('threads'), 1, 8);
   const backend = text('backend');
   if (backend !== undefined) parseBackendChoice(backend, '--backend');
   let example: Example | CustomExample;
@@ -155,7 +160,9 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   const tensorboard = tensorboardText === undefined ? undefined : tensorboardText === '' ? path.join(out, 'tensorboard') : tensorboardText;
   if (tensorboard !== undefined) checkOutputDir(tensorboard, '--tensorboard');
   if (config) checkConfigData(config);
-  const report = await initBackend({ backend });
+  const report = await initBackend({ backend, threads });
+  if (threads !== undefined && threads > 1 && report.backend !== 'wasm')
+    throw new GankitError('config', `--threads is for the wasm backend; this run uses ${report.backend} (${report.package})`);
   const batch = batchSize ?? example.defaults.batchSize;
   // On --resume, 'auto' keeps the run's own worker count (another machine may have other cores).
   const workers = chooseWorkers(
@@ -163,6 +170,7 @@ export async function runTrain(args: readonly string[]): Promise<number> {
     example,
     report.backend,
     batch,
+    Math.max(1, Math.floor(availableParallelism() / (threads ?? 1))),
   );
   if (config) checkTrainingFits(config, { batchSize: batch, backend: report.backend, workers });
   process.stderr.write(`backend: ${report.backend} (${report.reason})\n`);
@@ -186,7 +194,7 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   const result = isCustomExample(example)
     ? await example.train({ ...runOptions, workers })
     : workers > 1
-      ? await trainInWorkers(source, runOptions, workers)
+      ? await trainInWorkers(source, runOptions, workers, threads)
       : await runTraining(example, runOptions);
   process.stderr.write(`${result.summary}\nwrote ${result.files.join(', ')}\n`);
   return result.fault ? 3 : 0;
