@@ -29,6 +29,9 @@ async function parent() {
   const kids = [];
   for (const v of variants) {
     const k = fork(fileURLToPath(import.meta.url), ['child', JSON.stringify(v)]);
+    k.on('exit', (code) => {
+      if (code) throw new Error(`variant ${v.name} exited with ${code}`);
+    });
     const ready = await next(k);
     kids.push({ v, k, ms: [], backend: ready.backend });
   }
@@ -51,6 +54,7 @@ async function parent() {
       msPerStep: round(median(kid.ms)),
       msMin: round(Math.min(...kid.ms)),
       oneThreadMsPerStep: round(msOne),
+      oneThreadMsMin: round(Math.min(...one.ms)),
       speedup: round(msOne / median(kid.ms), 2),
       ...extra,
       runs,
@@ -63,10 +67,7 @@ async function parent() {
 }
 
 function next(k) {
-  return new Promise((resolve, reject) => {
-    k.once('message', resolve);
-    k.once('error', reject);
-  });
+  return new Promise((resolve) => k.once('message', resolve));
 }
 
 function ask(k, msg) {
