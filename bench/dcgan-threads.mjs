@@ -7,10 +7,14 @@
 // hits them alike; medians over BENCH_RUNS (default 8) after 2 warm-up steps. Every variant's
 // weights are hashed at the end: N threads must give the weights of 1 thread bit for bit, and
 // 2 workers × N threads those of 2 workers × 1 thread.
+// `cpuMsPerStep` is the CPU time per step of the thread that steps (the main thread, or replica 0;
+// Linux only, 10 ms ticks, mean over the runs): the pool threads and the other replica do the rest
+// beside it, so on idle cores a step takes about that long. Where other processes load the cores
+// and inflate wall times, the ratio of these CPU times estimates the idle machine's speed-up.
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { median, report, round } from './util.mjs';
+import { median, report, round, threadCpuMs } from './util.mjs';
 
 const threads = Number(process.env.BENCH_THREADS ?? 2);
 const runs = Number(process.env.BENCH_RUNS ?? 8);
@@ -33,12 +37,15 @@ async function parent() {
       if (code) throw new Error(`variant ${v.name} exited with ${code}`);
     });
     const ready = await next(k);
-    kids.push({ v, k, ms: [], backend: ready.backend });
+    kids.push({ v, k, ms: [], cpu: [], backend: ready.backend });
   }
   for (let i = 0; i < warmup + runs; i++) {
     for (const kid of kids) {
-      const { ms } = await ask(kid.k, { cmd: 'step' });
-      if (i >= warmup) kid.ms.push(ms);
+      const { ms, cpu } = await ask(kid.k, { cmd: 'step' });
+      if (i >= warmup) {
+        kid.ms.push(ms);
+        kid.cpu.push(cpu);
+      }
     }
   }
   for (const kid of kids) kid.weights = (await ask(kid.k, { cmd: 'stop' })).weights;
@@ -53,8 +60,10 @@ async function parent() {
       threads: kid.v.threads,
       msPerStep: round(median(kid.ms)),
       msMin: round(Math.min(...kid.ms)),
+      cpuMsPerStep: round(mean(kid.cpu)),
       oneThreadMsPerStep: round(msOne),
       oneThreadMsMin: round(Math.min(...one.ms)),
+      oneThreadCpuMsPerStep: round(mean(one.cpu)),
       speedup: round(msOne / median(kid.ms), 2),
       ...extra,
       runs,
@@ -62,8 +71,13 @@ async function parent() {
   line('dcgan-mnist-step-trainer-threads', intra, { sameWeightsAsOneThread: intra.weights === one.weights });
   line('dcgan-mnist-step-trainer-workers-threads', both, {
     workersOneThreadMsPerStep: round(median(dp.ms)),
+    workersOneThreadCpuMsPerStep: round(mean(dp.cpu)),
     sameWeightsAsWorkersOneThread: both.weights === dp.weights,
   });
+}
+
+function mean(xs) {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 function next(k) {
@@ -87,8 +101,9 @@ async function child(v) {
     const t = makeTrainer('threads'); // one name for every variant: the weights are compared
     step = async () => {
       const t0 = performance.now();
+      const c0 = threadCpuMs();
       await t.step();
-      return performance.now() - t0;
+      return { ms: performance.now() - t0, cpu: threadCpuMs() - c0 };
     };
     stop = () => {
       const hash = createHash('sha256');
@@ -100,7 +115,7 @@ async function child(v) {
   } else {
     const { runReplicas } = await import('@gankit/backend/node');
     const gate = new Int32Array(new SharedArrayBuffer(12));
-    const times = new Float64Array(new SharedArrayBuffer(8 * (warmup + runs + 1)));
+    const times = new Float64Array(new SharedArrayBuffer(16 * (warmup + runs + 1)));
     const results = runReplicas({
       module: new URL('./dcgan-threads-replica.mjs', import.meta.url),
       options: { gate: gate.buffer, times: times.buffer },
@@ -112,7 +127,8 @@ async function child(v) {
       Atomics.add(gate, 0, 1);
       Atomics.notify(gate, 0);
       await Atomics.waitAsync(gate, 1, done).value;
-      return times[done++];
+      done++;
+      return { ms: times[2 * done - 2], cpu: times[2 * done - 1] };
     };
     stop = async () => {
       Atomics.store(gate, 2, 1);
@@ -123,7 +139,7 @@ async function child(v) {
     process.send({ backend: 'wasm' });
   }
   process.on('message', async (m) => {
-    if (m.cmd === 'step') process.send({ ms: await step() });
+    if (m.cmd === 'step') process.send(await step());
     else {
       process.send({ weights: await stop() });
       process.disconnect();
