@@ -1,0 +1,26 @@
+// Trains the mnist-stylegan example from code, with the same settings as `gankit train --example mnist-stylegan`.
+// The example is example.ts beside this file, which @gankit/cli compiles in and exports (mnistStylegan).
+// Usage: node train.mjs [steps] [seed] [outDir] [--overwrite]
+import { initBackend } from '@gankit/backend';
+import { mnistStylegan, runTraining } from '@gankit/cli';
+
+// --overwrite anywhere replaces a run already in the output folder (as `gankit train --overwrite`).
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const overwrite = flags.includes('--overwrite');
+const [steps, seed, out = 'out/mnist-stylegan'] = args;
+const backend = await initBackend();
+console.error(`backend: ${backend.backend} (${backend.reason})`);
+const result = await runTraining(mnistStylegan, {
+  steps: steps === undefined ? undefined : Number(steps),
+  seed: seed === undefined ? 0 : Number(seed),
+  out,
+  overwrite,
+  backend: backend.backend,
+}).catch((err) => {
+  // gankit's own errors name the problem in one line; anything else is a bug worth its stack.
+  if (err?.name !== 'GankitError') throw err;
+  console.error(`train.mjs: ${err.message}`);
+  process.exit(2);
+});
+console.log(result.summary);
