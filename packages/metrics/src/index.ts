@@ -9,6 +9,8 @@
  * - {@link FeatureStatistics} / {@link featureStatistics}: streaming float64 mean and covariance.
  * - {@link frechetDistance}: the Fréchet distance between Gaussians (FID on Inception features).
  * - {@link inceptionScore}, {@link kernelInceptionDistance}, {@link precisionRecall}.
+ * - {@link peakSignalToNoiseRatio} / {@link structuralSimilarity}: PSNR and SSIM of outputs against
+ *   their true targets (paired translation, super-resolution).
  * - {@link symmetricEigenvalues}: the float64 symmetric eigensolver behind the FID.
  * - Feature extractors: {@link digitClassifier} (a small convnet for 28×28 grey images, weights
  *   bundled) with {@link mnistScore} / {@link mnistFrechetDistance}, and {@link loadFidInception}
@@ -57,5 +59,7 @@ export {
 export type { FidInception, FidInceptionActivation } from './fid-inception';
 export { METRICS_PLUGIN_ORDER, fidPlugin, metricsPlugin } from './plugins';
 export type { FidPluginOptions, MetricsPluginOptions } from './plugins';
+export { peakSignalToNoiseRatio, structuralSimilarity } from './image-similarity';
+export type { ImageSimilarityOptions, PairedImageScore, StructuralSimilarityOptions } from './image-similarity';
 export { metrics } from './registry';
 export type { FidPluginContext, MetricEntry, MetricTraits, ModeCoverageEvaluator, PluginMetricEntry } from './registry';
