@@ -10,8 +10,11 @@
  *   `Sum`/`Mean` (leading axes), `Greater` (against a scalar) and `Identity` (no copy) around
  *   tfjs's own (called by {@link initBackend} on wasm).
  *
+ * - `initBackend({ threads })`: threads inside each wasm kernel (opt-in), on tfjs's threaded SIMD
+ *   build, which gankit also runs in Node; the same numbers as one thread.
+ *
  * Node only, from `@gankit/backend/node`: `runReplicas` and `AllReduceMember`, data-parallel
- * training on worker threads (tfjs's wasm backend runs one thread in Node).
+ * training on worker threads (by default tfjs's wasm backend runs one thread in Node).
  *
  * Importing this package registers the wasm and cpu backends with `@tensorflow/tfjs-core`.
  *
