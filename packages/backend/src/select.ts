@@ -134,7 +134,11 @@ const WASM: Candidate = {
         if (!(await startThreadedWasm(threads))) throw new NotTaken('wasm failed to initialise its threaded build');
         const got = wasmThreadsCount();
         if (got !== threads && isNode()) throw new NotTaken(`wasm started ${got} thread(s) instead of the ${threads} asked for`);
-        return got === threads ? `wasm ready, ${got} threads` : `wasm ready, ${got} thread(s) (threads need a cross-origin-isolated page)`;
+        if (got === threads) return `wasm ready, ${got} threads`;
+        // In a browser: tfjs starts the one-thread build unless the page is cross-origin isolated, and
+        // the threaded build sizes its pool at most at half of navigator.hardwareConcurrency.
+        const why = got > 1 ? 'the wasm build uses at most half the logical cores' : 'threads need a cross-origin-isolated page';
+        return `wasm ready, ${got} thread(s) of the ${threads} asked for (${why})`;
       }
     }
     if (!(await tf.setBackend('wasm'))) {
