@@ -33,7 +33,14 @@ describe('the built-in examples', () => {
     }
     expect(names.sort()).toEqual(exampleNames());
     expect(examplesOf(EXAMPLE_FOLDERS.ring8, 'ring8').map((e) => e.name)).toEqual(['ring8', 'ring8-unrolled', 'ring8-replay']);
-    expect(Object.keys(CUSTOM_EXAMPLES).sort()).toEqual(['cyclegan-digits', 'fgan-mixture', 'fgan-mnist']);
+    expect(Object.keys(CUSTOM_EXAMPLES).sort()).toEqual([
+      'cyclegan-digits',
+      'fgan-mixture',
+      'fgan-mnist',
+      'mnist-pix2pix',
+      'mnist-superres',
+      'mnist-superres-l1',
+    ]);
     expect(EXAMPLES['cyclegan-digits']).toBeUndefined();
   });
 

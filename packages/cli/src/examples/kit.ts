@@ -41,3 +41,6 @@ export { identityDifference, lockRunDirectory, openRunDirectory } from '../run-d
 export type { OnNan, OpenRunOptions, OpenedRun, RunIdentity, RunLock } from '../run-dir';
 export { DEFAULT_CHECKPOINT_SECONDS, RunCheckpoints, faultLine, resumeRun, yieldNow } from '../run-dir-loop';
 export type { CheckpointCadence } from '../run-dir-loop';
+// The paired digit examples' runner (mnist-superres, mnist-pix2pix).
+export { digitPairs, trainPairedDigits } from './paired-digits';
+export type { HeldOutPairs, PairedDigitsSpec, PairedFinishContext } from './paired-digits';
