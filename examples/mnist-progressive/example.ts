@@ -157,6 +157,12 @@ export function progressiveExample(settings: MnistProgressiveSettings, growing =
   type Grids = ReturnType<typeof resolutionGrids>;
   return {
     ...base,
+    // `gankit sample`, `eval` and friends load a finished run: its generator at the last resolution.
+    buildGenerator(options) {
+      const g = base.buildGenerator?.(options) as GrowingNetwork;
+      g.setGrowth(g.resolutions.length - 1, 1);
+      return g;
+    },
     setup(options): ExampleSetup {
       const setup = base.setup(options);
       if (!options.out) return setup;
@@ -207,6 +213,8 @@ export function progressiveExample(settings: MnistProgressiveSettings, growing =
  * normalization in G, the minibatch standard-deviation layer in D and the equalized learning rate
  * everywhere; non-saturating loss, Adam 1e-3 (β = (0, 0.99)), an EMA of G. Besides the image
  * example's outputs it writes the last grid of every resolution (`grids/resolution-07.png`, ...).
+ * `gankit sample` and the other commands that load a finished run rebuild its generator at 28×28
+ * (the last stage, α = 1).
  */
 export const mnistProgressive: Example = progressiveExample(MNIST_PROGRESSIVE);
 

@@ -67,6 +67,10 @@ describe('mnist-progressive examples', () => {
       setup.generator.dispose();
       setup.discriminator.dispose();
     }
+    // What `gankit sample` rebuilds to load a finished run into: the generator at 28×28.
+    const g = mnistProgressive.buildGenerator?.({ seed: 0 }) as GrowingNetwork;
+    expect([g.stage, g.alpha]).toEqual([2, 1]);
+    g.dispose();
   });
 
   it('grows 7 → 14 → 28 through two fade-ins and writes a grid per resolution, blocky as its resolution', async () => {
