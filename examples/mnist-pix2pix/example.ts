@@ -1,13 +1,10 @@
 // mnist-pix2pix: `gankit train --example mnist-pix2pix`, paired translation of the mnist digits into
 // their outlines with pix2pix (U-Net, conditional PatchGAN, L1 with λ = 100).
-import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { JsonValue } from '@gankit/core';
 import { pix2pixDiscriminator, unetGenerator } from '@gankit/architectures';
 import { PIX2PIX_L1_WEIGHT, l1ReconstructionLoss } from '@gankit/losses';
 import { peakSignalToNoiseRatio, structuralSimilarity } from '@gankit/metrics';
-import { imageGrid } from '@gankit/report';
 import {
   type CustomExample,
   type PairedDigitsSpec,
@@ -15,6 +12,7 @@ import {
   type RunOptions,
   type RunResult,
   trainPairedDigits,
+  writeHeldOutPicture,
 } from '@gankit/cli';
 
 /** The settings of `gankit train --example mnist-pix2pix`. */
@@ -75,17 +73,7 @@ async function finishPix2pix(ctx: PairedFinishContext) {
       copy: score(inputs),
       blank: score(blank),
     };
-    // Digits spread over the held-out set (the test split is in class order).
-    const k = Math.min(MNIST_PIX2PIX.gridImages, labels.length);
-    const picked = Array.from({ length: k }, (_, i) => Math.floor((i * labels.length) / k));
-    const grid = tf.tidy(() =>
-      tf.concat(
-        [inputs, output, targets].map((t) => tf.gather(t, picked)),
-        0,
-      ),
-    );
-    fs.writeFileSync(path.join(ctx.out, 'translations.png'), imageGrid(grid, { cols: k }));
-    grid.dispose();
+    writeHeldOutPicture(ctx, [inputs, output, targets], MNIST_PIX2PIX.gridImages, 'translations.png');
     const g = metrics.generator as ReturnType<typeof score>;
     const c = metrics.copy as ReturnType<typeof score>;
     const b = metrics.blank as ReturnType<typeof score>;

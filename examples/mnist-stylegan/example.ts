@@ -204,7 +204,7 @@ const base = mnistImageExample(MNIST_STYLEGAN, {
 });
 
 /**
- * mnist-stylegan: a {@link styleGenerator} (Karras et al. 2019: mapping network z → w, AdaIN styles
+ * mnist-stylegan: a `styleGenerator` (Karras et al. 2019: mapping network z → w, AdaIN styles
  * per layer, per-layer noise, learned constant input) against the DCGAN discriminator on the mnist
  * digits, with style-mixing regularisation as the latent distribution ({@link mnistStyleLatent}),
  * the tracked mean w (`meanStyleTracker`), non-saturating loss, Adam 2e-4 and an EMA of G. The

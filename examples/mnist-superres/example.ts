@@ -1,13 +1,10 @@
 // mnist-superres and mnist-superres-l1: `gankit train --example mnist-superres`, 7×7 → 28×28
 // super-resolution of the mnist digits (SRGAN's content and adversarial terms, or L1 alone).
-import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { JsonValue } from '@gankit/core';
 import { pix2pixDiscriminator, unetGenerator } from '@gankit/architectures';
 import { contentLoss, l1ReconstructionLoss } from '@gankit/losses';
 import { type DigitClassifier, digitClassifier, peakSignalToNoiseRatio, structuralSimilarity } from '@gankit/metrics';
-import { imageGrid } from '@gankit/report';
 import {
   type CustomExample,
   type PairedDigitsSpec,
@@ -15,6 +12,7 @@ import {
   type RunOptions,
   type RunResult,
   trainPairedDigits,
+  writeHeldOutPicture,
 } from '@gankit/cli';
 
 /** The settings of `gankit train --example mnist-superres` (and `mnist-superres-l1`). */
@@ -124,17 +122,7 @@ async function finishSuperres(clf: DigitClassifier, ctx: PairedFinishContext, na
       bicubic: scores(clf, bicubic, ctx),
       targetAccuracy: Number(accuracy(clf, targets, labels).toFixed(4)),
     };
-    // Digits spread over the held-out set (the test split is in class order).
-    const k = Math.min(s.gridImages, labels.length);
-    const picked = Array.from({ length: k }, (_, i) => Math.floor((i * labels.length) / k));
-    const grid = tf.tidy(() =>
-      tf.concat(
-        [nearest, bicubic, output, targets].map((t) => tf.gather(t, picked)),
-        0,
-      ),
-    );
-    fs.writeFileSync(path.join(ctx.out, 'superres.png'), imageGrid(grid, { cols: k }));
-    grid.dispose();
+    writeHeldOutPicture(ctx, [nearest, bicubic, output, targets], s.gridImages, 'superres.png');
     const g = metrics.generator as ReturnType<typeof scores>;
     const b = metrics.bicubic as ReturnType<typeof scores>;
     const nn = metrics.nearest as ReturnType<typeof scores>;

@@ -42,5 +42,5 @@ export type { OnNan, OpenRunOptions, OpenedRun, RunIdentity, RunLock } from '../
 export { DEFAULT_CHECKPOINT_SECONDS, RunCheckpoints, faultLine, resumeRun, yieldNow } from '../run-dir-loop';
 export type { CheckpointCadence } from '../run-dir-loop';
 // The paired digit examples' runner (mnist-superres, mnist-pix2pix).
-export { digitPairs, trainPairedDigits } from './paired-digits';
+export { digitPairs, trainPairedDigits, writeHeldOutPicture } from './paired-digits';
 export type { HeldOutPairs, PairedDigitsSpec, PairedFinishContext } from './paired-digits';

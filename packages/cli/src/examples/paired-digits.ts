@@ -10,6 +10,7 @@ import { pairedGenerator, unpackPair } from '@gankit/architectures';
 import { pairedDataset, type InMemoryDataset, type PairedDataset } from '@gankit/data';
 import { mnistDigits } from '@gankit/data/node';
 import { nonSaturating } from '@gankit/losses';
+import { imageGrid } from '@gankit/report';
 import { Trainer, type Game, type PlayerSpec } from '@gankit/trainer';
 import { writeWeights } from '@gankit/trainer/node';
 import { Progress } from '../progress';
@@ -79,7 +80,7 @@ function digitsOf(data: InMemoryDataset, max: number): tf.Tensor4D {
 
 /**
  * Aligned pairs made from digits: input `makeInput(digits)`, target `makeTarget(digits)`, in a
- * {@link PairedDataset} whose views serve them in one shuffled order.
+ * `PairedDataset` (of `@gankit/data`) whose views serve them in one shuffled order.
  */
 export function digitPairs(
   digits: tf.Tensor4D,
@@ -100,6 +101,29 @@ export function digitPairs(
   } finally {
     tf.dispose([input, target]);
   }
+}
+
+/**
+ * Writes `file` in the run directory: a grid of `count` held-out examples spread evenly over the
+ * set (the test split is in class order), one row per image batch of `rows` (e.g. input, output,
+ * target). Returns the file name.
+ */
+export function writeHeldOutPicture(ctx: PairedFinishContext, rows: readonly tf.Tensor[], count: number, file: string): string {
+  const n = ctx.heldOut.labels.length;
+  const k = Math.min(count, n);
+  const picked = Array.from({ length: k }, (_, i) => Math.floor((i * n) / k));
+  const grid = tf.tidy(() =>
+    tf.concat(
+      rows.map((t) => tf.gather(t, picked)),
+      0,
+    ),
+  );
+  try {
+    fs.writeFileSync(path.join(ctx.out, file), imageGrid(grid, { cols: k }));
+  } finally {
+    grid.dispose();
+  }
+  return file;
 }
 
 /** The non-saturating pair with G's term scaled by `weight` (D's term as is). */
