@@ -2,18 +2,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, networkVariables, type DataSource, type Network } from '@gankit/core';
+import { GankitError, type DataSource, type Network } from '@gankit/core';
 import { cycleganGenerator, patchganDiscriminator } from '@gankit/architectures';
 import { tensorDataset } from '@gankit/data';
 import { mnistDigits } from '@gankit/data/node';
 import type { InMemoryDataset } from '@gankit/data';
 import { imageGrid, tensorboardWriter, type TensorBoardWriter } from '@gankit/report';
 import { Trainer, cycleGan } from '@gankit/trainer';
-import { writeWeights } from '@gankit/trainer/node';
 import {
   Progress,
   RunCheckpoints,
-  faultResult,
+  endGameRun,
   openRunDirectory,
   resumeRun,
   yieldNow,
@@ -232,38 +231,19 @@ async function trainOpened(
     } finally {
       progress?.finish();
     }
-    const checkpointsOn = options.checkpointEvery !== 0;
-    if (t.skippedSteps > 0) log(`the NaN guard skipped ${t.skippedSteps} iteration${t.skippedSteps === 1 ? '' : 's'} (--on-nan skip)`);
-    if (fit.fault) {
-      const f = fit.fault;
-      const fault = `training stopped at a numerical fault in iteration ${f.iteration} (the ${f.player} update): ${f.detail}; the trainer is back after ${f.iteration - 1} good iterations`;
-      return faultResult(out, fault, { seconds: fit.seconds, steps: t.iteration, resumedFrom, checkpointsOn });
-    }
-    if (!nonFinite) nonFinite = await checkpoints.atEnd(t.iteration);
-    const entries: { name: string; tensor: tf.Tensor }[] = [];
-    const roles = { generatorAB, generatorBA, discriminatorA, discriminatorB };
-    for (const [role, net] of Object.entries(roles))
-      networkVariables(net).forEach((v, i) => entries.push({ name: `${role}/${i}`, tensor: v }));
-    try {
-      if (!nonFinite)
-        await writeWeights(out, 'final', entries, {
-          kind: 'final',
-          step: t.iteration,
-          networks: Object.fromEntries(
-            Object.entries(roles).map(([role, net]) => [role, { name: net.name, variables: networkVariables(net).length }]),
-          ),
-        });
-    } catch (e) {
-      if (!(e instanceof GankitError && e.code === 'numerical')) throw e;
-      nonFinite = e.message;
-    }
-    if (nonFinite)
-      return faultResult(out, `the trainer state went NaN or infinite (--on-nan ${onNan}): ${nonFinite}`, {
-        seconds: fit.seconds,
-        steps: t.iteration,
-        resumedFrom,
-        checkpointsOn,
-      });
+    const fault = await endGameRun({
+      out,
+      trainer: t,
+      fit,
+      checkpoints,
+      nonFinite,
+      onNan,
+      resumedFrom,
+      checkpointsOn: options.checkpointEvery !== 0,
+      roles: { generatorAB, generatorBA, discriminatorA, discriminatorB },
+      log,
+    });
+    if (fault) return fault;
 
     // Held-out digits (the test split), A upright and B transformed, none seen in training.
     const test = mnistDigits({ split: 'test', shuffle: false });

@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { GankitError, type GanPlugin } from '@gankit/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { GankitError, networkVariables, type GanPlugin, type Network } from '@gankit/core';
 import { tensorboardWriter, type GridRecorder, type TensorBoardWriter } from '@gankit/report';
 import { Trainer, type ReplicaOptions } from '@gankit/trainer';
-import { listCheckpoints, saveFinal } from '@gankit/trainer/node';
+import { listCheckpoints, saveFinal, writeWeights } from '@gankit/trainer/node';
 import { Progress } from './progress';
 import type { Example } from './examples/types';
 import { openRunDirectory, removeGridsAfter, type OnNan, type OpenedRun } from './run-dir';
@@ -318,4 +319,65 @@ export async function faultResult(
     seconds: run.seconds,
     resumedFrom: run.resumedFrom,
   };
+}
+
+/** What {@link endGameRun} is told about a custom game's finished `fit`. */
+export interface GameRunEnd {
+  /** The run directory. */
+  readonly out: string;
+  /** The trainer that ran the game. */
+  readonly trainer: Trainer;
+  /** What `trainer.fit` returned. */
+  readonly fit: Awaited<ReturnType<Trainer['fit']>>;
+  /** The run's checkpoints (the last one is written here). */
+  readonly checkpoints: RunCheckpoints;
+  /** Why the state went non-finite during training, if it did. */
+  readonly nonFinite: string | undefined;
+  /** The `--on-nan` setting, for the message. */
+  readonly onNan: string;
+  /** The step the run resumed from (0 for a fresh run). */
+  readonly resumedFrom: number;
+  /** Whether checkpoints were written at all (`--checkpoint-every` not 0). */
+  readonly checkpointsOn: boolean;
+  /** The networks whose variables `final/` holds, by role (`generatorAB`, `discriminator`, ...), in this order. */
+  readonly roles: { readonly [role: string]: Network };
+  /** Where notes go. */
+  readonly log: (line: string) => void;
+}
+
+/**
+ * The end of a custom game's run (CycleGAN, the paired-image examples): a NaN-guard fault or a
+ * state that went non-finite becomes the run's fault result (nothing more is written); else the
+ * last checkpoint and `final/` (every role's variables as `role/i`) are written and `undefined`
+ * is returned, for the example to go on to its evaluation.
+ */
+export async function endGameRun(end: GameRunEnd): Promise<RunResult | undefined> {
+  const { out, trainer: t, fit } = end;
+  const ended = (fault: string) =>
+    faultResult(out, fault, { seconds: fit.seconds, steps: t.iteration, resumedFrom: end.resumedFrom, checkpointsOn: end.checkpointsOn });
+  if (t.skippedSteps > 0) end.log(`the NaN guard skipped ${t.skippedSteps} iteration${t.skippedSteps === 1 ? '' : 's'} (--on-nan skip)`);
+  if (fit.fault) {
+    const f = fit.fault;
+    return ended(
+      `training stopped at a numerical fault in iteration ${f.iteration} (the ${f.player} update): ${f.detail}; the trainer is back after ${f.iteration - 1} good iterations`,
+    );
+  }
+  let nonFinite = end.nonFinite || (await end.checkpoints.atEnd(t.iteration));
+  const entries: { name: string; tensor: tf.Tensor }[] = [];
+  for (const [role, net] of Object.entries(end.roles))
+    networkVariables(net).forEach((v, i) => entries.push({ name: `${role}/${i}`, tensor: v }));
+  try {
+    if (!nonFinite)
+      await writeWeights(out, 'final', entries, {
+        kind: 'final',
+        step: t.iteration,
+        networks: Object.fromEntries(
+          Object.entries(end.roles).map(([role, net]) => [role, { name: net.name, variables: networkVariables(net).length }]),
+        ),
+      });
+  } catch (e) {
+    if (!(e instanceof GankitError && e.code === 'numerical')) throw e;
+    nonFinite = e.message;
+  }
+  return nonFinite ? ended(`the trainer state went NaN or infinite (--on-nan ${end.onNan}): ${nonFinite}`) : undefined;
 }

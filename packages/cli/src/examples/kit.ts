@@ -34,8 +34,8 @@ export { scatterPng } from '../scatter';
 export type { PointLayer, ScatterOptions } from '../scatter';
 export { Progress } from '../progress';
 export type { ProgressOptions } from '../progress';
-export { faultResult, runTraining } from '../train';
-export type { RunOptions, RunResult } from '../train';
+export { endGameRun, faultResult, runTraining } from '../train';
+export type { GameRunEnd, RunOptions, RunResult } from '../train';
 // What an example with a training loop of its own (cyclegan-digits) writes its run directory with.
 export { identityDifference, lockRunDirectory, openRunDirectory } from '../run-dir';
 export type { OnNan, OpenRunOptions, OpenedRun, RunIdentity, RunLock } from '../run-dir';

@@ -5,18 +5,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { GankitError, networkVariables, type JsonValue, type LossPair, type Network } from '@gankit/core';
+import { GankitError, type JsonValue, type LossPair, type Network } from '@gankit/core';
 import { pairedGenerator, unpackPair } from '@gankit/architectures';
 import { pairedDataset, type InMemoryDataset, type PairedDataset } from '@gankit/data';
 import { mnistDigits } from '@gankit/data/node';
 import { nonSaturating } from '@gankit/losses';
 import { imageGrid } from '@gankit/report';
 import { Trainer, type Game, type PlayerSpec } from '@gankit/trainer';
-import { writeWeights } from '@gankit/trainer/node';
 import { Progress } from '../progress';
 import { openRunDirectory } from '../run-dir';
 import { RunCheckpoints, resumeRun, yieldNow } from '../run-dir-loop';
-import { faultResult, type RunOptions, type RunResult } from '../train';
+import { endGameRun, type RunOptions, type RunResult } from '../train';
 
 /** Held-out pairs (the test split, in order) that a paired example's finish scores. */
 export interface HeldOutPairs {
@@ -262,34 +261,19 @@ async function trainOpened(
     } finally {
       progress?.finish();
     }
-    const checkpointsOn = options.checkpointEvery !== 0;
-    if (t.skippedSteps > 0) log(`the NaN guard skipped ${t.skippedSteps} iteration${t.skippedSteps === 1 ? '' : 's'} (--on-nan skip)`);
-    const ended = (fault: string) => faultResult(out, fault, { seconds: fit.seconds, steps: t.iteration, resumedFrom, checkpointsOn });
-    if (fit.fault) {
-      const f = fit.fault;
-      return ended(
-        `training stopped at a numerical fault in iteration ${f.iteration} (the ${f.player} update): ${f.detail}; the trainer is back after ${f.iteration - 1} good iterations`,
-      );
-    }
-    if (!nonFinite) nonFinite = await checkpoints.atEnd(t.iteration);
-    const roles = { generator: unet, discriminator };
-    const entries: { name: string; tensor: tf.Tensor }[] = [];
-    for (const [role, net] of Object.entries(roles))
-      networkVariables(net).forEach((v, i) => entries.push({ name: `${role}/${i}`, tensor: v }));
-    try {
-      if (!nonFinite)
-        await writeWeights(out, 'final', entries, {
-          kind: 'final',
-          step: t.iteration,
-          networks: Object.fromEntries(
-            Object.entries(roles).map(([role, net]) => [role, { name: net.name, variables: networkVariables(net).length }]),
-          ),
-        });
-    } catch (e) {
-      if (!(e instanceof GankitError && e.code === 'numerical')) throw e;
-      nonFinite = e.message;
-    }
-    if (nonFinite) return ended(`the trainer state went NaN or infinite (--on-nan ${onNan}): ${nonFinite}`);
+    const fault = await endGameRun({
+      out,
+      trainer: t,
+      fit,
+      checkpoints,
+      nonFinite,
+      onNan,
+      resumedFrom,
+      checkpointsOn: options.checkpointEvery !== 0,
+      roles: { generator: unet, discriminator },
+      log,
+    });
+    if (fault) return fault;
 
     // Held-out pairs from the test split, none seen in training.
     const test = mnistDigits({ split: 'test', shuffle: false });
