@@ -31,6 +31,13 @@ export const MNIST_SUPERRES = {
   contentWeight: 1,
   /** Weight of the adversarial term (SRGAN's 10⁻³, eq. 3). */
   adversarialWeight: 1e-3,
+  /**
+   * Weight of a pixel L1 term beside the content loss in mnist-superres. The classifier's features
+   * do not constrain the background, which the content loss alone leaves grey; SRGAN starts from a
+   * generator trained on the pixel MSE (SRResNet-MSE), ESRGAN keeps a pixel L1 term at 10⁻² beside
+   * its perceptual loss. Here the small L1 term plays that part.
+   */
+  pixelWeight: 0.1,
   /** Weight of the pixel L1 term of mnist-superres-l1. */
   l1Weight: 1,
   learningRate: 2e-4,
@@ -136,7 +143,7 @@ async function finishSuperres(clf: DigitClassifier, ctx: PairedFinishContext, na
   }
 }
 
-/** The two variants: SRGAN (content on the classifier's features + adversarial) or L1 alone. */
+/** The two variants: SRGAN (content on the classifier's features + a small pixel L1 term + adversarial) or L1 alone. */
 export type SuperresVariant = 'srgan' | 'l1';
 
 /** The paired-digits spec of a variant, with the classifier whose features the content loss compares. */
@@ -163,7 +170,10 @@ function superresSpec(variant: SuperresVariant, clf: DigitClassifier): PairedDig
     adversarialWeight: variant === 'srgan' ? s.adversarialWeight : 0,
     generatorTerms: (target, output) =>
       variant === 'srgan'
-        ? { content: { weight: s.contentWeight, value: contentLoss(clf.features, target, output) } }
+        ? {
+            content: { weight: s.contentWeight, value: contentLoss(clf.features, target, output) },
+            l1: { weight: s.pixelWeight, value: l1ReconstructionLoss(target, output) },
+          }
         : { l1: { weight: s.l1Weight, value: l1ReconstructionLoss(target, output) } },
     learningRate: s.learningRate,
     beta1: s.beta1,
@@ -176,7 +186,8 @@ function superresSpec(variant: SuperresVariant, clf: DigitClassifier): PairedDig
  * Trains 7×7 → 28×28 super-resolution of the mnist digits and writes the run directory (see
  * `trainPairedDigits` of `@gankit/cli`): a `unetGenerator` from the mean-pooled digit to the
  * digit; `'srgan'` (Ledig et al. 2017): the content loss on the shipped digit classifier's
- * features plus 10⁻³ × the adversarial term against a conditional PatchGAN; `'l1'`: the pixel L1
+ * features plus 0.1 × the pixel L1 loss (`pixelWeight`, which keeps the background dark) plus 10⁻³ ×
+ * the adversarial term against a conditional PatchGAN; `'l1'`: the pixel L1
  * loss alone (no discriminator). The finish scores the held-out digits against nearest and bicubic
  * upsampling (PSNR, SSIM, classifier accuracy) and writes `superres.png`.
  */
@@ -193,7 +204,7 @@ export async function trainMnistSuperres(options: RunOptions, variant: SuperresV
 export const mnistSuperres: CustomExample = {
   name: 'mnist-superres',
   description:
-    "SRGAN-style 7×7 → 28×28 super-resolution of the mnist digits: a U-Net, content loss on the digit classifier's features + adversarial term; PSNR/SSIM against bicubic",
+    "SRGAN-style 7×7 → 28×28 super-resolution of the mnist digits: a U-Net, content loss on the digit classifier's features + 0.1 × pixel L1 + 10⁻³ × adversarial term; PSNR/SSIM against bicubic",
   defaults: { steps: MNIST_SUPERRES.steps, batchSize: MNIST_SUPERRES.batchSize },
   train: (options) => trainMnistSuperres(options, 'srgan'),
 };
