@@ -2,7 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll } from 'vitest';
+import type { Example } from './examples/types';
+import { runTraining } from './train';
 import { runMain } from './test-main';
 
 /** A temporary root for the calling test file (made before its tests, removed after); returns a maker of fresh folders in it. */
@@ -35,3 +38,17 @@ export const readLogLines = (out: string): ReturnType<typeof JSON.parse>[] =>
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l));
+
+/** A short quiet run of `example` into `dir` on the current backend: seed 0, a grid at the last step, 20 evaluation samples. */
+export const smokeTrain = (example: Example, dir: string, steps: number, batchSize: number) =>
+  runTraining(example, {
+    steps,
+    seed: 0,
+    batchSize,
+    out: dir,
+    backend: tf.getBackend(),
+    gridEvery: steps,
+    evalSamples: 20,
+    progress: false,
+    log: () => {},
+  });

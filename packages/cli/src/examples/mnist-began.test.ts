@@ -1,15 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@gankit/backend';
 import { ensureGradients } from '@gankit/core';
 import type { BeganEquilibrium } from '@gankit/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_BEGAN, mnistBegan, mnistBeganLowGamma } from '../index';
-import { runTraining } from '../train';
 import { EXAMPLES } from './index';
-import { readLogLines } from '../run-dir-test-helpers';
+import { readLogLines, smokeTrain } from '../run-dir-test-helpers';
 
 describe('mnist-began examples', () => {
   let added: string[] = [];
@@ -43,17 +41,7 @@ describe('mnist-began examples', () => {
   it('trains and writes M and k every step, their charts, FID, precision and recall', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-began-'));
     try {
-      const r = await runTraining(mnistBeganLowGamma, {
-        steps: 3,
-        seed: 0,
-        batchSize: 8,
-        out: dir,
-        backend: tf.getBackend(),
-        gridEvery: 3,
-        evalSamples: 20,
-        progress: false,
-        log: () => {},
-      });
+      const r = await smokeTrain(mnistBeganLowGamma, dir, 3, 8);
       expect(r.steps).toBe(3);
       const lines = readLogLines(dir);
       expect(lines).toHaveLength(3);

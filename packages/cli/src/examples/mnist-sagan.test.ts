@@ -8,9 +8,8 @@ import { ensureGradients } from '@gankit/core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_SAGAN, mnistSagan, mnistSaganNoAttention } from '../index';
-import { runTraining } from '../train';
 import { EXAMPLES } from './index';
-import { readLogLines } from '../run-dir-test-helpers';
+import { readLogLines, smokeTrain } from '../run-dir-test-helpers';
 
 type Layered = { readonly name: string; readonly layers: readonly Layer[] };
 
@@ -62,17 +61,7 @@ describe('mnist-sagan examples', () => {
   it('trains 2 steps and writes the attention picture: a row per digit, the query cells outlined in green', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-sagan-'));
     try {
-      const r = await runTraining(mnistSagan, {
-        steps: 2,
-        seed: 0,
-        batchSize: 8,
-        out: dir,
-        backend: tf.getBackend(),
-        gridEvery: 2,
-        evalSamples: 20,
-        progress: false,
-        log: () => {},
-      });
+      const r = await smokeTrain(mnistSagan, dir, 2, 8);
       expect(r.steps).toBe(2);
       const lines = readLogLines(dir);
       expect(lines).toHaveLength(2);

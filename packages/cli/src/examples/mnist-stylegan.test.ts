@@ -10,9 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_STYLEGAN, mnistStyleLatent, mnistStylegan, styleMixingGrid, truncationRows } from '../index';
 import { evalRun } from '../commands/eval';
 import { sampleRun } from '../commands/sample';
-import { runTraining } from '../train';
 import { EXAMPLES } from './index';
-import { readLogLines } from '../run-dir-test-helpers';
+import { readLogLines, smokeTrain } from '../run-dir-test-helpers';
 
 const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 
@@ -88,17 +87,7 @@ describe('mnist-stylegan example', () => {
   it('trains, writes the mixing grids, the ψ rows and the FID at ψ 0.7; gankit sample and eval draw its latent', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-stylegan-'));
     try {
-      const r = await runTraining(mnistStylegan, {
-        steps: 3,
-        seed: 0,
-        batchSize: 4,
-        out: dir,
-        backend: tf.getBackend(),
-        gridEvery: 3,
-        evalSamples: 20,
-        progress: false,
-        log: () => {},
-      });
+      const r = await smokeTrain(mnistStylegan, dir, 3, 4);
       expect(r.steps).toBe(3);
       expect(readLogLines(dir)).toHaveLength(3);
       const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
