@@ -83,8 +83,60 @@ describe('styleGenerator', () => {
     g.dispose();
   });
 
+  it('mappingLrMultiplier λ: He-scaled equalized mapping weights that Adam moves λ times as fast', () => {
+    const lambda = 0.01;
+    const g = styleGenerator({ ...small, mappingLayers: 1, mappingLrMultiplier: lambda, seed: 7, noise: false });
+    const byName = (part: string) => {
+      const v = g.trainableVariables.find((t) => t.name.includes('mapping/') && t.name.endsWith(part));
+      if (!v) throw new Error(`no mapping variable ending in ${part}`);
+      return v;
+    };
+    const kernel = byName('/kernel');
+    const bias = byName('/bias');
+    expect(kernel.shape).toEqual([8, 8]);
+    // stored N(0, 1/λ²): the effective kernel λ·√2/√8·W is He's N(0, 2/8)
+    const std = tf.tidy(() => Math.sqrt(tf.moments(kernel).variance.dataSync()[0]));
+    expect(std).toBeGreaterThan(0.6 / lambda);
+    expect(std).toBeLessThan(1.4 / lambda);
+    bias.assign(tf.fill([8], 30));
+    const z = new RandomSource(8).normal([5, 8]);
+    const scale = (lambda * Math.SQRT2) / Math.sqrt(8);
+    const byHand = tf.tidy(() => {
+      const zn = tf.mul(z, tf.rsqrt(tf.add(tf.mean(tf.square(z), -1, true), 1e-8)));
+      return tf.leakyRelu(tf.add(tf.matMul(zn as tf.Tensor2D, tf.mul(kernel, scale) as tf.Tensor2D), tf.mul(bias, lambda)), 0.2);
+    });
+    const w = g.map(z);
+    expect(maxAbsDiff(w, byHand)).toBeLessThan(1e-4);
+    // Adam's first step moves every stored value by about the learning rate η: the effective
+    // mapping bias by λ·η, a synthesis variable (not scaled) by η.
+    const before = { kernel: kernel.clone(), bias: bias.clone() };
+    const toImage = g.trainableVariables.find((t) => t.name.includes('to_image') && t.name.endsWith('/kernel'));
+    if (!toImage) throw new Error('no to_image kernel');
+    const imageBefore = toImage.clone();
+    const eta = 0.1;
+    const optimizer = tf.train.adam(eta);
+    const zs = repeated(z, 6);
+    optimizer.minimize(() => tf.mean(tf.square(g.apply(zs, { training: true }))) as tf.Scalar, false, [kernel, bias, toImage]);
+    const moved = (now: tf.Tensor, then: tf.Tensor, factor: number) =>
+      tf.tidy(() => tf.max(tf.abs(tf.mul(tf.sub(now, then), factor))).dataSync()[0]);
+    expect(moved(bias, before.bias, lambda)).toBeCloseTo(lambda * eta, 6);
+    expect(moved(kernel, before.kernel, scale)).toBeCloseTo(scale * eta, 6);
+    expect(moved(toImage, imageBefore, 1)).toBeCloseTo(eta, 4);
+    tf.dispose([z, zs, w, byHand, before.kernel, before.bias, imageBefore]);
+    optimizer.dispose();
+    g.dispose();
+    // the default has no multiplier: plain dense layers, no scaled bias
+    const plain = styleGenerator({ ...small, mappingLayers: 1, seed: 7, noise: false });
+    expect(plain.trainableVariables.filter((t) => t.name.includes('mapping/')).map((t) => t.name.replace(/^.*mapping\//, ''))).toEqual([
+      'dense_0/kernel',
+      'dense_0/bias',
+    ]);
+    plain.dispose();
+  });
+
   it('refuses bad styles and options in one line', () => {
     expect(() => styleGenerator({ mode: 'x' as never })).toThrow(/mode must be 'adain' or 'modulated'/);
+    expect(() => styleGenerator({ mappingLrMultiplier: 0 })).toThrow(/mappingLrMultiplier must be a number > 0, got 0/);
     const g = styleGenerator({ ...small, name: 'g-bad' });
     const ws = tf.zeros([2, 5, 8]);
     expect(() => g.synthesize(ws, { training: false })).toThrow(/synthesize expects styles \[batch, 6, 8\], got \[2, 5, 8\]/);

@@ -5,7 +5,7 @@ import { GankitError, deriveSeed, formatShape } from '@gankit/core';
 import type { ApplyOptions } from '@gankit/core';
 import { graphNetwork } from '../graph';
 import type { GraphNetwork } from '../graph';
-import { ones } from '../initializers';
+import { normal, ones, zeros } from '../initializers';
 import { checkPositiveInt, createVariable } from '../layer';
 import type { Layer, LayerBuildContext, LayerSpec } from '../layer';
 import { leakyRelu } from '../layers/activations';
@@ -13,6 +13,7 @@ import { adain, asAdain } from '../layers/adain';
 import type { AdainLayer } from '../layers/adain';
 import { conv2d } from '../layers/conv2d';
 import { dense } from '../layers/dense';
+import { equalizedLearningRate } from '../layers/equalized';
 import { nearestUpsampling } from './unet';
 import { asModulatedConv2d, modulatedConv2d } from '../layers/modulated-conv';
 import type { ModulatedConv2dLayer } from '../layers/modulated-conv';
@@ -42,6 +43,16 @@ export interface StyleGeneratorConfig {
   readonly imageShape?: readonly [number, number, number] | undefined;
   /** Filters at the last resolution, doubled per earlier one (default 32: 128, 64, 32 for 28×28). */
   readonly baseFilters?: number | undefined;
+  /**
+   * StyleGAN's learning-rate multiplier λ of the mapping network (Karras et al. 2019, appendix C:
+   * λ = 0.01, so that f learns 100× slower than the synthesis network). When given, every mapping
+   * layer uses the equalized learning rate with λ folded in: the kernel is stored as N(0, 1/λ²) and
+   * scaled by `λ·√2/√in` at every forward pass, and the bias is stored from 0 and added as `λ·b`, so
+   * an optimizer such as Adam moves f's effective weights and biases λ times as fast as the rest
+   * (its initial kernel is He's N(0, 2/in)). Default: none (plain dense layers, learning at the
+   * optimizer's rate).
+   */
+  readonly mappingLrMultiplier?: number | undefined;
   /** Seed of the initial weights and of the noise (default 0). */
   readonly seed?: number | undefined;
   /** The network's name (default `'generator'`). */
@@ -102,6 +113,45 @@ function learnedConstant(shape: number[]): LayerSpec {
   };
 }
 
+/** A bias added as `multiplier · b` (b starts at 0): the mapping network's bias under {@link StyleGeneratorConfig.mappingLrMultiplier}. */
+function scaledBias(multiplier: number): LayerSpec {
+  return {
+    kind: 'scaled_bias',
+    build: (ctx: LayerBuildContext): Layer => {
+      const units = ctx.inputShape[ctx.inputShape.length - 1];
+      const bias = createVariable(`${ctx.name}/bias`, () => zeros()([units], ctx.random), true);
+      return {
+        name: ctx.name,
+        inputShape: ctx.inputShape,
+        usesLabels: false,
+        trainableVariables: [bias],
+        nonTrainableVariables: [],
+        outputShape: (shape) => [...shape],
+        apply: (x) => tf.tidy(() => tf.add(x, tf.mul(bias, multiplier))),
+        dispose: () => bias.dispose(),
+      };
+    },
+  };
+}
+
+/** The mapping network's layers: dense + leaky ReLU, with the equalized, λ-scaled weights when `lrMul` is set. */
+function mappingLayerSpecs(count: number, units: number, lrMul: number | undefined): LayerSpec[] {
+  const layer = (): LayerSpec[] =>
+    lrMul === undefined
+      ? [dense({ units }), leakyRelu({ alpha: 0.2 })]
+      : [
+          dense({
+            units,
+            useBias: false,
+            kernelInitializer: normal(0, 1 / lrMul),
+            weightParametrization: equalizedLearningRate({ gain: Math.SQRT2 * lrMul }),
+          }),
+          scaledBias(lrMul),
+          leakyRelu({ alpha: 0.2 }),
+        ];
+  return Array.from({ length: count }, layer).flat();
+}
+
 /** Pixelwise normalisation of z (Karras et al. 2018, eq. 2, applied to the latent as StyleGAN does). */
 function normalizeLatent(z: tf.Tensor): tf.Tensor {
   return tf.mul(z, tf.rsqrt(tf.add(tf.mean(tf.square(z), -1, true), 1e-8)));
@@ -127,7 +177,7 @@ function normalizeLatent(z: tf.Tensor): tf.Tensor {
  * backends; `noise: false` avoids it). {@link StyleGenerator.map} and {@link StyleGenerator.synthesize} run f and g on their own,
  * e.g. for the truncation trick in W ({@link truncateStyles}).
  *
- * Layers: `mapping/dense_<i>`, `const`, then per style layer `up_<i>` (nearest ×2 at a new resolution), `conv_<i>` (not for layer 0 in
+ * Layers: `mapping/dense_<i>` (and `mapping/scaled_bias_<i>` with `mappingLrMultiplier`), `const`, then per style layer `up_<i>` (nearest ×2 at a new resolution), `conv_<i>` (not for layer 0 in
  * `'adain'` mode) or `modconv_<i>`, `noise_<i>`, `adain_<i>`; `to_image`.
  */
 export function styleGenerator(config: StyleGeneratorConfig = {}): StyleGenerator {
@@ -144,6 +194,9 @@ export function styleGenerator(config: StyleGeneratorConfig = {}): StyleGenerato
   const imageShape = config.imageShape ?? [28, 28, 1];
   const { start, steps, channels } = dcganLayout(imageShape, what);
   const base = checkPositiveInt(config.baseFilters ?? 32, `${what}: baseFilters`);
+  const lrMul = config.mappingLrMultiplier;
+  if (lrMul !== undefined && !(typeof lrMul === 'number' && Number.isFinite(lrMul) && lrMul > 0))
+    throw new GankitError('config', `${what}: mappingLrMultiplier must be a number > 0, got ${JSON.stringify(lrMul)}`);
   const seed = config.seed ?? 0;
   const resolutions = steps + 1;
   const numStyles = 2 * resolutions;
@@ -167,11 +220,7 @@ export function styleGenerator(config: StyleGeneratorConfig = {}): StyleGenerato
     inputShape: [numStyles, latentDim],
     seed,
     build: (b) => {
-      const mapping = b.chain(
-        Array.from({ length: mappingLayers }, () => [dense({ units: styleDim }), leakyRelu({ alpha: 0.2 })]).flat(),
-        [latentDim],
-        'mapping',
-      );
+      const mapping = b.chain(mappingLayerSpecs(mappingLayers, styleDim, lrMul), [latentDim], 'mapping');
       const constant = b.layer(learnedConstant([start, start, filters(0)]), [latentDim], 'const');
       const layers: StyleLayer[] = [];
       for (let i = 0; i < numStyles; i++) {
