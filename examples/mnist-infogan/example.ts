@@ -14,7 +14,7 @@ import { findAverager, imageExample, type Example, type ExampleOutputs, type Exa
 
 /** The mnist-infogan example's settings (the defaults of `gankit train --example mnist-infogan`). */
 export const MNIST_INFOGAN = {
-  steps: 1500,
+  steps: 2500,
   batchSize: 64,
   gridEvery: 100,
   evalSamples: 1000,
@@ -22,15 +22,21 @@ export const MNIST_INFOGAN = {
   noiseDim: 62,
   numCategories: 10,
   numContinuous: 2,
-  /** λ of the categorical code (the paper's 1) and of the continuous codes (smaller, as the paper advises). */
+  /**
+   * λ of the categorical code (the paper's 1) and of the continuous codes (1 with σ = 1 fixed: at
+   * the paper's smaller λ the continuous codes were not learned here).
+   */
   categoricalWeight: 1,
-  continuousWeight: 0.1,
-  /** Widths: the paper's G is FC1024 / 7×7×128 / 64 and D 64 / 128 / FC1024 / Q FC128; these are smaller for 2 cores. */
-  generatorHidden: 256,
+  continuousWeight: 1,
+  /**
+   * Widths: the paper's G is FC1024 / 7×7×128 / 64 and D 64 / 128 / FC1024 / Q FC128; the dense
+   * layers here are the paper's, the convolutions a quarter of its filters for 2 cores.
+   */
+  generatorHidden: 1024,
   generatorFilters: 32,
-  discriminatorHidden: 256,
+  discriminatorHidden: 1024,
   discriminatorFilters: 32,
-  qHidden: 64,
+  qHidden: 128,
   /** Adam as in the paper: 2e-4 for D (and Q), 1e-3 for G, β₁ = 0.5. */
   discriminatorLearningRate: 2e-4,
   generatorLearningRate: 1e-3,
