@@ -47,6 +47,7 @@ export { learningRateSchedule, linearDecay } from './schedule';
 export type { LearningRateScheduleOptions, LinearDecayOptions } from './schedule';
 export { meanStyleTracker } from './mean-style';
 export type { MeanStyleTracker, MeanStyleTrackerOptions, StyleMappingNetwork } from './mean-style';
+export { PerVariableAdamOptimizer, perVariableAdam } from './per-variable-adam';
 export { progressiveGrowth, progressiveSchedule } from './progressive-growth';
 export type {
   GrowingNetwork,

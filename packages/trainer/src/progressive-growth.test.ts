@@ -3,6 +3,7 @@ import { RandomSource, type StepContext, type TrainContext } from '@gankit/core'
 import { progressiveDiscriminator, progressiveGenerator } from '@gankit/architectures';
 import { tensorDataset } from '@gankit/data';
 import { describe, expect, it } from 'vitest';
+import { perVariableAdam } from './per-variable-adam';
 import { progressiveGrowth, progressiveSchedule } from './progressive-growth';
 import { expectSameState, stateValues } from './test-model';
 import { nonSaturating } from './test-utils';
@@ -11,7 +12,11 @@ import { Trainer } from './trainer';
 // 8×8 images grow 4 → 8. Batch 8: stage 0 for 2 iterations, the fade over 4 (α = 0, ¼, ½, ¾), then stable.
 const schedule = { stableImages: 16, fadeImages: 32 };
 
-function build(tag: string) {
+/** `tf.train.adam` as tfjs has it, or {@link perVariableAdam} (Karras's β = (0, 0.99) either way). */
+type OptimizerKind = 'adam' | 'per-variable';
+const optimizer = (kind: OptimizerKind) => (kind === 'adam' ? tf.train.adam(0.01, 0, 0.99) : perVariableAdam(0.01, 0, 0.99));
+
+function build(tag: string, kind: OptimizerKind = 'adam') {
   const generator = progressiveGenerator({ imageShape: [8, 8, 1], filters: [8, 4], latentDim: 4, seed: 1, name: `g-${tag}` });
   const discriminator = progressiveDiscriminator({ imageShape: [8, 8, 1], filters: [8, 4], seed: 2, name: `d-${tag}` });
   const images = tf.tidy(() => tf.tanh(new RandomSource(3).normal([40, 8, 8, 1])));
@@ -22,8 +27,8 @@ function build(tag: string) {
     loss: nonSaturating,
     data: tensorDataset({ x: images, shape: [8, 8, 1], name: 'noise-images' }),
     batchSize: 8,
-    generatorOptimizer: tf.train.adam(0.01, 0, 0.99),
-    discriminatorOptimizer: tf.train.adam(0.01, 0, 0.99),
+    generatorOptimizer: optimizer(kind),
+    discriminatorOptimizer: optimizer(kind),
     plugins: [growth],
     seed: 5,
   });
@@ -109,26 +114,54 @@ describe('progressiveGrowth', () => {
     run.dispose();
   });
 
-  it('a resume in the middle of a fade-in is bit-identical to a straight run', async () => {
-    const N = 8;
-    const whole = build('run');
-    await whole.trainer.fit({ steps: N });
-    const expected = await stateValues(whole.trainer);
-    whole.dispose();
+  for (const kind of ['adam', 'per-variable'] as const) {
+    it(`a resume in the middle of a fade-in is bit-identical to a straight run (${kind})`, async () => {
+      const N = 8;
+      const whole = build(`run-${kind}`, kind);
+      await whole.trainer.fit({ steps: N });
+      const expected = await stateValues(whole.trainer);
+      whole.dispose();
 
-    const first = build('run');
-    await first.trainer.fit({ steps: 4 }); // stops after α = ¼: the next iteration runs at α = ½
-    expect(first.generator.alpha).toBe(0.5);
-    const saved = await first.trainer.state();
-    first.dispose();
+      const first = build(`run-${kind}`, kind);
+      await first.trainer.fit({ steps: 4 }); // stops after α = ¼: the next iteration runs at α = ½
+      expect(first.generator.alpha).toBe(0.5);
+      const saved = await first.trainer.state();
+      first.dispose();
 
-    const second = build('resumed');
-    await second.trainer.loadState(saved);
+      const second = build(`resumed-${kind}`, kind);
+      await second.trainer.loadState(saved);
+      tf.dispose(Object.values(saved.tensors));
+      await second.trainer.fit({ steps: N - 4 });
+      expectSameState(await stateValues(second.trainer), expected);
+      expect([second.generator.stage, second.generator.alpha]).toEqual([1, 1]);
+      second.dispose();
+    });
+  }
+
+  it("with perVariableAdam the new block's variables count their updates from the fade-in, the old ones from the start", async () => {
+    const before = tf.memory().numTensors;
+    const run = build('counts', 'per-variable');
+    await run.trainer.fit({ steps: 5 }); // 2 iterations at stage 0, then α = 0, ¼, ½
+    const names = (n: { trainableVariables: readonly tf.Variable[] }) => n.trainableVariables.map((v) => v.name);
+    const counts = (opt: tf.Optimizer) => (opt as ReturnType<typeof perVariableAdam>).stepCounts;
+    const expectCounts = (opt: tf.Optimizer, vars: string[], joined: (name: string) => boolean) => {
+      expect(counts(opt).length).toBe(vars.length);
+      counts(opt).forEach((c, i) => expect(c, vars[i]).toBe(joined(vars[i]) ? 3 : 5));
+    };
+    // G: block_8 and to_rgb_8 run from the fade on; D: from_rgb_8 and block_8
+    expectCounts(run.trainer.generatorOptimizer, names(run.generator), (n) => n.includes('_8'));
+    expectCounts(run.trainer.discriminatorOptimizer, names(run.discriminator), (n) => n.includes('_8'));
+    // a checkpoint holds 3 slots per variable and the counts come back
+    const saved = await run.trainer.state();
+    const meta = saved.meta as { optimizers: { generator: { className: string; slots: number } } };
+    expect(meta.optimizers.generator).toMatchObject({ className: 'PerVariableAdam', slots: 3 * names(run.generator).length });
+    const again = build('counts-loaded', 'per-variable');
+    await again.trainer.loadState(saved);
     tf.dispose(Object.values(saved.tensors));
-    await second.trainer.fit({ steps: N - 4 });
-    expectSameState(await stateValues(second.trainer), expected);
-    expect([second.generator.stage, second.generator.alpha]).toEqual([1, 1]);
-    second.dispose();
+    expect(counts(again.trainer.generatorOptimizer)).toEqual(counts(run.trainer.generatorOptimizer));
+    run.dispose();
+    again.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('fades the reals like the fakes: lerp(upsample(pool(x)), x, α) at the newest resolution', async () => {

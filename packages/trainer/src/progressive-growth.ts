@@ -108,12 +108,15 @@ function nearest(x: tf.Tensor, s: number): tf.Tensor {
  * growing networks list every stage's variables from the start, in a fixed order, so each player's
  * optimizer holds a slot for every variable from its first update; variables of blocks that do not
  * run get no gradient, and tfjs's optimizers leave a variable without a gradient (its weights and
- * its slots) untouched. Checkpoints keep one layout through the growth. One caveat: tfjs's Adam
- * keeps its bias-correction products (β₁ᵗ, β₂ᵗ) per optimizer, not per variable, so a block that
- * joins at iteration t is bias-corrected as if it had been trained for t iterations: its first
- * updates are up to `(1 − β₁)/sqrt(1 − β₂)` times the learning rate (10× for Karras's β = (0, 0.99)),
- * settling over about `1/(1 − β₂)` iterations. The equalized learning rate keeps weights of
- * order 1, where such steps are small.
+ * its slots) untouched. Checkpoints keep one layout through the growth. With Adam, use
+ * {@link perVariableAdam}: tfjs's `tf.train.adam` keeps its bias-correction products (β₁ᵗ, β₂ᵗ)
+ * per optimizer, not per variable, so a block that joins at iteration t is bias-corrected as if it
+ * had been trained for t iterations: its first updates are up to `(1 − β₁)/sqrt(1 − β₂)` times the
+ * learning rate (10× for Karras's β = (0, 0.99)), settling over about `1/(1 − β₂)` iterations.
+ * {@link perVariableAdam} counts each variable's updates from the first gradient it gets (the new
+ * block's first iteration in the loss, at α = 0), so the new block starts with Adam's first steps,
+ * as the reference code's optimizer reset at each new level gives it, and the old blocks keep
+ * their state; this plugin needs to tell it nothing.
  *
  * The schedule is a function of the iteration, which checkpoints restore, so a resume in the middle
  * of a fade-in continues bit for bit; the plugin's state also records the iteration it set.
