@@ -28,21 +28,29 @@ export function models(tag) {
   };
 }
 
-export function makeTrainer(tag, replica) {
+/**
+ * The bench's trainer. `makeOptimizer` (default `tf.train.adam(2e-4, 0.5)`) makes each player's
+ * optimizer (bench/profile-step.mjs passes `fusedAdam`).
+ */
+export function makeTrainer(tag, replica, makeOptimizer = () => tf.train.adam(2e-4, 0.5)) {
   const { generator, discriminator } = models(tag);
+  const optimizers = { generator: makeOptimizer(), discriminator: makeOptimizer() };
   const trainer = new Trainer({
     generator,
     discriminator,
     loss: nonSaturating,
     data: imageData(),
     batchSize: BATCH,
-    generatorOptimizer: tf.train.adam(2e-4, 0.5),
-    discriminatorOptimizer: tf.train.adam(2e-4, 0.5),
+    generatorOptimizer: optimizers.generator,
+    discriminatorOptimizer: optimizers.discriminator,
     seed: 0,
     replica,
   });
   return {
     trainer,
+    generator,
+    discriminator,
+    optimizers,
     step: () => trainer.step(),
     params: { generatorParams: countParameters(generator), discriminatorParams: countParameters(discriminator) },
     dispose() {
