@@ -8,6 +8,7 @@ import type { AveragingPlugin } from '@gankit/averaging';
 import { nonSaturating } from '@gankit/losses';
 import { imageGrid } from '@gankit/report';
 import {
+  perVariableAdam,
   progressiveGrowth,
   progressiveSchedule,
   type GrowingNetwork,
@@ -30,7 +31,11 @@ export const MNIST_PROGRESSIVE: MnistProgressiveSettings & { readonly steps: num
   ...MNIST_IMAGE_DEFAULTS,
   steps: 2000,
   batchSize: 64,
-  /** Karras et al.'s Adam: lr 1e-3, β = (0, 0.99), for both players. */
+  /**
+   * Karras et al.'s Adam: lr 1e-3, β = (0, 0.99), for both players, as `perVariableAdam` (each
+   * variable bias-corrected from its own first update, so a block that fades in starts with Adam's
+   * first steps; tfjs's Adam would give it about 10·lr).
+   */
   learningRate: 1e-3,
   beta1: 0,
   beta2: 0.99,
@@ -141,6 +146,8 @@ export function progressiveExample(settings: MnistProgressiveSettings, growing =
         seed,
       }),
     loss: nonSaturating,
+    // Both examples use it, so the control differs from the growing run only by the growth.
+    optimizer: perVariableAdam,
     plugins: growing ? () => [progressiveGrowth(schedule)] : undefined,
     settings: {
       data: 'mnist (train split, 9,003 digits)',
@@ -149,7 +156,7 @@ export function progressiveExample(settings: MnistProgressiveSettings, growing =
         ? `7 → 14 → 28: ${s.stableImages} images stable, ${s.fadeImages} images fade-in per resolution (reals faded alike)`
         : 'none (28×28 from the start)',
       loss: 'non-saturating',
-      optimizer: `adam lr ${s.learningRate} beta (${s.beta1}, ${s.beta2}) (G and D)`,
+      optimizer: `perVariableAdam lr ${s.learningRate} beta (${s.beta1}, ${s.beta2}) (G and D; bias correction per variable from its first update)`,
       averaging: `ema decay ${s.emaDecay}, ramp-up`,
     },
   });
@@ -211,7 +218,8 @@ export function progressiveExample(settings: MnistProgressiveSettings, growing =
  * grow 7 → 14 → 28 under the `progressiveGrowth` plugin (each new block fades in over
  * {@link MNIST_PROGRESSIVE}'s `fadeImages`, the real images faded alike), with pixel-wise feature
  * normalization in G, the minibatch standard-deviation layer in D and the equalized learning rate
- * everywhere; non-saturating loss, Adam 1e-3 (β = (0, 0.99)), an EMA of G. Besides the image
+ * everywhere; non-saturating loss, Adam 1e-3 (β = (0, 0.99)) with a bias correction per variable
+ * (`perVariableAdam`: each new block starts with Adam's first steps), an EMA of G. Besides the image
  * example's outputs it writes the last grid of every resolution (`grids/resolution-07.png`, ...).
  * `gankit sample` and the other commands that load a finished run rebuild its generator at 28×28
  * (the last stage, α = 1).

