@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RandomSource } from '@gankit/core';
 import { describe, expect, it } from 'vitest';
 import { PerVariableAdamOptimizer, perVariableAdam } from './per-variable-adam';
+import { buildTrainer, disposeTrainer } from './test-model';
 
 const LR = 1e-3;
 const B1 = 0;
@@ -144,6 +145,32 @@ describe('perVariableAdam', () => {
     second.dispose();
     part.dispose();
     whole.dispose();
+  });
+
+  it('is rolled back with the rest by the numerical-fault guard: a skipped iteration leaves no count behind', async () => {
+    // A NaN gradient in G's update of iteration 3 (step 2), after D's update of that iteration.
+    const nanGradient = {
+      name: 'nan-gradient',
+      generatorLoss: (s: { step: number; generator: { trainableVariables: readonly tf.Variable[] } }) => {
+        if (s.step !== 2) return undefined;
+        const w = s.generator.trainableVariables[0];
+        return { zero: tf.mul(0, tf.sum(tf.sqrt(tf.sub(w, w)))) as tf.Scalar };
+      },
+    };
+    const t = buildTrainer('pva-guard', {
+      generatorOptimizer: perVariableAdam(0.01, 0.5),
+      discriminatorOptimizer: perVariableAdam(0.01, 0.5),
+      plugins: [nanGradient],
+      nanGuard: { action: 'skip', checkGradients: true },
+    });
+    const logs: number[] = [];
+    await t.fit({ steps: 5, onStep: (l) => void logs.push(l.metrics['nanGuard/skippedSteps']) });
+    expect(logs).toEqual([0, 0, 1, 1, 1]);
+    for (const opt of [t.generatorOptimizer, t.discriminatorOptimizer] as PerVariableAdamOptimizer[]) {
+      expect(opt.iterations).toBe(4);
+      expect(new Set(opt.stepCounts)).toEqual(new Set([4]));
+    }
+    disposeTrainer(t);
   });
 
   it('frees what it holds: no tensor outlives dispose, getWeights and setWeights leak nothing', async () => {
