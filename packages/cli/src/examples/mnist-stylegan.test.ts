@@ -32,6 +32,13 @@ describe('mnist-stylegan example', () => {
     expect(s.generator.inputShape).toEqual([6, MNIST_STYLEGAN.latentDim]);
     expect(s.generator.outputShape).toEqual([28, 28, 1]);
     expect(s.plugins.map((p) => p.name)).toEqual(['mean-w', 'ema']);
+    // The mapping network learns at λ = 0.01 (equalized, λ-scaled biases): what keeps G off one shape.
+    expect(MNIST_STYLEGAN.mappingLrMultiplier).toBe(0.01);
+    const mappingVars = s.generator.trainableVariables
+      .filter((v) => v.name.includes('/mapping/'))
+      .map((v) => v.name.replace(/^.*\/mapping\//, ''));
+    expect(mappingVars).toHaveLength(2 * MNIST_STYLEGAN.mappingLayers);
+    expect(mappingVars.filter((n) => n.startsWith('scaled_bias_'))).toHaveLength(MNIST_STYLEGAN.mappingLayers);
     expect(s.latent).toBe(mnistStyleLatent);
     // With p = 0.9 most of a batch mixes: some rows of an example differ from its first row.
     const z = mnistStyleLatent(50, new RandomSource(3));
