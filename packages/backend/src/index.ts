@@ -9,6 +9,8 @@
  *   `UnsortedSegmentSum` for the wasm backend, and faster `BatchMatMul` (transposed products),
  *   `Sum`/`Mean` (leading axes), `Greater` (against a scalar) and `Identity` (no copy) around
  *   tfjs's own (called by {@link initBackend} on wasm).
+ * - {@link FUSED_ADAM_KERNEL}: one Adam update per variable, in place, for wasm and cpu (what
+ *   `fusedAdam` of `@gankit/trainer` calls; bit for bit `tf.train.adam`'s numbers).
  *
  * - `initBackend({ threads })`: threads inside each wasm kernel (opt-in), on tfjs's threaded SIMD
  *   build, which gankit also runs in Node; the same numbers as one thread.
@@ -29,3 +31,4 @@ export {
   registeredWasmTrainingKernels,
   unregisterWasmTrainingKernels,
 } from './kernels/register';
+export { FUSED_ADAM_KERNEL } from './kernels/FusedAdam';

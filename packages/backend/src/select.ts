@@ -2,8 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-backend-cpu';
 import { BackendError } from './errors';
+import { registerCpuFusedAdam } from './kernels/FusedAdam';
 import { registerWasmTrainingKernels, registeredWasmTrainingKernels } from './kernels/register';
 import { checkThreads, isNode, startThreadedWasm, wasmThreadsCount } from './wasm-threads';
+
+// The cpu backend's fused Adam kernel needs no setup: registered on import, as the backends are.
+registerCpuFusedAdam();
 
 /** The values `options.backend` and `GANKIT_BACKEND` accept. */
 export const BACKEND_CHOICES = ['tensorflow', 'tfjs-node', 'tfjs-node-gpu', 'wasm', 'cpu'] as const;

@@ -48,6 +48,7 @@ export type { LearningRateScheduleOptions, LinearDecayOptions } from './schedule
 export { meanStyleTracker } from './mean-style';
 export type { MeanStyleTracker, MeanStyleTrackerOptions, StyleMappingNetwork } from './mean-style';
 export { PerVariableAdamOptimizer, perVariableAdam } from './per-variable-adam';
+export { FUSED_ADAM_KERNEL_NAME, FusedAdamOptimizer, fusedAdam } from './fused-adam';
 export { progressiveGrowth, progressiveSchedule } from './progressive-growth';
 export type {
   GrowingNetwork,

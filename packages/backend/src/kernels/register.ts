@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
+import { fusedAdamWasmConfig } from './FusedAdam';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 import { batchMatMulConfigFrom } from './BatchMatMul';
 import { greaterConfigFrom } from './Greater';
@@ -31,6 +32,7 @@ const ENTRIES: readonly Entry[] = [
   wrapping(tf.Sum, sumConfigFrom),
   wrapping(tf.Mean, meanConfigFrom),
   wrapping(tf.Greater, greaterConfigFrom),
+  fixed(fusedAdamWasmConfig),
 ];
 
 /** The kernels {@link registerWasmTrainingKernels} installs for the wasm backend. */
@@ -70,7 +72,8 @@ function isOurs(kernelName: string): boolean {
  * for the cases they leave alone), `BatchMatMul` (transposed products, e.g. every dense weight
  * gradient, 5-25x faster), `Identity` (shares its input's buffer instead of copying it), `Sum`
  * and `Mean` (over leading axes: bias gradients, batch-norm statistics, ~2.5x faster) and
- * `Greater` (a tensor against a scalar: leaky ReLU's gradient, ~3x faster). Idempotent;
+ * `Greater` (a tensor against a scalar: leaky ReLU's gradient, ~3x faster); and `GankitFusedAdam`,
+ * one Adam update per variable in place (what `fusedAdam` of `@gankit/trainer` calls). Idempotent;
  * {@link initBackend} calls it when it picks wasm.
  *
  * @returns the names of the kernels this call registered (empty when they were in place already)
