@@ -23,7 +23,19 @@ function runFixture(threads: number): FixtureResult {
   return JSON.parse(r.stdout) as FixtureResult;
 }
 
-const KERNELS = ['conv2d', 'matMul', 'matMulTransposed', 'filterGrad', 'inputGrad', 'gDense', 'gKernel', 'dKernel', 'dDense', 'losses'];
+const KERNELS = [
+  'conv2d',
+  'matMul',
+  'matMulTransposed',
+  'filterGrad',
+  'inputGrad',
+  'fusedAdam',
+  'gDense',
+  'gKernel',
+  'dKernel',
+  'dDense',
+  'losses',
+];
 
 describe('wasm threads inside kernels (initBackend({ threads }))', () => {
   it('2 and 3 threads give the one-thread numbers bit for bit for conv2d, matMul, the training kernels and Adam steps, and the process exits', () => {

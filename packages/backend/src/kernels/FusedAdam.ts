@@ -45,7 +45,7 @@ interface Access {
 type WasmBackend = tf.KernelBackend & {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { asm?: { memory?: unknown } };
+  wasm: { asm?: { memory?: unknown }; wasmMemory?: unknown };
 };
 
 /**
@@ -188,7 +188,8 @@ const simdByMemory = new WeakMap<WebAssembly.Memory, SimdAdam | null>();
  * no memory export), and the kernel then runs its JavaScript loop. @internal
  */
 export function simdFor(backend: WasmBackend): SimdAdam | undefined {
-  const memory = backend.wasm?.asm?.memory;
+  // The one-thread build exports its memory; the threaded build's glue makes a shared one.
+  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return undefined;
   let fn = simdByMemory.get(memory);
   if (fn === undefined) {
