@@ -11,6 +11,7 @@ const only = process.argv[2];
 const benches = [
   ['dcgan-mnist.mjs', []],
   ['dcgan-threads.mjs', []],
+  ['dcgan-fused-adam.mjs', []],
   ['ring8.mjs', []],
   ['frechet.mjs', []],
   [path.join('..', 'packages', 'backend', 'bench', 'kernels.mjs'), []],

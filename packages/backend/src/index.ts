@@ -9,7 +9,7 @@
  *   `UnsortedSegmentSum` for the wasm backend, and faster `BatchMatMul` (transposed products),
  *   `Sum`/`Mean` (leading axes), `Greater` (against a scalar) and `Identity` (no copy) around
  *   tfjs's own (called by {@link initBackend} on wasm).
- * - {@link FUSED_ADAM_KERNEL}: one Adam update per variable, in place, for wasm and cpu (what
+ * - {@link FUSED_ADAM_KERNEL}: one Adam update per variable in one call, for wasm and cpu (what
  *   `fusedAdam` of `@gankit/trainer` calls; bit for bit `tf.train.adam`'s numbers).
  *
  * - `initBackend({ threads })`: threads inside each wasm kernel (opt-in), on tfjs's threaded SIMD

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { RandomSource } from '@gankit/core';
+import { RandomSource, ensureGradients } from '@gankit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FUSED_ADAM_KERNEL_NAME, FusedAdamOptimizer, fusedAdam } from './fused-adam';
 import { captureOptimizer, restoreOptimizer } from './optimizer-state';
@@ -82,6 +82,41 @@ describe('fusedAdam', () => {
       });
     }
   }
+
+  it('trains a conv + dense model as tf.train.adam does, bit for bit (weights read by cached XNNPACK operators each step)', async () => {
+    // tfjs's wasm conv2d and matMul cache the packed weights under the weights' buffer: a
+    // variable updated in place would be read stale at the next step.
+    const model = (tag: string) => ({
+      k: tf.variable(new RandomSource(1).normal([3, 3, 2, 8]), true, `fused-adam-conv-${tag}`),
+      w: tf.variable(new RandomSource(2).normal([8 * 8 * 8, 4]), true, `fused-adam-dense-${tag}`),
+    });
+    ensureGradients();
+    const x = new RandomSource(3).normal([4, 8, 8, 2]);
+    const train = (opt: tf.Optimizer, m: { k: tf.Variable; w: tf.Variable }) => {
+      const losses: number[] = [];
+      for (let t = 0; t < 5; t++) {
+        const loss = opt.minimize(
+          () => tf.mean(tf.square(tf.matMul(tf.reshape(tf.relu(tf.conv2d(x as tf.Tensor4D, m.k, 1, 'same')), [4, -1]), m.w))),
+          true,
+          [m.k, m.w],
+        );
+        losses.push(...bits(loss as tf.Scalar));
+        tf.dispose(loss as tf.Scalar);
+      }
+      return [losses, bits(m.k), bits(m.w)];
+    };
+    const a = model('a');
+    const b = model('b');
+    const plain = tf.train.adam(0.05, 0.5);
+    const fused = fusedAdam(0.05, 0.5);
+    const expected = train(plain, a);
+    expect(train(fused, b)).toEqual(expected);
+    expect(fused.usedKernel).toBe(true);
+    expect(new Set(expected[0]).size).toBe(5); // the loss moved every step
+    tf.dispose([x, a.k, a.w, b.k, b.w]);
+    plain.dispose();
+    fused.dispose();
+  });
 
   it('keeps a clone of a variable or of a moment as it was (the kernel writes shared buffers to a copy)', async () => {
     const [v] = makeVars('clone');

@@ -21,8 +21,8 @@ interface AdamInternals {
 }
 
 /**
- * `tf.train.adam` with each variable's update done by one kernel call (`GankitFusedAdam`, in
- * place on the variable's and its moments' buffers) instead of ~14 tfjs ops, where the active
+ * `tf.train.adam` with each variable's update done by one kernel call (`GankitFusedAdam`: the
+ * moments in place, the new value in one new buffer) instead of ~14 tfjs ops, where the active
  * backend has that kernel (wasm and cpu once `@gankit/backend` is imported); elsewhere (another
  * backend, or the kernel unregistered) it runs `tf.train.adam`'s own op sequence.
  *
@@ -67,7 +67,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
         const v = (self.accumulatedSecondMoment[i] as { variable: tf.Variable }).variable;
         const inputs = { x: value, m, v, gradient, oneMinusAccBeta1, oneMinusAccBeta2 };
         const [x1, m1, v1] = tf.engine().runKernel(FUSED_ADAM_KERNEL_NAME, inputs, attrs) as tf.Tensor[];
-        // In place, the outputs share the buffers already; otherwise they are new buffers.
+        // Moments updated in place share their buffers with the outputs already; new buffers are assigned.
         if (m1.dataId !== m.dataId) m.assign(m1);
         if (v1.dataId !== v.dataId) v.assign(v1);
         if (x1.dataId !== value.dataId) value.assign(x1);

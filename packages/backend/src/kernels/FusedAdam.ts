@@ -235,9 +235,10 @@ const f32 = Math.fround;
  * `m' = m·β₁ + g·(1-β₁)`, `v' = v·β₂ + g²·(1-β₂)`,
  * `x' = (m'/(1-β₁ᵗ)) / (√(v'/(1-β₂ᵗ)) + ε) · (-lr) + x`. A product, quotient, sum or square root
  * of float32 values computed in float64 and rounded once to float32 is the float32 operation's
- * result, so this gives tfjs's values bit for bit. Each of `x`, `m`, `v` is updated in place
- * when its buffer is that tensor's alone (the output then shares it), else written to a fresh
- * buffer (a clone of a variable shares its buffer on wasm: see `Identity`).
+ * result, so this gives tfjs's values bit for bit. The moments `m`, `v` are updated in place when
+ * their buffers are theirs alone (the output then shares them), else written to fresh buffers (a
+ * clone shares its source's buffer on wasm: see `Identity`); the variable's new value always goes
+ * to a fresh buffer (see below).
  */
 function fusedAdam(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }, access: Access): tf.TensorInfo[] {
   const inputs = args.inputs as unknown as Partial<FusedAdamInputs>;
@@ -258,9 +259,13 @@ function fusedAdam(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMa
   for (const key of ['learningRate', 'beta1', 'beta2', 'epsilon'] as const) {
     if (typeof attrs[key] !== 'number') throw new BackendError('backend', `${FUSED_ADAM_KERNEL}: attribute '${key}' must be a number`);
   }
-  const outs = [x, m, v].map((t) => {
+  // The moments in place when their buffers are theirs alone; the variable always to a new buffer:
+  // tfjs's wasm conv2d and matMul cache XNNPACK operators with the weights packed into them under
+  // the weights' buffer id, so a variable changed in place would be read stale (a new buffer, and
+  // the old one freed by `assign`, drops that cache entry).
+  const outs = [x, m, v].map((t, k) => {
     const info = t as tf.TensorInfo;
-    if (backend.refCount(info.dataId) === 1) {
+    if (k > 0 && backend.refCount(info.dataId) === 1) {
       backend.incRef(info.dataId);
       return { dataId: info.dataId, shape: [...info.shape], dtype: 'float32' as const };
     }

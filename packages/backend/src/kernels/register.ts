@@ -73,7 +73,7 @@ function isOurs(kernelName: string): boolean {
  * gradient, 5-25x faster), `Identity` (shares its input's buffer instead of copying it), `Sum`
  * and `Mean` (over leading axes: bias gradients, batch-norm statistics, ~2.5x faster) and
  * `Greater` (a tensor against a scalar: leaky ReLU's gradient, ~3x faster); and `GankitFusedAdam`,
- * one Adam update per variable in place (what `fusedAdam` of `@gankit/trainer` calls). Idempotent;
+ * one Adam update per variable (what `fusedAdam` of `@gankit/trainer` calls). Idempotent;
  * {@link initBackend} calls it when it picks wasm.
  *
  * @returns the names of the kernels this call registered (empty when they were in place already)
