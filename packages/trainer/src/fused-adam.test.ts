@@ -96,7 +96,8 @@ describe('fusedAdam', () => {
       const losses: number[] = [];
       for (let t = 0; t < 5; t++) {
         const loss = opt.minimize(
-          () => tf.mean(tf.square(tf.matMul(tf.reshape(tf.relu(tf.conv2d(x as tf.Tensor4D, m.k, 1, 'same')), [4, -1]), m.w))),
+          () =>
+            tf.mean(tf.square(tf.matMul(tf.reshape(tf.relu(tf.conv2d(x as tf.Tensor4D, m.k as tf.Tensor4D, 1, 'same')), [4, -1]), m.w))),
           true,
           [m.k, m.w],
         );
