@@ -1,10 +1,9 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { mlpDiscriminator, mlpGenerator, packDiscriminator, type MlpActivation } from '@gankit/architectures';
 import { ema } from '@gankit/averaging';
 import type { DataSource } from '@gankit/core';
 import { nonSaturating } from '@gankit/losses';
 import { r1 } from '@gankit/regularizers';
-import { learningRateSchedule, linearDecay } from '@gankit/trainer';
+import { fusedAdam, learningRateSchedule, linearDecay } from '@gankit/trainer';
 import type { ExampleSetup } from './types';
 
 /** Settings of an MLP GAN on a 2-D Gaussian mixture (the recipe of the ring8 and grid25 examples). */
@@ -73,8 +72,8 @@ export function mixtureGanSetup(settings: MixtureGanSettings, data: DataSource, 
   });
   const inner = mlpDiscriminator({ inputDim: 2 * settings.packing, hidden: settings.hidden, seed: seed * 2 + 2 });
   const discriminator = settings.packing > 1 ? packDiscriminator(inner, { samples: settings.packing }) : inner;
-  const generatorOptimizer = tf.train.adam(settings.learningRate, settings.beta1);
-  const discriminatorOptimizer = tf.train.adam(settings.learningRate, settings.beta1);
+  const generatorOptimizer = fusedAdam(settings.learningRate, settings.beta1);
+  const discriminatorOptimizer = fusedAdam(settings.learningRate, settings.beta1);
   // The decay is a function of the step, so shorter or longer runs (--steps) follow the same curve.
   const decay = linearDecay({ startStep: settings.decayStart, endStep: settings.steps, to: settings.decayFactor });
   return {

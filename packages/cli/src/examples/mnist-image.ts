@@ -1,7 +1,8 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { GanPlugin } from '@gankit/core';
 import { ema } from '@gankit/averaging';
 import { mnistDigits } from '@gankit/data/node';
+import { fusedAdam } from '@gankit/trainer';
 import { imageExample, type ImageExampleSpec } from '../images';
 import type { Example } from './types';
 
@@ -42,7 +43,7 @@ export type MnistImageSpec = Omit<ImageExampleSpec, 'defaults' | 'data' | 'metri
   readonly plugins?: (() => GanPlugin[]) | undefined;
   /**
    * Builds each player's optimizer from the settings' learning rate, β₁ and β₂ (default
-   * `tf.train.adam`; mnist-progressive passes `perVariableAdam`).
+   * `fusedAdam`, `tf.train.adam`'s numbers; mnist-progressive passes `perVariableAdam`).
    */
   readonly optimizer?: ((learningRate: number, beta1: number, beta2: number) => tf.Optimizer) | undefined;
 };
@@ -56,7 +57,7 @@ export function mnistImageExample(settings: MnistImageSettings, spec: MnistImage
   const make = spec.optimizer;
   const adam = make
     ? () => make(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999)
-    : () => tf.train.adam(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999);
+    : () => fusedAdam(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999);
   return imageExample({
     ...spec,
     defaults: { steps: settings.steps, batchSize: settings.batchSize, gridEvery: settings.gridEvery, evalSamples: settings.evalSamples },
