@@ -1,6 +1,7 @@
 // Benchmarks the wasm kernels @gankit/backend registers against tfjs's built-in wasm kernels, at
 // DCGAN-MNIST shapes, batch 64: conv2d forward for scale, the two conv backprop kernels, and the
-// wrapped BatchMatMul (transposed), Sum (leading axes), Greater (against a scalar) and Identity.
+// wrapped BatchMatMul (transposed), Sum (leading axes), Greater (against a scalar), Identity and
+// LeakyRelu.
 // Built-in and gankit calls alternate (the registration is switched between calls) so that load
 // from other processes hits both alike; each call gets freshly computed inputs (tfjs's wasm
 // matMul caches packed weights per buffer, so repeating one input would flatter it).
@@ -104,4 +105,5 @@ emit({ bench: 'Sum', layer: 'bias gradient over [0,1,2] of [64,14,14,64]', ...co
 emit({ bench: 'Mean', layer: 'batch-norm mean over [0,1,2] of [64,14,14,64]', ...compare(fresh(act), (a) => tf.mean(a, [0, 1, 2], true)) });
 emit({ bench: 'Greater', layer: "leaky ReLU's mask x > 0 of [64,14,14,64]", ...compare(fresh(act), (a) => tf.greater(a, 0)) });
 emit({ bench: 'Identity', layer: 'tf.clone of [64,14,14,64]', ...compare(fresh(act), (a) => tf.clone(a)) });
+emit({ bench: 'LeakyRelu', layer: "D's activation, alpha 0.2, of [64,14,14,64]", ...compare(fresh(act), (a) => tf.leakyRelu(a, 0.2)) });
 tf.dispose([z, dDense, dLogit, wD, act]);

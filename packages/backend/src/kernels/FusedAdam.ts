@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from '../errors';
+import { type SimdKernels, type WasmBackend, simdFor } from './simd';
 
 /**
  * The name of gankit's fused Adam kernel: one call per variable updates the variable and its two
@@ -39,173 +40,9 @@ interface Access {
   /** A fresh float32 output of this shape. */
   alloc(shape: number[]): tf.TensorInfo;
   /** The SIMD loop on the backend's own memory (wasm), else undefined. */
-  simd?: SimdAdam | undefined;
+  simd?: SimdKernels | undefined;
 }
 
-type WasmBackend = tf.KernelBackend & {
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  wasm: { asm?: { memory?: unknown }; wasmMemory?: unknown };
-};
-
-/**
- * The update's loop in WebAssembly SIMD (`f32x4` mul/add/div/sqrt: IEEE float32, as tfjs's own
- * wasm ops), over the first `end` bytes, four elements at a time; pointers are byte offsets
- * into the tfjs wasm module's memory, which this module imports. Arguments: x, m, v, g, x', m', v'
- * (i32), end (i32), then β₁, 1-β₁, β₂, 1-β₂, 1-β₁ᵗ, 1-β₂ᵗ, ε, -lr (f32).
- */
-type SimdAdam = (...args: number[]) => void;
-
-/** The module's bytes, hand-assembled (see {@link SimdAdam}); `shared`: import a shared memory (threaded build). */
-function simdModuleBytes(shared: boolean): Uint8Array {
-  const get = (i: number) => [0x20, i];
-  const set = (i: number) => [0x21, i];
-  const simd = (op: number) => (op < 0x80 ? [0xfd, op] : [0xfd, (op & 0x7f) | 0x80, op >> 7]);
-  const [load, store, splat, sqrt, add, mul, div] = [0x00, 0x0b, 0x13, 0xe3, 0xe4, 0xe6, 0xe7].map(simd);
-  const mem = [0x00, 0x00]; // align, offset
-  const I = 16; // byte index
-  const S = 17; // 8 splatted constants: 17..24
-  const [G, M1, V1, X1] = [25, 26, 27, 28];
-  const at = (ptr: number) => [...get(ptr), ...get(I), 0x6a];
-  const body = [
-    0x02,
-    0x01,
-    0x7f,
-    0x0c,
-    0x7b, // locals: 1 i32, 12 v128
-    ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap((k) => [...get(8 + k), ...splat, ...set(S + k)]),
-    0x02,
-    0x40,
-    0x03,
-    0x40, // block, loop
-    ...get(I),
-    ...get(7),
-    0x4f,
-    0x0d,
-    0x01, // if i >= end: break
-    ...at(3),
-    ...load,
-    ...mem,
-    ...set(G),
-    ...at(1),
-    ...load,
-    ...mem,
-    ...get(S),
-    ...mul,
-    ...get(G),
-    ...get(S + 1),
-    ...mul,
-    ...add,
-    ...set(M1),
-    ...at(2),
-    ...load,
-    ...mem,
-    ...get(S + 2),
-    ...mul,
-    ...get(G),
-    ...get(G),
-    ...mul,
-    ...get(S + 3),
-    ...mul,
-    ...add,
-    ...set(V1),
-    ...get(M1),
-    ...get(S + 4),
-    ...div,
-    ...get(V1),
-    ...get(S + 5),
-    ...div,
-    ...sqrt,
-    ...get(S + 6),
-    ...add,
-    ...div,
-    ...get(S + 7),
-    ...mul,
-    ...at(0),
-    ...load,
-    ...mem,
-    ...add,
-    ...set(X1),
-    ...at(4),
-    ...get(X1),
-    ...store,
-    ...mem,
-    ...at(5),
-    ...get(M1),
-    ...store,
-    ...mem,
-    ...at(6),
-    ...get(V1),
-    ...store,
-    ...mem,
-    ...get(I),
-    0x41,
-    0x10,
-    0x6a,
-    ...set(I), // i += 16
-    0x0c,
-    0x00,
-    0x0b,
-    0x0b,
-    0x0b, // br loop; end loop; end block; end func
-  ];
-  const name = (s: string) => [s.length, ...Array.from(s, (c) => c.charCodeAt(0))];
-  const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
-  const limits = shared ? [0x03, 0x01, 0x80, 0x80, 0x04] : [0x00, 0x01];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, [0x01, 0x60, 16, ...Array(8).fill(0x7f), ...Array(8).fill(0x7d), 0x00]),
-    ...section(2, [0x01, ...name('env'), ...name('memory'), 0x02, ...limits]),
-    ...section(3, [0x01, 0x00]),
-    ...section(7, [0x01, ...name('adam'), 0x00, 0x00]),
-    ...section(10, [0x01, ...leb(body.length), ...body]),
-  ]);
-}
-
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n) byte |= 0x80;
-    out.push(byte);
-  } while (n);
-  return out;
-}
-
-/** One instance per wasm memory (a backend's, or a replica's). */
-const simdByMemory = new WeakMap<WebAssembly.Memory, SimdAdam | null>();
-
-/**
- * The SIMD loop bound to this wasm backend's memory; undefined where it cannot be (no wasm SIMD,
- * no memory export), and the kernel then runs its JavaScript loop. @internal
- */
-export function simdFor(backend: WasmBackend): SimdAdam | undefined {
-  // The one-thread build exports its memory; the threaded build's glue makes a shared one.
-  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
-  if (!(memory instanceof WebAssembly.Memory)) return undefined;
-  let fn = simdByMemory.get(memory);
-  if (fn === undefined) {
-    try {
-      const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(simdModuleBytes(shared) as Uint8Array<ArrayBuffer>), {
-        env: { memory },
-      });
-      fn = instance.exports.adam as SimdAdam;
-    } catch {
-      fn = null; // a runtime without wasm SIMD: the JavaScript loop
-    }
-    simdByMemory.set(memory, fn);
-  }
-  return fn ?? undefined;
-}
 type CpuBackend = tf.KernelBackend & {
   data: { get(dataId: tf.DataId): { values: Float32Array } };
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
@@ -291,7 +128,7 @@ function fusedAdam(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMa
   if (access.simd) {
     first = size - (size % 4);
     const at = (t: Float32Array) => t.byteOffset;
-    access.simd(at(X), at(M), at(V), at(G), at(XO), at(MO), at(VO), first * 4, b1, a1, b2, a2, c1, c2, eps, step);
+    access.simd.adam(at(X), at(M), at(V), at(G), at(XO), at(MO), at(VO), first * 4, b1, a1, b2, a2, c1, c2, eps, step);
   }
   for (let i = first; i < size; i++) {
     const g = G[i];

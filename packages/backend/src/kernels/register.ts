@@ -6,6 +6,7 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 import { batchMatMulConfigFrom } from './BatchMatMul';
 import { greaterConfigFrom } from './Greater';
 import { identityConfigFrom } from './Identity';
+import { leakyReluConfigFrom } from './LeakyRelu';
 import { meanConfigFrom, sumConfigFrom } from './Reduce';
 
 /**
@@ -32,6 +33,7 @@ const ENTRIES: readonly Entry[] = [
   wrapping(tf.Sum, sumConfigFrom),
   wrapping(tf.Mean, meanConfigFrom),
   wrapping(tf.Greater, greaterConfigFrom),
+  wrapping(tf.LeakyRelu, leakyReluConfigFrom),
   fixed(fusedAdamWasmConfig),
 ];
 
