@@ -2,7 +2,8 @@
 // trainer step (bench/dcgan-setup.mjs: batch 64, Adam 2e-4/0.5 for G and D), one thread, on the
 // default backend (wasm where no native binding is installed). Not part of `npm run bench`; run
 // `node bench/profile-step.mjs [steps]` after a build. `PROFILE_KERNELS=1` also prints each
-// kernel's time as a top-level call and its self time (nested kernels excluded, Adam's included); `PROFILE_OPTIMIZER=fused` runs the step with `fusedAdam` (@gankit/trainer).
+// kernel's time as a top-level call and its self time (nested kernels excluded, Adam's included); `PROFILE_OPTIMIZER=fused` runs the step with `fusedAdam` (@gankit/trainer);
+// `PROFILE_BASELINE=1` with tfjs's own wasm `LeakyRelu` and `tf.train.adam` (the step before issue 18's kernels).
 //
 // Every registered kernel of the backend is wrapped with a timer that reads both the wall clock
 // and the process's CPU time (`process.cpuUsage`: with one wasm thread that is this thread's work
@@ -25,6 +26,15 @@ import { round } from './util.mjs';
 const STEPS = Number(process.argv[2] ?? 5);
 const chosen = await initBackend();
 const backend = chosen.backend;
+// PROFILE_BASELINE=1: the step as before issue 18's kernels (tfjs's own wasm LeakyRelu, tf.train.adam).
+const baseline = process.env.PROFILE_BASELINE === '1';
+if (baseline && backend === 'wasm') {
+  const original = tf.getKernel('LeakyRelu', 'wasm')?.[Symbol.for('@gankit/backend:replaced')];
+  if (original) {
+    tf.unregisterKernel('LeakyRelu', 'wasm');
+    tf.registerKernel(original);
+  }
+}
 
 const CATEGORY = {
   convolution: ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'FusedConv2D', 'DepthwiseConv2dNative'],
@@ -159,7 +169,7 @@ engine.addTapeNode = (...args) => {
     });
 };
 
-const fused = process.env.PROFILE_OPTIMIZER === 'fused';
+const fused = process.env.PROFILE_OPTIMIZER === 'fused' && !baseline;
 let optimizer;
 if (fused) {
   const { fusedAdam } = await import('@gankit/trainer');
@@ -214,6 +224,7 @@ console.log(
     bench: 'dcgan-mnist-step-profile',
     backend,
     optimizer: fused ? 'fusedAdam' : 'tf.train.adam',
+    baseline,
     steps: STEPS,
     stepWallMs: round(stepWall),
     stepCpuMs: round(stepCpu),
