@@ -8,6 +8,7 @@ import { greaterConfigFrom } from './Greater';
 import { identityConfigFrom } from './Identity';
 import { leakyReluConfigFrom } from './LeakyRelu';
 import { meanConfigFrom, sumConfigFrom } from './Reduce';
+import { selectConfigFrom } from './Select';
 
 /**
  * A kernel gankit installs for wasm: a fixed config, or one built around tfjs's own wasm kernel
@@ -34,6 +35,7 @@ const ENTRIES: readonly Entry[] = [
   wrapping(tf.Mean, meanConfigFrom),
   wrapping(tf.Greater, greaterConfigFrom),
   wrapping(tf.LeakyRelu, leakyReluConfigFrom),
+  wrapping(tf.Select, selectConfigFrom),
   fixed(fusedAdamWasmConfig),
 ];
 

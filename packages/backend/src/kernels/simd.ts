@@ -1,5 +1,5 @@
 // A small hand-assembled WebAssembly SIMD module that works in place on tfjs's wasm memory: the
-// loops of gankit's fused Adam update and leaky ReLU. Its `f32x4` operations are IEEE float32
+// loops of gankit's fused Adam update, leaky ReLU and select. Its `f32x4` operations are IEEE float32
 // operations, as tfjs's own wasm kernels compute them, so the results are theirs bit for bit.
 import type * as tf from '@tensorflow/tfjs-core';
 
@@ -16,6 +16,8 @@ export interface SimdKernels {
   adam(...args: number[]): void;
   /** Leaky ReLU: x, y (i32), end (i32), α (f32): `y = x < 0 ? α·x : x`. */
   leakyRelu(x: number, y: number, end: number, alpha: number): void;
+  /** Select: c (bool bytes), t, e, y (i32), end (i32, bytes of t): `y = c ? t : e`. */
+  select(c: number, t: number, e: number, y: number, end: number): void;
 }
 
 /** A wasm backend as these kernels see it. @internal */
@@ -30,6 +32,7 @@ const set = (i: number) => [0x21, i];
 const tee = (i: number) => [0x22, i];
 const simd = (op: number) => (op < 0x80 ? [0xfd, op] : [0xfd, (op & 0x7f) | 0x80, op >> 7]);
 const [load, store, splat, lt, bitselect, sqrt, add, mul, div] = [0x00, 0x0b, 0x13, 0x43, 0x52, 0xe3, 0xe4, 0xe6, 0xe7].map(simd);
+const [i32x4Splat, i32x4Ne, load32Zero, extendI8, extendI16] = [0x11, 0x38, 0x5c, 0x89, 0xa9].map(simd);
 const MEM = [0x00, 0x00]; // memarg: align, offset
 const I32 = 0x7f;
 const F32 = 0x7d;
@@ -84,6 +87,26 @@ function leakyReluBody(): number[] {
   return [0x02, 0x01, I32, 0x03, V128, ...code]; // locals: 1 i32, 3 v128
 }
 
+function selectBody(): number[] {
+  const I = 5;
+  const Z = 6;
+  const at = (ptr: number) => [...get(ptr), ...get(I), 0x6a];
+  // biome-ignore format: bytecode
+  const code = [
+    0x41, 0x00, ...i32x4Splat, ...set(Z),
+    ...loop(I, 4, [
+      ...at(3),
+      ...at(1), ...load, ...MEM,
+      ...at(2), ...load, ...MEM,
+      ...get(0), ...get(I), 0x41, 0x02, 0x76, 0x6a, ...load32Zero, ...MEM, // c + i/4: 4 bool bytes
+      ...extendI8, ...extendI16, ...get(Z), ...i32x4Ne, ...bitselect, // c ? t : e
+      ...store, ...MEM,
+    ]),
+    0x0b,
+  ];
+  return [0x02, 0x01, I32, 0x01, V128, ...code]; // locals: 1 i32, 1 v128
+}
+
 function leb(n: number): number[] {
   const out: number[] = [];
   do {
@@ -101,18 +124,19 @@ function moduleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const section = (id: number, bytes: number[]) => [id, ...leb(bytes.length), ...bytes];
   const limits = shared ? [0x03, 0x01, 0x80, 0x80, 0x04] : [0x00, 0x01]; // min 1 page (max 65536 if shared)
   const types = [
-    0x02,
+    0x03,
     ...[0x60, 16, ...Array(8).fill(I32), ...Array(8).fill(F32), 0x00], // adam
     ...[0x60, 4, I32, I32, I32, F32, 0x00], // leakyRelu
+    ...[0x60, 5, I32, I32, I32, I32, I32, 0x00], // select
   ];
-  const bodies = [adamBody(), leakyReluBody()];
+  const bodies = [adamBody(), leakyReluBody(), selectBody()];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, types),
     ...section(2, [0x01, ...name('env'), ...name('memory'), 0x02, ...limits]),
-    ...section(3, [0x02, 0x00, 0x01]),
-    ...section(7, [0x02, ...name('adam'), 0x00, 0x00, ...name('leakyRelu'), 0x00, 0x01]),
-    ...section(10, [0x02, ...bodies.flatMap((b) => [...leb(b.length), ...b])]),
+    ...section(3, [0x03, 0x00, 0x01, 0x02]),
+    ...section(7, [0x03, ...name('adam'), 0x00, 0x00, ...name('leakyRelu'), 0x00, 0x01, ...name('select'), 0x00, 0x02]),
+    ...section(10, [0x03, ...bodies.flatMap((b) => [...leb(b.length), ...b])]),
   ]);
 }
 
