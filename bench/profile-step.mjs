@@ -3,7 +3,7 @@
 // default backend (wasm where no native binding is installed). Not part of `npm run bench`; run
 // `node bench/profile-step.mjs [steps]` after a build. `PROFILE_KERNELS=1` also prints each
 // kernel's time as a top-level call and its self time (nested kernels excluded, Adam's included); `PROFILE_OPTIMIZER=fused` runs the step with `fusedAdam` (@gankit/trainer);
-// `PROFILE_BASELINE=1` with tfjs's own wasm `LeakyRelu` and `tf.train.adam` (the step before issue 18's kernels).
+// `PROFILE_BASELINE=1` with tfjs's own wasm `LeakyRelu`, `Select` and `tf.train.adam` (the step before issue 18's kernels).
 //
 // Every registered kernel of the backend is wrapped with a timer that reads both the wall clock
 // and the process's CPU time (`process.cpuUsage`: with one wasm thread that is this thread's work
@@ -26,13 +26,15 @@ import { round } from './util.mjs';
 const STEPS = Number(process.argv[2] ?? 5);
 const chosen = await initBackend();
 const backend = chosen.backend;
-// PROFILE_BASELINE=1: the step as before issue 18's kernels (tfjs's own wasm LeakyRelu, tf.train.adam).
+// PROFILE_BASELINE=1: the step as before issue 18's kernels (tfjs's own wasm LeakyRelu and Select, tf.train.adam).
 const baseline = process.env.PROFILE_BASELINE === '1';
 if (baseline && backend === 'wasm') {
-  const original = tf.getKernel('LeakyRelu', 'wasm')?.[Symbol.for('@gankit/backend:replaced')];
-  if (original) {
-    tf.unregisterKernel('LeakyRelu', 'wasm');
-    tf.registerKernel(original);
+  for (const name of ['LeakyRelu', 'Select']) {
+    const original = tf.getKernel(name, 'wasm')?.[Symbol.for('@gankit/backend:replaced')];
+    if (original) {
+      tf.unregisterKernel(name, 'wasm');
+      tf.registerKernel(original);
+    }
   }
 }
 

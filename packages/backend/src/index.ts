@@ -7,8 +7,8 @@
  * - {@link describeBackend}: a one-line summary of the active backend.
  * - {@link registerWasmTrainingKernels}: `Conv2DBackpropFilter`, a fast `Conv2DBackpropInput` and
  *   `UnsortedSegmentSum` for the wasm backend, and faster `BatchMatMul` (transposed products),
- *   `Sum`/`Mean` (leading axes), `Greater` (against a scalar), `Identity` (no copy) and `LeakyRelu`
- *   (WebAssembly SIMD) around tfjs's own (called by {@link initBackend} on wasm).
+ *   `Sum`/`Mean` (leading axes), `Greater` (against a scalar), `Identity` (no copy), `LeakyRelu`
+ *   and `Select` (WebAssembly SIMD) around tfjs's own (called by {@link initBackend} on wasm).
  * - {@link FUSED_ADAM_KERNEL}: one Adam update per variable in one call, for wasm and cpu (what
  *   `fusedAdam` of `@gankit/trainer` calls; bit for bit `tf.train.adam`'s numbers).
  *

@@ -76,8 +76,8 @@ function isOurs(kernelName: string): boolean {
  * for the cases they leave alone), `BatchMatMul` (transposed products, e.g. every dense weight
  * gradient, 5-25x faster), `Identity` (shares its input's buffer instead of copying it), `Sum`
  * and `Mean` (over leading axes: bias gradients, batch-norm statistics, ~2.5x faster) and
- * `Greater` (a tensor against a scalar: leaky ReLU's gradient, ~3x faster), `LeakyRelu` (a
- * WebAssembly SIMD loop, ~12x faster, the same bits); and `GankitFusedAdam`,
+ * `Greater` (a tensor against a scalar: leaky ReLU's gradient, ~3x faster), `LeakyRelu` and
+ * `Select` (WebAssembly SIMD loops, 6-12x faster, the same bits); and `GankitFusedAdam`,
  * one Adam update per variable (what `fusedAdam` of `@gankit/trainer` calls). Idempotent;
  * {@link initBackend} calls it when it picks wasm.
  *
