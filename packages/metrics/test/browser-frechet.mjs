@@ -145,6 +145,8 @@ try {
         ms: round(median(later.map((c) => c.ms))),
         cpuMs: round(median(later.map((c) => c.cpuMs))),
         runs: RUNS,
+        fid: calls[calls.length - 1].fid,
+        exact: calls[0].exact,
         relError: Number(relError.toExponential(2)),
         fixtures: fixtureResults.map((f) => ({
           name: f.name,

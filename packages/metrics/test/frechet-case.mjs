@@ -1,8 +1,7 @@
-// The d = 2048 input of `npm run bench`'s frechet-distance line (bench/frechet.mjs), as a
+// The d = 2048 input of `npm run bench`'s frechet-distance line (bench/frechet.mjs imports it), as a
 // function that runs in Node and in a page: two dense covariances with shared eigenvectors
 // (Σᵢ = Q Dᵢ Qᵀ, Q a product of 16 random Householder reflections), so the exact value is
-// ‖μ₁ − μ₂‖² + Σ (√d₁ − √d₂)² while the solver sees two dense, non-diagonal matrices. Same seed,
-// same draws and same arithmetic as the bench, so both see the same matrices.
+// ‖μ₁ − μ₂‖² + Σ (√d₁ − √d₂)² while the solver sees two dense, non-diagonal matrices.
 
 /** `{ a, b, exact }`: two `{ mean, covariance }` (row-major Float64Array) and their Fréchet distance. */
 export function sharedEigenvectorCase(d = 2048) {
