@@ -14,7 +14,7 @@
 // shared one shows; the per-step ceiling sums each shape's best time × its calls per step.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { median, report, round } from './util.mjs';
+import { ask, next, median, report, round } from './util.mjs';
 
 const threads = Number(process.env.BENCH_THREADS ?? 2);
 const runs = Number(process.env.BENCH_RUNS ?? 15);
@@ -136,13 +136,4 @@ async function child(t) {
     tf.dispose([x, f, y]);
     process.send({ wall, cpu: (c.user + c.system) / 1000 });
   });
-}
-
-function next(k) {
-  return new Promise((resolve) => k.once('message', resolve));
-}
-function ask(k, msg) {
-  const p = next(k);
-  k.send(msg);
-  return p;
 }

@@ -8,7 +8,7 @@
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { median, report, round, threadCpuMs } from './util.mjs';
+import { ask, next, median, report, round, threadCpuMs } from './util.mjs';
 
 const runs = Number(process.env.BENCH_RUNS ?? 8);
 const warmup = 2;
@@ -69,14 +69,4 @@ async function child(optimizer) {
     process.send({ weights: hash.digest('hex') });
     process.disconnect();
   });
-}
-
-function next(k) {
-  return new Promise((resolve) => k.once('message', resolve));
-}
-
-function ask(k, msg) {
-  const p = next(k);
-  k.send(msg);
-  return p;
 }

@@ -14,7 +14,7 @@
 import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { median, report, round, threadCpuMs } from './util.mjs';
+import { ask, next, median, report, round, threadCpuMs } from './util.mjs';
 
 const threads = Number(process.env.BENCH_THREADS ?? 2);
 const runs = Number(process.env.BENCH_RUNS ?? 8);
@@ -78,16 +78,6 @@ async function parent() {
 
 function mean(xs) {
   return xs.reduce((a, b) => a + b, 0) / xs.length;
-}
-
-function next(k) {
-  return new Promise((resolve) => k.once('message', resolve));
-}
-
-function ask(k, msg) {
-  const p = next(k);
-  k.send(msg);
-  return p;
 }
 
 async function child(v) {

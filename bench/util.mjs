@@ -63,3 +63,15 @@ export function round(x, digits = 1) {
 export function report(obj) {
   console.log(JSON.stringify({ ...obj, load1: round(os.loadavg()[0], 2), cpus: os.cpus().length }));
 }
+
+/** The next message a child process sends. */
+export function next(child) {
+  return new Promise((resolve) => child.once('message', resolve));
+}
+
+/** Sends a message to a child process and waits for its reply. */
+export function ask(child, msg) {
+  const reply = next(child);
+  child.send(msg);
+  return reply;
+}
