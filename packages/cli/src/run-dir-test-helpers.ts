@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { Example } from './examples/types';
-import { runTraining } from './train';
+import { type RunOptions, runTraining } from './train';
 import { runMain } from './test-main';
 
 /** A temporary root for the calling test file (made before its tests, removed after); returns a maker of fresh folders in it. */
@@ -39,8 +39,8 @@ export const readLogLines = (out: string): ReturnType<typeof JSON.parse>[] =>
     .split('\n')
     .map((l) => JSON.parse(l));
 
-/** A short quiet run of `example` into `dir` on the current backend: seed 0, a grid at the last step, 20 evaluation samples. */
-export const smokeTrain = (example: Example, dir: string, steps: number, batchSize: number) =>
+/** A short quiet run of `example` into `dir` on the current backend: seed 0, a grid at the last step, 20 evaluation samples; `more` overrides or adds run options. */
+export const smokeTrain = (example: Example, dir: string, steps: number, batchSize: number, more: Partial<RunOptions> = {}) =>
   runTraining(example, {
     steps,
     seed: 0,
@@ -51,4 +51,5 @@ export const smokeTrain = (example: Example, dir: string, steps: number, batchSi
     evalSamples: 20,
     progress: false,
     log: () => {},
+    ...more,
   });
