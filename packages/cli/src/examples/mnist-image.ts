@@ -54,10 +54,8 @@ export type MnistImageSpec = Omit<ImageExampleSpec, 'defaults' | 'data' | 'metri
  * discriminator step per iteration and an EMA of G (after `spec.plugins`) filled in from `settings`.
  */
 export function mnistImageExample(settings: MnistImageSettings, spec: MnistImageSpec): Example {
-  const make = spec.optimizer;
-  const adam = make
-    ? () => make(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999)
-    : () => fusedAdam(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999);
+  const make = spec.optimizer ?? fusedAdam;
+  const adam = () => make(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999);
   return imageExample({
     ...spec,
     defaults: { steps: settings.steps, batchSize: settings.batchSize, gridEvery: settings.gridEvery, evalSamples: settings.evalSamples },
