@@ -34,6 +34,8 @@ export interface ConditionalGeneratorConfig {
   readonly imageShape?: readonly [number, number, number] | undefined;
   /** Filters of the last hidden layer, doubled per earlier layer (default 64). */
   readonly baseFilters?: number | undefined;
+  /** Units of a dense layer (batch norm, ReLU) before the projection, as {@link dcganGenerator}'s (default none). */
+  readonly hiddenUnits?: number | undefined;
   /** Seed of the initial weights (default 0). */
   readonly seed?: number | undefined;
   /** The network's name (default `'generator'`). */
@@ -52,6 +54,8 @@ export interface ConditionalDiscriminatorConfig {
   readonly imageShape?: readonly [number, number, number] | undefined;
   /** Filters of the first conv layer, doubled per later layer (default 64). */
   readonly baseFilters?: number | undefined;
+  /** Units of a dense layer after the convs (batch norm when `batchNorm`, leaky ReLU), as {@link dcganDiscriminator}'s (default none). */
+  readonly hiddenUnits?: number | undefined;
   /** Batch norm after every conv but the first (default `true`, as {@link dcganDiscriminator}). */
   readonly batchNorm?: boolean | undefined;
   /** Reparametrizes every conv and dense kernel (e.g. spectral norm); not the label embedding. */
@@ -70,6 +74,8 @@ export interface AcganDiscriminatorConfig {
   readonly imageShape?: readonly [number, number, number] | undefined;
   /** Filters of the first conv layer, doubled per later layer (default 64). */
   readonly baseFilters?: number | undefined;
+  /** Units of a dense layer after the convs (batch norm when `batchNorm`, leaky ReLU), as {@link dcganDiscriminator}'s (default none). */
+  readonly hiddenUnits?: number | undefined;
   /** Batch norm after every conv but the first (default `true`). */
   readonly batchNorm?: boolean | undefined;
   /** Reparametrizes every conv and dense kernel (e.g. spectral norm). */
@@ -129,7 +135,13 @@ export function conditionalGenerator(config: ConditionalGeneratorConfig): GraphN
     seed: config.seed,
     numClasses,
     build: (b) => {
-      const body = b.chain([concatLabel({ numClasses, embeddingDim }), ...dcganGeneratorLayers(start, steps, channels, base)], [latentDim]);
+      const body = b.chain(
+        [
+          concatLabel({ numClasses, embeddingDim }),
+          ...dcganGeneratorLayers(start, steps, channels, base, { hiddenUnits: config.hiddenUnits }),
+        ],
+        [latentDim],
+      );
       return { outputShape: body.outputShape, forward: (z, options) => body.apply(z, options) };
     },
   });
@@ -161,7 +173,7 @@ export function conditionalDiscriminator(config: ConditionalDiscriminatorConfig)
   const { steps } = dcganLayout(imageShape, what);
   const base = checkPositiveInt(config.baseFilters ?? 64, `${what}: baseFilters`);
   const wp = config.weightParametrization;
-  const features = dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp);
+  const features = dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp, { hiddenUnits: config.hiddenUnits });
   const logit = dense({ units: 1, kernelInitializer: normal(0, 0.02), weightParametrization: wp });
   return graphNetwork({
     name: config.name ?? 'discriminator',
@@ -214,7 +226,11 @@ export function acganDiscriminator(config: AcganDiscriminatorConfig): GraphNetwo
     inputShape: [...imageShape],
     seed: config.seed,
     build: (b) => {
-      const phi = b.chain(dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp), imageShape, 'phi');
+      const phi = b.chain(
+        dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp, { hiddenUnits: config.hiddenUnits }),
+        imageShape,
+        'phi',
+      );
       const adversarial = b.layer(dense({ units: 1, kernelInitializer: init, weightParametrization: wp }), phi.outputShape, 'adversarial');
       const classifier = b.layer(
         dense({ units: numClasses, kernelInitializer: init, weightParametrization: wp }),

@@ -3,6 +3,7 @@ import { RandomSource, countParameters, ensureGradients } from '@gankit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dcganDiscriminator, dcganGenerator, dcganLayout } from './dcgan';
 import { dcganMnistGenerator } from './dcgan-mnist';
+import { infoganDiscriminator, infoganGenerator } from './info-gan';
 
 const kinds = (net: { layers: readonly { name: string }[] }) => net.layers.map((l) => l.name.split('/')[1].replace(/_\d+$/, ''));
 
@@ -63,6 +64,41 @@ describe('general DCGAN builders', () => {
       d.dispose();
     });
   }
+
+  it("hiddenUnits adds InfoGAN's dense layer: parameter counts in closed form, the same outputs as InfoGAN's networks", () => {
+    const h = 24;
+    const g = dcganGenerator({ imageShape: [28, 28, 1], latentDim: 10, baseFilters: 4, hiddenUnits: h, seed: 5 });
+    const d = dcganDiscriminator({ imageShape: [28, 28, 1], baseFilters: 4, hiddenUnits: h, seed: 5 });
+    // G: dense 10→h (no bias) + BN, dense h→7·7·8 (no bias) + BN, deconv 8→4 (no bias) + BN, deconv 4→1 + bias
+    expect(kinds(g).slice(0, 4)).toEqual(['dense', 'batch_norm', 'relu', 'dense']);
+    expect(countParameters(g)).toBe(10 * h + 2 * h + h * 392 + 2 * 392 + 16 * 8 * 4 + 2 * 4 + 16 * 4 + 1);
+    // D: conv 1→4 + bias, conv 4→8 (no bias) + BN, dense 392→h (no bias) + BN, dense h→1 + bias
+    expect(kinds(d).slice(-5)).toEqual(['flatten', 'dense', 'batch_norm', 'leaky_relu', 'dense']);
+    expect(countParameters(d)).toBe(16 * 4 + 4 + 16 * 4 * 8 + 2 * 8 + 392 * h + 2 * h + h + 1);
+    const dPlain = dcganDiscriminator({ imageShape: [28, 28, 1], baseFilters: 4, hiddenUnits: h, batchNorm: false, name: 'dp' });
+    expect(dPlain.nonTrainableVariables).toEqual([]);
+    expect(countParameters(dPlain)).toBe(16 * 4 + 4 + 16 * 4 * 8 + 8 + 392 * h + h + h + 1);
+    // InfoGAN's networks are these layers (with codes in G's input and a Q head on D's body):
+    // same name and seed, same weights, same images
+    const z = new RandomSource(6).normal([3, 10]);
+    const before = tf.memory().numTensors;
+    const x = g.apply(z, { training: false });
+    const y = d.apply(x, { training: false });
+    expect(y.shape).toEqual([3, 1]);
+    expect(tf.memory().numTensors).toBe(before + 2);
+    for (const n of [g, d, dPlain]) n.dispose();
+    const ig = infoganGenerator({ noiseDim: 10, numCategories: 0, numContinuous: 0, baseFilters: 4, hiddenUnits: h, seed: 5 });
+    const id = infoganDiscriminator({ numCategories: 1, numContinuous: 0, baseFilters: 4, hiddenUnits: h, seed: 5 });
+    const xi = ig.apply(z, { training: false });
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(x, xi))).dataSync()[0])).toBe(0);
+    const body = id.applyEndpoint('features', x, { training: false });
+    expect(body.shape).toEqual([3, h]);
+    tf.dispose([z, x, y, xi, body]);
+    ig.dispose();
+    id.dispose();
+    expect(() => dcganGenerator({ imageShape: [28, 28, 1], hiddenUnits: 0 })).toThrow(/dcganGenerator: hiddenUnits must be/);
+    expect(() => dcganDiscriminator({ imageShape: [28, 28, 1], hiddenUnits: 1.5 })).toThrow(/dcganDiscriminator: hiddenUnits must be/);
+  });
 
   it('D without batch norm has biases everywhere and no moving statistics', () => {
     const d = dcganDiscriminator({ imageShape: [32, 32, 3], baseFilters: 4, batchNorm: false });

@@ -25,6 +25,11 @@ export interface DcganGeneratorConfig {
   /** Filters of the last hidden layer; each earlier layer has twice as many (default 64). */
   readonly baseFilters?: number | undefined;
   /**
+   * Units of a dense layer (no bias, batch norm, ReLU) between z and the projection, as in
+   * InfoGAN's MNIST generator (FC1024 before the 7×7 projection). Default: none.
+   */
+  readonly hiddenUnits?: number | undefined;
+  /**
    * SAGAN (Zhang et al. 2019): a {@link selfAttention} layer after the block that puts out feature
    * maps of this size (one of `start·2^i` below the image size: 7 or 14 for 28×28). Default: none.
    */
@@ -48,6 +53,11 @@ export interface DcganDiscriminatorConfig {
    * off for losses with a gradient penalty (WGAN-GP), which needs per-example critic outputs.
    */
   readonly batchNorm?: boolean | undefined;
+  /**
+   * Units of a dense layer (batch norm when `batchNorm`, leaky ReLU 0.2) between the flattened
+   * features and the logit, as in InfoGAN's MNIST discriminator (FC1024). Default: none.
+   */
+  readonly hiddenUnits?: number | undefined;
   /** Reparametrizes every kernel (e.g. spectral normalization from `@gankit/regularizers`). */
   readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /**
@@ -97,6 +107,7 @@ export function dcganGenerator(config: DcganGeneratorConfig): SequentialNetwork 
   const layers = dcganGeneratorLayers(start, steps, channels, base, {
     selfAttention: config.selfAttention,
     weightParametrization: config.weightParametrization,
+    hiddenUnits: config.hiddenUnits,
   });
   return sequential({ name: config.name ?? 'generator', inputShape: [latentDim], seed: config.seed, layers });
 }
@@ -115,6 +126,7 @@ export function dcganDiscriminator(config: DcganDiscriminatorConfig): Sequential
     ...dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp, {
       selfAttention: config.selfAttention,
       imageSize: config.imageShape[0],
+      hiddenUnits: config.hiddenUnits,
     }),
     dense({ units: 1, kernelInitializer: normal(0, 0.02), weightParametrization: wp }),
   ];
@@ -122,8 +134,9 @@ export function dcganDiscriminator(config: DcganDiscriminatorConfig): Sequential
 }
 
 /**
- * The DCGAN generator's layers after the input (dense projection to `start × start × base·2^(steps-1)`,
- * then `steps` stride-2 transposed convolutions to `channels`, tanh). Shared with the conditional builders.
+ * The DCGAN generator's layers after the input (with `options.hiddenUnits`, first a dense layer of
+ * that many units with batch norm and ReLU; then a dense projection to `start × start × base·2^(steps-1)`,
+ * `steps` stride-2 transposed convolutions to `channels`, tanh). Shared with the conditional builders.
  */
 export function dcganGeneratorLayers(
   start: number,
@@ -137,7 +150,20 @@ export function dcganGeneratorLayers(
   const first = base * 2 ** (steps - 1);
   const sizes = Array.from({ length: steps }, (_, i) => start * 2 ** i);
   const attention = attentionAt(options, sizes, 'dcganGenerator');
+  const hidden = options.hiddenUnits;
   const layers: LayerSpec[] = [
+    ...(hidden === undefined
+      ? []
+      : [
+          dense({
+            units: checkPositiveInt(hidden, 'dcganGenerator: hiddenUnits'),
+            useBias: false,
+            kernelInitializer: init,
+            weightParametrization: wp,
+          }),
+          batchNorm(),
+          relu(),
+        ]),
     dense({ units: start * start * first, useBias: false, kernelInitializer: init, weightParametrization: wp }),
     batchNorm(),
     relu(),
@@ -172,6 +198,12 @@ export interface DcganLayerOptions {
   readonly weightParametrization?: WeightParametrizationFactory | undefined;
   /** The discriminator's input image size, which places its `selfAttention` (needed with it). */
   readonly imageSize?: number | undefined;
+  /**
+   * A dense hidden layer of this many units: in the generator between z and the projection (no bias,
+   * batch norm, ReLU), in the discriminator after the flattened features (batch norm when the convs
+   * have it, leaky ReLU 0.2). InfoGAN's MNIST networks have 1024. Default: none.
+   */
+  readonly hiddenUnits?: number | undefined;
 }
 
 /** The self-attention layer to add after a block of a given size (none for other sizes); checks the size. */
@@ -185,15 +217,16 @@ function attentionAt(options: DcganLayerOptions, sizes: readonly number[], what:
 
 /**
  * The DCGAN discriminator's feature extractor: `steps` stride-2 convolutions (kernel 4) with leaky
- * ReLU 0.2, batch norm after all but the first when `useBatchNorm`, then flatten. Shared with the
- * conditional builders.
+ * ReLU 0.2, batch norm after all but the first when `useBatchNorm`, then flatten, and with
+ * `options.hiddenUnits` a dense layer of that many units (batch norm when `useBatchNorm`, leaky ReLU
+ * 0.2). Shared with the conditional builders.
  */
 export function dcganDiscriminatorFeatures(
   steps: number,
   base: number,
   useBatchNorm: boolean,
   wp: WeightParametrizationFactory | undefined,
-  options: Pick<DcganLayerOptions, 'selfAttention' | 'imageSize'> = {},
+  options: Pick<DcganLayerOptions, 'selfAttention' | 'imageSize' | 'hiddenUnits'> = {},
 ): LayerSpec[] {
   const init = normal(0, 0.02);
   const sizes = Array.from({ length: steps }, (_, i) => (options.imageSize ?? 0) / 2 ** (i + 1));
@@ -208,5 +241,11 @@ export function dcganDiscriminatorFeatures(
     layers.push(leakyRelu({ alpha: 0.2 }), ...attention(sizes[i]));
   }
   layers.push(flatten());
+  if (options.hiddenUnits !== undefined) {
+    const units = checkPositiveInt(options.hiddenUnits, 'dcganDiscriminator: hiddenUnits');
+    layers.push(dense({ units, useBias: !useBatchNorm, kernelInitializer: init, weightParametrization: wp }));
+    if (useBatchNorm) layers.push(batchNorm());
+    layers.push(leakyRelu({ alpha: 0.2 }));
+  }
   return layers;
 }

@@ -7,7 +7,7 @@ import { graphNetwork } from '../graph';
 import type { GraphNetwork } from '../graph';
 import { normal } from '../initializers';
 import { checkPositiveInt } from '../layer';
-import { leakyRelu, relu } from '../layers/activations';
+import { leakyRelu } from '../layers/activations';
 import { batchNorm } from '../layers/batch-norm';
 import { dense } from '../layers/dense';
 import { sequential } from '../sequential';
@@ -94,12 +94,7 @@ export function infoganGenerator(config: InfoganGeneratorConfig = {}): Sequentia
     name: config.name ?? 'generator',
     inputShape: [inputDim],
     seed: config.seed,
-    layers: [
-      dense({ units: hidden, useBias: false, kernelInitializer: normal(0, 0.02) }),
-      batchNorm(),
-      relu(),
-      ...dcganGeneratorLayers(start, steps, channels, base),
-    ],
+    layers: dcganGeneratorLayers(start, steps, channels, base, { hiddenUnits: hidden }),
   });
 }
 
@@ -145,7 +140,7 @@ export function infoganDiscriminator(config: InfoganDiscriminatorConfig = {}): G
     inputShape: [...imageShape],
     seed: config.seed,
     build: (b) => {
-      const body = b.chain([...dcganDiscriminatorFeatures(steps, base, norm, wp), ...denseBlock(hidden)], imageShape, 'body');
+      const body = b.chain(dcganDiscriminatorFeatures(steps, base, norm, wp, { hiddenUnits: hidden }), imageShape, 'body');
       const adversarial = b.layer(dense({ units: 1, kernelInitializer: init, weightParametrization: wp }), body.outputShape, 'adversarial');
       const q = b.chain(
         [...denseBlock(qHidden), dense({ units: qUnits, kernelInitializer: init, weightParametrization: wp })],
