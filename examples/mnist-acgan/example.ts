@@ -10,6 +10,17 @@ export const MNIST_ACGAN = {
   ...MNIST_IMAGE_DEFAULTS,
   numClasses: 10,
   latentDim: 100,
+  /**
+   * InfoGAN's MNIST layout (as mnist-dcgan): a dense layer of 1024 in both networks, G 7×7×64 → 32
+   * → 1, D 32 → 64 → FC1024.
+   */
+  hiddenUnits: 1024,
+  generatorFilters: 32,
+  discriminatorFilters: 32,
+  /** Adam as in InfoGAN: 2e-4 for D, 1e-3 for G, β₁ 0.5. */
+  learningRate: 2e-4,
+  generatorLearningRate: 1e-3,
+  steps: 1500,
   classWeight: 1,
 } as const;
 
@@ -25,18 +36,33 @@ const base = mnistImageExample(MNIST_ACGAN, {
   name: 'mnist-acgan',
   description: 'AC-GAN on the mnist digits (embedding G, D with real/fake and class heads): grids with a row per class',
   title: 'AC-GAN on MNIST digits',
+  parallelism: 'threads',
   numClasses: MNIST_ACGAN.numClasses,
   generator: (seed) =>
-    conditionalGenerator({ numClasses: MNIST_ACGAN.numClasses, conditioning: 'embedding', latentDim: MNIST_ACGAN.latentDim, seed }),
-  discriminator: (seed) => acganDiscriminator({ numClasses: MNIST_ACGAN.numClasses, seed }),
+    conditionalGenerator({
+      numClasses: MNIST_ACGAN.numClasses,
+      conditioning: 'embedding',
+      latentDim: MNIST_ACGAN.latentDim,
+      hiddenUnits: MNIST_ACGAN.hiddenUnits,
+      baseFilters: MNIST_ACGAN.generatorFilters,
+      seed,
+    }),
+  discriminator: (seed) =>
+    acganDiscriminator({
+      numClasses: MNIST_ACGAN.numClasses,
+      hiddenUnits: MNIST_ACGAN.hiddenUnits,
+      baseFilters: MNIST_ACGAN.discriminatorFilters,
+      seed,
+    }),
   loss: nonSaturating,
   plugins: () => [acgan({ weight: MNIST_ACGAN.classWeight })],
   settings: {
     data: 'mnist (train split, 9,003 digits, labels)',
-    architecture: 'conditionalGenerator (embedding) / acganDiscriminator (real/fake logit + 10 class logits)',
+    architecture:
+      'conditionalGenerator (embedding) / acganDiscriminator (real/fake logit + 10 class logits), hiddenUnits 1024, baseFilters 32 (InfoGAN MNIST layout)',
     loss: 'non-saturating on column 0 + acgan class cross-entropy (weight 1) for both players',
     fakeLabels: 'uniform',
-    optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)',
+    optimizer: 'adam lr 1e-3 (G) / 2e-4 (D), beta1 0.5',
     averaging: 'ema decay 0.999, ramp-up',
   },
 });
@@ -47,7 +73,8 @@ const base = mnistImageExample(MNIST_ACGAN, {
  * outputs `[batch, 1 + 10]`: a real/fake logit (the non-saturating loss sees only this column,
  * through the trainer's `adversarialOutput`) and class logits, on which the `acgan` plugin adds the
  * class cross-entropy of real and fake images to D's loss and of fake images to G's. G's labels are
- * drawn uniformly (`fakeLabels: 'uniform'`). Adam 2e-4 (β₁ 0.5), EMA. Outputs as mnist-cgan: grids
+ * drawn uniformly (`fakeLabels: 'uniform'`). Both networks in InfoGAN's MNIST layout (a dense layer
+ * of 1024 in each; the heads read D's 1024 dense features). Adam 1e-3 for G and 2e-4 for D (β₁ 0.5), EMA. Outputs as mnist-cgan: grids
  * with a row per class, FID and IS, and the label accuracy of the generated digits by the digit
  * classifier.
  */

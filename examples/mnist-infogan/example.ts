@@ -156,6 +156,7 @@ const base = imageExample({
   name: 'mnist-infogan',
   description: 'InfoGAN on the mnist digits, unsupervised: a 10-way categorical code and two continuous codes learned beside the noise',
   title: 'InfoGAN on MNIST digits',
+  parallelism: 'threads',
   defaults: { steps: S.steps, batchSize: S.batchSize, gridEvery: S.gridEvery, evalSamples: S.evalSamples },
   data: () => mnistDigits({ split: 'train' }),
   metric: 'mnist',

@@ -81,6 +81,8 @@ export interface ImageExampleSpec {
   readonly settings: { [key: string]: JsonValue };
   /** The training configuration (`--config` runs), written to config.json. */
   readonly config?: JsonValue | undefined;
+  /** How `--workers auto` uses the cores (see {@link Example.parallelism}; default `'workers'`). */
+  readonly parallelism?: 'workers' | 'threads' | undefined;
   /**
    * Also score improved precision and recall (k = 3, digit-classifier features) of the samples
    * against as many real images as samples (default false).
@@ -117,6 +119,7 @@ export function imageExample(spec: ImageExampleSpec): Example {
     description: spec.description,
     defaults: { steps: spec.defaults.steps, batchSize: spec.defaults.batchSize },
     output: 'images',
+    parallelism: spec.parallelism,
     numClasses: spec.numClasses,
     latent: spec.latent,
     config: spec.config,

@@ -25,7 +25,7 @@ const run = (args: string[]) =>
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-workers-'));
 
 describe('chooseWorkers', () => {
-  const images = EXAMPLES['mnist-dcgan'];
+  const images = EXAMPLES['mnist-sngan-hinge'];
   const points = EXAMPLES.ring8;
   it("'auto' uses the cores (up to 4) that divide the batch, for image examples on single-threaded backends only", () => {
     expect(chooseWorkers('auto', images, 'wasm', 64, 2)).toBe(2);
@@ -36,6 +36,13 @@ describe('chooseWorkers', () => {
     expect(chooseWorkers('auto', images, 'wasm', 64, 1)).toBe(1);
     expect(chooseWorkers('auto', images, 'tensorflow', 64, 16)).toBe(1); // tfjs-node already uses every core
     expect(chooseWorkers('auto', points, 'wasm', 128, 16)).toBe(1);
+  });
+  it("'auto' gives examples that use the cores as kernel threads (parallelism 'threads') one replica", () => {
+    for (const name of ['mnist-dcgan', 'mnist-cgan', 'mnist-acgan', 'mnist-infogan']) {
+      expect(EXAMPLES[name].parallelism, name).toBe('threads');
+      expect(chooseWorkers('auto', EXAMPLES[name], 'wasm', 64, 16), name).toBe(1);
+      expect(chooseWorkers(2, EXAMPLES[name], 'wasm', 64, 16), name).toBe(2);
+    }
   });
   it('checks an explicit count against the batch', () => {
     expect(chooseWorkers(3, images, 'wasm', 63)).toBe(3);
@@ -60,9 +67,10 @@ describe('gankit train --workers', () => {
     const b = await run([...common, '--steps', '4', '--checkpoint-every', '2', '--resume', '--out', resumed]);
     expect(b.status, b.stderr).toBe(0);
     expect(b.stderr).toMatch(/resumed from .*step-000000002 \(step 2\)/);
-    expect(fs.readFileSync(path.join(resumed, 'final', 'weights.bin'))).toEqual(
-      fs.readFileSync(path.join(straight, 'final', 'weights.bin')),
-    );
+    // Buffer.equals: toEqual on the tens of megabytes of weights.bin runs out of memory.
+    expect(
+      fs.readFileSync(path.join(resumed, 'final', 'weights.bin')).equals(fs.readFileSync(path.join(straight, 'final', 'weights.bin'))),
+    ).toBe(true);
   });
 
   it('a bad worker count and an error inside the replicas end with one clean line (exit 2)', async () => {
@@ -102,6 +110,15 @@ describe('gankit train --threads', () => {
     expect(a.status, a.stderr).toBe(0);
     expect(a.stderr).toMatch(/^backend: wasm \(.*wasm ready, 2 threads\)$/m);
     expect(weights(two)).toEqual(weights(one));
+    // --workers auto on mnist-dcgan (parallelism 'threads'): one replica, a thread per core, the same weights.
+    const auto = tmp();
+    const c = await run([...common, '--out', auto]);
+    expect(c.status, c.stderr).toBe(0);
+    const cores = Math.min(8, os.availableParallelism());
+    if (cores > 1) expect(c.stderr).toMatch(new RegExp(`^threads: ${cores} in each wasm kernel$`, 'm'));
+    expect(c.stderr).not.toMatch(/data-parallel replicas/);
+    expect(JSON.parse(fs.readFileSync(path.join(auto, 'config.json'), 'utf8'))).toMatchObject({ workers: 1 });
+    expect(weights(auto)).toEqual(weights(one));
   });
 
   it('refuses a bad thread count before anything starts (exit 2)', async () => {

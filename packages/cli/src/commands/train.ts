@@ -160,7 +160,15 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   const tensorboard = tensorboardText === undefined ? undefined : tensorboardText === '' ? path.join(out, 'tensorboard') : tensorboardText;
   if (tensorboard !== undefined) checkOutputDir(tensorboard, '--tensorboard');
   if (config) checkConfigData(config);
-  const report = await initBackend({ backend, threads });
+  // An example that asks for kernel threads (`parallelism: 'threads'`) gets, under --workers auto
+  // on wasm, one replica with a thread per core (up to 8) instead of data-parallel workers (on
+  // --resume, when the run trained as one replica).
+  const oneReplica = values.resume !== true || (recordedWorkers(out) ?? 1) === 1;
+  const autoThreads =
+    threads === undefined && requestedWorkers === 'auto' && oneReplica && prefersThreads(example) && (backend ?? 'wasm') === 'wasm'
+      ? Math.min(8, availableParallelism())
+      : undefined;
+  const report = await initBackend({ backend, threads: threads ?? autoThreads });
   if (threads !== undefined && threads > 1 && report.backend !== 'wasm')
     throw new GankitError('config', `--threads is for the wasm backend; this run uses ${report.backend} (${report.package})`);
   const batch = batchSize ?? example.defaults.batchSize;
@@ -170,11 +178,12 @@ export async function runTrain(args: readonly string[]): Promise<number> {
     example,
     report.backend,
     batch,
-    Math.max(1, Math.floor(availableParallelism() / (threads ?? 1))),
+    Math.max(1, Math.floor(availableParallelism() / (threads ?? autoThreads ?? 1))),
   );
   if (config) checkTrainingFits(config, { batchSize: batch, backend: report.backend, workers });
   process.stderr.write(`backend: ${report.backend} (${report.reason})\n`);
   if (workers > 1) process.stderr.write(`workers: ${workers} data-parallel replicas, ${batch / workers} examples of each batch apiece\n`);
+  else if (report.threads !== null && report.threads > 1) process.stderr.write(`threads: ${report.threads} in each wasm kernel\n`);
   const runOptions = {
     steps,
     seed: seed ?? config?.seed ?? 0,
@@ -208,6 +217,11 @@ function withOptionalValue(args: readonly string[], name: string): string[] {
   return args.map((a, i) => (a === `--${name}` && (i + 1 === args.length || args[i + 1].startsWith('-')) ? `--${name}=` : a));
 }
 
+/** Whether an example spends `--workers auto`'s cores on wasm kernel threads ({@link Example.parallelism}). */
+function prefersThreads(example: Example | CustomExample): boolean {
+  return !isCustomExample(example) && example.parallelism === 'threads';
+}
+
 /** Backends that run one thread per process in Node, where worker threads add cores. */
 const SINGLE_THREADED_BACKENDS = ['wasm', 'cpu'];
 
@@ -215,7 +229,8 @@ const SINGLE_THREADED_BACKENDS = ['wasm', 'cpu'];
  * The number of data-parallel workers for `gankit train`: a number is checked against the batch;
  * `'auto'` picks, for image examples on a single-threaded backend, the most workers up to
  * min(cores, 4) that divide the batch (2-D examples train in milliseconds a step, where threads
- * do not pay), and 1 otherwise.
+ * do not pay), and 1 otherwise, also for examples that use the cores as kernel threads
+ * (`parallelism: 'threads'`).
  */
 export function chooseWorkers(
   requested: number | 'auto',
@@ -229,7 +244,8 @@ export function chooseWorkers(
       throw new GankitError('config', `--workers ${requested} does not divide the batch of ${batchSize}; use a divisor of ${batchSize}`);
     return requested;
   }
-  if (isCustomExample(example) || example.output !== 'images' || !SINGLE_THREADED_BACKENDS.includes(backend)) return 1;
+  if (prefersThreads(example) || isCustomExample(example) || example.output !== 'images' || !SINGLE_THREADED_BACKENDS.includes(backend))
+    return 1;
   for (let w = Math.min(cores, 4); w > 1; w--) if (batchSize % w === 0) return w;
   return 1;
 }

