@@ -47,7 +47,9 @@ Options:
   --backend <B>      tfjs-node-gpu | tfjs-node | wasm | cpu (default: the fastest available)
   --workers <N|auto> data-parallel worker threads, each training on batch-size/N rows of every
                      batch (default auto: for image examples on wasm or cpu, as many as there are
-                     cores, up to 4, that divide the batch; otherwise 1)
+                     cores, up to 4, that divide the batch; otherwise 1; examples with large dense
+                     layers — mnist-dcgan, -cgan, -acgan, -infogan — get 1 worker and, on wasm,
+                     a kernel thread per core)
   --threads <N>      wasm: threads inside each kernel, 1 to 8 (default 1), with tfjs's threaded
                      SIMD build; the same numbers as 1 thread; each worker runs N (auto workers
                      count cores / N)
