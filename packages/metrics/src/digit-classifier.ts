@@ -77,8 +77,20 @@ export function createDigitClassifier(weights: tf.NamedTensorMap): DigitClassifi
   return fromTensors(weights, false);
 }
 
-function fromTensors(weights: tf.NamedTensorMap, owned: boolean): DigitClassifier {
-  checkWeights(weights, DIGIT_CLASSIFIER_WEIGHT_SPECS, 'digitClassifier');
+/**
+ * The classifier network on the given weights; `what` names it in errors (`digitClassifier`,
+ * `fashionClassifier`) and `name` is its {@link ImageClassifier.name}. Shared by every data set
+ * the training script trains this architecture on.
+ *
+ * @internal
+ */
+export function fromTensors(
+  weights: tf.NamedTensorMap,
+  owned: boolean,
+  what = 'digitClassifier',
+  name = 'digit-classifier',
+): DigitClassifier {
+  checkWeights(weights, DIGIT_CLASSIFIER_WEIGHT_SPECS, what);
   const w = (name: string) => weights[name];
   const conv = (x: tf.Tensor4D, i: number): tf.Tensor4D => {
     const y = tf.fused.conv2d({
@@ -106,21 +118,21 @@ function fromTensors(weights: tf.NamedTensorMap, owned: boolean): DigitClassifie
     if (disposed) throw new GankitError('state', `${what}: the classifier has been disposed`);
   };
   return {
-    name: 'digit-classifier',
+    name,
     featureDim: 128,
     numClasses: 10,
     weights,
     features: (x) => {
-      alive('digitClassifier.features');
-      return tf.tidy(() => featuresOf(x, 'digitClassifier.features'));
+      alive(`${what}.features`);
+      return tf.tidy(() => featuresOf(x, `${what}.features`));
     },
     logits: (x) => {
-      alive('digitClassifier.logits');
-      return tf.tidy(() => logitsOf(featuresOf(x, 'digitClassifier.logits')));
+      alive(`${what}.logits`);
+      return tf.tidy(() => logitsOf(featuresOf(x, `${what}.logits`)));
     },
     probs: (x) => {
-      alive('digitClassifier.probs');
-      return tf.tidy(() => tf.softmax(logitsOf(featuresOf(x, 'digitClassifier.probs'))));
+      alive(`${what}.probs`);
+      return tf.tidy(() => tf.softmax(logitsOf(featuresOf(x, `${what}.probs`))));
     },
     dispose: () => {
       if (disposed) return;
@@ -130,14 +142,29 @@ function fromTensors(weights: tf.NamedTensorMap, owned: boolean): DigitClassifie
   };
 }
 
-/** Decodes the weights bundled with the package. */
-function bundledWeights(): tf.NamedTensorMap {
-  const b = DIGIT_CLASSIFIER_WEIGHTS;
+/** The shape of a generated weights file (src/weights/*-classifier.ts). @internal */
+export interface BundledClassifierWeights {
+  readonly manifest: readonly { name: string; shape: number[]; dtype: 'float32'; quantization?: { dtype: 'float16' } | undefined }[];
+  readonly base64: string;
+}
+
+/**
+ * Decodes weights bundled with the package; `what` names the classifier in errors and `how` the
+ * training command that makes them.
+ *
+ * @internal
+ */
+export function decodeBundledWeights(b: BundledClassifierWeights, what: string, how: string): tf.NamedTensorMap {
   if (b.base64.length === 0) {
-    throw new GankitError('state', 'digitClassifier: this build carries no trained weights; run scripts/train-digit-classifier.mjs');
+    throw new GankitError('state', `${what}: this build carries no trained weights; run ${how}`);
   }
   const bytes = base64ToBytes(b.base64);
-  return decodeWeightsFiles({ manifest: b.manifest as tf.io.WeightsManifestEntry[], weightData: bytes }, 'digitClassifier');
+  return decodeWeightsFiles({ manifest: b.manifest as tf.io.WeightsManifestEntry[], weightData: bytes }, what);
+}
+
+/** Decodes the digit weights bundled with the package. */
+function bundledWeights(): tf.NamedTensorMap {
+  return decodeBundledWeights(DIGIT_CLASSIFIER_WEIGHTS, 'digitClassifier', 'scripts/train-digit-classifier.mjs');
 }
 
 /** How the bundled digit-classifier weights were trained and how accurate they are. */

@@ -13,7 +13,8 @@
  *   their true targets (paired translation, super-resolution).
  * - {@link symmetricEigenvalues}: the float64 symmetric eigensolver behind the FID.
  * - Feature extractors: {@link digitClassifier} (a small convnet for 28×28 grey images, weights
- *   bundled) with {@link mnistScore} / {@link mnistFrechetDistance}, and {@link loadFidInception}
+ *   bundled) with {@link mnistScore} / {@link mnistFrechetDistance}, its Fashion-MNIST twin
+ *   {@link fashionClassifier} with {@link fashionFrechetDistance}, and {@link loadFidInception}
  *   (the FID Inception-v3, weights converted from pytorch-fid's file by the user).
  * - Plugins: {@link metricsPlugin} (any metrics every N steps) and {@link fidPlugin}.
  * - {@link metrics}: the metrics a configured run names (`fid`, `mode-coverage`), with the schema
@@ -45,8 +46,10 @@ export {
   loadDigitClassifier,
 } from './digit-classifier';
 export type { DigitClassifier, DigitClassifierInfo } from './digit-classifier';
-export { extractFeatureStatistics, mnistFrechetDistance, mnistScore } from './mnist-metrics';
-export type { ExtractOptions, Images, MnistFrechetOptions, MnistScoreOptions } from './mnist-metrics';
+export { fashionClassifier, fashionClassifierInfo } from './fashion-classifier';
+export type { FashionClassifierInfo } from './fashion-classifier';
+export { extractFeatureStatistics, fashionFrechetDistance, mnistFrechetDistance, mnistScore } from './mnist-metrics';
+export type { ExtractOptions, FashionFrechetOptions, Images, MnistFrechetOptions, MnistScoreOptions } from './mnist-metrics';
 export {
   FID_INCEPTION_ACTIVATIONS,
   FID_INCEPTION_BN_EPSILON,

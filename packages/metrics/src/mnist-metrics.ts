@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, formatShape } from '@gankit/core';
 import { digitClassifier } from './digit-classifier';
+import { fashionClassifier } from './fashion-classifier';
 import type { FeatureExtractor, ImageClassifier } from './feature-extractor';
 import { FeatureStatistics } from './feature-statistics';
 import { frechetDistance, type GaussianStatistics } from './frechet';
@@ -152,7 +153,44 @@ export function mnistFrechetDistance(
   b: Images | GaussianStatistics,
   options: MnistFrechetOptions = {},
 ): number {
-  const clf = options.classifier ?? digitClassifier();
+  return classifierFrechetDistance(a, b, options, digitClassifier);
+}
+
+/** Options of {@link fashionFrechetDistance}. */
+export interface FashionFrechetOptions extends ExtractOptions {
+  /** The feature extractor; default the bundled {@link fashionClassifier} (made and freed per call). */
+  classifier?: FeatureExtractor | undefined;
+}
+
+/**
+ * The Fréchet distance between two sets of 28×28 grey images in the 128-d feature space of the
+ * bundled Fashion-MNIST classifier ({@link fashionClassifier}, its penultimate layer): the
+ * Fashion-MNIST analogue of FID, computed exactly as {@link mnistFrechetDistance}. Either side may
+ * be images in [-1, 1] or precomputed statistics (`{ mean, covariance }`, e.g. from
+ * {@link extractFeatureStatistics} with `fashionClassifier()`). The README lists reference values
+ * (real train vs. real t10k test images, real vs. noise).
+ *
+ * @example
+ * ```ts
+ * const fd = fashionFrechetDistance(generated, fashionMnist({ split: 'test' }).batchAt(range(10000)).x);
+ * ```
+ */
+export function fashionFrechetDistance(
+  a: Images | GaussianStatistics,
+  b: Images | GaussianStatistics,
+  options: FashionFrechetOptions = {},
+): number {
+  return classifierFrechetDistance(a, b, options, fashionClassifier);
+}
+
+/** The Fréchet distance in the features of `options.classifier`, else of a fresh `makeDefault()` (freed after). */
+function classifierFrechetDistance(
+  a: Images | GaussianStatistics,
+  b: Images | GaussianStatistics,
+  options: MnistFrechetOptions,
+  makeDefault: () => ImageClassifier,
+): number {
+  const clf = options.classifier ?? makeDefault();
   try {
     const stats = (x: Images | GaussianStatistics): GaussianStatistics =>
       x instanceof tf.Tensor || x instanceof Float32Array ? extractFeatureStatistics(clf, x, options).statistics() : x;
