@@ -3,23 +3,15 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { acganDiscriminator, conditionalGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
 import { acgan, acganAdversarialOutput } from '@gankit/trainer';
-import { MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example, type ExampleSetup } from '@gankit/cli';
+import { MNIST_DENSE_LAYOUT, MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example, type ExampleSetup } from '@gankit/cli';
 
 /** The mnist-acgan example's settings (the defaults of `gankit train --example mnist-acgan`). */
 export const MNIST_ACGAN = {
   ...MNIST_IMAGE_DEFAULTS,
   numClasses: 10,
   latentDim: 100,
-  /**
-   * InfoGAN's MNIST layout (as mnist-dcgan): a dense layer of 1024 in both networks, G 7×7×64 → 32
-   * → 1, D 32 → 64 → FC1024.
-   */
-  hiddenUnits: 1024,
-  generatorFilters: 32,
-  discriminatorFilters: 32,
-  /** Adam as in InfoGAN: 2e-4 for D, 1e-3 for G, β₁ 0.5. */
-  learningRate: 2e-4,
-  generatorLearningRate: 1e-3,
+  /** InfoGAN's MNIST layout (a dense layer of 1,024 in G and D) and learning rates (G 1e-3, D 2e-4). */
+  ...MNIST_DENSE_LAYOUT,
   steps: 1500,
   classWeight: 1,
 } as const;

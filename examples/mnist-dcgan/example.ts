@@ -1,22 +1,14 @@
 // mnist-dcgan: `gankit train --example mnist-dcgan`.
 import { dcganDiscriminator, dcganGenerator } from '@gankit/architectures';
 import { nonSaturating } from '@gankit/losses';
-import { MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example } from '@gankit/cli';
+import { MNIST_DENSE_LAYOUT, MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example } from '@gankit/cli';
 
 /** The mnist-dcgan example's settings (the defaults of `gankit train --example mnist-dcgan`). */
 export const MNIST_DCGAN = {
   ...MNIST_IMAGE_DEFAULTS,
   latentDim: 100,
-  /**
-   * InfoGAN's MNIST layout without its codes (Chen et al. 2016, table 1): a dense layer of 1024 in
-   * both networks, G 7×7×64 → 32 → 1, D 32 → 64 → FC1024 (a half of the paper's filters).
-   */
-  hiddenUnits: 1024,
-  generatorFilters: 32,
-  discriminatorFilters: 32,
-  /** Adam as in InfoGAN: 2e-4 for D, 1e-3 for G, β₁ 0.5. */
-  learningRate: 2e-4,
-  generatorLearningRate: 1e-3,
+  /** InfoGAN's MNIST layout (a dense layer of 1,024 in G and D) and learning rates (G 1e-3, D 2e-4). */
+  ...MNIST_DENSE_LAYOUT,
   steps: 1200,
 } as const;
 

@@ -16,7 +16,7 @@ export type {
 } from './types';
 export { MIXTURE_GAN_DEFAULTS, mixtureGanSetup } from './mixture';
 export type { MixtureGanSettings } from './mixture';
-export { MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
+export { MNIST_DENSE_LAYOUT, MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
 export type { MnistImageSettings, MnistImageSpec } from './mnist-image';
 export {
   MAX_REAL_IMAGES,

@@ -39,6 +39,20 @@ export const MNIST_IMAGE_DEFAULTS = {
   evalSamples: 1000,
 } as const;
 
+/**
+ * InfoGAN's MNIST layout and learning rates (Chen et al. 2016, table 1), without the codes: a dense
+ * layer of 1,024 units in G and D (`hiddenUnits` of the DCGAN builders), 32 base filters in each
+ * (G 7×7×64 → 32 → 1, D 32 → 64 → FC1024), Adam 10⁻³ for G and 2·10⁻⁴ for D. mnist-dcgan,
+ * mnist-cgan and mnist-acgan spread it over {@link MNIST_IMAGE_DEFAULTS}.
+ */
+export const MNIST_DENSE_LAYOUT = {
+  hiddenUnits: 1024,
+  generatorFilters: 32,
+  discriminatorFilters: 32,
+  learningRate: 2e-4,
+  generatorLearningRate: 1e-3,
+} as const;
+
 /** What an mnist example still says itself: its networks, loss, words, and plugins besides the EMA. */
 export type MnistImageSpec = Omit<ImageExampleSpec, 'defaults' | 'data' | 'metric' | 'optimizers' | 'plugins' | 'discriminatorSteps'> & {
   /** Plugins that come before the EMA (e.g. `acgan`). */
