@@ -165,7 +165,9 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   // An example that asks for kernel threads (`parallelism: 'threads'`) gets, under --workers auto
   // on wasm, one replica with a thread per core (up to 8) instead of data-parallel workers (on
   // --resume, when the run trained as one replica).
-  const oneReplica = values.resume !== true || (recordedWorkers(out) ?? 1) === 1;
+  // On --resume, 'auto' keeps the run's own worker count (another machine may have other cores).
+  const recorded = values.resume === true ? recordedWorkers(out) : undefined;
+  const oneReplica = (recorded ?? 1) === 1;
   const autoThreads =
     threads === undefined && requestedWorkers === 'auto' && oneReplica && prefersThreads(example) && (backend ?? 'wasm') === 'wasm'
       ? Math.min(8, availableParallelism())
@@ -174,9 +176,8 @@ export async function runTrain(args: readonly string[]): Promise<number> {
   if (threads !== undefined && threads > 1 && report.backend !== 'wasm')
     throw new GankitError('config', `--threads is for the wasm backend; this run uses ${report.backend} (${report.package})`);
   const batch = batchSize ?? example.defaults.batchSize;
-  // On --resume, 'auto' keeps the run's own worker count (another machine may have other cores).
   const workers = chooseWorkers(
-    requestedWorkers === 'auto' && values.resume === true ? (recordedWorkers(out) ?? 'auto') : requestedWorkers,
+    requestedWorkers === 'auto' ? (recorded ?? 'auto') : requestedWorkers,
     example,
     report.backend,
     batch,
