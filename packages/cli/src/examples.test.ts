@@ -197,9 +197,11 @@ describe('image examples', () => {
     ]);
     expect(r.status, r.stderr).toBe(0);
     const d = readJson(path.join(dir, 'final', 'model.json')).gankit.networks.discriminator;
-    // conv, conv, dense: 3 kernels + 3 biases trainable; u and v per kernel non-trainable.
-    expect(d.trainable).toBe(6);
-    expect(d.variables.length).toBe(12);
+    // Trainable: conv (kernel, bias), conv (kernel; batch norm γ, β), dense 1,024 (kernel; γ, β),
+    // output (kernel, bias) = 10. Not trainable: u and v of each of the 4 spectrally normalized
+    // kernels, and the two batch norms' moving mean and variance = 12.
+    expect(d.trainable).toBe(10);
+    expect(d.variables.length).toBe(22);
     const [line] = logLines(dir);
     expect(Number.isFinite(line.dLoss)).toBe(true);
   });

@@ -25,7 +25,7 @@ const run = (args: string[]) =>
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-workers-'));
 
 describe('chooseWorkers', () => {
-  const images = EXAMPLES['mnist-sngan-hinge'];
+  const images = EXAMPLES['mnist-sagan'];
   const points = EXAMPLES.ring8;
   it("'auto' uses the cores (up to 4) that divide the batch, for image examples on single-threaded backends only", () => {
     expect(chooseWorkers('auto', images, 'wasm', 64, 2)).toBe(2);
@@ -38,7 +38,7 @@ describe('chooseWorkers', () => {
     expect(chooseWorkers('auto', points, 'wasm', 128, 16)).toBe(1);
   });
   it("'auto' gives examples that use the cores as kernel threads (parallelism 'threads') one replica", () => {
-    for (const name of ['mnist-dcgan', 'mnist-cgan', 'mnist-acgan', 'mnist-infogan']) {
+    for (const name of ['mnist-dcgan', 'mnist-cgan', 'mnist-acgan', 'mnist-infogan', 'mnist-sngan-hinge']) {
       expect(EXAMPLES[name].parallelism, name).toBe('threads');
       expect(chooseWorkers('auto', EXAMPLES[name], 'wasm', 64, 16), name).toBe(1);
       expect(chooseWorkers(2, EXAMPLES[name], 'wasm', 64, 16), name).toBe(2);
