@@ -8,7 +8,7 @@
  *   eagerly, checking shapes layer by layer.
  * - Seeded initialisers ({@link glorotUniform}, {@link heNormal}, {@link normal}, ...): the same
  *   seed gives bit-identical weights.
- * - More layers: {@link instanceNorm}, {@link avgPool2d}, {@link globalSumPool2d}, {@link pad2d}
+ * - More layers: {@link instanceNorm}, {@link layerNorm}, {@link avgPool2d}, {@link globalSumPool2d}, {@link pad2d}
  *   (reflection padding) and {@link residual} blocks.
  * - {@link graphNetwork}: a `Network` with any forward function over its layers (branches, heads,
  *   label-dependent terms), where {@link sequential} is a straight line.
@@ -76,7 +76,7 @@ export type { MlpActivation, MlpCommonConfig, MlpDiscriminatorConfig, MlpGenerat
 export { mlpDiscriminator, mlpGenerator } from './builders/mlp';
 export type { DcganMnistDiscriminatorConfig, DcganMnistGeneratorConfig } from './builders/dcgan-mnist';
 export { dcganMnistDiscriminator, dcganMnistGenerator } from './builders/dcgan-mnist';
-export type { DcganDiscriminatorConfig, DcganGeneratorConfig, DcganImageShape } from './builders/dcgan';
+export type { DcganDiscriminatorConfig, DcganGeneratorConfig, DcganImageShape, DcganNormalization } from './builders/dcgan';
 export { dcganDiscriminator, dcganGenerator, dcganLayout } from './builders/dcgan';
 export type { BeganDiscriminator, BeganDiscriminatorConfig, BeganGeneratorConfig, BeganNetworkConfig } from './builders/began';
 export { beganAutoencoder, beganDiscriminator, beganGenerator } from './builders/began';
@@ -85,8 +85,8 @@ export { buildChain, LayerNamer } from './chain';
 export type { GraphBuilder, GraphDefinition, GraphEndpoint, GraphNetwork, GraphNetworkConfig } from './graph';
 export { graphNetwork } from './graph';
 export { checkLabels, checkNetworkInput } from './network-utils';
-export type { InstanceNormConfig } from './layers/instance-norm';
-export { instanceNorm } from './layers/instance-norm';
+export type { InstanceNormConfig, LayerNormConfig } from './layers/instance-norm';
+export { instanceNorm, layerNorm } from './layers/instance-norm';
 export type { AvgPool2dConfig, GlobalSumPool2dConfig, Pad2dConfig, PadMode } from './layers/pooling';
 export { avgPool2d, globalSumPool2d, pad2d } from './layers/pooling';
 export type { ResidualConfig, ResidualLayer } from './layers/residual';

@@ -100,6 +100,42 @@ describe('general DCGAN builders', () => {
     expect(() => dcganDiscriminator({ imageShape: [28, 28, 1], hiddenUnits: 1.5 })).toThrow(/dcganDiscriminator: hiddenUnits must be/);
   });
 
+  it("normalization 'layer' puts layer norm where batch norm goes: per-example outputs, parameter counts in closed form", () => {
+    const h = 24;
+    const d = dcganDiscriminator({ imageShape: [28, 28, 1], baseFilters: 4, hiddenUnits: h, normalization: 'layer', seed: 5 });
+    expect(kinds(d)).toEqual([
+      'conv2d',
+      'leaky_relu',
+      'conv2d',
+      'layer_norm',
+      'leaky_relu',
+      'flatten',
+      'dense',
+      'layer_norm',
+      'leaky_relu',
+      'dense',
+    ]);
+    expect(d.nonTrainableVariables).toEqual([]);
+    // The same counts as with batch norm (γ and β per channel, no bias before the norm).
+    expect(countParameters(d)).toBe(16 * 4 + 4 + 16 * 4 * 8 + 2 * 8 + 392 * h + 2 * h + h + 1);
+    // An image's score does not depend on the rest of the batch, in training mode too.
+    const x = new RandomSource(7).uniform([3, 28, 28, 1], -1, 1);
+    const first = tf.slice(x, [0, 0, 0, 0], [1, 28, 28, 1]);
+    const [batch, alone] = [d.apply(x, { training: true }), d.apply(first, { training: true })];
+    expect(Math.abs(batch.dataSync()[0] - alone.dataSync()[0])).toBeLessThan(1e-5);
+    tf.dispose([x, first, batch, alone]);
+    d.dispose();
+    const none = dcganDiscriminator({ imageShape: [28, 28, 1], baseFilters: 4, normalization: 'none' });
+    expect(kinds(none)).not.toContain('batch_norm');
+    none.dispose();
+    expect(() => dcganDiscriminator({ imageShape: [28, 28, 1], batchNorm: true, normalization: 'layer' })).toThrow(
+      /dcganDiscriminator: batchNorm true contradicts normalization 'layer'/,
+    );
+    expect(() => dcganDiscriminator({ imageShape: [28, 28, 1], normalization: 'group' as 'layer' })).toThrow(
+      /normalization must be 'batch', 'layer' or 'none', got "group"/,
+    );
+  });
+
   it('D without batch norm has biases everywhere and no moving statistics', () => {
     const d = dcganDiscriminator({ imageShape: [32, 32, 3], baseFilters: 4, batchNorm: false });
     expect(d.nonTrainableVariables).toEqual([]);

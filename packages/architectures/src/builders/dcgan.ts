@@ -5,6 +5,7 @@ import { checkPositiveInt } from '../layer';
 import type { LayerSpec } from '../layer';
 import { leakyRelu, relu, tanh } from '../layers/activations';
 import { batchNorm } from '../layers/batch-norm';
+import { layerNorm } from '../layers/instance-norm';
 import { conv2d } from '../layers/conv2d';
 import { conv2dTranspose } from '../layers/conv2d-transpose';
 import { dense } from '../layers/dense';
@@ -54,7 +55,14 @@ export interface DcganDiscriminatorConfig {
    */
   readonly batchNorm?: boolean | undefined;
   /**
-   * Units of a dense layer (batch norm when `batchNorm`, leaky ReLU 0.2) between the flattened
+   * The normalization after every conv layer but the first (and after the hidden dense layer):
+   * `'batch'`, `'layer'` ({@link layerNorm}: per example, as WGAN-GP's critics use it, so a
+   * gradient penalty stays per example) or `'none'`. Default: `'batch'`, or `'none'` with
+   * `batchNorm: false`; naming both is refused when they disagree.
+   */
+  readonly normalization?: DcganNormalization | undefined;
+  /**
+   * Units of a dense layer (normalized as the convs are, leaky ReLU 0.2) between the flattened
    * features and the logit, as in InfoGAN's MNIST discriminator (FC1024). Default: none.
    */
   readonly hiddenUnits?: number | undefined;
@@ -69,6 +77,23 @@ export interface DcganDiscriminatorConfig {
   readonly seed?: number | undefined;
   /** The network's name (default `'discriminator'`). */
   readonly name?: string | undefined;
+}
+
+/** The normalization of a DCGAN discriminator's layers (see {@link DcganDiscriminatorConfig.normalization}). */
+export type DcganNormalization = 'batch' | 'layer' | 'none';
+
+/** The normalization that `batchNorm` and `normalization` ask for together; refuses a contradiction. */
+export function dcganNormalization(
+  batchNorm: boolean | undefined,
+  normalization: DcganNormalization | undefined,
+  what: string,
+  fallback: boolean,
+): DcganNormalization {
+  if (normalization !== undefined && !['batch', 'layer', 'none'].includes(normalization))
+    throw new GankitError('config', `${what}: normalization must be 'batch', 'layer' or 'none', got ${JSON.stringify(normalization)}`);
+  if (normalization !== undefined && batchNorm !== undefined && batchNorm !== (normalization === 'batch'))
+    throw new GankitError('config', `${what}: batchNorm ${batchNorm} contradicts normalization '${normalization}'; name one of them`);
+  return normalization ?? ((batchNorm ?? fallback) ? 'batch' : 'none');
 }
 
 /**
@@ -115,15 +140,16 @@ export function dcganGenerator(config: DcganGeneratorConfig): SequentialNetwork 
 /**
  * A DCGAN discriminator (Radford et al., 2015) for square images: `steps` strided convolutions
  * (kernel 4, stride 2, 'same') with `baseFilters`, twice that, ... filters, each followed by leaky
- * ReLU 0.2; batch norm after every conv but the first (not at the input; the convs it follows have
- * no bias); then flatten and a dense layer to one logit. No pooling; kernels N(0, 0.02).
+ * ReLU 0.2; batch norm (or `normalization`) after every conv but the first (not at the input; the
+ * convs it follows have no bias); then flatten and a dense layer to one logit. No pooling; kernels
+ * N(0, 0.02).
  */
 export function dcganDiscriminator(config: DcganDiscriminatorConfig): SequentialNetwork {
   const { steps } = dcganLayout(config.imageShape, 'dcganDiscriminator');
   const base = checkPositiveInt(config.baseFilters ?? 64, 'dcganDiscriminator: baseFilters');
   const wp = config.weightParametrization;
   const layers = [
-    ...dcganDiscriminatorFeatures(steps, base, config.batchNorm ?? true, wp, {
+    ...dcganDiscriminatorFeatures(steps, base, dcganNormalization(config.batchNorm, config.normalization, 'dcganDiscriminator', true), wp, {
       selfAttention: config.selfAttention,
       imageSize: config.imageShape[0],
       hiddenUnits: config.hiddenUnits,
@@ -217,34 +243,37 @@ function attentionAt(options: DcganLayerOptions, sizes: readonly number[], what:
 
 /**
  * The DCGAN discriminator's feature extractor: `steps` stride-2 convolutions (kernel 4) with leaky
- * ReLU 0.2, batch norm after all but the first when `useBatchNorm`, then flatten, and with
- * `options.hiddenUnits` a dense layer of that many units (batch norm when `useBatchNorm`, leaky ReLU
- * 0.2). Shared with the conditional builders.
+ * ReLU 0.2, `normalization` after all but the first (`true`: batch norm, `false`: none), then
+ * flatten, and with `options.hiddenUnits` a dense layer of that many units (normalized likewise,
+ * leaky ReLU 0.2). Shared with the conditional builders.
  */
 export function dcganDiscriminatorFeatures(
   steps: number,
   base: number,
-  useBatchNorm: boolean,
+  normalization: boolean | DcganNormalization,
   wp: WeightParametrizationFactory | undefined,
   options: Pick<DcganLayerOptions, 'selfAttention' | 'imageSize' | 'hiddenUnits'> = {},
 ): LayerSpec[] {
   const init = normal(0, 0.02);
   const sizes = Array.from({ length: steps }, (_, i) => (options.imageSize ?? 0) / 2 ** (i + 1));
   const attention = attentionAt({ selfAttention: options.selfAttention, weightParametrization: wp }, sizes, 'dcganDiscriminator');
+  const kind = normalization === true ? 'batch' : normalization === false ? 'none' : normalization;
+  const normalized = kind !== 'none';
+  const normLayer = (): LayerSpec => (kind === 'layer' ? layerNorm() : batchNorm());
   const layers: LayerSpec[] = [];
   for (let i = 0; i < steps; i++) {
-    const norm = useBatchNorm && i > 0;
+    const norm = normalized && i > 0;
     layers.push(
       conv2d({ filters: base * 2 ** i, kernelSize: 4, strides: 2, useBias: !norm, kernelInitializer: init, weightParametrization: wp }),
     );
-    if (norm) layers.push(batchNorm());
+    if (norm) layers.push(normLayer());
     layers.push(leakyRelu({ alpha: 0.2 }), ...attention(sizes[i]));
   }
   layers.push(flatten());
   if (options.hiddenUnits !== undefined) {
     const units = checkPositiveInt(options.hiddenUnits, 'dcganDiscriminator: hiddenUnits');
-    layers.push(dense({ units, useBias: !useBatchNorm, kernelInitializer: init, weightParametrization: wp }));
-    if (useBatchNorm) layers.push(batchNorm());
+    layers.push(dense({ units, useBias: !normalized, kernelInitializer: init, weightParametrization: wp }));
+    if (normalized) layers.push(normLayer());
     layers.push(leakyRelu({ alpha: 0.2 }));
   }
   return layers;

@@ -7,10 +7,69 @@ import { relu } from './activations';
 import { upsampling2d } from './shape-layers';
 import { conv2d } from './conv2d';
 import { dense } from './dense';
-import { instanceNorm } from './instance-norm';
+import { instanceNorm, layerNorm } from './instance-norm';
 import { avgPool2d, globalSumPool2d, pad2d } from './pooling';
 import { residual } from './residual';
 import type { ResidualLayer } from './residual';
+
+describe('layerNorm', () => {
+  it('normalizes each example over all its features (closed form), independently of the rest of the batch', () => {
+    const layer = buildLayer(layerNorm(), [3, 2, 4], { name: 'ln', seed: 1 });
+    expect(layer.trainableVariables.map((v) => [v.name, v.shape])).toEqual([
+      ['ln/gamma', [4]],
+      ['ln/beta', [4]],
+    ]);
+    const x = tf.tidy(() => {
+      const r = new RandomSource(5);
+      return tf.add(tf.mul(r.normal([3, 3, 2, 4]), r.uniform([3, 1, 1, 1], 0.5, 4)), r.uniform([3, 1, 1, 1], -5, 5));
+    });
+    tf.tidy(() => {
+      (layer.trainableVariables[0] as tf.Variable).assign(tf.tensor1d([1, 2, 0.5, -1]));
+      (layer.trainableVariables[1] as tf.Variable).assign(tf.tensor1d([0, 1, -1, 0.25]));
+    });
+    const before = tf.memory().numTensors;
+    const y = layer.apply(x, { training: true });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    // By hand, in float64: per example, the mean and biased variance of its 24 values.
+    const xs = x.dataSync();
+    const ys = y.dataSync();
+    const gamma = [1, 2, 0.5, -1];
+    const beta = [0, 1, -1, 0.25];
+    for (let n = 0; n < 3; n++) {
+      const v = Array.from(xs.subarray(n * 24, (n + 1) * 24));
+      const mean = v.reduce((a, b) => a + b, 0) / 24;
+      const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / 24;
+      for (let k = 0; k < 24; k++) {
+        const expected = gamma[k % 4] * ((v[k] - mean) / Math.sqrt(variance + 1e-5)) + beta[k % 4];
+        expect(ys[n * 24 + k]).toBeCloseTo(expected, 4);
+      }
+    }
+    // Example 0 alone gives what it gives in the batch (batch norm would not).
+    const [first, firstOut] = [tf.slice(x, [0, 0, 0, 0], [1, 3, 2, 4]), tf.slice(y, [0, 0, 0, 0], [1, 3, 2, 4])];
+    const alone = layer.apply(first, { training: true });
+    expect(maxAbsDiff(alone, firstOut)).toBeLessThan(1e-6);
+    tf.dispose([x, y, first, firstOut, alone]);
+    layer.dispose();
+  });
+
+  it('takes dense outputs [batch, units]; has finite second derivatives (for a gradient penalty)', () => {
+    ensureGradients();
+    const layer = buildLayer(layerNorm(), [6], { seed: 2 });
+    const x = new RandomSource(3).normal([4, 6]);
+    // d/dx of ‖∇ₓ Σ y·w‖²: the double backward a gradient penalty takes through the layer.
+    const w = new RandomSource(4).normal([4, 6]);
+    const g = tf.grad((input: tf.Tensor) => {
+      const inner = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(layer.apply(z, { training: true }), w)))(input);
+      return tf.sum(tf.square(inner));
+    })(x);
+    expect(g.shape).toEqual([4, 6]);
+    expect(Array.from(g.dataSync()).every(Number.isFinite)).toBe(true);
+    expect(Math.max(...Array.from(g.dataSync()).map(Math.abs))).toBeGreaterThan(0);
+    tf.dispose([x, w, g]);
+    layer.dispose();
+    expect(() => layerNorm({ epsilon: -1 })).toThrow(/layerNorm: epsilon must be > 0/);
+  });
+});
 
 describe('instanceNorm', () => {
   it('gives every example and channel mean 0 and variance 1 over its spatial axes, the same in training and inference', () => {
