@@ -14,12 +14,13 @@ import { averagers } from '@gankit/averaging';
 import { GaussianMixture } from '@gankit/data';
 import { nodeDatasets } from '@gankit/data/node';
 import { type LossEntry, losses } from '@gankit/losses';
-import { type FidPluginContext, type ModeCoverageEvaluator, type PluginMetricEntry, digitClassifier, metrics } from '@gankit/metrics';
+import { type FidPluginContext, type ModeCoverageEvaluator, type PluginMetricEntry, metrics } from '@gankit/metrics';
 import { regularizers } from '@gankit/regularizers';
 import type { Trainer } from '@gankit/trainer';
 import type { TrainConfig } from './config';
 import type { Example, ExampleOutputs, GeneratorSampler, RunFacts } from './examples/types';
-import { type RealImages, imageExample, realFeatureStatistics } from './images';
+import { metricClassifier } from './image-scores';
+import { type ImageMetric, type RealImages, imageExample, realFeatureStatistics } from './images';
 import { optimizers } from './optimizers';
 import { finishPointsRun } from './points';
 
@@ -71,6 +72,8 @@ export function exampleFromConfig(config: TrainConfig): Example {
   const { arch, numClasses } = parts;
   const exampleShape = parts.dataEntry.exampleShape;
   const images = () => make<RealImages & DataSource>(nodeDatasets, config.data);
+  // Digits get the MNIST FID, Fashion-MNIST the Fashion classifier's; other images the digit features.
+  const metric: ImageMetric = config.data.name === 'mnist' ? 'mnist' : config.data.name === 'fashion-mnist' ? 'fashion' : 'digit-features';
   return imageExample({
     name: config.name,
     description: `configured run: ${config.architecture.name} on ${config.data.name}, ${config.loss.name} loss`,
@@ -82,7 +85,7 @@ export function exampleFromConfig(config: TrainConfig): Example {
       evalSamples: config.metrics.evalSamples,
     },
     data: images,
-    metric: config.data.name === 'mnist' ? 'mnist' : 'digit-features',
+    metric,
     numClasses,
     generator: (seed): Network => arch.generator({ seed, exampleShape, numClasses }),
     discriminator: (seed): Network =>
@@ -95,10 +98,10 @@ export function exampleFromConfig(config: TrainConfig): Example {
         const options = config.metrics[m.name];
         if (!options) continue;
         // The real statistics are computed once, when the plugin list is built for training.
-        const extractor = digitClassifier();
+        const extractor = metricClassifier(metric);
         const context: FidPluginContext = {
           extractor,
-          realStatistics: realFeatureStatistics(images()),
+          realStatistics: realFeatureStatistics(images(), { metric }),
           labels: numClasses
             ? (n) =>
                 tf.tensor1d(

@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, type Network } from '@gankit/core';
 import { mnistDigits } from '@gankit/data/node';
-import { digitClassifier, mnistFrechetDistance, mnistScore, precisionRecall } from '@gankit/metrics';
+import {
+  digitClassifier,
+  fashionClassifier,
+  fashionFrechetDistance,
+  mnistFrechetDistance,
+  mnistScore,
+  precisionRecall,
+} from '@gankit/metrics';
 import { describe, expect, it } from 'vitest';
 import { evaluateImages, realFeatureRows, realFeatureStatistics, rowPerClassLabels } from './images';
 import type { GeneratorSampler } from './examples/types';
@@ -91,6 +98,40 @@ describe('evaluateImages', () => {
     let agree = 0;
     for (let i = 0; i < n; i++) if (pred[i] === i % 10) agree++;
     expect(scores.labelAccuracy).toBeCloseTo(agree / n, 10);
+  });
+
+  it("'fashion' scores in the Fashion-MNIST classifier's features: fashionFrechetDistance of @gankit/metrics on the same images", () => {
+    // Any 28×28 images do: the test checks which classifier's features are compared, and how.
+    const real = realFeatureStatistics(train, { max: 1000, progress: false, metric: 'fashion' });
+    const n = 300;
+    const before = tf.memory().numTensors;
+    const scores = evaluateImages(replaySampler(test.data, test.size), real, 'fashion', { seed: 0, samples: n, progress: false });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(scores.fid).toBeUndefined();
+    expect(scores.frechetDistanceDigitFeatures).toBeUndefined();
+    const clf = fashionClassifier();
+    const images = tf.tensor(test.data.subarray(0, n * 784), [n, 28, 28, 1]);
+    const expected = fashionFrechetDistance(real, images, { classifier: clf });
+    const rows = realFeatureRows({ ...test, sampleShape: [28, 28, 1] }, { max: 5, metric: 'fashion' });
+    // realFeatureRows takes images spread over the set: image floor(j · size / 5) for row j.
+    const spread = new Float32Array(5 * 784);
+    for (let j = 0; j < 5; j++) {
+      const src = Math.floor((j * test.size) / 5);
+      spread.set(test.data.subarray(src * 784, (src + 1) * 784), j * 784);
+    }
+    const feats = tf.tidy(() => clf.features(tf.tensor(spread, [5, 28, 28, 1])));
+    expect(Array.from(rows)).toEqual(Array.from(feats.dataSync()));
+    tf.dispose([images, feats]);
+    clf.dispose();
+    expect(scores.frechetDistanceFashionFeatures).toBeCloseTo(expected, 6);
+    // The digit classifier's statistics of the same real images give another distance.
+    const digitReal = realFeatureStatistics(train, { max: 1000, progress: false });
+    const digit = evaluateImages(replaySampler(test.data, test.size), digitReal, 'digit-features', {
+      seed: 0,
+      samples: n,
+      progress: false,
+    });
+    expect(Math.abs(digit.frechetDistanceDigitFeatures! - expected)).toBeGreaterThan(1e-3);
   });
 
   it('with real feature rows, reports precision and recall: high for held-out digits, recall low for one digit class', () => {

@@ -63,6 +63,8 @@ export async function evalRun(options: EvalOptions): Promise<CommandResult & { r
       if (typeof o.fid === 'number' && o.inceptionScore)
         return `FID ${o.fid.toFixed(2)}, IS ${(o.inceptionScore as { mean: number }).mean.toFixed(2)}`;
       if (typeof o.frechetDistanceDigitFeatures === 'number') return `FD (digit features) ${o.frechetDistanceDigitFeatures.toFixed(2)}`;
+      if (typeof o.frechetDistanceFashionFeatures === 'number')
+        return `FD (fashion features) ${o.frechetDistanceFashionFeatures.toFixed(2)}`;
       if (typeof o.modesCaptured === 'number')
         return `${o.modesCaptured}/${String(o.numModes)} modes, ${((o.highQualityFraction as number) * 100).toFixed(1)}% high quality`;
       return JSON.stringify(o);
@@ -83,8 +85,8 @@ Usage:
   gankit eval --run DIR [options]
 
 Scores the raw generator and its EMA on the same latent points: MNIST FID and IS (the digit
-classifier of @gankit/metrics) for digit examples, the Fréchet distance in that classifier's
-feature space for Fashion-MNIST, mode coverage for 2-D examples. Writes DIR/eval.json.
+classifier of @gankit/metrics) for digit examples, the Fréchet distance in the Fashion-MNIST
+classifier's feature space for Fashion-MNIST, mode coverage for 2-D examples. Writes DIR/eval.json.
 
 Options:
   --run <DIR>        a run directory written by gankit train
