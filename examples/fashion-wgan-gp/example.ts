@@ -51,16 +51,17 @@ export interface FashionWganGpSettings {
 
 /**
  * The fashion-wgan-gp example's settings (the defaults of `gankit train --example fashion-wgan-gp`):
- * mnist-dcgan's networks (a dense layer of 1,024 units in G and in the critic, 32 base filters)
- * and one critic update per generator update, as Progressive GAN trains WGAN-GP, with Adam
- * 2·10⁻⁴ (β₁ 0.5, β₂ 0.9) for both players.
+ * mnist-dcgan's networks (a dense layer of 1,024 units in G and in the critic, 32 base filters),
+ * layer norm in the critic where mnist-dcgan's D has batch norm, and one critic update per
+ * generator update, as Progressive GAN trains WGAN-GP, with Adam 2·10⁻⁴ (β₁ 0.5, β₂ 0.9) for both
+ * players; 1,500 iterations.
  */
 export const FASHION_WGAN_GP = {
   latentDim: 100,
   hiddenUnits: 1024,
   generatorFilters: 32,
   discriminatorFilters: 32,
-  criticNormalization: 'none',
+  criticNormalization: 'layer',
   lambda: 10,
   criticSteps: 1,
   learningRate: 2e-4,
@@ -68,7 +69,7 @@ export const FASHION_WGAN_GP = {
   beta1: 0.5,
   beta2: 0.9,
   emaDecay: 0.999,
-  steps: 3000,
+  steps: 1500,
   batchSize: 64,
   gridEvery: 250,
   /** As many samples as the 10,000 real test images they are scored against (fewer add bias). */
