@@ -9,6 +9,9 @@ import path from 'node:path';
 export default function setup(): () => void {
   const previous = process.env.TMPDIR;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gankit-tests-'));
+  // Open to every user, as /tmp is (mkdtemp makes it 0700): tests that run the CLI as an
+  // unprivileged user must reach the folders they make in it.
+  fs.chmodSync(dir, 0o1777);
   process.env.TMPDIR = dir;
   return () => {
     if (previous === undefined) delete process.env.TMPDIR;

@@ -141,8 +141,9 @@ export interface ImageScores {
 
 /**
  * Scores `samples` images from a generator against real feature statistics (made by
- * {@link realFeatureStatistics} with the same `metric`), in batches of 100 with a progress bar. The latent points come from `RandomSource(seed)`, so the raw and averaged
- * weights of a run are scored on the same z. Conditional generators get labels `i mod numClasses`.
+ * {@link realFeatureStatistics} with the same `metric`), in batches of 100 with a progress bar.
+ * The latent points come from `RandomSource(seed)`, so the raw and averaged weights of a run are
+ * scored on the same z. Conditional generators get labels `i mod numClasses`.
  * With `realFeatures` (rows from {@link realFeatureRows}) it also reports improved precision and
  * recall (k = 3) of the samples' features against those rows.
  */
