@@ -7,9 +7,8 @@ import { initBackend } from '@gankit/backend';
 import { dcganDiscriminator, dcganGenerator } from '@gankit/architectures';
 import { ema } from '@gankit/averaging';
 import { nonSaturating } from '@gankit/losses';
-import { fashionClassifier, fidPlugin } from '@gankit/metrics';
 import { fusedAdam } from '@gankit/trainer';
-import { imageExample, loadFashionMnist, realFeatureStatistics, runTraining } from '@gankit/cli';
+import { fashionFdCurve, imageExample, loadFashionMnist, runTraining } from '@gankit/cli';
 const [seed = '0', out = 'out/fashion-calibration', steps = '1500', glr = '1e-3', dlr = '2e-4'] = process.argv.slice(2);
 await initBackend({ backend: 'wasm' });
 const ex = imageExample({
@@ -24,15 +23,7 @@ const ex = imageExample({
   discriminator: (s) => dcganDiscriminator({ imageShape: [28, 28, 1], hiddenUnits: 1024, baseFilters: 32, seed: s }),
   loss: nonSaturating,
   optimizers: () => ({ generator: fusedAdam(Number(glr), 0.5, 0.999), discriminator: fusedAdam(Number(dlr), 0.5, 0.999) }),
-  plugins: () => {
-    const extractor = fashionClassifier();
-    const realStatistics = realFeatureStatistics(loadFashionMnist(undefined, 'test'), { metric: 'fashion', progress: false });
-    return [
-      ema({ decay: 0.999, rampUp: true }),
-      fidPlugin({ every: 250, extractor, realStatistics, samples: 2000, key: 'fashionFd', name: 'fashion-fd' }),
-      { name: 'fashion-fd-extractor', dispose: () => extractor.dispose() },
-    ];
-  },
+  plugins: () => [ema({ decay: 0.999, rampUp: true }), ...fashionFdCurve(250, 2000, loadFashionMnist(undefined, 'test'))],
   discriminatorSteps: 1,
   settings: {},
 });

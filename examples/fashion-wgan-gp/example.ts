@@ -7,7 +7,7 @@ import { wasserstein } from '@gankit/losses';
 import { fashionClassifier, fidPlugin } from '@gankit/metrics';
 import { gradientPenalty } from '@gankit/regularizers';
 import { fusedAdam } from '@gankit/trainer';
-import { imageExample, realFeatureStatistics, type Example } from '@gankit/cli';
+import { imageExample, realFeatureStatistics, type Example, type RealImages } from '@gankit/cli';
 
 /** What {@link fashionWganGpExample} builds a WGAN-GP example on Fashion-MNIST from. */
 export interface FashionWganGpSettings {
@@ -82,6 +82,19 @@ export const FASHION_WGAN_GP = {
 export { loadFashionMnist };
 
 /**
+ * Plugins that log the generator's Fréchet distance to `real` in the features of `@gankit/metrics`'
+ * `fashionClassifier` every `every` iterations (`logs.jsonl`, `metrics.fashionFd`), from `samples`
+ * samples: `fidPlugin` with the classifier, and a plugin that frees the classifier with the trainer.
+ */
+export function fashionFdCurve(every: number, samples: number, real: RealImages): GanPlugin[] {
+  const extractor = fashionClassifier();
+  const realStatistics = realFeatureStatistics(real, { metric: 'fashion', progress: false });
+  const plugin = fidPlugin({ every, extractor, realStatistics, samples, key: 'fashionFd', name: 'fashion-fd' });
+  // The plugin does not own its extractor: this one frees it with the trainer.
+  return [plugin, { name: 'fashion-fd-extractor', dispose: () => extractor.dispose() }];
+}
+
+/**
  * A WGAN-GP (Gulrajani et al. 2017) image example on Fashion-MNIST with `settings`: Wasserstein
  * loss, gradient penalty λ at random interpolates, `criticSteps` critic updates per generator
  * update, Adam for both players, `dcganGenerator` and a `dcganDiscriminator` critic without batch
@@ -93,20 +106,11 @@ export { loadFashionMnist };
  */
 export function fashionWganGpExample(settings: FashionWganGpSettings, name = 'fashion-wgan-gp'): Example {
   const adam = (lr: number) => fusedAdam(lr, settings.beta1, settings.beta2);
-  const fdCurve = (): GanPlugin[] => {
-    if (settings.fdEvery <= 0) return [];
-    const extractor = fashionClassifier();
-    const realStatistics = realFeatureStatistics(loadFashionMnist(undefined, 'test'), { metric: 'fashion', progress: false });
-    const plugin = fidPlugin({
-      every: settings.fdEvery,
-      extractor,
-      realStatistics,
-      samples: settings.fdSamples,
-      key: 'fashionFd',
-      name: 'fashion-fd',
-    });
-    // The plugin does not own its extractor: this one frees it with the trainer.
-    return [plugin, { name: 'fashion-fd-extractor', dispose: () => extractor.dispose() }];
+  // The test split, loaded once: the final scores and the logged curve both compare with it.
+  let test: RealImages | undefined;
+  const testImages = (): RealImages => {
+    test ??= loadFashionMnist(undefined, 'test');
+    return test;
   };
   return imageExample({
     name,
@@ -117,7 +121,7 @@ export function fashionWganGpExample(settings: FashionWganGpSettings, name = 'fa
     defaults: { steps: settings.steps, batchSize: settings.batchSize, gridEvery: settings.gridEvery, evalSamples: settings.evalSamples },
     data: () => loadFashionMnist(),
     // Scored like the reference of @gankit/metrics' README: against the 10,000 t10k test images.
-    realImages: () => loadFashionMnist(undefined, 'test'),
+    realImages: testImages,
     metric: 'fashion',
     generator: (seed) =>
       dcganGenerator({
@@ -137,7 +141,11 @@ export function fashionWganGpExample(settings: FashionWganGpSettings, name = 'fa
       }),
     loss: wasserstein,
     optimizers: () => ({ generator: adam(settings.generatorLearningRate), discriminator: adam(settings.learningRate) }),
-    plugins: () => [gradientPenalty({ lambda: settings.lambda }), ema({ decay: settings.emaDecay, rampUp: true }), ...fdCurve()],
+    plugins: () => [
+      gradientPenalty({ lambda: settings.lambda }),
+      ema({ decay: settings.emaDecay, rampUp: true }),
+      ...(settings.fdEvery > 0 ? fashionFdCurve(settings.fdEvery, settings.fdSamples, testImages()) : []),
+    ],
     discriminatorSteps: settings.criticSteps,
     settings: {
       data: 'fashion-mnist (train split, 60,000 images; scored against the 10,000 test images)',
