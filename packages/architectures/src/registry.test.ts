@@ -85,6 +85,15 @@ describe('architectures (the registry)', () => {
       () => dcgan.discriminator({ ...image, seed: 4 }),
       () => dcganDiscriminator({ imageShape: [28, 28, 1], baseFilters: 4, batchNorm: false, seed: 4 }),
     );
+    const layered = architectures.create('dcgan', { latentDim: 8, baseFilters: 4, batchNorm: false, normalization: 'layer' });
+    expectSameWeights(
+      () => layered.discriminator({ ...image, seed: 4 }),
+      () => dcganDiscriminator({ imageShape: [28, 28, 1], baseFilters: 4, normalization: 'layer', seed: 4 }),
+    );
+    // Layer norm after the second conv brings a scale and an offset and takes that conv's bias.
+    expect(read(() => layered.discriminator({ ...image, seed: 4 })).weights.length).toBe(
+      read(() => dcgan.discriminator({ ...image, seed: 4 })).weights.length + 1,
+    );
     const cond = architectures.create('conditional', { latentDim: 8, baseFilters: 4, generatorConditioning: 'one-hot' });
     expectSameWeights(
       () => cond.generator({ ...image, seed: 5 }),
@@ -104,6 +113,22 @@ describe('architectures (the registry)', () => {
       () => mlpDiscriminator({ inputDim: 2, hidden: [8, 8], seed: 2 }),
     );
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a dcgan normalization that batchNorm contradicts, naming the option to change', () => {
+    const dcgan = architectures.get('dcgan');
+    expect(dcgan.check?.({ batchNorm: false, normalization: 'layer' })).toBeUndefined();
+    expect(dcgan.check?.({ batchNorm: true, normalization: 'batch' })).toBeUndefined();
+    expect(dcgan.check?.({ batchNorm: true })).toBeUndefined();
+    expect(messageOf(() => architectures.create('dcgan', { normalization: 'layer' }))).toBe(
+      `architecture 'dcgan': normalization 'layer' needs "batchNorm": false (batchNorm is true, its default)`,
+    );
+    expect(messageOf(() => architectures.create('dcgan', { batchNorm: false, normalization: 'batch' }))).toBe(
+      `architecture 'dcgan': normalization 'batch' needs "batchNorm": true (batchNorm is false)`,
+    );
+    expect(messageOf(() => architectures.parse('dcgan', { normalization: 'group' }))).toMatch(
+      /^dcgan\.normalization must be one of 'batch', 'layer', 'none'/,
+    );
   });
 
   it('refuses data it cannot take', () => {

@@ -50,6 +50,12 @@ export interface ArchitectureTraits {
    * (`{ option: 'batchNorm', why: 'batch norm mixes the batch' }`).
    */
   readonly batchMixing?: { readonly option: string; readonly why: string } | undefined;
+  /**
+   * Checks that concern two options at once, which the options schema cannot express: the option
+   * at fault and what must change (`{ option: 'normalization', message: ... }`), or `undefined`
+   * when the options agree. `create` refuses what it reports.
+   */
+  readonly check?: ((options: Record<string, unknown>) => { readonly option: string; readonly message: string } | undefined) | undefined;
 }
 
 /** An architecture entry: the core contract and {@link ArchitectureTraits}. */
@@ -63,6 +69,30 @@ const latentDim = (fallback: number) => z.int().min(1).max(4096).default(fallbac
 const baseFilters = () => z.int().min(1).max(1024).default(64).describe('filters of the widest conv layer next to the image');
 const batchNorm = () => z.boolean().default(true).describe('batch norm in D (must be false with a gradient penalty)');
 const BATCH_NORM_MIXES = { option: 'batchNorm', why: 'batch norm mixes the batch' } as const;
+const normalization = () =>
+  z
+    .literal(['batch', 'layer', 'none'])
+    .optional()
+    .describe(
+      "D's normalization: 'batch', 'layer' (per example, so a gradient penalty may use it, as WGAN-GP's critics do) or 'none'; 'layer' and 'none' need batchNorm false",
+    );
+
+/** Refuses a `normalization` that the `batchNorm` option (true unless set) contradicts. */
+function normalizationAgrees(o: Record<string, unknown>): { option: string; message: string } | undefined {
+  const n = o.normalization;
+  if (n === undefined || o.batchNorm === (n === 'batch')) return undefined;
+  return {
+    option: 'normalization',
+    message: `'${String(n)}' needs "batchNorm": ${n === 'batch'} (batchNorm is ${String(o.batchNorm)}${n === 'batch' ? '' : ', its default'})`,
+  };
+}
+
+/** Throws the problem {@link normalizationAgrees} finds. */
+function agreeingNormalization(o: { batchNorm: boolean; normalization?: 'batch' | 'layer' | 'none' | undefined }, what: string) {
+  const problem = normalizationAgrees(o);
+  if (problem) throw new GankitError('config', `${what}: ${problem.option} ${problem.message}`);
+  return o.normalization;
+}
 
 /** The image shape `[h, w, c]` of the data, checked. */
 function imageShape(spec: ArchitectureSpec, what: string): [number, number, number] {
@@ -91,35 +121,41 @@ export const architectures = /* @__PURE__ */ createRegistry('architecture', () =
     conditional: false,
     weightParametrization: true,
     batchMixing: BATCH_NORM_MIXES,
+    check: normalizationAgrees,
     schema: z.strictObject({
       latentDim: latentDim(100),
       baseFilters: baseFilters(),
       batchNorm: batchNorm(),
+      normalization: normalization(),
       selfAttention: z
         .int()
         .min(1)
         .optional()
         .describe('SAGAN: a self-attention layer after the blocks of G and D with feature maps of this size (7 or 14 for 28×28)'),
     }),
-    create: (o): GanArchitecture => ({
-      generator: (spec) =>
-        dcganGenerator({
-          imageShape: imageShape(spec, 'dcgan'),
-          latentDim: o.latentDim,
-          baseFilters: o.baseFilters,
-          selfAttention: o.selfAttention,
-          seed: spec.seed,
-        }),
-      discriminator: (spec) =>
-        dcganDiscriminator({
-          imageShape: imageShape(spec, 'dcgan'),
-          baseFilters: o.baseFilters,
-          batchNorm: o.batchNorm,
-          selfAttention: o.selfAttention,
-          weightParametrization: spec.weightParametrization,
-          seed: spec.seed,
-        }),
-    }),
+    create: (o): GanArchitecture => {
+      const normalization = agreeingNormalization(o, "architecture 'dcgan'");
+      return {
+        generator: (spec) =>
+          dcganGenerator({
+            imageShape: imageShape(spec, 'dcgan'),
+            latentDim: o.latentDim,
+            baseFilters: o.baseFilters,
+            selfAttention: o.selfAttention,
+            seed: spec.seed,
+          }),
+        discriminator: (spec) =>
+          dcganDiscriminator({
+            imageShape: imageShape(spec, 'dcgan'),
+            baseFilters: o.baseFilters,
+            batchNorm: o.batchNorm,
+            normalization,
+            selfAttention: o.selfAttention,
+            weightParametrization: spec.weightParametrization,
+            seed: spec.seed,
+          }),
+      };
+    },
   }),
   architecture({
     name: 'conditional',

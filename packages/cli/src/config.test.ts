@@ -120,6 +120,16 @@ describe('validateConfig', () => {
     expect(errorOf(() => validateConfig({ ...minimal, regularizers: ['gradient-penalty'] }))).toMatch(
       /^config\.architecture\.batchNorm must be false with 'gradient-penalty'/,
     );
+    // A per-example critic normalization (layer norm) is what a gradient penalty allows instead.
+    const layered = { name: 'dcgan', batchNorm: false, normalization: 'layer' };
+    expect(validateConfig({ ...minimal, architecture: layered, regularizers: ['gradient-penalty'] }).architecture).toEqual({
+      ...layered,
+      latentDim: 100,
+      baseFilters: 64,
+    });
+    expect(errorOf(() => validateConfig({ ...minimal, architecture: { name: 'dcgan', normalization: 'layer' } }))).toBe(
+      `config.architecture.normalization 'layer' needs "batchNorm": false (batchNorm is true, its default)`,
+    );
     expect(errorOf(() => validateConfig({ ...minimal, regularizers: ['r1', 'r1'] }))).toBe(
       "config.regularizers[1].name 'r1' is listed twice",
     );

@@ -198,6 +198,8 @@ export function validateConfig(value: unknown): TrainConfig {
   });
   const mixing = arch.batchMixing;
   const options = config.architecture as Record<string, unknown>;
+  const problem = arch.check?.(options);
+  if (problem) cross(`config.architecture.${problem.option}`, problem.message);
   for (const r of config.regularizers) {
     const why = regularizers.get(r.name).perExampleCritic;
     if (why && mixing && options[mixing.option] === true)
