@@ -136,7 +136,9 @@ export function evaluatePoints(
   options: { seed: number; samples?: number | undefined },
 ): { [key: string]: JsonValue } {
   const n = options.samples ?? 2500;
-  const z = new RandomSource(options.seed).normal([n, ...sampler.latentShape]);
+  // From G's own latent distribution where it has one (ring8's noise and one-hot code).
+  const random = new RandomSource(options.seed);
+  const z = sampler.latent ? sampler.latent(n, random) : random.normal([n, ...sampler.latentShape]);
   const x = sampler.sample(z);
   const points = x.arraySync() as number[][];
   tf.dispose([z, x]);

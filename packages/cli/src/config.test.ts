@@ -1,6 +1,10 @@
 import { GankitError, RandomSource } from '@gankit/core';
 import { describe, expect, it } from 'vitest';
-import { exampleFromConfig, parseConfig, validateConfig } from './config';
+import * as tf from '@tensorflow/tfjs-core';
+import { ringMixture } from '@gankit/data';
+import type { Network } from '@gankit/core';
+import { evaluatePoints, exampleFromConfig, parseConfig, validateConfig } from './config';
+import type { GeneratorSampler } from './examples/types';
 import { closest, editDistance } from './schema';
 
 /** The message of the GankitError that `fn` throws (fails the test if it throws anything else). */
@@ -157,6 +161,31 @@ describe('validateConfig', () => {
     expect(g.inputShape).toEqual([16]);
     expect(g.outputShape).toEqual([2]);
     g.dispose();
+  });
+});
+
+describe('evaluatePoints', () => {
+  it("draws the latent points from the sampler's own distribution when it has one (ring8's one-hot code)", () => {
+    const before = tf.memory().numTensors;
+    const seen: number[][] = [];
+    // G puts every point on mode 0 at (2, 0) when the code's second value is on, else far away.
+    const sample = (z: tf.Tensor): tf.Tensor => {
+      const rows = z.arraySync() as number[][];
+      seen.push(...rows);
+      return tf.tensor2d(rows.map((r) => (r[2] === 1 ? [2, 0] : [9, 9])));
+    };
+    const latent = (n: number, random: RandomSource): tf.Tensor =>
+      tf.tidy(() => tf.concat([random.normal([n, 1]), tf.cast(tf.oneHot(tf.fill([n], 1, 'int32'), 2), 'float32')], 1));
+    const sampler = { network: {} as Network, latentShape: [3], latent, sample } as GeneratorSampler;
+    const r = evaluatePoints(sampler, ringMixture({ modes: 8, radius: 2, std: 0.02 }), { seed: 3, samples: 40 });
+    expect(seen).toHaveLength(40);
+    expect(seen.every((row) => row[1] === 0 && row[2] === 1)).toBe(true);
+    expect(r).toMatchObject({ modesCaptured: 1, numModes: 8, highQualityFraction: 1, samples: 40 });
+    // Without one, a standard normal of the latent shape (no one-hot columns).
+    seen.length = 0;
+    evaluatePoints({ ...sampler, latent: undefined }, ringMixture({ modes: 8, radius: 2, std: 0.02 }), { seed: 3, samples: 40 });
+    expect(seen.some((row) => row[2] !== 0 && row[2] !== 1)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
