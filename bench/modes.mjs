@@ -12,12 +12,15 @@
 //   unrolled  unrolled GAN, 5 look-ahead D steps (Metz et al. 2017)
 //   replay    experience replay: half of each fake batch from a buffer of 2,048 older fakes
 //   pack2     PacGAN: D judges 2 samples jointly (Lin et al. 2018)
+//   code      a categorical latent code with InfoGAN's Q on D's body (Chen et al. 2016): one of K
+//             values, one-hot beside the noise, K = the number of modes, λ 0.1
 //   recipe    the examples' recipe (`mixtureGanSetup`: tanh G, an EMA of G to sample from, the
-//             learning rates decayed to 5% over the second half) — what `gankit train --example
-//             ring8` / `grid25` run
+//             learning rates decayed to 5% over the second half, the categorical code of `code`)
+//             — what `gankit train --example ring8` / `grid25` run
 //
-// Usage: node bench/modes.mjs [--data ring8,grid25] [--remedies gan,r1,unrolled,replay,pack2,recipe]
+// Usage: node bench/modes.mjs [--data ring8,grid25] [--remedies gan,r1,unrolled,replay,pack2,code,recipe]
 //                             [--seeds 0,1,2,3,4] [--steps 8000] [--jobs 2]
+//        node bench/modes.mjs --table out1.txt,out2.txt   (the table again, from saved output)
 // Each run is its own process (`--jobs` at a time); one run is bit-for-bit the same whatever the
 // load, so only the seconds depend on the machine and on --jobs.
 import { spawn } from 'node:child_process';
@@ -25,7 +28,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const DATA = ['ring8', 'grid25'];
-const REMEDIES = ['gan', 'r1', 'unrolled', 'replay', 'pack2', 'recipe'];
+const REMEDIES = ['gan', 'r1', 'unrolled', 'replay', 'pack2', 'code', 'recipe'];
 
 function parseArgs(argv) {
   const out = {};
@@ -59,7 +62,7 @@ async function runOne(data, remedy, seed, steps) {
   const { nonSaturating } = await import('@gankit/losses');
   const { modeCoverage } = await import('@gankit/metrics');
   const { r1 } = await import('@gankit/regularizers');
-  const { Trainer, experienceReplay, unrolled } = await import('@gankit/trainer');
+  const { Trainer, experienceReplay, infogan, infoganAdversarialOutput, infoganLatent, unrolled } = await import('@gankit/trainer');
   const { GRID25, RING8, findAverager, mixtureGanSetup } = await import('@gankit/cli');
   const backend = await initBackend();
 
@@ -74,16 +77,19 @@ async function runOne(data, remedy, seed, steps) {
     setup = mixtureGanSetup({ ...S, steps, decayStart: Math.floor((steps * S.decayStart) / S.steps) }, mixture(), seed);
   } else {
     const packing = remedy === 'pack2' ? 2 : 1;
-    const inner = mlpDiscriminator({ inputDim: 2 * packing, hidden: S.hidden, seed: seed * 2 + 2 });
+    const codes = remedy === 'code' ? { noiseDim: S.latentDim, numCategories: mixture().modes.length, numContinuous: 0 } : undefined;
+    const K = codes ? codes.numCategories : 0;
+    const inner = mlpDiscriminator({ inputDim: 2 * packing, hidden: S.hidden, outputDim: 1 + K, seed: seed * 2 + 2 });
     const plugins = {
       gan: [],
       r1: [r1({ gamma: 0.1 })],
       unrolled: [unrolled({ steps: 5 })],
       replay: [experienceReplay({ bufferSize: 2048, fraction: 0.5 })],
       pack2: [],
+      code: codes ? [infogan({ ...codes, categoricalWeight: 0.1 })] : [],
     }[remedy];
     setup = {
-      generator: mlpGenerator({ latentDim: S.latentDim, outputDim: 2, hidden: S.hidden, seed: seed * 2 + 1 }),
+      generator: mlpGenerator({ latentDim: S.latentDim + K, outputDim: 2, hidden: S.hidden, seed: seed * 2 + 1 }),
       discriminator: packing > 1 ? packDiscriminator(inner, { samples: packing }) : inner,
       loss: nonSaturating,
       data: mixture(),
@@ -91,10 +97,13 @@ async function runOne(data, remedy, seed, steps) {
       discriminatorOptimizer: tf.train.adam(S.learningRate, S.beta1),
       plugins,
       discriminatorSteps: 1,
+      ...(codes ? { latent: infoganLatent(codes), adversarialOutput: infoganAdversarialOutput } : {}),
     };
   }
   const trainer = new Trainer({ ...setup, batchSize: S.batchSize, seed });
+  const cpu0 = process.cpuUsage();
   const result = await trainer.fit({ steps });
+  const cpu = process.cpuUsage(cpu0);
   const z = trainer.sampleLatent(2500);
   const averager = findAverager(trainer.plugins);
   const x = averager ? averager.withAveragedWeights(trainer.generator, () => trainer.sample(2500, { z })) : trainer.sample(2500, { z });
@@ -112,6 +121,8 @@ async function runOne(data, remedy, seed, steps) {
       numModes: coverage.numModes,
       highQualityFraction: Number(coverage.highQualityFraction.toFixed(4)),
       seconds: Number(result.seconds.toFixed(1)),
+      // CPU time of the training (user + system), which other jobs on the machine barely change.
+      cpuSeconds: Number(((cpu.user + cpu.system) / 1e6).toFixed(1)),
       sampledFrom: averager ? averager.name : 'raw',
       backend: backend.backend,
       load1: Number(os.loadavg()[0].toFixed(2)),
@@ -126,8 +137,8 @@ const sd = (xs) => (xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean(
 /** The Markdown table of the runs' JSON lines. */
 function table(rows, dataNames, remedies) {
   const lines = [
-    '| data | remedy | modes captured (mean, min–max) | high-quality share (mean ± sd) | seconds per run (mean) | seeds |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| data | remedy | modes captured (mean, min–max) | high-quality share (mean ± sd) | seconds per run (mean) | CPU seconds per run (mean) | seeds |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const data of dataNames) {
     for (const remedy of remedies) {
@@ -136,7 +147,7 @@ function table(rows, dataNames, remedies) {
       const modes = r.map((x) => x.modesCaptured);
       const hq = r.map((x) => 100 * x.highQualityFraction);
       lines.push(
-        `| ${data} | ${remedy} | ${mean(modes).toFixed(1)} / ${r[0].numModes} (${Math.min(...modes)}–${Math.max(...modes)}) | ${mean(hq).toFixed(1)} ± ${sd(hq).toFixed(1)} % | ${mean(r.map((x) => x.seconds)).toFixed(0)} | ${r.map((x) => x.seed).join(', ')} |`,
+        `| ${data} | ${remedy} | ${mean(modes).toFixed(1)} / ${r[0].numModes} (${Math.min(...modes)}–${Math.max(...modes)}) | ${mean(hq).toFixed(1)} ± ${sd(hq).toFixed(1)} % | ${mean(r.map((x) => x.seconds)).toFixed(0)} | ${r.every((x) => x.cpuSeconds !== undefined) ? mean(r.map((x) => x.cpuSeconds)).toFixed(0) : '–'} | ${r.map((x) => x.seed).join(', ')} |`,
       );
     }
   }
@@ -144,7 +155,19 @@ function table(rows, dataNames, remedies) {
 }
 
 const args = parseArgs(process.argv.slice(2));
-if (args.one) {
+if (args.table) {
+  // Reprints the table from saved output (this script's JSON lines, from one or several runs).
+  const fs = await import('node:fs');
+  const rows = String(args.table)
+    .split(',')
+    .flatMap((file) => fs.readFileSync(file, 'utf8').split('\n'))
+    .filter((l) => l.startsWith('{"bench":"modes"'))
+    .map((l) => JSON.parse(l))
+    .filter((r) => !r.error);
+  const steps = [...new Set(rows.map((r) => r.steps))];
+  console.log(`${steps.join(', ')} iterations a run\n`);
+  console.log(table(rows, DATA, REMEDIES));
+} else if (args.one) {
   const [data, remedy, seed, steps] = args.one.split(':');
   await runOne(data, remedy, Number(seed), Number(steps));
 } else {

@@ -34,6 +34,7 @@ const GUIDES = [
   'backends.md',
   'run-directory.md',
   'examples.md',
+  'mode-collapse.md',
 ];
 
 /** A code block marked `<!-- run -->`. */

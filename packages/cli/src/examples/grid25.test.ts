@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { RandomSource } from '@gankit/core';
 import type { GaussianMixture } from '@gankit/data';
 import { ringMixture } from '@gankit/data';
 import { EXAMPLES } from './index';
@@ -29,7 +30,8 @@ describe('grid25', () => {
     expect(data.std).toBe(0.05);
     const coords = [...new Set(data.modes.map((m) => m[0]))].sort((a, b) => a - b);
     expect(coords).toEqual([-4, -2, 0, 2, 4]);
-    expect(s.plugins.map((p) => p.name)).toEqual(GRID25.r1Gamma > 0 ? ['r1', 'ema', 'lr-schedule'] : ['ema', 'lr-schedule']);
+    expect(s.plugins.map((p) => p.name)).toEqual(['infogan', 'ema', 'lr-schedule']);
+    expect(s.generator.inputShape).toEqual([GRID25.latentDim + 25]);
     free(s);
   });
 
@@ -58,7 +60,7 @@ describe('grid25', () => {
 
 describe('mixtureGanSetup', () => {
   it('packs the discriminator when packing > 1 (PacGAN), and a packed run trains with R1', async () => {
-    const settings: MixtureGanSettings = { ...RING8, packing: 2, r1Gamma: 0.1, hidden: [16, 16] };
+    const settings: MixtureGanSettings = { ...RING8, codeCategories: 0, packing: 2, r1Gamma: 0.1, hidden: [16, 16] };
     const s = mixtureGanSetup(settings, ringMixture({ modes: 8, radius: 2, std: 0.02 }), 3);
     expect(s.discriminator.inputShape).toEqual([2]);
     expect((s.discriminator as unknown as { packing: number }).packing).toBe(2);
@@ -84,6 +86,53 @@ describe('mixtureGanSetup', () => {
       });
       expect(r.steps).toBe(3);
       expect(r.fault).toBeUndefined();
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("adds a categorical latent code with InfoGAN's Q on D's body when codeCategories > 0, and trains with it", async () => {
+    const settings: MixtureGanSettings = { ...RING8, codeCategories: 4, codeWeight: 0.5, hidden: [16, 16] };
+    const ring = () => ringMixture({ modes: 8, radius: 2, std: 0.02 });
+    const before = tf.memory().numTensors;
+    const s = mixtureGanSetup(settings, ring(), 3);
+    // G reads the noise and the one-hot code; D puts out the logit and Q's 4 code logits.
+    expect(s.generator.inputShape).toEqual([RING8.latentDim + 4]);
+    expect(s.discriminator.outputShape).toEqual([5]);
+    expect(s.plugins.map((p) => p.name)).toEqual(['infogan', 'ema', 'lr-schedule']);
+    const z = s.latent!(6, new RandomSource(2));
+    const again = s.latent!(6, new RandomSource(2));
+    expect(z.shape).toEqual([6, RING8.latentDim + 4]);
+    expect(again.arraySync()).toEqual(z.arraySync());
+    const code = tf.slice(z, [0, RING8.latentDim], [6, 4]);
+    for (const row of code.arraySync() as number[][]) {
+      expect(row.filter((v) => v === 1)).toHaveLength(1);
+      expect(row.filter((v) => v === 0)).toHaveLength(3);
+    }
+    const d = tf.tensor2d([[0.5, 1, 2, 3, 4]]);
+    const logit = s.adversarialOutput!(d);
+    expect(logit.arraySync()).toEqual([[0.5]]);
+    tf.dispose([z, again, code, d, logit]);
+    free(s);
+    expect(tf.memory().numTensors).toBe(before);
+    // What packing would feed Q is pairs of points, whose code is not one sample's: refused.
+    expect(() => mixtureGanSetup({ ...settings, packing: 2 }, ring(), 3)).toThrow(/codeCategories > 0\) and packing > 1 do not combine/);
+
+    const coded: Example = { ...grid25, name: 'coded', setup: ({ seed }) => mixtureGanSetup(settings, ring(), seed) };
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'coded-'));
+    try {
+      const r = await runTraining(coded, {
+        steps: 3,
+        seed: 1,
+        batchSize: 16,
+        out,
+        backend: tf.getBackend(),
+        progress: false,
+        log: () => undefined,
+      });
+      expect(r.steps).toBe(3);
+      expect(r.fault).toBeUndefined();
+      expect(fs.readFileSync(path.join(out, 'samples.csv'), 'utf8').trim().split('\n').length).toBeGreaterThan(100);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }

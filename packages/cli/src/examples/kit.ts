@@ -14,7 +14,7 @@ export type {
   RunFacts,
   SetupOptions,
 } from './types';
-export { MIXTURE_GAN_DEFAULTS, mixtureGanSetup } from './mixture';
+export { MIXTURE_GAN_DEFAULTS, mixtureGanSetup, mixtureLatent } from './mixture';
 export type { MixtureGanSettings } from './mixture';
 export { MNIST_DENSE_LAYOUT, MNIST_IMAGE_DEFAULTS, mnistImageExample } from './mnist-image';
 export type { MnistImageSettings, MnistImageSpec } from './mnist-image';

@@ -25,6 +25,11 @@ export interface ExampleSetup {
   readonly conditional?: boolean | undefined;
   /** G's latent distribution (default: the trainer's, a standard normal), e.g. InfoGAN's noise and codes. */
   readonly latent?: LatentSampler | undefined;
+  /**
+   * Picks the adversarial part of D's output when D has more outputs than the logit (InfoGAN's Q
+   * head: `infoganAdversarialOutput`); default: D's whole output.
+   */
+  readonly adversarialOutput?: ((output: tf.Tensor) => tf.Tensor) | undefined;
 }
 
 /** What {@link Example.setup} is told about the run. */
