@@ -58,6 +58,32 @@ describe('grid25', () => {
   });
 });
 
+/** Trains the mixture recipe with `settings` on ring8's data for 3 steps through runTraining; returns its samples.csv. */
+async function trainsThreeSteps(settings: MixtureGanSettings, name: string): Promise<{ samples: string }> {
+  const example: Example = {
+    ...grid25,
+    name,
+    setup: ({ seed }) => mixtureGanSetup(settings, ringMixture({ modes: 8, radius: 2, std: 0.02 }), seed),
+  };
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  try {
+    const r = await runTraining(example, {
+      steps: 3,
+      seed: 1,
+      batchSize: 16,
+      out,
+      backend: tf.getBackend(),
+      progress: false,
+      log: () => undefined,
+    });
+    expect(r.steps).toBe(3);
+    expect(r.fault).toBeUndefined();
+    return { samples: fs.readFileSync(path.join(out, 'samples.csv'), 'utf8') };
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
+}
+
 describe('mixtureGanSetup', () => {
   it('packs the discriminator when packing > 1 (PacGAN), and a packed run trains with R1', async () => {
     const settings: MixtureGanSettings = { ...RING8, codeCategories: 0, packing: 2, r1Gamma: 0.1, hidden: [16, 16] };
@@ -68,27 +94,7 @@ describe('mixtureGanSetup', () => {
     expect(s.discriminator.trainableVariables[0].shape).toEqual([4, 16]);
     expect(s.plugins.map((p) => p.name)).toEqual(['r1', 'ema', 'lr-schedule']);
     free(s);
-    const packed: Example = {
-      ...grid25,
-      name: 'packed',
-      setup: ({ seed }) => mixtureGanSetup(settings, ringMixture({ modes: 8, radius: 2, std: 0.02 }), seed),
-    };
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'packed-'));
-    try {
-      const r = await runTraining(packed, {
-        steps: 3,
-        seed: 1,
-        batchSize: 16,
-        out,
-        backend: tf.getBackend(),
-        progress: false,
-        log: () => undefined,
-      });
-      expect(r.steps).toBe(3);
-      expect(r.fault).toBeUndefined();
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true });
-    }
+    await trainsThreeSteps(settings, 'packed');
   });
 
   it("adds a categorical latent code with InfoGAN's Q on D's body when codeCategories > 0, and trains with it", async () => {
@@ -118,23 +124,7 @@ describe('mixtureGanSetup', () => {
     // What packing would feed Q is pairs of points, whose code is not one sample's: refused.
     expect(() => mixtureGanSetup({ ...settings, packing: 2 }, ring(), 3)).toThrow(/codeCategories > 0\) and packing > 1 do not combine/);
 
-    const coded: Example = { ...grid25, name: 'coded', setup: ({ seed }) => mixtureGanSetup(settings, ring(), seed) };
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'coded-'));
-    try {
-      const r = await runTraining(coded, {
-        steps: 3,
-        seed: 1,
-        batchSize: 16,
-        out,
-        backend: tf.getBackend(),
-        progress: false,
-        log: () => undefined,
-      });
-      expect(r.steps).toBe(3);
-      expect(r.fault).toBeUndefined();
-      expect(fs.readFileSync(path.join(out, 'samples.csv'), 'utf8').trim().split('\n').length).toBeGreaterThan(100);
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true });
-    }
+    const out = await trainsThreeSteps(settings, 'coded');
+    expect(out.samples.trim().split('\n').length).toBeGreaterThan(100);
   });
 });
