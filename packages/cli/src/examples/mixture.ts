@@ -45,11 +45,11 @@ export interface MixtureGanSettings {
   /**
    * Values of a categorical latent code (InfoGAN, Chen et al. 2016): G gets one of them, one-hot,
    * beside `latentDim` values of noise, and a Q head on D's body (D's output columns 1 …) learns to
-   * read it back; the information term pushes each value to a region of its own. 0: no code.
+   * read it back; the information term pushes each value to a region of its own. 0 (the default): no code.
    */
-  readonly codeCategories: number;
-  /** λ of the code's information term (the `infogan` plugin's `categoricalWeight`, for G and D). */
-  readonly codeWeight: number;
+  readonly codeCategories?: number | undefined;
+  /** λ of the code's information term (the `infogan` plugin's `categoricalWeight`, for G and D; default 0.1). */
+  readonly codeWeight?: number | undefined;
 }
 
 /**
@@ -88,7 +88,9 @@ export const MIXTURE_GAN_DEFAULTS = {
  * @throws GankitError when a code is asked for together with packing (Q reads one sample)
  */
 export function mixtureGanSetup(settings: MixtureGanSettings, data: DataSource, seed: number): ExampleSetup {
-  const codes = settings.codeCategories;
+  const codes = settings.codeCategories ?? 0;
+  if (!Number.isInteger(codes) || codes < 0)
+    throw new GankitError('config', `mixtureGanSetup: codeCategories must be an integer >= 0, got ${String(settings.codeCategories)}`);
   if (codes > 0 && settings.packing > 1)
     throw new GankitError(
       'config',
@@ -116,7 +118,7 @@ export function mixtureGanSetup(settings: MixtureGanSettings, data: DataSource, 
     discriminatorOptimizer,
     ...(codes > 0 ? { latent: mixtureLatent(settings), adversarialOutput: infoganAdversarialOutput } : {}),
     plugins: [
-      ...(codes > 0 ? [infogan({ ...mixtureCodes(settings), categoricalWeight: settings.codeWeight })] : []),
+      ...(codes > 0 ? [infogan({ ...mixtureCodes(settings), categoricalWeight: settings.codeWeight ?? 0.1 })] : []),
       ...(settings.r1Gamma > 0 ? [r1({ gamma: settings.r1Gamma })] : []),
       ema({ decay: settings.emaDecay }),
       learningRateSchedule({ optimizers: [generatorOptimizer, discriminatorOptimizer], schedule: decay }),
@@ -126,7 +128,7 @@ export function mixtureGanSetup(settings: MixtureGanSettings, data: DataSource, 
 }
 
 function mixtureCodes(settings: MixtureGanSettings) {
-  return { noiseDim: settings.latentDim, numCategories: settings.codeCategories, numContinuous: 0 };
+  return { noiseDim: settings.latentDim, numCategories: settings.codeCategories ?? 0, numContinuous: 0 };
 }
 
 /**
@@ -134,5 +136,5 @@ function mixtureCodes(settings: MixtureGanSettings) {
  * else `infoganLatent` (the noise, then the code one-hot). `undefined` without a code.
  */
 export function mixtureLatent(settings: MixtureGanSettings): LatentSampler | undefined {
-  return settings.codeCategories > 0 ? infoganLatent(mixtureCodes(settings)) : undefined;
+  return (settings.codeCategories ?? 0) > 0 ? infoganLatent(mixtureCodes(settings)) : undefined;
 }
