@@ -123,7 +123,9 @@ describe('mixtureGanSetup', () => {
     expect(tf.memory().numTensors).toBe(before);
     // What packing would feed Q is pairs of points, whose code is not one sample's: refused.
     expect(() => mixtureGanSetup({ ...settings, packing: 2 }, ring(), 3)).toThrow(/codeCategories > 0\) and packing > 1 do not combine/);
-    expect(() => mixtureGanSetup({ ...settings, codeCategories: 2.5 }, ring(), 3)).toThrow(/codeCategories must be an integer >= 0, got 2\.5/);
+    expect(() => mixtureGanSetup({ ...settings, codeCategories: 2.5 }, ring(), 3)).toThrow(
+      /codeCategories must be an integer >= 0, got 2\.5/,
+    );
 
     const out = await trainsThreeSteps(settings, 'coded');
     expect(out.samples.trim().split('\n').length).toBeGreaterThan(100);
