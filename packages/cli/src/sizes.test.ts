@@ -12,6 +12,7 @@ describe('networkSizes', () => {
     { data: 'grid', architecture: { name: 'mlp', latentDim: 16, hidden: [9] } },
     { data: 'mnist', architecture: { name: 'dcgan', latentDim: 4, baseFilters: 3, batchNorm: true } },
     { data: 'mnist', architecture: { name: 'dcgan', latentDim: 5, baseFilters: 2, batchNorm: false } },
+    { data: 'mnist', architecture: { name: 'dcgan', latentDim: 5, baseFilters: 3, batchNorm: false, normalization: 'layer' } },
     { data: 'mnist', architecture: { name: 'biggan', latentDim: 12, embeddingDim: 5, baseFilters: 3, batchNorm: true } },
     ...(['embedding', 'one-hot'] as const).flatMap((g) =>
       (['embedding', 'one-hot', 'projection'] as const).map((d) => ({

@@ -76,8 +76,11 @@ export function networkSizes(arch: ArchitectureConfig): NetworkSizes {
   const dConditioning = conditional ? arch.discriminatorConditioning : arch.name === 'biggan' ? 'projection' : undefined;
   const dLabel = dConditioning === 'embedding' || dConditioning === 'one-hot' ? CLASSES : 0; // label channels joined to the image
   const dTable = dConditioning === 'embedding' ? CLASSES * CLASSES : dConditioning === 'projection' ? CLASSES * 98 * b : 0;
-  const discriminator =
-    dTable + conv4(1 + dLabel, b, true) + conv4(b, 2 * b, !arch.batchNorm) + (arch.batchNorm ? batchNorm(2 * b) : 0) + dense(98 * b, 1);
+  // D's normalization after its second conv: batch norm (scale, shift and two moving statistics a
+  // channel), layer norm (scale and shift a channel) or none (then the conv keeps its bias).
+  const norm = ('normalization' in arch ? arch.normalization : undefined) ?? (arch.batchNorm ? 'batch' : 'none');
+  const dNorm = norm === 'batch' ? batchNorm(2 * b) : norm === 'layer' ? 2 * (2 * b) : 0;
+  const discriminator = dTable + conv4(1 + dLabel, b, true) + conv4(b, 2 * b, norm === 'none') + dNorm + dense(98 * b, 1);
   const gActivations = 3 * 98 * b + 3 * 196 * b + 2 * 784;
   const dActivations = 784 * (1 + dLabel) + 2 * 196 * b + 3 * 98 * b + 1;
   return { generator, discriminator, activationsPerExample: gActivations + 2 * dActivations };
