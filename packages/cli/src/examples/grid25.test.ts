@@ -36,36 +36,19 @@ describe('grid25', () => {
   });
 
   it('trains for a few steps and scores 25 modes', async () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'grid25-'));
-    try {
-      const r = await runTraining(grid25, {
-        steps: 3,
-        seed: 1,
-        batchSize: 16,
-        out,
-        backend: tf.getBackend(),
-        progress: false,
-        log: () => undefined,
-      });
+    await withThreeStepRun(grid25, (r, out) => {
       expect(r.summary).toMatch(/^grid25: \d+\/25 modes captured/);
       const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'));
       expect(metrics.example).toBe('grid25');
       expect(metrics.numModes).toBe(25);
       expect(fs.existsSync(path.join(out, 'samples.png'))).toBe(true);
-    } finally {
-      fs.rmSync(out, { recursive: true, force: true });
-    }
+    });
   });
 });
 
-/** Trains the mixture recipe with `settings` on ring8's data for 3 steps through runTraining; returns its samples.csv. */
-async function trainsThreeSteps(settings: MixtureGanSettings, name: string): Promise<{ samples: string }> {
-  const example: Example = {
-    ...grid25,
-    name,
-    setup: ({ seed }) => mixtureGanSetup(settings, ringMixture({ modes: 8, radius: 2, std: 0.02 }), seed),
-  };
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+/** Trains `example` for 3 steps (seed 1, batch 16) into a temporary folder, hands the result and the folder to `check`, removes the folder. */
+async function withThreeStepRun<T>(example: Example, check: (r: Awaited<ReturnType<typeof runTraining>>, out: string) => T): Promise<T> {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), `${example.name}-`));
   try {
     const r = await runTraining(example, {
       steps: 3,
@@ -76,12 +59,24 @@ async function trainsThreeSteps(settings: MixtureGanSettings, name: string): Pro
       progress: false,
       log: () => undefined,
     });
-    expect(r.steps).toBe(3);
-    expect(r.fault).toBeUndefined();
-    return { samples: fs.readFileSync(path.join(out, 'samples.csv'), 'utf8') };
+    return check(r, out);
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
+}
+
+/** Trains the mixture recipe with `settings` on ring8's data for 3 steps through runTraining; returns its samples.csv. */
+async function trainsThreeSteps(settings: MixtureGanSettings, name: string): Promise<{ samples: string }> {
+  const example: Example = {
+    ...grid25,
+    name,
+    setup: ({ seed }) => mixtureGanSetup(settings, ringMixture({ modes: 8, radius: 2, std: 0.02 }), seed),
+  };
+  return withThreeStepRun(example, (r, out) => {
+    expect(r.steps).toBe(3);
+    expect(r.fault).toBeUndefined();
+    return { samples: fs.readFileSync(path.join(out, 'samples.csv'), 'utf8') };
+  });
 }
 
 describe('mixtureGanSetup', () => {
