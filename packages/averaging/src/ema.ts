@@ -15,8 +15,8 @@ export interface EmaOptions extends AveragingOptions {
    * one (0 at the first) and `r` is the given number, or 10 for `true` (TensorFlow's
    * `ExponentialMovingAverage` with `num_updates`). `false` (the default) uses `decay` throughout.
    * The ramp reaches `decay` only after `(decay·r − 1)/(1 − decay)` updates (8,990 for 0.999 and
-   * r = 10), so in shorter runs a larger `decay` changes nothing: after 1,500 updates `β_t` is 0.994 for any
-   * `decay` ≥ 0.995, an average over roughly the last 170 updates.
+   * r = 10), so in shorter runs a larger `decay` changes nothing: after 1,500 updates `β_t` is
+   * 0.994 for any `decay` ≥ 0.995, an average over roughly the last 170 updates.
    */
   readonly rampUp?: boolean | number | undefined;
 }
