@@ -118,7 +118,9 @@ export function mixtureGanSetup(settings: MixtureGanSettings, data: DataSource, 
     discriminatorOptimizer,
     ...(codes > 0 ? { latent: mixtureLatent(settings), adversarialOutput: infoganAdversarialOutput } : {}),
     plugins: [
-      ...(codes > 0 ? [infogan({ ...mixtureCodes(settings), categoricalWeight: settings.codeWeight ?? 0.1 })] : []),
+      ...(codes > 0
+        ? [infogan({ ...mixtureCodes(settings), categoricalWeight: settings.codeWeight ?? MIXTURE_GAN_DEFAULTS.codeWeight })]
+        : []),
       ...(settings.r1Gamma > 0 ? [r1({ gamma: settings.r1Gamma })] : []),
       ema({ decay: settings.emaDecay }),
       learningRateSchedule({ optimizers: [generatorOptimizer, discriminatorOptimizer], schedule: decay }),
