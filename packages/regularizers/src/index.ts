@@ -10,6 +10,9 @@
  * - {@link instanceNoise}: Gaussian noise on the real and fake batches D sees (annealable).
  * - {@link diffAugment}: DiffAugment's differentiable color / translation / cutout of the real and
  *   fake images D sees.
+ * - {@link affineAugment}: random, differentiable rotations, shears, scales and shifts of image
+ *   batches ({@link affineSample} resamples on any affine grid), e.g. for the fakes InfoGAN's Q
+ *   reads the categorical code from.
  * - {@link orthogonalRegularization}: BigGAN's orthogonal regularization of the generator's kernels
  *   ({@link orthogonalPenalty} is the term itself).
  * - {@link regularizers}: all of them by name, with the schema of their options.
@@ -31,6 +34,8 @@ export { instanceNoise } from './instance-noise';
 export type { InstanceNoiseOptions, InstanceNoisePlugin } from './instance-noise';
 export { DIFF_AUGMENT_POLICIES, diffAugment } from './diff-augment';
 export type { DiffAugmentOptions, DiffAugmentPlugin, DiffAugmentPolicy } from './diff-augment';
+export { affineAugment, affineSample } from './affine-augment';
+export type { AffineAugmentOptions, ImageAugment } from './affine-augment';
 export { orthogonalPenalty, orthogonalRegularization } from './orthogonal';
 export type { OrthogonalRegularizationOptions, OrthogonalRegularizationPlugin } from './orthogonal';
 export { regularizers } from './registry';

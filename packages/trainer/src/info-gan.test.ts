@@ -130,6 +130,55 @@ describe('infogan', () => {
     });
   }
 
+  it("with categoricalAugment, reads the categorical code from D's output on the augmented fakes and the continuous ones from fakeOutput()", async () => {
+    let augmented: tf.Tensor | undefined;
+    const seen: tf.Tensor[] = [];
+    const augment = (x: tf.Tensor, random: RandomSource) => {
+      seen.push(x);
+      augmented = tf.add(x, random.normal(x.shape, 0, 0.5, 'test-augment'));
+      return augmented;
+    };
+    const d: { z: number[][]; fake: number[][]; warped: number[][] }[] = [];
+    const g: typeof d = [];
+    const grab = (s: StepContext) => {
+      // The augmented fakes are fresh draws, not the fakes themselves.
+      expect(rows(augmented!)).not.toEqual(rows(s.fake()));
+      return { z: rows(s.z), fake: rows(s.fakeOutput()), warped: rows(s.discriminate(augmented!)) };
+    };
+    const recorder: GanPlugin = { name: 'rec', discriminatorLoss: (s) => void d.push(grab(s)), generatorLoss: (s) => void g.push(grab(s)) };
+    const make = (plugins: GanPlugin[]) =>
+      new Trainer({
+        generator: mlp('info-g', 7, 8, 1, 1),
+        discriminator: mlp('info-d', 1, 8, 6, 2),
+        loss: nonSaturating,
+        data: gaussian1d(1, 0.5),
+        batchSize: 16,
+        seed: 4,
+        latent: infoganLatent(CODES),
+        adversarialOutput: infoganAdversarialOutput,
+        plugins: [infogan({ ...CODES, continuousWeight: 0.25, categoricalWeight: 2, categoricalAugment: augment }), ...plugins],
+      });
+    const t = make([recorder]);
+    const logs = await t.step();
+    expect(seen).toHaveLength(2); // once in D's update, once in G's
+    for (const [phase, prefix] of [
+      [d[0], 'q'],
+      [g[0], 'g'],
+    ] as const) {
+      const cat = mean(phase.warped.map((out, i) => ce(out.slice(1, 4), phase.z[i].slice(2, 5))));
+      const catUnwarped = mean(phase.fake.map((out, i) => ce(out.slice(1, 4), phase.z[i].slice(2, 5))));
+      const cont = mean(phase.fake.map((out, i) => nll(out.slice(4, 6), phase.z[i].slice(5), [0, 0])));
+      expect(logs.terms[`infogan/${prefix}Categorical`]).toBeCloseTo(2 * cat, 5);
+      expect(Math.abs(cat - catUnwarped)).toBeGreaterThan(1e-4);
+      expect(logs.terms[`infogan/${prefix}Continuous`]).toBeCloseTo(0.25 * cont, 5);
+    }
+    // Seeded through the run's source: the same seed draws the same augmentation.
+    const again = make([]);
+    expect((await again.step()).terms).toEqual(logs.terms);
+    dispose(t);
+    dispose(again);
+  });
+
   it('draws its codes through the trainer: the same seed gives the same codes at every update, another seed others', async () => {
     const codesOf = async (seed: number) => {
       const rec = zRecorder();
@@ -193,6 +242,23 @@ describe('infogan', () => {
   it('names a mismatched latent or D output, and bad weights, in one line', async () => {
     expect(() => infogan({ continuousWeight: -1 })).toThrow('infogan: continuousWeight must be a finite number >= 0, got -1');
     expect(() => infogan({ continuousStd: 0 })).toThrow(/continuousStd must be a number > 0 or 'learned', got 0/);
+    expect(() => infogan({ categoricalAugment: 'affine' as never })).toThrow(
+      'infogan: categoricalAugment must be a function (x, random) => tensor, got string',
+    );
+    const halfBatch = new Trainer({
+      generator: mlp('info-g', 7, 8, 1, 1),
+      discriminator: mlp('info-d', 1, 8, 6, 2),
+      loss: nonSaturating,
+      data: gaussian1d(1, 0.5),
+      batchSize: 4,
+      latent: infoganLatent(CODES),
+      adversarialOutput: infoganAdversarialOutput,
+      plugins: [infogan({ ...CODES, categoricalAugment: (x) => tf.slice(x, [0, 0], [2, -1]) })],
+    });
+    await expect(halfBatch.step()).rejects.toThrow(
+      "infogan: D's output for the categorical code must be [4, 6] (real/fake 1 + categorical 3 + continuous 2, one row per latent row), got [2, 6]",
+    );
+    dispose(halfBatch);
     const wrongD = new Trainer({
       generator: mlp('info-g', 7, 8, 1, 1),
       discriminator: mlp('info-d', 1, 8, 4, 2),
@@ -204,7 +270,7 @@ describe('infogan', () => {
       plugins: [infogan(CODES)],
     });
     await expect(wrongD.step()).rejects.toThrow(
-      "infogan: D's output must be [batch, 6] (real/fake 1 + categorical 3 + continuous 2), got [4, 4]",
+      "infogan: D's output must be [4, 6] (real/fake 1 + categorical 3 + continuous 2, one row per latent row), got [4, 4]",
     );
     dispose(wrongD);
     const normalZ = new Trainer({

@@ -121,6 +121,16 @@ export interface InfoganOptions extends InfoganCodes {
    */
   readonly continuousStd?: number | 'learned' | undefined;
   /**
+   * A random augmentation of the fakes that Q reads the **categorical** code from, e.g.
+   * `affineAugment()` of `@gankit/regularizers` (small rotations, shears, scales, shifts): D runs
+   * once more per update on `categoricalAugment(fakes, s.random)`, and the categorical term is Q's
+   * cross-entropy there, in G's update (through the augmentation, which must be differentiable) and
+   * in D's. A code that Q must read back from any small warp of a sample cannot mean slant or size
+   * (which the warp changes), only what the warp keeps, such as the kind of digit. The continuous
+   * codes are read from the unwarped fakes. Default: none, the paper's InfoGAN.
+   */
+  readonly categoricalAugment?: ((x: tf.Tensor, random: RandomSource) => tf.Tensor) | undefined;
+  /**
    * Plugin name (default `'infogan'`); its log terms are `<name>/qCategorical`, `<name>/qContinuous`
    * (D's update, which trains Q) and `<name>/gCategorical`, `<name>/gContinuous` (G's update).
    */
@@ -145,9 +155,13 @@ function checkWeight(v: number, what: string): number {
  * InfoGAN's information terms as functions of the latent batch and D's whole output, for plugins
  * and games that compute them elsewhere than {@link infogan}: slices the codes out of `z` and Q's
  * parameters out of `output` (columns after the real/fake logit) and returns the weighted
- * categorical cross-entropy and continuous negative log-likelihood.
+ * categorical cross-entropy and continuous negative log-likelihood. The categorical term reads
+ * `categoricalOutput` when it is given (D's output on other views of the same fakes, as with
+ * {@link InfoganOptions.categoricalAugment}), `output` otherwise.
  */
-export function infoganTerms(options: InfoganOptions = {}): (z: tf.Tensor, output: tf.Tensor) => InfoganTerms {
+export function infoganTerms(
+  options: InfoganOptions = {},
+): (z: tf.Tensor, output: tf.Tensor, categoricalOutput?: tf.Tensor) => InfoganTerms {
   const { noiseDim, numCategories: k, numContinuous: c } = resolveInfoganCodes(options);
   const catWeight = checkWeight(options.categoricalWeight ?? 1, 'categoricalWeight');
   const contWeight = checkWeight(options.continuousWeight ?? 0.1, 'continuousWeight');
@@ -156,7 +170,16 @@ export function infoganTerms(options: InfoganOptions = {}): (z: tf.Tensor, outpu
     throw new GankitError('config', `infogan: continuousStd must be a number > 0 or 'learned', got ${JSON.stringify(std)}`);
   }
   const width = 1 + k + c * (std === 'learned' ? 2 : 1);
-  return (z, output) => {
+  const checkOutput = (output: tf.Tensor, batch: number, what: string) => {
+    if (!(output instanceof tf.Tensor) || output.rank !== 2 || output.shape[1] !== width || output.shape[0] !== batch) {
+      const got = output instanceof tf.Tensor ? formatShape(output.shape) : typeof output;
+      throw new GankitError(
+        'shape',
+        `infogan: ${what} must be [${batch}, ${width}] (real/fake 1 + categorical ${k} + continuous ${c}${std === 'learned' ? ` + log σ ${c}` : ''}, one row per latent row), got ${got}`,
+      );
+    }
+  };
+  return (z, output, categoricalOutput = output) => {
     if (!(z instanceof tf.Tensor) || z.rank !== 2 || z.shape[1] !== noiseDim + k + c) {
       const got = z instanceof tf.Tensor ? formatShape(z.shape) : typeof z;
       throw new GankitError(
@@ -164,17 +187,12 @@ export function infoganTerms(options: InfoganOptions = {}): (z: tf.Tensor, outpu
         `infogan: the latent batch must be [batch, ${noiseDim + k + c}] (noise ${noiseDim} + categorical ${k} + continuous ${c}, as infoganLatent draws it), got ${got}`,
       );
     }
-    if (!(output instanceof tf.Tensor) || output.rank !== 2 || output.shape[1] !== width) {
-      const got = output instanceof tf.Tensor ? formatShape(output.shape) : typeof output;
-      throw new GankitError(
-        'shape',
-        `infogan: D's output must be [batch, ${width}] (real/fake 1 + categorical ${k} + continuous ${c}${std === 'learned' ? ` + log σ ${c}` : ''}), got ${got}`,
-      );
-    }
+    checkOutput(output, z.shape[0], "D's output");
+    if (categoricalOutput !== output) checkOutput(categoricalOutput, z.shape[0], "D's output for the categorical code");
     const terms: { categorical?: tf.Scalar; continuous?: tf.Scalar } = {};
     if (k > 0) {
       terms.categorical = tf.tidy(() =>
-        tf.mul(catWeight, infoCategoricalLoss(tf.slice(output, [0, 1], [-1, k]), tf.slice(z, [0, noiseDim], [-1, k]))),
+        tf.mul(catWeight, infoCategoricalLoss(tf.slice(categoricalOutput, [0, 1], [-1, k]), tf.slice(z, [0, noiseDim], [-1, k]))),
       ) as tf.Scalar;
     }
     if (c > 0) {
@@ -217,8 +235,13 @@ export function infogan(options: InfoganOptions = {}): GanPlugin {
   const terms = infoganTerms(options);
   const name = options.name ?? 'infogan';
   // D's (Q's) and G's terms are logged under different names: the same name would be one log entry.
+  const augment = options.categoricalAugment;
+  if (augment !== undefined && typeof augment !== 'function')
+    throw new GankitError('config', `infogan: categoricalAugment must be a function (x, random) => tensor, got ${typeof augment}`);
   const named = (s: StepContext, prefix: 'q' | 'g') => {
-    const { categorical, continuous } = terms(s.z, s.fakeOutput());
+    // D on the warped fakes first, then on the fakes (the order of D's batch-norm updates).
+    const categoricalOutput = augment ? s.discriminate(augment(s.fake(), s.random)) : undefined;
+    const { categorical, continuous } = terms(s.z, s.fakeOutput(), categoricalOutput);
     const out: Record<string, tf.Scalar> = {};
     if (categorical) out[`${prefix}Categorical`] = categorical;
     if (continuous) out[`${prefix}Continuous`] = continuous;
