@@ -69,6 +69,31 @@ describe('affineSample', () => {
     tf.dispose([x, t0, weights, gx, gt, unit]);
   });
 
+  it('the gradient in x is the transposed sampling map, also where a zoom reads one pixel many times', () => {
+    // Output = A·x for a fixed theta; A's columns are the outputs of the one-hot images. With a 2×
+    // zoom each input pixel is read by several output pixels, so its gradient is a sum.
+    const n = 5;
+    const t = theta([[0.5, 0.1, 0.05, -0.05, 0.45, 0.1]]);
+    const weights = image(11, [1, n, n, 1]);
+    const x = image(12, [1, n, n, 1]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(affineSample(v as tf.Tensor4D, t, -1), weights)) as tf.Scalar)(x);
+    const w = weights.dataSync();
+    const got = g.dataSync();
+    let repeated = 0;
+    for (let p = 0; p < n * n; p++) {
+      const column = tf.tidy(() => {
+        const unit = tf.reshape(tf.oneHot(tf.tensor1d([p], 'int32'), n * n), [1, n, n, 1]) as tf.Tensor4D;
+        // fill 0 here: the fill term does not depend on x.
+        return Array.from(affineSample(unit, t).dataSync());
+      });
+      if (column.filter((v) => v > 0).length > 1) repeated++;
+      const expected = column.reduce((s: number, v: number, i: number) => s + v * w[i], 0);
+      expect(got[p]).toBeCloseTo(expected, 5);
+    }
+    expect(repeated).toBeGreaterThan(5);
+    tf.dispose([t, weights, x, g]);
+  });
+
   it('at the identity, where every sample falls on a pixel, the gradient in theta is the neighbour difference', () => {
     // Moving the grid right by d reads x[i][j + d·(w-1)/2]: d loss / d theta[0][2] = sum of
     // (x[i][j+1] - x[i][j])·(w-1)/2 (one-sided, as the floor), where the last column's right

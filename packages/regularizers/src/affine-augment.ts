@@ -34,7 +34,8 @@ export interface AffineAugmentOptions {
  * a spatial transformer (Jaderberg et al. 2015). Points outside the image take `fill` (default 0).
  * Differentiable in `x` and in `theta`; the bilinear weights are written as a floor and its
  * fractional part, so the gradient in `theta` is the neighbours' difference also where every sample
- * falls on a pixel (the identity). Cost O(h·w·(h + w)·c) per example: meant for small images.
+ * falls on a pixel (the identity). Each output pixel gathers its four neighbours: O(h·w·c) per
+ * example.
  *
  * @example
  * ```ts
@@ -68,38 +69,66 @@ export function affineSample(x: tf.Tensor4D, theta: tf.Tensor3D, fill = 0): tf.T
       }
     }
     const grid = tf.tensor2d(coords, [h * w, 3]);
-    // Source positions [b, hw, 2] = grid · θᵀ, then in pixel units.
+    // Source positions [b, hw, 2] = grid · θᵀ, then in pixel units, flattened to [b·hw].
     const src = tf.matMul(tf.tile(tf.expandDims(grid, 0), [b, 1, 1]), theta, false, true);
     const [su, sv] = tf.split(src, 2, 2);
-    const col = tf.mul(tf.add(su, 1), (w - 1) / 2); // [b, hw, 1]
-    const row = tf.mul(tf.add(sv, 1), (h - 1) / 2);
-    const wRow = bilinearWeights(row, h); // [b, hw, h]
-    const wCol = bilinearWeights(col, w); // [b, hw, w]
-    // Sum over rows with one batched matmul, then over columns.
-    const byRow = tf.matMul(wRow, tf.reshape(x, [b, h, w * c])); // [b, hw, w·c]
-    const sampled = tf.sum(tf.mul(tf.reshape(byRow, [b, h * w, w, c]), tf.expandDims(wCol, 3)), 2); // [b, hw, c]
-    let out: tf.Tensor = sampled;
+    const col = tf.reshape(tf.mul(tf.add(su, 1), (w - 1) / 2), [-1]);
+    const row = tf.reshape(tf.mul(tf.add(sv, 1), (h - 1) / 2), [-1]);
+    // floor(s) carries no gradient; the fractional parts f carry it to theta.
+    const col0 = tf.floor(col);
+    const row0 = tf.floor(row);
+    const fc = tf.sub(col, col0);
+    const fr = tf.sub(row, row0);
+    // The four corners' rows of the flattened batch [b·h·w, c] (corner-major: all (0, 0) corners,
+    // then (0, 1), (1, 0), (1, 1)) and whether each lies inside its image (else its value is
+    // fill's), from the floors' values: they carry no gradient.
+    const [r0, c0] = [row0.dataSync(), col0.dataSync()];
+    const n = b * h * w;
+    const index = new Int32Array(4 * n);
+    const inside = new Float32Array(4 * n);
+    for (let p = 0; p < n; p++) {
+      const start = p - (p % (h * w));
+      for (let k = 0; k < 4; k++) {
+        const r = r0[p] + (k >> 1);
+        const q = c0[p] + (k & 1);
+        if (r >= 0 && r <= h - 1 && q >= 0 && q <= w - 1) {
+          inside[k * n + p] = 1;
+          index[k * n + p] = start + r * w + q;
+        }
+      }
+    }
+    // Bilinear weights of the corners, [4·n], zero outside the image.
+    const weights = tf.mul(
+      tf.concat([tf.mul(tf.sub(1, fr), tf.sub(1, fc)), tf.mul(tf.sub(1, fr), fc), tf.mul(fr, tf.sub(1, fc)), tf.mul(fr, fc)]),
+      tf.tensor1d(inside),
+    );
+    const values = tf.mul(gatherRows(tf.reshape(x, [n, c]), tf.tensor1d(index, 'int32')), tf.expandDims(weights, 1));
+    let out: tf.Tensor = tf.sum(tf.reshape(values, [4, n, c]), 0); // [n, c]
     if (fill !== 0) {
-      const coverage = tf.mul(tf.sum(wRow, 2, true), tf.sum(wCol, 2, true)); // [b, hw, 1], 1 inside the image
-      out = tf.add(sampled, tf.mul(tf.sub(1, coverage), fill));
+      const coverage = tf.sum(tf.reshape(weights, [4, n]), 0); // 1 inside the image
+      out = tf.add(out, tf.expandDims(tf.mul(tf.sub(1, coverage), fill), 1));
     }
     return tf.reshape(out, [b, h, w, c]) as tf.Tensor4D;
   });
 }
 
 /**
- * The bilinear weights of positions `s` `[b, p, 1]` (pixel units) over the `n` pixels of an axis:
- * `1 − f` at `floor(s)` and `f` at `floor(s) + 1`, with `f = s − floor(s)`, as `[b, p, n]`. The
- * gradient reaches `s` through `f` only (the floor's is zero), so it is the difference of the two
- * neighbours even where `s` falls exactly on a pixel, where the tent `max(0, 1 − |s − k|)` written
- * directly would have a zero gradient.
+ * Rows `index` of `x` `[n, c]`, with a gradient that adds each row's upstream gradient back into
+ * the row it came from (a scatter that sums repeated indices), written with `scatterND` because
+ * the wasm backend lacks the `unsortedSegmentSum` kernel of `gather`'s own gradient.
  */
-function bilinearWeights(s: tf.Tensor, n: number): tf.Tensor {
-  const k = tf.range(0, n, 1, 'float32');
-  const s0 = tf.floor(s);
-  const f = tf.sub(s, s0);
-  const at = (offset: number) => tf.relu(tf.sub(1, tf.abs(tf.sub(tf.add(s0, offset), k)))); // one-hot of floor(s) + offset
-  return tf.add(tf.mul(at(0), tf.sub(1, f)), tf.mul(at(1), f));
+function gatherRows(x: tf.Tensor, index: tf.Tensor1D): tf.Tensor {
+  const shape = x.shape;
+  const gather = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [rows, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    // Kept for the backward pass, which runs after the forward pass's tidy has freed its tensors.
+    save([index]);
+    return {
+      value: tf.gather(rows, index),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.scatterND(tf.expandDims(saved[0], 1), dy, shape),
+    };
+  });
+  return gather(x);
 }
 
 function bound(value: number, what: string, max = Number.POSITIVE_INFINITY): number {
