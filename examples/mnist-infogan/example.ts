@@ -7,6 +7,7 @@ import { ema } from '@gankit/averaging';
 import { infoganDiscriminator, infoganGenerator } from '@gankit/architectures';
 import { mnistDigits } from '@gankit/data/node';
 import { nonSaturating } from '@gankit/losses';
+import { affineAugment } from '@gankit/regularizers';
 import { assignmentAccuracy, digitClassifier } from '@gankit/metrics';
 import { gridRecorder, imageGrid } from '@gankit/report';
 import { infogan, infoganAdversarialOutput, infoganLatent, infoganOneHot, type Trainer } from '@gankit/trainer';
@@ -14,7 +15,7 @@ import { findAverager, imageExample, type Example, type ExampleOutputs, type Exa
 
 /** The mnist-infogan example's settings (the defaults of `gankit train --example mnist-infogan`). */
 export const MNIST_INFOGAN = {
-  steps: 2500,
+  steps: 2000,
   batchSize: 64,
   gridEvery: 100,
   evalSamples: 1000,
@@ -28,6 +29,13 @@ export const MNIST_INFOGAN = {
    */
   categoricalWeight: 1,
   continuousWeight: 1,
+  /**
+   * Q reads the categorical code from randomly warped fakes (`affineAugment` of
+   * `@gankit/regularizers`, background −1): rotations up to ±15°, horizontal shears up to ±0.2,
+   * scales 1 ± 0.1 and shifts up to ±0.1 of the half-width, so that two codes cannot be told apart
+   * by slant or size alone: what tells them apart must survive the warp, as the kind of digit does.
+   */
+  categoricalAugment: { rotation: 15, shear: 0.2, scale: 0.1, shift: 0.1 },
   /**
    * Widths: the paper's G is FC1024 / 7×7×128 / 64 and D 64 / 128 / FC1024 / Q FC128; the dense
    * layers here are the paper's, the convolutions a quarter of its filters for 2 cores.
@@ -176,7 +184,12 @@ const base = imageExample({
     discriminator: tf.train.adam(S.discriminatorLearningRate, S.beta1),
   }),
   plugins: () => [
-    infogan({ ...CODES, categoricalWeight: S.categoricalWeight, continuousWeight: S.continuousWeight }),
+    infogan({
+      ...CODES,
+      categoricalWeight: S.categoricalWeight,
+      continuousWeight: S.continuousWeight,
+      categoricalAugment: affineAugment({ ...S.categoricalAugment, fill: -1 }),
+    }),
     ema({ decay: S.emaDecay, rampUp: true }),
   ],
   discriminatorSteps: 1,
@@ -184,7 +197,7 @@ const base = imageExample({
     data: 'mnist (train split, 9,003 digits; labels unused)',
     latent: `noise ${S.noiseDim} ~ N(0,1), categorical ${S.numCategories} (one-hot, uniform), continuous ${S.numContinuous} ~ U(-1,1)`,
     architecture: `infoganGenerator (FC${S.generatorHidden}, 7x7x${2 * S.generatorFilters}, deconv ${S.generatorFilters}) / infoganDiscriminator (conv ${S.discriminatorFilters}, ${2 * S.discriminatorFilters}, FC${S.discriminatorHidden}; Q FC${S.qHidden})`,
-    loss: `non-saturating on column 0 + infogan: λ_cat ${S.categoricalWeight} · CE, λ_cont ${S.continuousWeight} · Gaussian NLL (σ 1), for G and D/Q`,
+    loss: `non-saturating on column 0 + infogan: λ_cat ${S.categoricalWeight} · CE on affine-warped fakes (±${S.categoricalAugment.rotation}°, shear ±${S.categoricalAugment.shear}, scale ±${S.categoricalAugment.scale}, shift ±${S.categoricalAugment.shift}), λ_cont ${S.continuousWeight} · Gaussian NLL (σ 1), for G and D/Q`,
     optimizer: `adam lr ${S.discriminatorLearningRate} (D) / ${S.generatorLearningRate} (G), beta1 ${S.beta1}`,
     averaging: `ema decay ${S.emaDecay}, ramp-up`,
   },
@@ -195,8 +208,8 @@ const base = imageExample({
  * values, a 10-way categorical code (one-hot) and two continuous codes in U(−1, 1), all drawn by
  * `infoganLatent` from the run's seeded source; D's body is shared by the real/fake head (column 0,
  * the trainer's `adversarialOutput`) and the Q head, on which the `infogan` plugin adds the
- * mutual-information terms (λ 1 for the categorical code, 0.1 for the continuous ones) to G's and
- * D's losses. Grids have one row per categorical value. The finish adds the code's accuracy: the
+ * mutual-information terms (λ 1 for the categorical code, read by Q from randomly warped fakes,
+ * and 1 for the continuous ones) to G's and D's losses. Grids have one row per categorical value. The finish adds the code's accuracy: the
  * shipped digit classifier reads 1,000 fakes, and the best one-to-one code→digit assignment is
  * scored (raw and EMA generator); and `continuous-c1.png` / `continuous-c2.png`: one row per
  * categorical value (ordered by the digit assigned), each continuous code swept over [−2, 2].
