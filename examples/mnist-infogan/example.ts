@@ -209,10 +209,11 @@ const base = imageExample({
  * `infoganLatent` from the run's seeded source; D's body is shared by the real/fake head (column 0,
  * the trainer's `adversarialOutput`) and the Q head, on which the `infogan` plugin adds the
  * mutual-information terms (λ 1 for the categorical code, read by Q from randomly warped fakes,
- * and 1 for the continuous ones) to G's and D's losses. Grids have one row per categorical value. The finish adds the code's accuracy: the
- * shipped digit classifier reads 1,000 fakes, and the best one-to-one code→digit assignment is
- * scored (raw and EMA generator); and `continuous-c1.png` / `continuous-c2.png`: one row per
- * categorical value (ordered by the digit assigned), each continuous code swept over [−2, 2].
+ * and 1 for the continuous ones) to G's and D's losses. Grids have one row per categorical value.
+ * The finish adds the code's accuracy: the shipped digit classifier reads 1,000 fakes, and the
+ * best one-to-one code→digit assignment is scored (raw and EMA generator); and
+ * `continuous-c1.png` / `continuous-c2.png`: one row per categorical value (ordered by the digit
+ * assigned), each continuous code swept over [−2, 2].
  */
 export const mnistInfogan: Example = {
   ...base,
