@@ -81,7 +81,10 @@ export function affineSample(x: tf.Tensor4D, theta: tf.Tensor3D, fill = 0): tf.T
     const fr = tf.sub(row, row0);
     // The four corners' rows of the flattened batch [b·h·w, c] (corner-major: all (0, 0) corners,
     // then (0, 1), (1, 0), (1, 1)) and whether each lies inside its image (else its value is
-    // fill's), from the floors' values: they carry no gradient.
+    // fill's), from the floors' values: they carry no gradient. This reads the floors back
+    // synchronously (cheap on wasm and cpu; a stall on a GPU backend). Computing the indices with
+    // tensor ops instead needs them kept off the gradient tape (tfjs has no stopGradient); left
+    // for when a GPU backend trains with it.
     const [r0, c0] = [row0.dataSync(), col0.dataSync()];
     const n = b * h * w;
     const index = new Int32Array(4 * n);
