@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { JsonValue } from '@gankit/core';
-import { beganDiscriminator, beganGenerator } from '@gankit/architectures';
+import { beganCompactAutoencoder, beganDiscriminator, dcganGenerator } from '@gankit/architectures';
 import { beganLoss } from '@gankit/losses';
 import { lineChartSvg, readMetricsLog } from '@gankit/report';
 import { type BeganEquilibrium, beganEquilibrium } from '@gankit/trainer';
@@ -12,14 +12,21 @@ import { MNIST_IMAGE_DEFAULTS, mnistImageExample, type Example, type ExampleSetu
 /** The mnist-began examples' shared settings (the defaults of `gankit train --example mnist-began`). */
 export const MNIST_BEGAN = {
   ...MNIST_IMAGE_DEFAULTS,
-  learningRate: 1e-3,
+  /** Adam's learning rate for D. */
+  learningRate: 2e-4,
+  /** Adam's learning rate for G (five times D's). */
+  generatorLearningRate: 1e-3,
   beta1: 0.5,
-  steps: 1000,
+  steps: 3000,
   batchSize: 16,
-  /** n: filters of the networks' first scale (the encoder's scales have n, 2n, 3n). */
-  filters: 16,
-  /** h: length of the embedding and of z. */
+  /** Filters of the autoencoder's stride-2 convolution and of its decoder's 14×14 map. */
+  filters: 64,
+  /** h: length of the autoencoder's embedding and of z. */
   hidden: 32,
+  /** G's dense layer before the 7×7 projection (InfoGAN's MNIST generator, batch norm throughout). */
+  generatorHidden: 1024,
+  /** G's base filters (7×7×64 → 14×14×32 → 28×28×1). */
+  generatorFilters: 32,
   /** λ_k, the gain of the equilibrium control (the paper: 0.001 over far longer runs). */
   lambdaK: 0.05,
   /** γ of mnist-began (diversity). */
@@ -28,7 +35,7 @@ export const MNIST_BEGAN = {
   lowGamma: 0.3,
 } as const;
 
-const sizes = { filters: MNIST_BEGAN.filters, hidden: MNIST_BEGAN.hidden };
+const S = MNIST_BEGAN;
 
 /** The example with equilibrium ratio `gamma`. */
 function beganExample(name: string, gamma: number, words: string): Example {
@@ -36,17 +43,24 @@ function beganExample(name: string, gamma: number, words: string): Example {
     name,
     description: `BEGAN on the mnist digits with γ = ${gamma} (${words}): an autoencoder discriminator, the equilibrium control k_t and the convergence measure M`,
     title: `BEGAN on MNIST digits, γ = ${gamma}`,
-    generator: (seed) => beganGenerator({ ...sizes, seed }),
-    discriminator: (seed) => beganDiscriminator({ ...sizes, seed }),
+    generator: (seed) =>
+      dcganGenerator({
+        imageShape: [28, 28, 1],
+        latentDim: S.hidden,
+        hiddenUnits: S.generatorHidden,
+        baseFilters: S.generatorFilters,
+        seed,
+      }),
+    discriminator: (seed) => beganDiscriminator({ autoencoder: beganCompactAutoencoder({ filters: S.filters, hidden: S.hidden, seed }) }),
     // Replaced in setup by the loss of that run's controller (which owns k_t).
     loss: beganLoss(0),
     plugins: () => [beganEquilibrium({ gamma, lambdaK: MNIST_BEGAN.lambdaK })],
     precisionRecall: true,
     settings: {
       data: 'mnist (train split, 9,003 digits)',
-      architecture: `beganGenerator / beganDiscriminator (n = ${MNIST_BEGAN.filters}, h = ${MNIST_BEGAN.hidden}, ELU, one 3×3 conv per scale, 28 → 14 → 7)`,
+      architecture: `G: dcganGenerator (z ∈ R^${S.hidden}, dense ${S.generatorHidden} → 7×7×${2 * S.generatorFilters} → ${S.generatorFilters} → 1, batch norm, tanh); D: beganDiscriminator on beganCompactAutoencoder (conv ${S.filters} 4×4 s2 → dense ${S.hidden} → dense 14×14×${S.filters}, batch norm, → transposed conv, tanh)`,
       loss: `BEGAN: L(v) = mean |v − AE(v)|, L_D = L(x) − k_t L(G(z)), L_G = L(G(z)); γ = ${gamma}, λ_k = ${MNIST_BEGAN.lambdaK}, k_0 = 0`,
-      optimizer: `adam lr ${MNIST_BEGAN.learningRate} beta1 ${MNIST_BEGAN.beta1} (G and D)`,
+      optimizer: `adam beta1 ${S.beta1}: lr ${S.generatorLearningRate} (G), ${S.learningRate} (D)`,
       averaging: 'ema decay 0.999, ramp-up',
     },
   });
@@ -93,7 +107,9 @@ function beganExample(name: string, gamma: number, words: string): Example {
 /**
  * mnist-began: BEGAN (Berthelot et al. 2017) on the `mnist` digits with γ = 0.7 (the diverse
  * setting). D is an autoencoder whose output is its pixel-wise L1 loss per example
- * (`beganDiscriminator`); G has the decoder's architecture. The `beganEquilibrium` plugin owns
+ * (`beganDiscriminator` on `beganCompactAutoencoder`: batch norm on its 32-long embedding); G is
+ * InfoGAN's MNIST generator with batch norm (`dcganGenerator` with `hiddenUnits`), G learning five
+ * times faster than D. The `beganEquilibrium` plugin owns
  * k_t (eq. 4) and the loss pair that reads it, and logs k and the convergence measure M every step.
  * Outputs as every mnist image example (grids, FID and IS of the raw and EMA generators) plus
  * improved precision and recall, `convergence.svg` (M) and `k.svg`.

@@ -21,7 +21,7 @@
  *   {@link snganDiscriminator}), BigGAN's conditioning ({@link bigganGenerator}: z split across
  *   the blocks into {@link linearConditionalBatchNorm} with a shared class embedding) and CycleGAN's networks ({@link cycleganGenerator},
  *   {@link patchganDiscriminator}), BEGAN's autoencoder discriminator ({@link beganDiscriminator},
- *   {@link beganAutoencoder}, {@link beganGenerator}).
+ *   {@link beganAutoencoder}, {@link beganCompactAutoencoder}, {@link beganGenerator}).
  * - Text to image (Reed et al. 2016): a word-level {@link textEncoder} and DCGAN networks on
  *   caption embeddings ({@link textConditionalGenerator}, {@link textConditionalDiscriminator}) that
  *   take caption ids or the embeddings themselves.
@@ -78,8 +78,14 @@ export type { DcganMnistDiscriminatorConfig, DcganMnistGeneratorConfig } from '.
 export { dcganMnistDiscriminator, dcganMnistGenerator } from './builders/dcgan-mnist';
 export type { DcganDiscriminatorConfig, DcganGeneratorConfig, DcganImageShape, DcganNormalization } from './builders/dcgan';
 export { dcganDiscriminator, dcganGenerator, dcganLayout } from './builders/dcgan';
-export type { BeganDiscriminator, BeganDiscriminatorConfig, BeganGeneratorConfig, BeganNetworkConfig } from './builders/began';
-export { beganAutoencoder, beganDiscriminator, beganGenerator } from './builders/began';
+export type {
+  BeganCompactAutoencoderConfig,
+  BeganDiscriminator,
+  BeganDiscriminatorConfig,
+  BeganGeneratorConfig,
+  BeganNetworkConfig,
+} from './builders/began';
+export { beganAutoencoder, beganCompactAutoencoder, beganDiscriminator, beganGenerator } from './builders/began';
 export type { BuildChainOptions, LayerChain } from './chain';
 export { buildChain, LayerNamer } from './chain';
 export type { GraphBuilder, GraphDefinition, GraphEndpoint, GraphNetwork, GraphNetworkConfig } from './graph';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GankitError, RandomSource, countParameters } from '@gankit/core';
 import { describe, expect, it } from 'vitest';
 import { expectGradientsFlow, expectNoLeak } from '../test-helpers';
-import { beganAutoencoder, beganDiscriminator, beganGenerator } from './began';
+import { beganAutoencoder, beganCompactAutoencoder, beganDiscriminator, beganGenerator } from './began';
 
 describe('BEGAN networks', () => {
   it('the generator maps z of length h to images (in (-1, 1) with tanh); the autoencoder maps images to images through h', () => {
@@ -79,5 +79,79 @@ describe('BEGAN networks', () => {
     expect(linear.layers[linear.layers.length - 1].name).toMatch(/conv2d/);
     linear.dispose();
     expect(() => beganAutoencoder({ scales: -1 })).toThrow(/scales must be an integer >= 0/);
+  });
+
+  it('the compact autoencoder: conv 4×4 s2 → dense h + batch norm → dense back + batch norm → transposed conv, tanh; L(v) from it', () => {
+    const ae = beganCompactAutoencoder({ filters: 4, hidden: 6, seed: 3 });
+    expect(ae.inputShape).toEqual([28, 28, 1]);
+    expect(ae.outputShape).toEqual([28, 28, 1]);
+    expect(ae.layers.map((l) => l.name.replace(/^discriminator\//, '').replace(/_\d+$/, ''))).toEqual([
+      'conv2d',
+      'relu',
+      'flatten',
+      'dense',
+      'batch_norm',
+      'relu',
+      'dense',
+      'batch_norm',
+      'relu',
+      'reshape',
+      'conv2d_transpose',
+      'tanh',
+    ]);
+    const weights = ae.trainableVariables.map((v) => v.shape);
+    expect(weights[0]).toEqual([4, 4, 1, 4]);
+    expect(weights).toContainEqual([14 * 14 * 4, 6]);
+    expect(weights).toContainEqual([6, 14 * 14 * 4]);
+    // Two batch norms: their moving mean and variance are the non-trainable variables.
+    expect(ae.nonTrainableVariables).toHaveLength(4);
+    const d = beganDiscriminator({ autoencoder: ae, eta: 2 });
+    expect(d.name).toBe('discriminator');
+    expect(d.autoencoder).toBe(ae);
+    expect(d.trainableVariables).toBe(ae.trainableVariables);
+    const x = new RandomSource(5).uniform([4, 28, 28, 1], -1, 1);
+    const out = d.apply(x, { training: true });
+    const r = ae.apply(x, { training: true });
+    const [xs, rs, got] = [x.dataSync(), r.dataSync(), out.dataSync()];
+    for (let i = 0; i < 4; i++) {
+      let s = 0;
+      for (let p = 0; p < 784; p++) s += (xs[i * 784 + p] - rs[i * 784 + p]) ** 2;
+      expect(got[i]).toBeCloseTo(s / 784, 5);
+      expect(Math.max(...Array.from(rs.subarray(i * 784, (i + 1) * 784)).map(Math.abs))).toBeLessThan(1);
+    }
+    // In training mode an example's reconstruction depends on its batch (batch norm): the first
+    // example alone is reconstructed differently from the first of four.
+    const first = tf.tidy(() => tf.slice(x, [0, 0, 0, 0], [1, 28, 28, 1]));
+    const alone = tf.tidy(() => tf.concat([first, first], 0));
+    const rAlone = ae.apply(alone, { training: true });
+    const diff = tf.tidy(
+      () => tf.max(tf.abs(tf.sub(tf.slice(rAlone, [0, 0, 0, 0], [1, 28, 28, 1]), tf.slice(r, [0, 0, 0, 0], [1, 28, 28, 1])))).dataSync()[0],
+    );
+    expect(diff).toBeGreaterThan(1e-3);
+    expectNoLeak(d, x);
+    expectGradientsFlow(d, x);
+    tf.dispose([x, out, r, first, alone, rAlone]);
+    d.dispose();
+    expect(ae.trainableVariables[0].isDisposed).toBe(true);
+    const rgb = beganCompactAutoencoder({ imageShape: [8, 6, 3], filters: 2, hidden: 3, name: 'ae' });
+    expect(rgb.outputShape).toEqual([8, 6, 3]);
+    expect(beganDiscriminator({ autoencoder: rgb, name: 'critic' }).name).toBe('critic');
+    rgb.dispose();
+  });
+
+  it('refuses a wrong own autoencoder, size options beside it, and odd compact sizes in one line', () => {
+    const ae = beganCompactAutoencoder({ filters: 2, hidden: 3 });
+    expect(() => beganDiscriminator({ autoencoder: ae, filters: 8, hidden: 4 })).toThrow(
+      /beganDiscriminator: filters, hidden size the paper's autoencoder and cannot be given with your own autoencoder/,
+    );
+    const notSame = beganGenerator({ filters: 2, hidden: 3, name: 'g' });
+    expect(() => beganDiscriminator({ autoencoder: notSame })).toThrow(
+      /must give back images of its input shape \[3\], but it outputs \[28,28,1\]/,
+    );
+    expect(() => beganDiscriminator({ autoencoder: {} as never })).toThrow(/autoencoder must be a Network/);
+    expect(() => beganCompactAutoencoder({ imageShape: [27, 28, 1] })).toThrow(/must have an even height and width/);
+    expect(() => beganCompactAutoencoder({ hidden: 0 })).toThrow(/beganCompactAutoencoder: hidden/);
+    ae.dispose();
+    notSame.dispose();
   });
 });

@@ -3,8 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ApplyOptions, GankitError, type Network } from '@gankit/core';
 import { StatelessLayer, checkPositiveInt, expectRank } from '../layer';
 import type { LayerBuildContext, LayerSpec } from '../layer';
-import { elu, tanh } from '../layers/activations';
+import { elu, relu, tanh } from '../layers/activations';
+import { batchNorm } from '../layers/batch-norm';
 import { conv2d } from '../layers/conv2d';
+import { conv2dTranspose } from '../layers/conv2d-transpose';
 import { dense } from '../layers/dense';
 import { flatten, reshape } from '../layers/shape-layers';
 import { sequential } from '../sequential';
@@ -42,12 +44,33 @@ export interface BeganGeneratorConfig extends BeganNetworkConfig {
 export interface BeganDiscriminatorConfig extends BeganNetworkConfig {
   /** The exponent η of the pixel-wise loss `mean |v − D(v)|^η`: 1 (default, as in the paper) or 2. */
   readonly eta?: 1 | 2 | undefined;
+  /**
+   * An autoencoder of your own (images to images of the same shape), e.g.
+   * {@link beganCompactAutoencoder}, instead of the paper's ({@link beganAutoencoder}); the size
+   * options (`imageShape`, `filters`, `hidden`, `scales`, `convsPerScale`, `seed`) then must not
+   * be given. The discriminator takes ownership: disposing it disposes the autoencoder.
+   */
+  readonly autoencoder?: Network | undefined;
+}
+
+/** Configuration of {@link beganCompactAutoencoder}. */
+export interface BeganCompactAutoencoderConfig {
+  /** Image shape `[h, w, c]` (default `[28, 28, 1]`); h and w even. */
+  readonly imageShape?: readonly [number, number, number] | undefined;
+  /** Filters of the one stride-2 convolution and of the decoder's `h/2 × w/2` map (default 64). */
+  readonly filters?: number | undefined;
+  /** Length of the embedding (default 32). */
+  readonly hidden?: number | undefined;
+  /** Seed of the initial weights (default 0). */
+  readonly seed?: number | undefined;
+  /** The network's name (default `'discriminator'`). */
+  readonly name?: string | undefined;
 }
 
 /** BEGAN's discriminator: the autoencoder loss per example; what {@link beganDiscriminator} returns. */
 export interface BeganDiscriminator extends Network {
   /** The autoencoder `image → embedding → image` whose variables the discriminator trains. */
-  readonly autoencoder: SequentialNetwork;
+  readonly autoencoder: Network;
   /** The exponent η of the loss. */
   readonly eta: 1 | 2;
   /** The autoencoder's reconstruction `D(v)` of a batch (inference mode unless told). */
@@ -168,6 +191,79 @@ export function beganAutoencoder(config: BeganNetworkConfig = {}): SequentialNet
   });
 }
 
+/** Checks an autoencoder given to {@link beganDiscriminator}: no size options beside it, output shape = input shape. */
+function ownAutoencoder(config: BeganDiscriminatorConfig): Network {
+  const autoencoder = config.autoencoder as Network;
+  const sizes = (['imageShape', 'filters', 'hidden', 'scales', 'convsPerScale', 'seed'] as const).filter((k) => config[k] !== undefined);
+  if (sizes.length > 0) {
+    throw new GankitError(
+      'config',
+      `beganDiscriminator: ${sizes.join(', ')} size the paper's autoencoder and cannot be given with your own autoencoder; build it with those sizes instead`,
+    );
+  }
+  if (typeof autoencoder?.apply !== 'function' || !Array.isArray(autoencoder.inputShape)) {
+    throw new GankitError('config', 'beganDiscriminator: autoencoder must be a Network (with apply, inputShape and outputShape)');
+  }
+  if (JSON.stringify(autoencoder.outputShape) !== JSON.stringify(autoencoder.inputShape)) {
+    throw new GankitError(
+      'shape',
+      `beganDiscriminator: the autoencoder must give back images of its input shape ${JSON.stringify(autoencoder.inputShape)}, but it outputs ${JSON.stringify(autoencoder.outputShape)}`,
+    );
+  }
+  return autoencoder;
+}
+
+/**
+ * A small autoencoder for BEGAN's discriminator on small images, in the layout of the BEGAN
+ * discriminator for MNIST in H. Lee's tensorflow-generative-model-collections: one 4×4 stride-2
+ * convolution of `filters` with ReLU, a dense layer to the `hidden`-long embedding with **batch
+ * norm** and ReLU, a dense layer back to an `h/2 × w/2 × filters` map with batch norm and ReLU, and
+ * a 4×4 stride-2 transposed convolution to the image with tanh (for images in [-1, 1]; the
+ * collection's has a sigmoid, for [0, 1]). Give it to {@link beganDiscriminator} as `autoencoder`.
+ *
+ * Batch norm makes the reconstruction of an example depend on the rest of its batch (the trainer
+ * passes real and generated batches through D separately, in training mode). On 28×28 digits, with
+ * a batch-normed generator (`dcganGenerator` with `hiddenUnits`), it drew varied digits where the
+ * paper's autoencoder did not; the mnist-began example shows the runs.
+ *
+ * @example
+ * ```ts
+ * const discriminator = beganDiscriminator({ autoencoder: beganCompactAutoencoder({ seed: 2 }) });
+ * ```
+ */
+export function beganCompactAutoencoder(config: BeganCompactAutoencoderConfig = {}): SequentialNetwork {
+  const what = 'beganCompactAutoencoder';
+  const shape = config.imageShape ?? [28, 28, 1];
+  if (!Array.isArray(shape) || shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+    throw new GankitError('config', `${what}: imageShape must be [height, width, channels], got ${JSON.stringify(config.imageShape)}`);
+  }
+  if (shape[0] % 2 !== 0 || shape[1] % 2 !== 0) {
+    throw new GankitError('config', `${what}: imageShape ${JSON.stringify(shape)} must have an even height and width`);
+  }
+  const filters = checkPositiveInt(config.filters ?? 64, `${what}: filters`);
+  const hidden = checkPositiveInt(config.hidden ?? 32, `${what}: hidden`);
+  const half: [number, number, number] = [shape[0] / 2, shape[1] / 2, filters];
+  return sequential({
+    name: config.name ?? 'discriminator',
+    inputShape: [shape[0], shape[1], shape[2]],
+    seed: config.seed,
+    layers: [
+      conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same' }),
+      relu(),
+      flatten(),
+      dense({ units: hidden }),
+      batchNorm(),
+      relu(),
+      dense({ units: half[0] * half[1] * half[2] }),
+      batchNorm(),
+      relu(),
+      reshape({ targetShape: half }),
+      conv2dTranspose({ filters: shape[2], kernelSize: 4, strides: 2, padding: 'same' }),
+      tanh(),
+    ],
+  });
+}
+
 /**
  * BEGAN's discriminator (Berthelot et al. 2017): an autoencoder ({@link beganAutoencoder}) whose
  * output is its pixel-wise loss per example, `L(v) = mean |v − AE(v)|^η` (eq. 1), shape
@@ -184,8 +280,9 @@ export function beganAutoencoder(config: BeganNetworkConfig = {}): SequentialNet
 export function beganDiscriminator(config: BeganDiscriminatorConfig = {}): BeganDiscriminator {
   const eta = config.eta ?? 1;
   if (eta !== 1 && eta !== 2) throw new GankitError('config', `beganDiscriminator: eta must be 1 or 2, got ${String(eta)}`);
-  const name = config.name ?? 'discriminator';
-  const autoencoder = beganAutoencoder({ ...config, name });
+  const autoencoder =
+    config.autoencoder === undefined ? beganAutoencoder({ ...config, name: config.name ?? 'discriminator' }) : ownAutoencoder(config);
+  const name = config.name ?? autoencoder.name;
   return {
     name,
     inputShape: autoencoder.inputShape,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { registerWasmTrainingKernels, unregisterWasmTrainingKernels } from '@gankit/backend';
 import { ensureGradients } from '@gankit/core';
+import type { BeganDiscriminator } from '@gankit/architectures';
 import type { BeganEquilibrium } from '@gankit/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_BEGAN, mnistBegan, mnistBeganLowGamma } from '../index';
@@ -32,6 +33,13 @@ describe('mnist-began examples', () => {
       expect(began.lambdaK).toBe(MNIST_BEGAN.lambdaK);
       expect(s.loss).toBe(began.loss);
       expect(s.discriminator.outputShape).toEqual([1]);
+      // D: the compact autoencoder (two batch norms: four moving statistics); G: z of length h.
+      const d = s.discriminator as BeganDiscriminator;
+      expect(d.autoencoder.inputShape).toEqual([28, 28, 1]);
+      expect(d.autoencoder.nonTrainableVariables).toHaveLength(4);
+      expect(d.trainableVariables[0].shape).toEqual([4, 4, 1, MNIST_BEGAN.filters]);
+      expect(s.generator.inputShape).toEqual([MNIST_BEGAN.hidden]);
+      expect(s.generator.nonTrainableVariables.length).toBeGreaterThan(0);
       expect(s.plugins.map((p) => p.name)).toEqual(['began', 'ema']);
       s.generator.dispose();
       s.discriminator.dispose();
