@@ -37,8 +37,8 @@ export const MNIST_BEGAN = {
 
 const S = MNIST_BEGAN;
 
-/** The example with equilibrium ratio `gamma`. */
-function beganExample(name: string, gamma: number, words: string): Example {
+/** The example with equilibrium ratio `gamma` and initial k `initialK`. */
+function beganExample(name: string, gamma: number, words: string, initialK = 0): Example {
   const base = mnistImageExample(MNIST_BEGAN, {
     name,
     description: `BEGAN on the mnist digits with γ = ${gamma} (${words}): an autoencoder discriminator, the equilibrium control k_t and the convergence measure M`,
@@ -54,12 +54,12 @@ function beganExample(name: string, gamma: number, words: string): Example {
     discriminator: (seed) => beganDiscriminator({ autoencoder: beganCompactAutoencoder({ filters: S.filters, hidden: S.hidden, seed }) }),
     // Replaced in setup by the loss of that run's controller (which owns k_t).
     loss: beganLoss(0),
-    plugins: () => [beganEquilibrium({ gamma, lambdaK: MNIST_BEGAN.lambdaK })],
+    plugins: () => [beganEquilibrium({ gamma, lambdaK: MNIST_BEGAN.lambdaK, initialK })],
     precisionRecall: true,
     settings: {
       data: 'mnist (train split, 9,003 digits)',
       architecture: `G: dcganGenerator (z ∈ R^${S.hidden}, dense ${S.generatorHidden} → 7×7×${2 * S.generatorFilters} → ${S.generatorFilters} → 1, batch norm, tanh); D: beganDiscriminator on beganCompactAutoencoder (conv ${S.filters} 4×4 s2 → dense ${S.hidden} → dense 14×14×${S.filters}, batch norm, → transposed conv, tanh)`,
-      loss: `BEGAN: L(v) = mean |v − AE(v)|, L_D = L(x) − k_t L(G(z)), L_G = L(G(z)); γ = ${gamma}, λ_k = ${MNIST_BEGAN.lambdaK}, k_0 = 0`,
+      loss: `BEGAN: L(v) = mean |v − AE(v)|, L_D = L(x) − k_t L(G(z)), L_G = L(G(z)); γ = ${gamma}, λ_k = ${MNIST_BEGAN.lambdaK}, k_0 = ${initialK}`,
       optimizer: `adam beta1 ${S.beta1}: lr ${S.generatorLearningRate} (G), ${S.learningRate} (D)`,
       averaging: 'ema decay 0.999, ramp-up',
     },
@@ -118,5 +118,14 @@ export const mnistBegan: Example = beganExample('mnist-began', MNIST_BEGAN.gamma
 
 /** mnist-began-low-gamma: {@link mnistBegan} with γ = 0.3 (the paper's quality setting). */
 export const mnistBeganLowGamma: Example = beganExample('mnist-began-low-gamma', MNIST_BEGAN.lowGamma, 'quality');
+
+/**
+ * {@link mnistBegan} with another γ and k_0 (default 0), named `mnist-began-gamma-<γ>`: the γ sweep
+ * of the example's README (γ = 0.5 and 1.0, and γ = 0.3 from k_0 = 0.3). Not registered with
+ * `gankit train`; train it from code (`examples/mnist-began/train.mjs --gamma G [--initial-k K]`).
+ */
+export function mnistBeganWithGamma(gamma: number, initialK = 0): Example {
+  return beganExample(`mnist-began-gamma-${gamma}`, gamma, `a γ of your own, k_0 = ${initialK}`, initialK);
+}
 
 export default [mnistBegan, mnistBeganLowGamma];

@@ -1,15 +1,33 @@
 // Trains the mnist-began examples from code, with the same settings as `gankit train --example mnist-began`
 // (γ = 0.7) or `--example mnist-began-low-gamma` (γ = 0.3). The examples are example.ts beside this file,
 // which @gankit/cli compiles in and exports (mnistBegan, mnistBeganLowGamma).
-// Usage: node train.mjs [steps] [seed] [outDir] [--low-gamma] [--overwrite]
+// Usage: node train.mjs [steps] [seed] [outDir] [--low-gamma | --gamma G [--initial-k K]] [--overwrite]
 import { initBackend } from '@gankit/backend';
-import { mnistBegan, mnistBeganLowGamma, runTraining } from '@gankit/cli';
+import { mnistBegan, mnistBeganLowGamma, mnistBeganWithGamma, runTraining } from '@gankit/cli';
 
 // --overwrite anywhere replaces a run already in the output folder (as `gankit train --overwrite`);
-// --low-gamma trains mnist-began-low-gamma (γ = 0.3) instead of mnist-began (γ = 0.7).
-const flags = new Set(process.argv.slice(2).filter((a) => a.startsWith('--')));
-const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-const example = flags.has('--low-gamma') ? mnistBeganLowGamma : mnistBegan;
+// --low-gamma trains mnist-began-low-gamma (γ = 0.3) instead of mnist-began (γ = 0.7); --gamma G
+// (and --initial-k K) the same example with γ = G and k_0 = K (the README's γ sweep).
+const argv = process.argv.slice(2);
+const valued = new Map();
+for (const name of ['--gamma', '--initial-k']) {
+  const i = argv.indexOf(name);
+  if (i < 0) continue;
+  const value = Number(argv[i + 1]);
+  if (argv[i + 1] === undefined || !Number.isFinite(value)) {
+    console.error(`train.mjs: ${name} needs a number, got ${JSON.stringify(argv[i + 1] ?? null)}`);
+    process.exit(2);
+  }
+  valued.set(name, value);
+  argv.splice(i, 2);
+}
+const flags = new Set(argv.filter((a) => a.startsWith('--')));
+const args = argv.filter((a) => !a.startsWith('--'));
+const example = valued.has('--gamma')
+  ? mnistBeganWithGamma(valued.get('--gamma'), valued.get('--initial-k') ?? 0)
+  : flags.has('--low-gamma')
+    ? mnistBeganLowGamma
+    : mnistBegan;
 const [steps, seed, out = `out/${example.name}`] = args;
 const backend = await initBackend();
 console.error(`backend: ${backend.backend} (${backend.reason})`);

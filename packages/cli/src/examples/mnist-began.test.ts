@@ -6,7 +6,7 @@ import { ensureGradients } from '@gankit/core';
 import type { BeganDiscriminator } from '@gankit/architectures';
 import type { BeganEquilibrium } from '@gankit/trainer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MNIST_BEGAN, mnistBegan, mnistBeganLowGamma } from '../index';
+import { MNIST_BEGAN, mnistBegan, mnistBeganLowGamma, mnistBeganWithGamma } from '../index';
 import { EXAMPLES } from './index';
 import { readLogLines, smokeTrain } from '../run-dir-test-helpers';
 
@@ -44,6 +44,19 @@ describe('mnist-began examples', () => {
       s.generator.dispose();
       s.discriminator.dispose();
     }
+  });
+
+  it('mnistBeganWithGamma: the same example with another γ and k_0, named after γ; a bad γ is refused in one line', () => {
+    const example = mnistBeganWithGamma(1, 0.3);
+    expect(example.name).toBe('mnist-began-gamma-1');
+    expect(EXAMPLES['mnist-began-gamma-1']).toBeUndefined();
+    const s = example.setup({ seed: 0, batchSize: 4 });
+    const began = s.plugins.find((p) => p.name === 'began') as BeganEquilibrium;
+    expect([began.gamma, began.k, began.lambdaK]).toEqual([1, 0.3, MNIST_BEGAN.lambdaK]);
+    expect(s.loss).toBe(began.loss);
+    s.generator.dispose();
+    s.discriminator.dispose();
+    expect(() => mnistBeganWithGamma(-1).setup({ seed: 0, batchSize: 4 })).toThrow(/gamma/);
   });
 
   it('trains and writes M and k every step, their charts, FID, precision and recall', async () => {
