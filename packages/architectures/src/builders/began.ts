@@ -86,11 +86,17 @@ interface Sizes {
   base: [number, number];
 }
 
-function sizesOf(config: BeganNetworkConfig, what: string): Sizes {
-  const shape = config.imageShape ?? [28, 28, 1];
+/** `imageShape` (default `[28, 28, 1]`), checked to be three positive integers. */
+function imageShapeOf(imageShape: readonly [number, number, number] | undefined, what: string): [number, number, number] {
+  const shape = imageShape ?? [28, 28, 1];
   if (!Array.isArray(shape) || shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-    throw new GankitError('config', `${what}: imageShape must be [height, width, channels], got ${JSON.stringify(config.imageShape)}`);
+    throw new GankitError('config', `${what}: imageShape must be [height, width, channels], got ${JSON.stringify(imageShape)}`);
   }
+  return [shape[0], shape[1], shape[2]];
+}
+
+function sizesOf(config: BeganNetworkConfig, what: string): Sizes {
+  const shape = imageShapeOf(config.imageShape, what);
   const scales = config.scales ?? 2;
   if (!Number.isInteger(scales) || scales < 0) throw new GankitError('config', `${what}: scales must be an integer >= 0, got ${scales}`);
   const f = 2 ** scales;
@@ -98,7 +104,7 @@ function sizesOf(config: BeganNetworkConfig, what: string): Sizes {
     throw new GankitError('config', `${what}: imageShape ${JSON.stringify(shape)} must have height and width divisible by 2^scales = ${f}`);
   }
   return {
-    shape: [shape[0], shape[1], shape[2]],
+    shape,
     n: checkPositiveInt(config.filters ?? 16, `${what}: filters`),
     h: checkPositiveInt(config.hidden ?? 32, `${what}: hidden`),
     scales,
@@ -233,10 +239,7 @@ function ownAutoencoder(config: BeganDiscriminatorConfig): Network {
  */
 export function beganCompactAutoencoder(config: BeganCompactAutoencoderConfig = {}): SequentialNetwork {
   const what = 'beganCompactAutoencoder';
-  const shape = config.imageShape ?? [28, 28, 1];
-  if (!Array.isArray(shape) || shape.length !== 3 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
-    throw new GankitError('config', `${what}: imageShape must be [height, width, channels], got ${JSON.stringify(config.imageShape)}`);
-  }
+  const shape = imageShapeOf(config.imageShape, what);
   if (shape[0] % 2 !== 0 || shape[1] % 2 !== 0) {
     throw new GankitError('config', `${what}: imageShape ${JSON.stringify(shape)} must have an even height and width`);
   }
@@ -245,7 +248,7 @@ export function beganCompactAutoencoder(config: BeganCompactAutoencoderConfig = 
   const half: [number, number, number] = [shape[0] / 2, shape[1] / 2, filters];
   return sequential({
     name: config.name ?? 'discriminator',
-    inputShape: [shape[0], shape[1], shape[2]],
+    inputShape: shape,
     seed: config.seed,
     layers: [
       conv2d({ filters, kernelSize: 4, strides: 2, padding: 'same' }),
