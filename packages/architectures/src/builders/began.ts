@@ -1,4 +1,5 @@
-// BEGAN (Berthelot et al. 2017): the autoencoder discriminator and the generator (its decoder).
+// BEGAN (Berthelot et al. 2017): the paper's autoencoder discriminator and generator (its decoder), a compact
+// autoencoder with batch norm for small images, and the discriminator over any autoencoder.
 import * as tf from '@tensorflow/tfjs-core';
 import { type ApplyOptions, GankitError, type Network } from '@gankit/core';
 import { StatelessLayer, checkPositiveInt, expectRank } from '../layer';
