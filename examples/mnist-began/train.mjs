@@ -22,6 +22,15 @@ for (const name of ['--gamma', '--initial-k']) {
   argv.splice(i, 2);
 }
 const flags = new Set(argv.filter((a) => a.startsWith('--')));
+// k_0 only applies to the γ sweep, and --low-gamma names a γ of its own: refuse rather than ignore.
+if (valued.has('--initial-k') && !valued.has('--gamma')) {
+  console.error('train.mjs: --initial-k sets k_0 for --gamma G; give --gamma too (the registered examples start at k_0 = 0)');
+  process.exit(2);
+}
+if (valued.has('--gamma') && flags.has('--low-gamma')) {
+  console.error('train.mjs: --gamma G and --low-gamma both set γ; give one of them');
+  process.exit(2);
+}
 const args = argv.filter((a) => !a.startsWith('--'));
 const example = valued.has('--gamma')
   ? mnistBeganWithGamma(valued.get('--gamma'), valued.get('--initial-k') ?? 0)
