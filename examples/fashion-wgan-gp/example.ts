@@ -1,6 +1,7 @@
 // fashion-wgan-gp: `gankit train --example fashion-wgan-gp`.
 import type { GanPlugin } from '@gankit/core';
 import { dcganDiscriminator, dcganGenerator } from '@gankit/architectures';
+import type { DcganUpsampling } from '@gankit/architectures';
 import { ema } from '@gankit/averaging';
 import { loadFashionMnist } from '@gankit/data/node';
 import { wasserstein } from '@gankit/losses';
@@ -17,6 +18,8 @@ export interface FashionWganGpSettings {
   readonly hiddenUnits?: number | undefined;
   /** Filters of G's last transposed convolution (`dcganGenerator`'s `baseFilters`). */
   readonly generatorFilters: number;
+  /** How G doubles the size (`dcganGenerator`'s `upsampling`; default `'transposed'`). */
+  readonly generatorUpsampling?: DcganUpsampling | undefined;
   /** Filters of the critic's first convolution (`dcganDiscriminator`'s `baseFilters`). */
   readonly discriminatorFilters: number;
   /** The critic's normalization: none, or layer norm where DCGAN has batch norm (WGAN-GP's choice). */
@@ -129,6 +132,7 @@ export function fashionWganGpExample(settings: FashionWganGpSettings, name = 'fa
         latentDim: settings.latentDim,
         hiddenUnits: settings.hiddenUnits,
         baseFilters: settings.generatorFilters,
+        upsampling: settings.generatorUpsampling,
         seed,
       }),
     discriminator: (seed) =>
@@ -149,7 +153,7 @@ export function fashionWganGpExample(settings: FashionWganGpSettings, name = 'fa
     discriminatorSteps: settings.criticSteps,
     settings: {
       data: 'fashion-mnist (train split, 60,000 images; scored against the 10,000 test images)',
-      architecture: `dcganGenerator / dcganDiscriminator (normalization ${settings.criticNormalization}), hiddenUnits ${settings.hiddenUnits ?? 'none'}, baseFilters ${settings.generatorFilters} / ${settings.discriminatorFilters}`,
+      architecture: `dcganGenerator / dcganDiscriminator (normalization ${settings.criticNormalization}), hiddenUnits ${settings.hiddenUnits ?? 'none'}, baseFilters ${settings.generatorFilters} / ${settings.discriminatorFilters}${settings.generatorUpsampling ? `, G upsampling ${settings.generatorUpsampling}` : ''}`,
       loss: 'wasserstein',
       regularizers: `gradient penalty lambda ${settings.lambda}`,
       criticSteps: settings.criticSteps,

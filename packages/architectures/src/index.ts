@@ -76,7 +76,13 @@ export type { MlpActivation, MlpCommonConfig, MlpDiscriminatorConfig, MlpGenerat
 export { mlpDiscriminator, mlpGenerator } from './builders/mlp';
 export type { DcganMnistDiscriminatorConfig, DcganMnistGeneratorConfig } from './builders/dcgan-mnist';
 export { dcganMnistDiscriminator, dcganMnistGenerator } from './builders/dcgan-mnist';
-export type { DcganDiscriminatorConfig, DcganGeneratorConfig, DcganImageShape, DcganNormalization } from './builders/dcgan';
+export type {
+  DcganDiscriminatorConfig,
+  DcganGeneratorConfig,
+  DcganImageShape,
+  DcganNormalization,
+  DcganUpsampling,
+} from './builders/dcgan';
 export { dcganDiscriminator, dcganGenerator, dcganLayout } from './builders/dcgan';
 export type {
   BeganCompactAutoencoderConfig,

@@ -69,6 +69,9 @@ describe('architectures (the registry)', () => {
     expect(messageOf(() => architectures.parse('conditional', { discriminatorConditioning: 'projektion' }))).toBe(
       "conditional.discriminatorConditioning must be one of 'embedding', 'one-hot', 'projection', got \"projektion\"; did you mean 'projection'?",
     );
+    expect(messageOf(() => architectures.parse('dcgan', { upsampling: 'bilinear' }))).toMatch(
+      /^dcgan\.upsampling must be one of 'transposed', 'nearest', got "bilinear"/,
+    );
     expect(messageOf(() => architectures.get('dcgna'))).toBe(
       "unknown architecture 'dcgna'; did you mean 'dcgan'? (one of: dcgan, conditional, mlp, biggan)",
     );
@@ -90,6 +93,15 @@ describe('architectures (the registry)', () => {
       () => layered.discriminator({ ...image, seed: 4 }),
       () => dcganDiscriminator({ imageShape: [28, 28, 1], baseFilters: 4, normalization: 'layer', seed: 4 }),
     );
+    const resized = architectures.create('dcgan', { latentDim: 8, baseFilters: 4, upsampling: 'nearest' });
+    expectSameWeights(
+      () => resized.generator({ ...image, seed: 3 }),
+      () => dcganGenerator({ imageShape: [28, 28, 1], latentDim: 8, baseFilters: 4, upsampling: 'nearest', seed: 3 }),
+    );
+    // 3×3 kernels in place of 4×4: the same variables, fewer weights.
+    const [plainG, resizedG] = [read(() => dcgan.generator({ ...image, seed: 3 })), read(() => resized.generator({ ...image, seed: 3 }))];
+    expect(resizedG.weights.length).toBe(plainG.weights.length);
+    expect(resizedG.weights.reduce((n, w) => n + w.length, 0)).toBe(plainG.weights.reduce((n, w) => n + w.length, 0) - 7 * 8 * 4 - 7 * 4);
     // Layer norm after the second conv brings a scale and an offset and takes that conv's bias.
     expect(read(() => layered.discriminator({ ...image, seed: 4 })).weights.length).toBe(
       read(() => dcgan.discriminator({ ...image, seed: 4 })).weights.length + 1,

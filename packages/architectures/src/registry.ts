@@ -132,6 +132,12 @@ export const architectures = /* @__PURE__ */ createRegistry('architecture', () =
         .min(1)
         .optional()
         .describe('SAGAN: a self-attention layer after the blocks of G and D with feature maps of this size (7 or 14 for 28×28)'),
+      upsampling: z
+        .literal(['transposed', 'nearest'])
+        .optional()
+        .describe(
+          "how G doubles the size: 'transposed' (4×4 stride-2 transposed convolutions, the default) or 'nearest' (nearest-neighbour ×2, then a 3×3 conv: no checkerboard)",
+        ),
     }),
     create: (o): GanArchitecture => {
       const normalization = agreeingNormalization(o, "architecture 'dcgan'");
@@ -142,6 +148,7 @@ export const architectures = /* @__PURE__ */ createRegistry('architecture', () =
             latentDim: o.latentDim,
             baseFilters: o.baseFilters,
             selfAttention: o.selfAttention,
+            upsampling: o.upsampling,
             seed: spec.seed,
           }),
         discriminator: (spec) =>

@@ -154,9 +154,58 @@ describe('general DCGAN gradients (cpu)', () => {
     await tf.setBackend(previous);
   });
 
-  it('reach every trainable variable through G and D together', () => {
+  it("upsampling 'nearest': nearest-neighbour ×2 then a 3×3 conv per step, parameters and outputs by hand", () => {
+    const b = 4;
+    const g = dcganGenerator({ imageShape: [28, 28, 1], latentDim: 10, baseFilters: b, upsampling: 'nearest', seed: 6 });
+    expect(kinds(g)).toEqual([
+      'dense',
+      'batch_norm',
+      'relu',
+      'reshape',
+      'upsample',
+      'conv2d',
+      'batch_norm',
+      'relu',
+      'upsample',
+      'conv2d',
+      'tanh',
+    ]);
+    // 3×3 kernels where the transposed convolutions have 4×4; the same biases and batch norms.
+    expect(countParameters(g)).toBe(10 * 49 * 2 * b + 2 * 49 * 2 * b + 9 * 2 * b * b + 2 * b + 9 * b + 1);
+    const z = new RandomSource(8).normal([3, 10]);
+    const before = tf.memory().numTensors;
+    const x = g.apply(z, { training: false });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    // By hand, in inference mode: fresh batch norm is x / sqrt(1 + ε) (moving mean 0, variance 1,
+    // γ = 1, β = 0); nearest-neighbour ×2 through tf.image's resize (not gankit's upsampling).
+    const byName = (suffix: string) => g.trainableVariables.filter((t) => t.name.endsWith(suffix));
+    const [dense, conv1, conv2] = byName('/kernel');
+    const [bias] = byName('/bias');
+    const bn = 1 / Math.sqrt(1 + 1e-5);
+    const up = (t: tf.Tensor4D) => tf.image.resizeNearestNeighbor(t, [t.shape[1] * 2, t.shape[2] * 2]);
+    const ref = tf.tidy(() => {
+      const h = tf.reshape(tf.relu(tf.mul(tf.matMul(z as tf.Tensor2D, dense as tf.Tensor2D), bn)), [3, 7, 7, 2 * b]) as tf.Tensor4D;
+      const h2 = tf.relu(tf.mul(tf.conv2d(up(h), conv1 as tf.Tensor4D, 1, 'same'), bn)) as tf.Tensor4D;
+      return tf.tanh(tf.add(tf.conv2d(up(h2), conv2 as tf.Tensor4D, 1, 'same'), bias));
+    });
+    expect([dense.shape, conv1.shape, conv2.shape, bias.shape]).toEqual([[10, 49 * 2 * b], [3, 3, 2 * b, b], [3, 3, b, 1], [1]]);
+    expect(x.shape).toEqual([3, 28, 28, 1]);
+    expect(tf.max(tf.abs(tf.sub(x, ref))).dataSync()[0]).toBeLessThan(1e-5);
+    tf.dispose([z, x, ref]);
+    g.dispose();
+    // The 32×32×3 layout, and a clear refusal of an unknown mode.
+    const colour = dcganGenerator({ imageShape: [32, 32, 3], baseFilters: b, latentDim: 8, upsampling: 'nearest' });
+    expect(kinds(colour).filter((k) => k === 'upsample').length).toBe(3);
+    expect(kinds(colour)).not.toContain('conv2d_transpose');
+    colour.dispose();
+    expect(() => dcganGenerator({ imageShape: [28, 28, 1], upsampling: 'bilinear' as 'nearest' })).toThrow(
+      /dcganGenerator: upsampling must be 'transposed' or 'nearest', got "bilinear"/,
+    );
+  });
+
+  it.each(['transposed', 'nearest'] as const)('reach every trainable variable through G and D together (upsampling %s)', (upsampling) => {
     ensureGradients();
-    const g = dcganGenerator({ imageShape: [32, 32, 3], baseFilters: 4, latentDim: 8, seed: 3 });
+    const g = dcganGenerator({ imageShape: [32, 32, 3], baseFilters: 4, latentDim: 8, upsampling, seed: 3 });
     const d = dcganDiscriminator({ imageShape: [32, 32, 3], baseFilters: 4, seed: 3 });
     const z = new RandomSource(4).normal([3, 8]);
     const vars = [...g.trainableVariables, ...d.trainableVariables] as tf.Variable[];

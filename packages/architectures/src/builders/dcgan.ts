@@ -12,6 +12,7 @@ import { dense } from '../layers/dense';
 import { selfAttention } from '../layers/self-attention';
 import { flatten, reshape } from '../layers/shape-layers';
 import { sequential } from '../sequential';
+import { nearestUpsampling } from './unet';
 import type { SequentialNetwork } from '../sequential';
 
 /** Image shapes the general DCGAN builders are laid out for (others of the same form work too). */
@@ -37,6 +38,13 @@ export interface DcganGeneratorConfig {
   readonly selfAttention?: number | undefined;
   /** Reparametrizes every kernel (spectral norm in G too, as SAGAN does). Default: none. */
   readonly weightParametrization?: WeightParametrizationFactory | undefined;
+  /**
+   * How each step doubles the size: `'transposed'` (default), a 4×4 stride-2 transposed
+   * convolution as in Radford et al.; or `'nearest'`, nearest-neighbour upsampling ×2 then a 3×3
+   * convolution ('same'), the resize-convolution of Odena, Dumoulin and Olah (2016), which cannot
+   * put out the checkerboard pattern of uneven transposed-convolution overlap.
+   */
+  readonly upsampling?: DcganUpsampling | undefined;
   /** Seed of the initial weights (default 0). */
   readonly seed?: number | undefined;
   /** The network's name (default `'generator'`). */
@@ -78,6 +86,9 @@ export interface DcganDiscriminatorConfig {
   /** The network's name (default `'discriminator'`). */
   readonly name?: string | undefined;
 }
+
+/** How a DCGAN generator's steps double the size (see {@link DcganGeneratorConfig.upsampling}). */
+export type DcganUpsampling = 'transposed' | 'nearest';
 
 /** The normalization of a DCGAN discriminator's layers (see {@link DcganDiscriminatorConfig.normalization}). */
 export type DcganNormalization = 'batch' | 'layer' | 'none';
@@ -133,6 +144,7 @@ export function dcganGenerator(config: DcganGeneratorConfig): SequentialNetwork 
     selfAttention: config.selfAttention,
     weightParametrization: config.weightParametrization,
     hiddenUnits: config.hiddenUnits,
+    upsampling: config.upsampling,
   });
   return sequential({ name: config.name ?? 'generator', inputShape: [latentDim], seed: config.seed, layers });
 }
@@ -162,7 +174,8 @@ export function dcganDiscriminator(config: DcganDiscriminatorConfig): Sequential
 /**
  * The DCGAN generator's layers after the input (with `options.hiddenUnits`, first a dense layer of
  * that many units with batch norm and ReLU; then a dense projection to `start × start × base·2^(steps-1)`,
- * `steps` stride-2 transposed convolutions to `channels`, tanh). Shared with the conditional builders.
+ * `steps` stride-2 transposed convolutions to `channels` (or, with `options.upsampling: 'nearest'`,
+ * nearest-neighbour ×2 and a 3×3 convolution each), tanh). Shared with the conditional builders.
  */
 export function dcganGeneratorLayers(
   start: number,
@@ -177,6 +190,17 @@ export function dcganGeneratorLayers(
   const sizes = Array.from({ length: steps }, (_, i) => start * 2 ** i);
   const attention = attentionAt(options, sizes, 'dcganGenerator');
   const hidden = options.hiddenUnits;
+  const upsampling = options.upsampling ?? 'transposed';
+  if (upsampling !== 'transposed' && upsampling !== 'nearest')
+    throw new GankitError('config', `dcganGenerator: upsampling must be 'transposed' or 'nearest', got ${JSON.stringify(upsampling)}`);
+  /** One size-doubling step to `filters` channels (bias only on the output step, which has no batch norm). */
+  const up = (filters: number, useBias: boolean): LayerSpec[] =>
+    upsampling === 'nearest'
+      ? [
+          nearestUpsampling(2),
+          conv2d({ filters, kernelSize: 3, padding: 'same', useBias, kernelInitializer: init, weightParametrization: wp }),
+        ]
+      : [conv2dTranspose({ filters, kernelSize: 4, strides: 2, useBias, kernelInitializer: init, weightParametrization: wp })];
   const layers: LayerSpec[] = [
     ...(hidden === undefined
       ? []
@@ -196,23 +220,8 @@ export function dcganGeneratorLayers(
     reshape({ targetShape: [start, start, first] }),
     ...attention(start),
   ];
-  for (let i = 1; i < steps; i++) {
-    layers.push(
-      conv2dTranspose({
-        filters: base * 2 ** (steps - 1 - i),
-        kernelSize: 4,
-        strides: 2,
-        useBias: false,
-        kernelInitializer: init,
-        weightParametrization: wp,
-      }),
-    );
-    layers.push(batchNorm(), relu(), ...attention(sizes[i]));
-  }
-  layers.push(
-    conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, kernelInitializer: init, weightParametrization: wp }),
-    tanh(),
-  );
+  for (let i = 1; i < steps; i++) layers.push(...up(base * 2 ** (steps - 1 - i), false), batchNorm(), relu(), ...attention(sizes[i]));
+  layers.push(...up(channels, true), tanh());
   return layers;
 }
 
@@ -222,6 +231,8 @@ export interface DcganLayerOptions {
   readonly selfAttention?: number | undefined;
   /** Reparametrizes every kernel of the generator's layers (the discriminator's take theirs as an argument). */
   readonly weightParametrization?: WeightParametrizationFactory | undefined;
+  /** How the generator's steps double the size (default `'transposed'`; see {@link DcganGeneratorConfig.upsampling}). */
+  readonly upsampling?: DcganUpsampling | undefined;
   /** The discriminator's input image size, which places its `selfAttention` (needed with it). */
   readonly imageSize?: number | undefined;
   /**
