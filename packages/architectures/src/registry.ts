@@ -136,7 +136,7 @@ export const architectures = /* @__PURE__ */ createRegistry('architecture', () =
         .literal(['transposed', 'nearest'])
         .optional()
         .describe(
-          "how G doubles the size: 'transposed' (4×4 stride-2 transposed convolutions, the default) or 'nearest' (nearest-neighbour ×2, then a 3×3 conv: no checkerboard)",
+          "how G doubles the size: 'transposed' (4×4 stride-2 transposed convolutions, the default) or 'nearest' (nearest-neighbour ×2, then a 3×3 conv: Odena et al.'s resize-convolution, free of the uneven-overlap checkerboard)",
         ),
     }),
     create: (o): GanArchitecture => {
