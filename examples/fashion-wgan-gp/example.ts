@@ -1,5 +1,5 @@
 // fashion-wgan-gp: `gankit train --example fashion-wgan-gp`.
-import type { GanPlugin } from '@gankit/core';
+import { GankitError, type GanPlugin } from '@gankit/core';
 import { dcganDiscriminator, dcganGenerator } from '@gankit/architectures';
 import type { DcganUpsampling } from '@gankit/architectures';
 import { ema } from '@gankit/averaging';
@@ -7,7 +7,7 @@ import { loadFashionMnist } from '@gankit/data/node';
 import { wasserstein } from '@gankit/losses';
 import { fashionClassifier, fidPlugin } from '@gankit/metrics';
 import { gradientPenalty } from '@gankit/regularizers';
-import { fusedAdam } from '@gankit/trainer';
+import { fusedAdam, learningRateSchedule, linearDecay } from '@gankit/trainer';
 import { imageExample, realFeatureStatistics, type Example, type RealImages } from '@gankit/cli';
 
 /** What {@link fashionWganGpExample} builds a WGAN-GP example on Fashion-MNIST from. */
@@ -36,6 +36,15 @@ export interface FashionWganGpSettings {
   readonly beta1: number;
   /** Adam β₂ (both players). */
   readonly beta2: number;
+  /**
+   * Iteration after which both learning rates fall linearly (`learningRateSchedule` with
+   * `linearDecay` of `@gankit/trainer`); constant rates when undefined.
+   */
+  readonly lrDecayStart?: number | undefined;
+  /** Iteration at which the falling learning rates reach `lrDecayTo` × their initial value (needed with `lrDecayStart`). */
+  readonly lrDecayEnd?: number | undefined;
+  /** Factor of the initial learning rates from `lrDecayEnd` on (default 0). */
+  readonly lrDecayTo?: number | undefined;
   /** Decay of the EMA of G's weights (with ramp-up). */
   readonly emaDecay: number;
   /** Iterations. */
@@ -109,6 +118,12 @@ export function fashionFdCurve(every: number, samples: number, real: RealImages)
  */
 export function fashionWganGpExample(settings: FashionWganGpSettings, name = 'fashion-wgan-gp'): Example {
   const adam = (lr: number) => fusedAdam(lr, settings.beta1, settings.beta2);
+  const { lrDecayStart, lrDecayEnd, lrDecayTo = 0 } = settings;
+  if ((lrDecayStart === undefined) !== (lrDecayEnd === undefined))
+    throw new GankitError('config', `fashionWganGpExample: lrDecayStart and lrDecayEnd go together, got ${lrDecayStart} and ${lrDecayEnd}`);
+  // Built here, so that bad iterations are refused before any data is read.
+  const decay =
+    lrDecayStart === undefined ? undefined : linearDecay({ startStep: lrDecayStart, endStep: lrDecayEnd as number, to: lrDecayTo });
   // The test split, loaded once: the final scores and the logged curve both compare with it.
   let test: RealImages | undefined;
   const testImages = (): RealImages => {
@@ -145,8 +160,9 @@ export function fashionWganGpExample(settings: FashionWganGpSettings, name = 'fa
       }),
     loss: wasserstein,
     optimizers: () => ({ generator: adam(settings.generatorLearningRate), discriminator: adam(settings.learningRate) }),
-    plugins: () => [
+    plugins: (optimizers) => [
       gradientPenalty({ lambda: settings.lambda }),
+      ...(decay ? [learningRateSchedule({ optimizers: [optimizers.generator, optimizers.discriminator], schedule: decay })] : []),
       ema({ decay: settings.emaDecay, rampUp: true }),
       ...(settings.fdEvery > 0 ? fashionFdCurve(settings.fdEvery, settings.fdSamples, testImages()) : []),
     ],
@@ -159,6 +175,7 @@ export function fashionWganGpExample(settings: FashionWganGpSettings, name = 'fa
       criticSteps: settings.criticSteps,
       optimizer: `adam lr ${settings.generatorLearningRate} (G) / ${settings.learningRate} (D), beta1 ${settings.beta1} beta2 ${settings.beta2}`,
       averaging: `ema decay ${settings.emaDecay}, ramp-up`,
+      ...(decay ? { learningRateDecay: `linear from iteration ${lrDecayStart} to ${lrDecayTo} × at ${lrDecayEnd}` } : {}),
     },
   });
 }

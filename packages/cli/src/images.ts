@@ -78,8 +78,12 @@ export interface ImageExampleSpec {
   readonly loss: LossPair;
   /** Fresh optimizers of G and D. */
   optimizers(): { generator: tf.Optimizer; discriminator: tf.Optimizer };
-  /** Fresh plugins: regularizers, averaging, metrics (the grid recorder and logger are added). */
-  plugins(): GanPlugin[];
+  /**
+   * Fresh plugins: regularizers, averaging, metrics (the grid recorder and logger are added). It
+   * gets the optimizers that {@link ImageExampleSpec.optimizers} just made for the same run, so a
+   * plugin that drives them (a learning-rate schedule) can be among them.
+   */
+  plugins(optimizers: { generator: tf.Optimizer; discriminator: tf.Optimizer }): GanPlugin[];
   /** Discriminator updates per iteration. */
   readonly discriminatorSteps: number;
   /** The settings, shown in report.html (and, for `--config` runs, the whole config). */
@@ -140,7 +144,7 @@ export function imageExample(spec: ImageExampleSpec): Example {
     setup({ seed, out, resume, gridEvery }) {
       const data = spec.data();
       const optimizers = spec.optimizers();
-      const plugins = spec.plugins();
+      const plugins = spec.plugins(optimizers);
       if (out) {
         const gridZ = spec.latent?.(gridCount, new RandomSource(seed).fork('grid-latent'));
         plugins.push(

@@ -61,4 +61,45 @@ describe('fashionWganGpExample', () => {
     expect(metrics.realImages).toBe(40); // the test split
     expect(metrics.raw.frechetDistanceFashionFeatures).toBeGreaterThan(0);
   });
+
+  it('falls both learning rates linearly from lrDecayStart to lrDecayTo × at lrDecayEnd, and refuses half a decay', () => {
+    const settings = { ...FASHION_WGAN_GP, hiddenUnits: 16, generatorFilters: 4, discriminatorFilters: 4, fdEvery: 0 };
+    const before = tf.memory().numTensors;
+    const s = fashionWganGpExample({ ...settings, lrDecayStart: 100, lrDecayEnd: 300, lrDecayTo: 0.1 }, 'fashion-test').setup({
+      seed: 0,
+      batchSize: 8,
+    });
+    const schedule = s.plugins.find((p) => p.name === 'lr-schedule');
+    expect(schedule).toBeDefined();
+    const lr = () => [s.generatorOptimizer, s.discriminatorOptimizer].map((o) => (o as unknown as { learningRate: number }).learningRate);
+    // The plugin sets the rate for the iteration about to run: onStepEnd gets the next step's context.
+    for (const [step, factor] of [
+      [0, 1],
+      [100, 1],
+      [200, 0.55],
+      [300, 0.1],
+      [5000, 0.1],
+    ]) {
+      schedule?.onStepEnd?.({ step } as never, {} as never);
+      for (const v of lr()) expect(v).toBeCloseTo(FASHION_WGAN_GP.learningRate * factor, 12);
+    }
+    s.generator.dispose();
+    s.discriminator.dispose();
+    s.generatorOptimizer.dispose();
+    s.discriminatorOptimizer.dispose();
+    for (const p of s.plugins) p.dispose?.();
+    (s.data as { dispose?: () => void }).dispose?.();
+    expect(tf.memory().numTensors).toBe(before);
+    // Without a decay there is no schedule; half of one is refused before any data is read.
+    const plain = fashionWganGpExample(settings, 'fashion-test').setup({ seed: 0, batchSize: 8 });
+    expect(plain.plugins.map((p) => p.name)).not.toContain('lr-schedule');
+    plain.generator.dispose();
+    plain.discriminator.dispose();
+    plain.generatorOptimizer.dispose();
+    plain.discriminatorOptimizer.dispose();
+    for (const p of plain.plugins) p.dispose?.();
+    (plain.data as { dispose?: () => void }).dispose?.();
+    expect(() => fashionWganGpExample({ ...settings, lrDecayStart: 100 })).toThrow(/lrDecayStart and lrDecayEnd go together/);
+    expect(() => fashionWganGpExample({ ...settings, lrDecayStart: 300, lrDecayEnd: 100 })).toThrow(/startStep < endStep/);
+  });
 });
