@@ -7,6 +7,13 @@ import { writeFashionIdx } from '../fashion-test-data';
 import { FASHION_WGAN_GP, fashionWganGpExample } from '../index';
 import { readLogLines } from '../run-dir-test-helpers';
 import { runTraining } from '../train';
+import type { ExampleSetup } from './types';
+
+/** Frees what an example's setup made. */
+function free(s: ExampleSetup): void {
+  for (const d of [s.generator, s.discriminator, s.generatorOptimizer, s.discriminatorOptimizer, ...s.plugins]) d.dispose?.();
+  (s.data as { dispose?: () => void }).dispose?.();
+}
 
 describe('fashionWganGpExample', () => {
   let root = '';
@@ -83,22 +90,12 @@ describe('fashionWganGpExample', () => {
       schedule?.onStepEnd?.({ step } as never, {} as never);
       for (const v of lr()) expect(v).toBeCloseTo(FASHION_WGAN_GP.learningRate * factor, 12);
     }
-    s.generator.dispose();
-    s.discriminator.dispose();
-    s.generatorOptimizer.dispose();
-    s.discriminatorOptimizer.dispose();
-    for (const p of s.plugins) p.dispose?.();
-    (s.data as { dispose?: () => void }).dispose?.();
+    free(s);
     expect(tf.memory().numTensors).toBe(before);
     // Without a decay there is no schedule; half of one is refused before any data is read.
     const plain = fashionWganGpExample(settings, 'fashion-test').setup({ seed: 0, batchSize: 8 });
     expect(plain.plugins.map((p) => p.name)).not.toContain('lr-schedule');
-    plain.generator.dispose();
-    plain.discriminator.dispose();
-    plain.generatorOptimizer.dispose();
-    plain.discriminatorOptimizer.dispose();
-    for (const p of plain.plugins) p.dispose?.();
-    (plain.data as { dispose?: () => void }).dispose?.();
+    free(plain);
     expect(() => fashionWganGpExample({ ...settings, lrDecayStart: 100 })).toThrow(/lrDecayStart and lrDecayEnd go together/);
     expect(() => fashionWganGpExample({ ...settings, lrDecayStart: 300, lrDecayEnd: 100 })).toThrow(/startStep < endStep/);
   });
