@@ -49,7 +49,7 @@ try {
   console.error(`pilots.mjs: ${e.message}`);
   process.exit(2);
 }
-if (from !== undefined) branch(from, out);
+if (fromAt >= 0) branch(from, out);
 await initBackend({ backend: 'wasm' });
 const run = resumeTo === undefined ? { overwrite: true } : { resume: true, steps: resumeTo };
 const result = await runTraining(example, { seed: Number(seed), out, progress: false, backend: 'wasm', ...run });
@@ -59,7 +59,7 @@ console.log(result.summary);
 /** Makes `out` a pilot run that starts from the newest checkpoint of the run in `dir`. */
 function branch(dir, out) {
   const fail = (why) => {
-    console.error(`pilots.mjs: --from ${dir ?? ''}: ${why}`);
+    console.error(`pilots.mjs: --from${dir ? ` ${dir}` : ''}: ${why}`);
     process.exit(2);
   };
   if (!dir) fail('give the folder of the run to branch from');
