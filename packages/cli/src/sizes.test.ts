@@ -3,6 +3,7 @@ import { GankitError, type Network } from '@gankit/core';
 import { describe, expect, it } from 'vitest';
 import { exampleFromConfig, validateConfig } from './config';
 import { checkTrainingFits, networkSizes, trainingBytes, WASM_HEAP_BYTES } from './sizes';
+import { freeSetup } from './setup-test-helpers';
 
 const values = (n: Network): number => [...n.trainableVariables, ...n.nonTrainableVariables].reduce((sum, v) => sum + v.size, 0);
 
@@ -36,12 +37,7 @@ describe('networkSizes', () => {
       const sizes = networkSizes(config.architecture);
       expect(sizes.generator).toBe(values(setup.generator));
       expect(sizes.discriminator).toBe(values(setup.discriminator));
-      setup.generator.dispose();
-      setup.discriminator.dispose();
-      setup.generatorOptimizer.dispose();
-      setup.discriminatorOptimizer.dispose();
-      for (const p of setup.plugins) p.dispose?.();
-      (setup.data as { dispose?: () => void }).dispose?.();
+      freeSetup(setup, { data: true });
       expect(tf.memory().numTensors).toBe(before);
     });
   }

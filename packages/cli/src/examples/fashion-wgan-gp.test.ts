@@ -7,13 +7,7 @@ import { writeFashionIdx } from '../fashion-test-data';
 import { FASHION_WGAN_GP, fashionWganGpExample } from '../index';
 import { readLogLines } from '../run-dir-test-helpers';
 import { runTraining } from '../train';
-import type { ExampleSetup } from './types';
-
-/** Frees what an example's setup made. */
-function free(s: ExampleSetup): void {
-  for (const d of [s.generator, s.discriminator, s.generatorOptimizer, s.discriminatorOptimizer, ...s.plugins]) d.dispose?.();
-  (s.data as { dispose?: () => void }).dispose?.();
-}
+import { freeSetup } from '../setup-test-helpers';
 
 describe('fashionWganGpExample', () => {
   let root = '';
@@ -90,12 +84,12 @@ describe('fashionWganGpExample', () => {
       schedule?.onStepEnd?.({ step } as never, {} as never);
       for (const v of lr()) expect(v).toBeCloseTo(FASHION_WGAN_GP.learningRate * factor, 12);
     }
-    free(s);
+    freeSetup(s, { data: true });
     expect(tf.memory().numTensors).toBe(before);
     // Without a decay there is no schedule; half of one is refused before any data is read.
     const plain = fashionWganGpExample(settings, 'fashion-test').setup({ seed: 0, batchSize: 8 });
     expect(plain.plugins.map((p) => p.name)).not.toContain('lr-schedule');
-    free(plain);
+    freeSetup(plain, { data: true });
     expect(() => fashionWganGpExample({ ...settings, lrDecayStart: 100 })).toThrow(/lrDecayStart and lrDecayEnd go together/);
     expect(() => fashionWganGpExample({ ...settings, lrDecayStart: 300, lrDecayEnd: 100 })).toThrow(/startStep < endStep/);
   });

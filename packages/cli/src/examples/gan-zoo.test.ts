@@ -12,6 +12,7 @@ import { sampleRun } from '../commands';
 import { EXAMPLES, exampleNames } from './index';
 import { MNIST_ACGAN, mnistAcgan, rotate90, trainCycleganDigits, transformDigits, type AcganSetup, type DigitTransform } from '../index';
 import { readLogLines } from '../run-dir-test-helpers';
+import { freeSetup } from '../setup-test-helpers';
 
 const tmp = (name: string) => fs.mkdtempSync(path.join(os.tmpdir(), `gankit-${name}-`));
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -49,11 +50,7 @@ describe('gan zoo examples', () => {
       expect(Array.from(adv.dataSync())).toEqual(Array.from(out.dataSync()).filter((_, i) => i % 11 === 0));
       tf.dispose([x, out, adv]);
     } finally {
-      s.generator.dispose();
-      s.discriminator.dispose();
-      s.generatorOptimizer.dispose();
-      s.discriminatorOptimizer.dispose();
-      s.plugins.forEach((p) => p.dispose?.());
+      freeSetup(s);
     }
     expect(tf.memory().numTensors).toBe(before);
   });

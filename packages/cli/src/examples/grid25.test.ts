@@ -9,16 +9,9 @@ import { ringMixture } from '@gankit/data';
 import { EXAMPLES } from './index';
 import { GRID25, grid25, RING8 } from '../index';
 import { mixtureGanSetup, type MixtureGanSettings } from './mixture';
-import type { Example, ExampleSetup } from './types';
+import type { Example } from './types';
 import { runTraining } from '../train';
-
-function free(s: ExampleSetup): void {
-  s.generator.dispose();
-  s.discriminator.dispose();
-  s.generatorOptimizer.dispose();
-  s.discriminatorOptimizer.dispose();
-  s.plugins.forEach((p) => p.dispose?.());
-}
+import { freeSetup } from '../setup-test-helpers';
 
 describe('grid25', () => {
   it('is registered and trains on the 5 × 5 grid at {-4, -2, 0, 2, 4}² with std 0.05', () => {
@@ -32,7 +25,7 @@ describe('grid25', () => {
     expect(coords).toEqual([-4, -2, 0, 2, 4]);
     expect(s.plugins.map((p) => p.name)).toEqual(['infogan', 'ema', 'lr-schedule']);
     expect(s.generator.inputShape).toEqual([GRID25.latentDim + 25]);
-    free(s);
+    freeSetup(s);
   });
 
   it('trains for a few steps and scores 25 modes', async () => {
@@ -88,7 +81,7 @@ describe('mixtureGanSetup', () => {
     // The wrapped D sees pairs of points: its first kernel takes 4 inputs.
     expect(s.discriminator.trainableVariables[0].shape).toEqual([4, 16]);
     expect(s.plugins.map((p) => p.name)).toEqual(['r1', 'ema', 'lr-schedule']);
-    free(s);
+    freeSetup(s);
     await trainsThreeSteps(settings, 'packed');
   });
 
@@ -114,7 +107,7 @@ describe('mixtureGanSetup', () => {
     const logit = s.adversarialOutput!(d);
     expect(logit.arraySync()).toEqual([[0.5]]);
     tf.dispose([z, again, code, d, logit]);
-    free(s);
+    freeSetup(s);
     expect(tf.memory().numTensors).toBe(before);
     // What packing would feed Q is pairs of points, whose code is not one sample's: refused.
     expect(() => mixtureGanSetup({ ...settings, packing: 2 }, ring(), 3)).toThrow(/codeCategories > 0\) and packing > 1 do not combine/);

@@ -7,6 +7,7 @@ import { EXAMPLES, exampleNames } from './index';
 import { ringMixture } from '@gankit/data';
 import { RING8, RING8_VARIANTS, mixtureGanSetup, ring8, ring8Replay, ring8Unrolled } from '../index';
 import { runTraining } from '../train';
+import { freeSetup } from '../setup-test-helpers';
 
 describe('ring8 variants', () => {
   it('are registered and add exactly their plugin to ring8’s recipe without the categorical code', () => {
@@ -19,20 +20,13 @@ describe('ring8 variants', () => {
     expect(coded.discriminator.outputShape).toEqual([9]);
     expect(coded.plugins.map((p) => p.name)).toEqual(['infogan', 'ema', 'lr-schedule']);
     expect(ring8.latent).toBeDefined();
-    const free = (s: typeof coded) => {
-      s.generator.dispose();
-      s.discriminator.dispose();
-      s.generatorOptimizer.dispose();
-      s.discriminatorOptimizer.dispose();
-      s.plugins.forEach((p) => p.dispose?.());
-    };
-    free(coded);
+    freeSetup(coded);
     // The recipe without the code, recorded and freed (network names are unique while alive).
     const base = mixtureGanSetup({ ...RING8, codeCategories: 0 }, ringMixture({ modes: 8, radius: 2, std: 0.02 }), 1);
     const basePlugins = base.plugins.map((p) => p.name);
     const baseG = Array.from(base.generator.trainableVariables[0].dataSync());
     const baseLoss = base.loss;
-    free(base);
+    freeSetup(base);
     expect(basePlugins).toEqual(['ema', 'lr-schedule']);
     for (const [example, name] of [
       [ring8Unrolled, 'unrolled'],
@@ -48,7 +42,7 @@ describe('ring8 variants', () => {
       const last = s.plugins[s.plugins.length - 1] as { steps?: number; bufferSize?: number };
       if (name === 'unrolled') expect(last.steps).toBe(RING8_VARIANTS.unrolledSteps);
       else expect(last.bufferSize).toBe(RING8_VARIANTS.replayBufferSize);
-      free(s);
+      freeSetup(s);
     }
   });
 
