@@ -17,16 +17,18 @@ import { initBackend } from '@gankit/backend';
 import { FASHION_WGAN_GP, fashionWganGpExample, runTraining } from '@gankit/cli';
 
 const args = process.argv.slice(2);
-const at = args.indexOf('--resume-to');
-const resumeTo = at < 0 ? undefined : Number(args[at + 1]);
-if (resumeTo !== undefined && !(Number.isInteger(resumeTo) && resumeTo > 0)) {
-  console.error(`pilots.mjs: --resume-to needs a positive whole number of iterations, got '${args[at + 1] ?? ''}'`);
+/** Takes `name value` out of the arguments: undefined without the flag, '' when its value is missing. */
+const takeFlag = (name) => {
+  const i = args.indexOf(name);
+  return i < 0 ? undefined : (args.splice(i, 2)[1] ?? '');
+};
+const resumeToText = takeFlag('--resume-to');
+const resumeTo = resumeToText === undefined ? undefined : Number(resumeToText);
+if (resumeTo !== undefined && !(resumeToText !== '' && Number.isInteger(resumeTo) && resumeTo > 0)) {
+  console.error(`pilots.mjs: --resume-to needs a positive whole number of iterations, got '${resumeToText}'`);
   process.exit(2);
 }
-if (at >= 0) args.splice(at, 2);
-const fromAt = args.indexOf('--from');
-const from = fromAt < 0 ? undefined : args[fromAt + 1];
-if (fromAt >= 0) args.splice(fromAt, 2);
+const from = takeFlag('--from');
 const [seed = '0', out = 'out/fashion-pilot', ...pairs] = args;
 const settings = { ...FASHION_WGAN_GP };
 // Optional settings (not in FASHION_WGAN_GP): generatorUpsampling ('transposed' unless named) and
@@ -49,7 +51,7 @@ try {
   console.error(`pilots.mjs: ${e.message}`);
   process.exit(2);
 }
-if (fromAt >= 0) branch(from, out);
+if (from !== undefined) branch(from, out);
 await initBackend({ backend: 'wasm' });
 const run = resumeTo === undefined ? { overwrite: true } : { resume: true, steps: resumeTo };
 const result = await runTraining(example, { seed: Number(seed), out, progress: false, backend: 'wasm', ...run });
